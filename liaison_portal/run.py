@@ -1,0 +1,126 @@
+"""`make run`: migrate, seed a demo park on the first run, then serve the portal, a Celery
+worker and exactly one beat together. Ctrl-C stops all of them (and the embedded PostgreSQL
+if this run started it).
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from liaison_portal import embedded
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+def _manage(*args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, check=True)
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex((host, port)) != 0
+
+
+def _banner(url: str) -> str:
+    users = "\n".join(
+        f"    {name:<8} {role}"
+        for name, role in [
+            ("admin", "管理员 park admin"),
+            ("staff", "园区服务专员 service staff"),
+            ("grid1", "网格员 grid worker (网格一)"),
+            ("grid2", "网格员 grid worker (网格二)"),
+            ("auditor", "只读审计 auditor"),
+        ]
+    )
+    return (
+        f"\n  企业联络员管理门户 / Liaison portal is running at {url}\n"
+        f"  Demo logins (password {DEMO_PASSWORD}):\n{users}\n"
+        f"  Health: {url}healthz    Press Ctrl-C to stop everything.\n"
+    )
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            # Each child leads its own process group: this reaches runserver's reloader
+            # child and Celery's pool processes too.
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison_portal.settings.dev")
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "8000"))
+    if not _port_free(host, port):
+        print(f"Port {port} is in use. Stop what uses it, or run: PORT=8001 make run")
+        return 1
+
+    started_embedded = not os.environ.get("DATABASE_URL") and not embedded.is_running()
+    _manage("migrate", "--noinput", "-v", "0")
+    _manage("seed_demo", "--if-empty")
+
+    data_dir = embedded.DATA_DIR
+    data_dir.mkdir(parents=True, exist_ok=True)
+    commands = [
+        [PYTHON, "manage.py", "runserver", f"{host}:{port}"],
+        [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "liaison_portal",
+            "worker",
+            "-l",
+            "info",
+            "--concurrency",
+            "2",
+            "-n",
+            "portal@%h",
+        ],
+        # Exactly one beat, or every periodic task would run twice.
+        [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "liaison_portal",
+            "beat",
+            "-l",
+            "info",
+            "-s",
+            str(data_dir / "celerybeat-schedule"),
+        ],
+    ]
+    processes = [subprocess.Popen(cmd, cwd=BASE_DIR, start_new_session=True) for cmd in commands]
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    time.sleep(2)
+    print(_banner(f"http://{host}:{port}/"), flush=True)
+    try:
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+        print("A portal process stopped unexpectedly; stopping the others.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping…", flush=True)
+        return 0
+    finally:
+        _stop(processes)
+        if started_embedded:
+            embedded.stop()
+        print("Stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

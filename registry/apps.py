@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistryConfig(AppConfig):
+    name = "registry"
+    verbose_name = _("Registry")
+
+    def ready(self) -> None:
+        from registry.roles import sync_role_groups
+
+        # After every migrate (permissions exist by then): groups match registry.roles.
+        post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="registry.roles")

@@ -1,0 +1,200 @@
+"""A realistic demo park: grid areas, users in every role, enterprises with Chinese names,
+valid codes and phones, liaisons (some replaced, so the history has changes to show)."""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+from stdnum.cn import ric, uscc
+
+from registry import services
+from registry.models import Door, EmergencyContact, Enterprise, GridArea, Liaison
+from registry.roles import Role, role_group
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+GRIDS = [
+    ("G01", "东区第一网格"),
+    ("G02", "东区第二网格"),
+    ("G03", "西区第一网格"),
+    ("G04", "西区第二网格"),
+    ("G05", "科创园网格"),
+]
+# Who works which grids; G05 has no grid worker, so service staff cover it.
+GRID_WORKERS = {"grid1": ["G01", "G02"], "grid2": ["G03", "G04"]}
+DEMO_USERS = [
+    ("admin", Role.ADMIN, "园区管理员"),
+    ("staff", Role.STAFF, "服务专员"),
+    ("grid1", Role.GRID_WORKER, "网格员甲"),
+    ("grid2", Role.GRID_WORKER, "网格员乙"),
+    ("auditor", Role.AUDITOR, "审计员"),
+]
+INDUSTRIES = [
+    "软件和信息技术服务业",
+    "批发和零售业",
+    "制造业",
+    "租赁和商务服务业",
+    "科学研究和技术服务业",
+    "交通运输业",
+    "建筑业",
+    "餐饮业",
+    "医药制造业",
+    "文化创意产业",
+]
+POSITIONS = ["办公室主任", "行政专员", "财务经理", "人事主管", "总经理助理", "综合部经理"]
+RELATIONS = ["法定代表人配偶", "大股东秘书", "法定代表人亲属", "财务顾问"]
+# Region codes of real districts, so codes and ID numbers look like the park's own.
+REGIONS = ["310115", "310104", "310112", "320506", "330106", "440305"]
+ORG_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+@dataclass
+class SeedResult:
+    users: int
+    grids: int
+    enterprises: int
+    replacements: int
+
+
+def _uscc(rng: random.Random) -> str:
+    body = "91" + rng.choice(REGIONS) + "".join(rng.choice(ORG_ALPHABET[:10]) for _ in range(8))
+    body += rng.choice(ORG_ALPHABET)
+    return body + uscc.calc_check_digit(body)
+
+
+def _mobile(rng: random.Random) -> str:
+    return "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
+
+
+def _landline(rng: random.Random) -> str:
+    return "021-" + rng.choice("3456") + "".join(rng.choice("0123456789") for _ in range(7))
+
+
+def _id_number(rng: random.Random) -> str:
+    born = datetime.date(1965, 1, 1) + datetime.timedelta(days=rng.randrange(0, 365 * 35))
+    body = rng.choice(REGIONS) + born.strftime("%Y%m%d") + f"{rng.randrange(0, 1000):03d}"
+    return body + ric.calc_check_digit(body + "0")  # it ignores the last character
+
+
+def seed_users() -> dict[str, object]:
+    User = get_user_model()
+    users = {}
+    for username, role, full_name in DEMO_USERS:
+        user, _ = User.objects.get_or_create(username=username)
+        user.first_name = full_name
+        user.is_staff = role == Role.ADMIN
+        user.is_superuser = role == Role.ADMIN
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.groups.set([role_group(role)])
+        users[username] = user
+    return users
+
+
+@transaction.atomic
+def seed_demo(*, enterprises: int, seed: int = 2026) -> SeedResult:
+    rng = random.Random(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    users = seed_users()
+    system = None  # the demo is written by the system door, no user
+
+    grids = {}
+    for code, name in GRIDS:
+        grid = GridArea.objects.filter(code=code).first() or services.grid_area_create(
+            code=code, name=name, by=system, door=Door.SYSTEM
+        )
+        grids[code] = grid
+    for username, codes in GRID_WORKERS.items():
+        for code in codes:
+            grids[code].workers.add(users[username])
+
+    existing = set(Enterprise.objects.values_list("uscc", flat=True))
+    grid_list = list(grids.values())
+    today = timezone.localdate()
+    new_enterprises, codes = [], []
+    while len(new_enterprises) < enterprises:
+        code = _uscc(rng)
+        if code in existing:
+            continue
+        existing.add(code)
+        codes.append(code)
+        address = fake.address().rsplit(" ", 1)[0]
+        new_enterprises.append(
+            Enterprise(
+                uscc=code,
+                name=fake.company(),
+                registered_address=address,
+                operating_address=address
+                if rng.random() < 0.8
+                else fake.address().rsplit(" ", 1)[0],
+                grid=rng.choice(grid_list),
+                industry=rng.choice(INDUSTRIES),
+                size=rng.choice(["large", "medium", "small", "small", "micro", "micro"]),
+                key_taxpayer=rng.random() < 0.12,
+                pre_approval=rng.random() < 0.08,
+                registered_phone=_landline(rng),
+                annual_report_phone=_landline(rng) if rng.random() < 0.15 else "",
+                legal_representative=fake.name(),
+                legal_representative_backup_phone=_mobile(rng),
+                status=rng.choices([s.value for s in Enterprise.Status], weights=[90, 3, 3, 2, 2])[
+                    0
+                ],
+                beneficial_owner=fake.name() if rng.random() < 0.7 else "",
+                tax_residency="中国居民企业" if rng.random() < 0.9 else "",
+            )
+        )
+
+    with services.changes_by(by=system, door=Door.SYSTEM, source="seed_demo"):
+        # Bulk inserts: the history triggers record them all the same.
+        created = Enterprise.objects.bulk_create(new_enterprises, batch_size=1000)
+        liaisons, contacts = [], []
+        for enterprise in created:
+            started = today - datetime.timedelta(days=rng.randrange(30, 1500))
+            liaisons.append(
+                Liaison(
+                    enterprise=enterprise,
+                    name=fake.name(),
+                    position=rng.choice(POSITIONS),
+                    mobile=_mobile(rng),
+                    landline=_landline(rng) if rng.random() < 0.5 else "",
+                    email=fake.email() if rng.random() < 0.6 else "",
+                    wechat=fake.user_name() if rng.random() < 0.5 else "",
+                    id_number=_id_number(rng) if rng.random() < 0.4 else "",
+                    started_on=started,
+                    last_verified_at=timezone.now()
+                    - datetime.timedelta(days=rng.randrange(1, 400)),
+                )
+            )
+            if rng.random() < 0.8:
+                contacts.append(
+                    EmergencyContact(
+                        enterprise=enterprise,
+                        name=fake.name(),
+                        relation=rng.choice(RELATIONS),
+                        phone=_mobile(rng),
+                    )
+                )
+        Liaison.objects.bulk_create(liaisons, batch_size=1000)
+        EmergencyContact.objects.bulk_create(contacts, batch_size=1000)
+
+    # Some enterprises changed liaison in the past year: real replacements through the
+    # service, so the history shows an ended period and a new one.
+    replacements = 0
+    for enterprise in rng.sample(created, k=len(created) // 10):
+        services.liaison_replace(
+            enterprise=enterprise,
+            by=users["staff"],
+            door=Door.STAFF,
+            name=fake.name(),
+            position=rng.choice(POSITIONS),
+            mobile=_mobile(rng),
+        )
+        replacements += 1
+    return SeedResult(
+        users=len(users), grids=len(grids), enterprises=len(created), replacements=replacements
+    )

@@ -1,0 +1,68 @@
+"""Model fields that normalise on the way in, so forms, the admin, the API and the import all
+store the same canonical value (``１３８ 1234-5678`` becomes ``13812345678``)."""
+
+from django.db import models
+
+from registry import normalize
+
+
+class _NormalisedCharField(models.CharField):
+    normaliser = staticmethod(normalize.clean_text)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in (None, ""):
+            return "" if not self.null else value
+        return self.normaliser(value)
+
+
+class USCCField(_NormalisedCharField):
+    """统一社会信用代码 (GB 32100-2015), 18 characters with a check character."""
+
+    normaliser = staticmethod(normalize.normalize_uscc)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 18)
+        super().__init__(*args, **kwargs)
+
+
+class MobileField(_NormalisedCharField):
+    """A mainland mobile number, stored as its 11 digits."""
+
+    normaliser = staticmethod(normalize.normalize_mobile)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 11)
+        super().__init__(*args, **kwargs)
+
+
+class PhoneField(_NormalisedCharField):
+    """A landline or mobile number, stored normalised (``021-65551234``)."""
+
+    normaliser = staticmethod(normalize.normalize_phone)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        super().__init__(*args, **kwargs)
+
+
+class IDNumberField(_NormalisedCharField):
+    """A resident ID number (GB 11643), 18 characters. Sensitive: shown masked."""
+
+    normaliser = staticmethod(normalize.normalize_id_number)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 18)
+        super().__init__(*args, **kwargs)
+
+
+class NormalisedEmailField(models.EmailField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalize.normalize_email(value) if value else ""
+
+
+class CleanCharField(_NormalisedCharField):
+    """Names and addresses: full-width characters and stray spaces cleaned."""
+
+    normaliser = staticmethod(normalize.clean_name)

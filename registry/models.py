@@ -1,0 +1,223 @@
+"""The registry: who the park's enterprises are and how to reach them.
+
+History: every insert, update and delete of these tables is written by a database trigger
+(django-pghistory), so bulk writes of the import are kept as surely as a staff edit. The
+``door`` and ``user`` of a change travel in the pghistory context set by registry.services.
+"""
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from registry.fields import (
+    CleanCharField,
+    IDNumberField,
+    MobileField,
+    NormalisedEmailField,
+    PhoneField,
+    USCCField,
+)
+
+
+def _history():
+    # Fresh tracker instances per model: pghistory binds each instance to one event model.
+    return pghistory.track(
+        pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
+    )
+
+
+class Door(models.TextChoices):
+    """Through which door a change came in; kept with every history event."""
+
+    STAFF = "staff", _("Staff edit")
+    IMPORT = "import", _("Spreadsheet import")
+    SELF_SERVICE = "self_service", _("Liaison self-service")
+    SYSTEM = "system", _("System rule")
+
+
+@_history()
+class GridArea(models.Model):
+    """A grid area (网格) of the park, worked by its grid workers."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = CleanCharField(_("name"), max_length=100, unique=True)
+    workers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("grid workers"),
+        related_name="grid_areas",
+        blank=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("grid area")
+        verbose_name_plural = _("grid areas")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@_history()
+class Enterprise(models.Model):
+    class Size(models.TextChoices):
+        LARGE = "large", _("Large")
+        MEDIUM = "medium", _("Medium")
+        SMALL = "small", _("Small")
+        MICRO = "micro", _("Micro")
+
+    class Status(models.TextChoices):
+        OPERATING = "operating", _("Operating")
+        RELOCATING = "relocating", _("Relocating")
+        DEREGISTERING = "deregistering", _("Deregistering")
+        DEREGISTERED = "deregistered", _("Deregistered")
+        LISTED_ABNORMAL = "listed_abnormal", _("Listed as abnormal")
+
+    class Tier(models.TextChoices):
+        KEY = "key", _("Key")
+        GENERAL = "general", _("General")
+
+    uscc = USCCField(_("unified social credit code"), unique=True)
+    name = CleanCharField(_("enterprise name"), max_length=200)
+    registered_address = CleanCharField(_("registered address"), max_length=300)
+    operating_address = CleanCharField(_("operating address"), max_length=300, blank=True)
+    grid = models.ForeignKey(
+        GridArea,
+        verbose_name=_("grid area"),
+        related_name="enterprises",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    industry = CleanCharField(_("industry"), max_length=100, blank=True)
+    size = models.CharField(_("size"), max_length=10, choices=Size.choices, blank=True)
+    key_taxpayer = models.BooleanField(_("key taxpayer"), default=False)
+    pre_approval = models.BooleanField(_("pre-approval industry"), default=False)
+    marked_key = models.BooleanField(
+        _("marked key by an admin"),
+        default=False,
+        help_text=_("Treat as a key enterprise even if neither flag above is set."),
+    )
+    registered_phone = PhoneField(_("registered phone"), blank=True)
+    annual_report_phone = PhoneField(_("annual-report phone"), blank=True)
+    legal_representative = CleanCharField(_("legal representative"), max_length=50, blank=True)
+    legal_representative_backup_phone = PhoneField(
+        _("legal representative's backup phone"), blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPERATING
+    )
+    # Sensitive: shown masked unless the user holds registry.view_sensitive.
+    beneficial_owner = CleanCharField(_("beneficial owner"), max_length=100, blank=True)
+    tax_residency = CleanCharField(_("tax residency"), max_length=100, blank=True)
+    # Optimistic concurrency: a save carries the version it read; a stale one is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        permissions = [
+            ("view_sensitive", _("Can see sensitive fields and full phone numbers")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.uscc})"
+
+    @property
+    def tier(self) -> str:
+        if self.key_taxpayer or self.pre_approval or self.marked_key:
+            return self.Tier.KEY
+        return self.Tier.GENERAL
+
+    @property
+    def current_liaison(self) -> "Liaison | None":
+        # Uses the prefetch cache when the list selector has filled it.
+        currents = [liaison for liaison in self.liaisons.all() if liaison.ended_on is None]
+        return currents[0] if currents else None
+
+
+@_history()
+class Liaison(models.Model):
+    """A person who holds the liaison role for an enterprise over a period.
+
+    Replacing a liaison ends this period and starts a new row; nobody is overwritten.
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), related_name="liaisons", on_delete=models.CASCADE
+    )
+    name = CleanCharField(_("name"), max_length=50)
+    position = CleanCharField(_("position"), max_length=50, blank=True)
+    mobile = MobileField(_("mobile"))
+    landline = PhoneField(_("landline"), blank=True)
+    email = NormalisedEmailField(_("e-mail"), blank=True)
+    wechat = CleanCharField(_("WeChat"), max_length=50, blank=True)
+    id_number = IDNumberField(_("ID number"), blank=True)
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    last_verified_at = models.DateTimeField(_("last verified at"), null=True, blank=True)
+    consent_at = models.DateTimeField(_("accepted the data-use notice at"), null=True, blank=True)
+    consent_version = models.CharField(_("data-use notice version"), max_length=20, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["enterprise", "-started_on", "-id"]
+        verbose_name = _("liaison")
+        verbose_name_plural = _("liaisons")
+        constraints = [
+            # Exactly one current liaison per enterprise (or none): the database holds the
+            # rule, so two concurrent replacements cannot both win.
+            models.UniqueConstraint(
+                fields=["enterprise"],
+                condition=Q(ended_on__isnull=True),
+                name="liaison_one_current_per_enterprise",
+                violation_error_message=_("This enterprise already has a current liaison."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="liaison_period_ends_after_start",
+                violation_error_message=_("A liaison's period cannot end before it starts."),
+            ),
+        ]
+        indexes = [
+            # The list page's search by liaison phone.
+            models.Index(fields=["mobile"], name="liaison_mobile_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None
+
+
+@_history()
+class EmergencyContact(models.Model):
+    """Someone outside daily operations to call when the company cannot be reached."""
+
+    enterprise = models.OneToOneField(
+        Enterprise,
+        verbose_name=_("enterprise"),
+        related_name="emergency_contact",
+        on_delete=models.CASCADE,
+    )
+    name = CleanCharField(_("name"), max_length=50)
+    relation = CleanCharField(_("relation"), max_length=50, blank=True)
+    phone = PhoneField(_("phone"))
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("emergency contact")
+        verbose_name_plural = _("emergency contacts")
+
+    def __str__(self) -> str:
+        return self.name

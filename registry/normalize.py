@@ -1,0 +1,425 @@
+"""Normalise and validate every value that enters the registry.
+
+Forms, the API, the spreadsheet import and the admin all call these functions, so a value is
+stored the same way whichever door it came through (``１３８ 1234-5678`` and ``13812345678.0``
+both become ``13812345678``). Pure functions: no database, no models.
+
+Each function takes the raw value as a person or a spreadsheet gives it (str, int, float,
+None) and returns the cleaned value or raises ``ValidationError`` with a stable ``code`` and a
+message that says what is wrong and what a right value looks like.
+
+Check characters and phone-number plans come from python-stdnum and phonenumbers, never from
+hand-written algorithms.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
+from stdnum import exceptions as stdnum_exceptions
+from stdnum.cn import ric, uscc
+
+T = TypeVar("T")
+
+# Examples shown in messages. They are params, not part of the msgids, so translators never
+# have to copy them and changing one does not invalidate a translation. Both identifiers
+# carry a correct check character (the ID is the sample from GB 11643 itself).
+EXAMPLE_USCC = "91310000MA1FL8XQ37"
+EXAMPLE_MOBILE = "13812345678"
+EXAMPLE_LANDLINE = "021-65551234"
+EXAMPLE_EXTENSION = "021-65551234-808"
+EXAMPLE_SERVICE = "400-820-8820"
+EXAMPLE_ID_NUMBER = "11010519491231002X"
+EXAMPLE_EMAIL = "liaison@example.com"
+
+SIZE_LABELS_ZH = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
+
+# One message per code, so the code alone tells a caller (or a test) which message was used.
+MESSAGES = {
+    "required": _("This value is required. Enter one like %(example)s."),
+    "lost_digits": _(
+        "The spreadsheet stored this value as a number, so the digits after the 15th were "
+        "lost. Format the column as text and type the full value, e.g. %(example)s."
+    ),
+    "uscc_length": _(
+        "Enter an 18-character unified social credit code, e.g. %(example)s "
+        "(this one has %(length)s characters)."
+    ),
+    "uscc_format": _(
+        "Enter a unified social credit code of 8 digits then 10 digits or capital letters "
+        "(no I, O, S, V or Z), e.g. %(example)s."
+    ),
+    "uscc_checksum": _(
+        "Enter an 18-character unified social credit code, e.g. %(example)s "
+        "(the check character does not match; look for a mistyped character)."
+    ),
+    "mobile_invalid": _(
+        "Enter an 11-digit mainland mobile number, e.g. %(example)s or +86 %(example)s."
+    ),
+    "phone_invalid": _(
+        "Enter a phone number with its area code, e.g. %(landline)s, %(extension)s "
+        "(with extension), %(mobile)s or %(service)s."
+    ),
+    "id_number_invalid": _(
+        "Enter an 18-character resident ID number (17 digits, then a digit or X), "
+        "e.g. %(example)s. Old 15-digit numbers are not accepted."
+    ),
+    "id_number_checksum": _(
+        "Enter an 18-character resident ID number, e.g. %(example)s "
+        "(the last character does not match the others; look for a mistyped digit)."
+    ),
+    "id_number_birth_date": _(
+        "Enter an 18-character resident ID number, e.g. %(example)s "
+        "(characters 7 to 14 are not a real birth date)."
+    ),
+    "email_invalid": _("Enter an email address like %(example)s."),
+    "yes_no_invalid": _("Enter yes or no, as one of: %(accepted)s."),
+    "size_invalid": _("Enter an enterprise size, as one of: %(accepted)s."),
+}
+
+
+def _error(code: str, **params: Any) -> ValidationError:
+    return ValidationError(MESSAGES[code], code=code, params=params)
+
+
+# --- text ----------------------------------------------------------------------------------
+
+_WHITESPACE = re.compile(r"\s+")
+# Zero-width spaces, BOMs, bidi marks and control characters come along when text is pasted
+# from web pages, WeChat or Word. They are invisible, so nobody means them. (\t, \n and the
+# like are control characters too, but count as whitespace and become a space instead.)
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs"}
+
+
+def clean_text(value: object) -> str:
+    """The first step for every value: a str with full-width characters made half-width,
+    invisible characters removed and whitespace collapsed to single spaces."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        # An empty cell read through pandas is NaN, not None.
+        if math.isnan(value):
+            return ""
+        # Excel stores every number as a float, so a phone number typed into a cell comes
+        # back as 13812345678.0; the ".0" was never part of what the person typed.
+        if value.is_integer():
+            return str(int(value))
+    text = str(value)
+    text = "".join(
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
+    )
+    # NFKC turns full-width ("１３８", "（", "＠") and NBSP / ideographic spaces into their
+    # plain forms; it runs after the removal above so removing a character cannot leave a
+    # pair that NFKC would then compose on a second pass.
+    text = unicodedata.normalize("NFKC", text)
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def clean_name(value: object) -> str:
+    """Names and addresses: clean_text, keeping single inner spaces ("John Smith")."""
+    return clean_text(value)
+
+
+def _lost_digits(value: object) -> bool:
+    """True for a float too big for Excel's 15 significant digits: an 18-digit code typed
+    into a number cell shows as 3.10101E+17 and has already lost its last digits."""
+    return isinstance(value, float) and math.isfinite(value) and abs(value) >= 1e15
+
+
+# --- unified social credit code (GB 32100-2015) ---------------------------------------------
+
+
+def normalize_uscc(value: object) -> str:
+    """统一社会信用代码: 18 characters, upper case, check character verified."""
+    if _lost_digits(value):
+        raise _error("lost_digits", example=EXAMPLE_USCC)
+    code = re.sub(r"[\s-]", "", clean_text(value)).upper()
+    if not code:
+        raise _error("required", example=EXAMPLE_USCC)
+    if len(code) != 18:
+        raise _error("uscc_length", example=EXAMPLE_USCC, length=len(code))
+    # stdnum indexes its alphabet with each character, so keep non-ASCII (e.g. Arabic-Indic
+    # digits, which pass str.isdigit) away from it.
+    if not (code.isascii() and code.isalnum()):
+        raise _error("uscc_format", example=EXAMPLE_USCC)
+    try:
+        return uscc.validate(code)
+    except stdnum_exceptions.InvalidChecksum:
+        raise _error("uscc_checksum", example=EXAMPLE_USCC) from None
+    except stdnum_exceptions.ValidationError:
+        raise _error("uscc_format", example=EXAMPLE_USCC) from None
+
+
+# --- phone numbers -------------------------------------------------------------------------
+
+# Separators people put inside numbers: spaces, hyphens and dashes of every width, brackets.
+_PHONE_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−()]")
+_DIGITS = re.compile(r"\+?[0-9]+")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+# A local number without its area code; Chinese subscriber numbers start with 2-9.
+_LOCAL = re.compile(r"[2-9][0-9]{6,7}")
+_EXTENSION = re.compile(
+    r"(?P<number>.*[0-9])\s*(?P<separator>-|转|分机|ext\.?|x|#)\s*(?P<ext>[0-9]{1,6})", re.I
+)
+
+
+def _compact_number(text: str) -> str | None:
+    """Digits with an optional leading +, or None if anything else is left."""
+    compact = _PHONE_SEPARATORS.sub("", text)
+    # A CSV written by pandas keeps the float's ".0" as text: "13812345678.0".
+    compact = re.sub(r"^(\+?[0-9]+)\.0+$", r"\1", compact)
+    return compact if _DIGITS.fullmatch(compact) else None
+
+
+def _mobile_digits(compact: str) -> str | None:
+    for prefix in ("+86", "0086"):
+        if compact.startswith(prefix):
+            compact = compact.removeprefix(prefix)
+            break
+    else:
+        if compact.startswith("86") and len(compact) == 13:
+            compact = compact[2:]
+    if not _MOBILE.fullmatch(compact):
+        return None
+    number = phonenumbers.parse(compact, "CN")
+    if phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in (
+        PhoneNumberType.MOBILE,
+        PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        return compact
+    return None
+
+
+def normalize_mobile(value: object) -> str:
+    """A mainland mobile number as its 11 digits, whatever prefix and separators it came with."""
+    text = clean_text(value)
+    if not text:
+        raise _error("required", example=EXAMPLE_MOBILE)
+    compact = _compact_number(text)
+    mobile = _mobile_digits(compact) if compact else None
+    if mobile is None:
+        raise _error("mobile_invalid", example=EXAMPLE_MOBILE)
+    return mobile
+
+
+def _landline(compact: str) -> str | None:
+    """0AA-NNNNNNNN / 0AAA-NNNNNNN, a bare local number, or a 400/800 number."""
+    if _LOCAL.fullmatch(compact):
+        return compact
+    if compact.startswith("0086"):
+        compact = "+86" + compact[4:]
+    elif compact.startswith("86") and len(compact) >= 11:
+        compact = "+" + compact
+    # Without +86 the leading 0 (trunk prefix) is required; phonenumbers would also accept
+    # "1065551234" as Beijing, but a 10-digit number starting with 1 is more likely a mobile
+    # with a digit missing.
+    is_service = re.fullmatch(r"[48]00[0-9]{7}", compact)
+    if not (compact.startswith(("+86", "0")) or is_service):
+        return None
+    try:
+        number = phonenumbers.parse(compact, "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
+        return None
+    national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+    kind = phonenumbers.number_type(number)
+    if kind in (PhoneNumberType.TOLL_FREE, PhoneNumberType.SHARED_COST):
+        significant = str(number.national_number)
+        if re.fullmatch(r"[48]00[0-9]{7}", significant):
+            return national.replace(" ", "-")  # "400 820 8820" -> "400-820-8820"
+        return None  # 95xxx and other special numbers: not a liaison's phone
+    if kind in (PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        # phonenumbers knows where each area code ends ("021 6555 1234", "0571 8765 4321").
+        area, _space, subscriber = national.partition(" ")
+        return f"{area}-{subscriber.replace(' ', '')}"
+    return None
+
+
+def _phone(text: str) -> str | None:
+    compact = _compact_number(text)
+    if compact is None:
+        return None
+    return _mobile_digits(compact) or _landline(compact)
+
+
+def normalize_phone(value: object) -> str:
+    """A landline ("021-65551234", "021-65551234-808", or a bare local "65551234"), a 400/800
+    number ("400-820-8820") or a mobile (11 digits)."""
+    text = clean_text(value)
+    if not text:
+        raise _error("required", example=EXAMPLE_LANDLINE)
+    # The whole text is tried first: "021-6555-1234" is a number with a hyphen in it, not
+    # 021-6555 with extension 1234.
+    phone = _phone(text)
+    if phone is not None:
+        return phone
+    # A landline typed into a number cell loses its leading 0 (02165551234 -> 2165551234);
+    # for a numeric cell that 0 was certainly there, so put it back.
+    if isinstance(value, int | float) and not isinstance(value, bool) and text.isdigit():
+        phone = _landline("0" + text)
+        if phone is not None:
+            return phone
+    match = _EXTENSION.fullmatch(text)
+    if match:
+        compact = _compact_number(match["number"])
+        # Extensions belong to switchboards, never to mobiles.
+        landline = _landline(compact) if compact and not _mobile_digits(compact) else None
+        # After a bare local number a hyphen is too ambiguous ("950-1234-5678"): only a
+        # spelled-out extension (转, 分机, ext) is taken there.
+        if landline is not None and ("-" in landline or match["separator"] != "-"):
+            return f"{landline}-{match['ext']}"
+    raise _error(
+        "phone_invalid",
+        landline=EXAMPLE_LANDLINE,
+        extension=EXAMPLE_EXTENSION,
+        mobile=EXAMPLE_MOBILE,
+        service=EXAMPLE_SERVICE,
+    )
+
+
+# --- resident ID number (GB 11643) ---------------------------------------------------------
+
+
+def normalize_id_number(value: object) -> str:
+    """居民身份证号码: 18 characters with an upper-case X, check character and birth date
+    verified."""
+    if _lost_digits(value):
+        raise _error("lost_digits", example=EXAMPLE_ID_NUMBER)
+    number = re.sub(r"[\s-]", "", clean_text(value)).upper()
+    if not number:
+        raise _error("required", example=EXAMPLE_ID_NUMBER)
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
+        raise _error("id_number_invalid", example=EXAMPLE_ID_NUMBER)
+    # stdnum's ric.validate() is not called as a whole: it also looks the first six digits
+    # up in a table of counties, which is out of date (districts created since, such as
+    # 330113 in 2021, raise KeyError), and a real person's ID must never be refused for that.
+    # The check character already catches typos.
+    if ric.calc_check_digit(number) != number[-1]:
+        raise _error("id_number_checksum", example=EXAMPLE_ID_NUMBER)
+    try:
+        ric.get_birth_date(number)
+    except stdnum_exceptions.ValidationError:
+        raise _error("id_number_birth_date", example=EXAMPLE_ID_NUMBER) from None
+    return number
+
+
+# --- email ---------------------------------------------------------------------------------
+
+
+def normalize_email(value: object) -> str:
+    """An email address with its domain in lower case (the local part is left alone: it may
+    be case-sensitive)."""
+    text = clean_text(value)
+    if not text:
+        raise _error("required", example=EXAMPLE_EMAIL)
+    local, at, domain = text.rpartition("@")
+    # "。" is what a Chinese input method types for "." (zhang@163。com).
+    email = f"{local}{at}{domain.replace('。', '.').lower()}"
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise _error("email_invalid", example=EXAMPLE_EMAIL) from None
+    return email
+
+
+# --- choices -------------------------------------------------------------------------------
+
+_YES = {"是", "y", "yes", "true", "1", "1.0", "√", "✓", "✔"}
+_NO = {"否", "n", "no", "false", "0", "0.0", "×", "✗", "✘"}
+_YES_NO_ACCEPTED = "是/否, Y/N, yes/no, true/false, 1/0, √/×, ✓/✗"
+
+
+def parse_yes_no(value: object) -> bool:
+    """是/否, Y/N, yes/no, true/false, 1/0, √/×, ✓/✗ (any case) -> bool; empty -> False."""
+    if isinstance(value, bool):
+        return value
+    text = clean_text(value).lower()
+    if text in _YES:
+        return True
+    if text in _NO or not text:
+        return False
+    raise _error("yes_no_invalid", accepted=_YES_NO_ACCEPTED)
+
+
+_SIZES = {label: size for size, label in SIZE_LABELS_ZH.items()} | {s: s for s in SIZE_LABELS_ZH}
+_SIZE_ACCEPTED = "大型/large, 中型/medium, 小型/small, 微型/micro"
+
+
+def normalize_size(value: object) -> str:
+    """Enterprise size (大型/中型/小型/微型 or large/medium/small/micro) -> "large", "medium",
+    "small" or "micro"; empty -> ""."""
+    text = clean_text(value).lower()
+    # Statistical forms write the class in full: "小型企业".
+    text = text.removesuffix("企业").strip()
+    if not text:
+        return ""
+    try:
+        return _SIZES[text]
+    except KeyError:
+        raise _error("size_invalid", accepted=_SIZE_ACCEPTED) from None
+
+
+# --- optional columns ----------------------------------------------------------------------
+
+
+def optional(fn: Callable[[object], T]) -> Callable[[object], T | str]:
+    """For columns that may be left blank: blank (after clean_text) -> "", else fn(value)."""
+
+    @functools.wraps(fn)
+    def wrapper(value: object) -> T | str:
+        if not clean_text(value):
+            return ""
+        return fn(value)
+
+    return wrapper
+
+
+optional_uscc = optional(normalize_uscc)
+optional_mobile = optional(normalize_mobile)
+optional_phone = optional(normalize_phone)
+optional_id_number = optional(normalize_id_number)
+optional_email = optional(normalize_email)
+
+
+# --- masks for display ---------------------------------------------------------------------
+
+
+def mask_phone(phone: str | None) -> str:
+    """138****5678 for a mobile, 021-****1234 for a landline (area code and last 4 kept)."""
+    phone = phone or ""
+    if not phone:
+        return ""
+    if _MOBILE.fullmatch(phone):
+        return f"{phone[:3]}****{phone[-4:]}"
+    if re.fullmatch(r"[48]00-[0-9]{3}-[0-9]{4}", phone):
+        return phone  # a company's published service line, not a person's number
+    parts = phone.split("-")
+    area = f"{parts.pop(0)}-" if len(parts) > 1 and parts[0].startswith("0") else ""
+    subscriber, *extension = parts
+    return "-".join([f"{area}****{subscriber[-4:]}", *extension])
+
+
+def mask_id_number(number: str | None) -> str:
+    """3101**********1234: the first 4 (province and city) and last 4 characters kept."""
+    number = number or ""
+    if len(number) <= 8:
+        return "*" * len(number)
+    return f"{number[:4]}{'*' * (len(number) - 8)}{number[-4:]}"
+
+
+def mask_text(text: str | None) -> str:
+    """Other sensitive text: the first character, then "**" ("张**"); empty stays empty."""
+    return f"{text[0]}**" if text else ""

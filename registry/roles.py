@@ -1,0 +1,94 @@
+"""The roles of domain.md, held as Django groups, and what each may do.
+
+The groups are kept in step with this module after every migrate (post_migrate), so a
+deployment never runs with a hand-edited role that the code does not know about.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Park admin")
+    STAFF = "staff", _("Service staff")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    AUDITOR = "auditor", _("Auditor (read-only)")
+
+
+_REGISTRY_MODELS = ("enterprise", "liaison", "emergencycontact", "gridarea")
+
+# Codenames per role; "registry.view_sensitive" unmasks ID numbers, owners and full phones.
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.ADMIN: {
+        f"registry.{action}_{m}"
+        for m in _REGISTRY_MODELS
+        for action in ("view", "add", "change", "delete")
+    }
+    | {"registry.view_sensitive", "auth.view_user", "auth.add_user", "auth.change_user"},
+    Role.STAFF: {
+        f"registry.{action}_{m}"
+        for m in _REGISTRY_MODELS[:3]
+        for action in ("view", "add", "change")
+    }
+    | {"registry.view_gridarea"},
+    Role.GRID_WORKER: {
+        f"registry.{action}_{m}" for m in _REGISTRY_MODELS[:3] for action in ("view", "change")
+    }
+    | {"registry.view_gridarea"},
+    Role.AUDITOR: {f"registry.view_{m}" for m in _REGISTRY_MODELS},
+}
+
+# What the home page tells each role it can do.
+ROLE_ABILITIES: dict[str, list] = {
+    Role.ADMIN: [
+        _("Manage grid areas, users and their roles"),
+        _("Import and export the registry spreadsheets"),
+        _("Work the whole registry, including sensitive fields"),
+    ],
+    Role.STAFF: [
+        _("Work the whole registry: enterprises, liaisons, emergency contacts"),
+        _("Contact enterprises and keep their liaisons up to date"),
+    ],
+    Role.GRID_WORKER: [
+        _("Work the enterprises of your own grid areas"),
+        _("Update their liaisons and emergency contacts"),
+    ],
+    Role.AUDITOR: [
+        _("Read the registry and its history (sensitive fields stay masked)"),
+    ],
+}
+
+_PRECEDENCE = (Role.ADMIN, Role.STAFF, Role.GRID_WORKER, Role.AUDITOR)
+
+
+def user_role(user) -> Role | None:
+    """The one role a user acts in; the most capable one if they hold several."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    names = {group.name for group in user.groups.all()}
+    for role in _PRECEDENCE:
+        if role.value in names:
+            return role
+    return None
+
+
+def role_group(role: Role) -> Group:
+    return Group.objects.get(name=role.value)
+
+
+def sync_role_groups(**_kwargs) -> None:
+    """Create the role groups and give each exactly the permissions of ROLE_PERMISSIONS."""
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for dotted in sorted(codenames):
+            app_label, codename = dotted.split(".")
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                wanted.append(permission)
+        group.permissions.set(wanted)

@@ -1,0 +1,235 @@
+"""Every write to the registry, whichever door it comes through (page, API, admin action,
+import, self-service, Celery task). Each runs in one transaction and tags the history
+triggers with who and which door.
+"""
+
+import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pghistory
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registry.errors import ServiceError, StaleEdit
+from registry.models import Door, EmergencyContact, Enterprise, GridArea, Liaison
+
+LIAISON_FIELDS = ("name", "position", "mobile", "landline", "email", "wechat", "id_number")
+EMERGENCY_CONTACT_FIELDS = ("name", "relation", "phone")
+
+
+@contextmanager
+def changes_by(*, by, door: Door | str, **extra: Any) -> Iterator[None]:
+    """One transaction whose history events all carry who made them and through which door."""
+    metadata = {"door": str(door), **extra}
+    if by is not None:
+        metadata.update(user=by.pk, username=by.get_username())
+    with transaction.atomic(), pghistory.context(**metadata):
+        yield
+
+
+def _apply(instance, changes: dict[str, Any]) -> list[str]:
+    """Set the given fields, validate the whole record, return the fields that really changed.
+
+    Values are normalised first (full_clean runs each field's to_python), so that typing
+    ``１３８ 1234 5678`` over ``13812345678`` is no change at all and writes no history.
+    """
+    unknown = set(changes) - {f.name for f in instance._meta.get_fields()}
+    if unknown:
+        raise _unknown_fields(unknown)
+    before = {name: getattr(instance, name) for name in changes}
+    for name, value in changes.items():
+        setattr(instance, name, "" if value is None and _is_text(instance, name) else value)
+    instance.full_clean()
+    return [name for name in changes if getattr(instance, name) != before[name]]
+
+
+def _unknown_fields(names) -> ServiceError:
+    return ServiceError(
+        _("Unknown field(s): %(fields)s") % {"fields": ", ".join(sorted(names))},
+        code="unknown_field",
+    )
+
+
+def _is_text(instance, name: str) -> bool:
+    field = instance._meta.get_field(name)
+    return field.get_internal_type() in {"CharField", "EmailField", "TextField"} and not field.null
+
+
+def _check_version(instance, expected_version: int | None, fields) -> None:
+    if expected_version is not None and instance.version != expected_version:
+        raise StaleEdit(current={name: getattr(instance, name) for name in fields})
+
+
+def _save_changed(instance, changed: list[str]) -> None:
+    if changed:
+        instance.version += 1
+        instance.save(update_fields=[*changed, "version", "updated_at"])
+
+
+# --- Grid areas -------------------------------------------------------------------------
+
+
+def grid_area_create(*, code: str, name: str, by, door: Door = Door.STAFF) -> GridArea:
+    grid = GridArea(code=code.strip(), name=name)
+    with changes_by(by=by, door=door):
+        grid.full_clean()
+        grid.save()
+    return grid
+
+
+def grid_area_assign_workers(*, grid: GridArea, workers, by, door: Door = Door.STAFF) -> None:
+    with changes_by(by=by, door=door):
+        grid.workers.set(workers)
+
+
+# --- Enterprises ------------------------------------------------------------------------
+
+
+def enterprise_create(
+    *,
+    by,
+    door: Door = Door.STAFF,
+    liaison: dict[str, Any] | None = None,
+    emergency_contact: dict[str, Any] | None = None,
+    **fields: Any,
+) -> Enterprise:
+    """A new enterprise, optionally with its first liaison and emergency contact."""
+    with changes_by(by=by, door=door):
+        enterprise = Enterprise()
+        _apply(enterprise, fields)
+        enterprise.save()
+        if liaison:
+            _liaison_start(
+                enterprise=enterprise, details=liaison, started_on=liaison.get("started_on")
+            )
+        if emergency_contact:
+            contact = EmergencyContact(enterprise=enterprise)
+            _apply(contact, emergency_contact)
+            contact.save()
+    return enterprise
+
+
+def enterprise_update(
+    *,
+    enterprise: Enterprise,
+    by,
+    door: Door = Door.STAFF,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> list[str]:
+    """Change an enterprise's fields; returns the names of the fields that changed.
+
+    With ``expected_version`` (what the editor's form was loaded with), a save over someone
+    else's newer save raises StaleEdit instead of overwriting it.
+    """
+    with changes_by(by=by, door=door):
+        locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        _check_version(locked, expected_version, changes)
+        changed = _apply(locked, changes)
+        _save_changed(locked, changed)
+    enterprise.refresh_from_db()
+    return changed
+
+
+def enterprise_delete(*, enterprise: Enterprise, by, door: Door = Door.STAFF) -> None:
+    with changes_by(by=by, door=door):
+        enterprise.delete()
+
+
+# --- Liaisons ---------------------------------------------------------------------------
+
+
+def _liaison_start(*, enterprise: Enterprise, details: dict[str, Any], started_on=None) -> Liaison:
+    liaison = Liaison(enterprise=enterprise, started_on=started_on or timezone.localdate())
+    _apply(liaison, {k: v for k, v in details.items() if k in LIAISON_FIELDS})
+    liaison.save()
+    return liaison
+
+
+def liaison_replace(
+    *,
+    enterprise: Enterprise,
+    by,
+    door: Door = Door.STAFF,
+    started_on: datetime.date | None = None,
+    **details: Any,
+) -> Liaison:
+    """A new person takes over: the current liaison's period ends, a new one starts.
+
+    The old row is kept as it was (past liaisons are never overwritten). The enterprise row
+    is locked first so two replacements at once queue up instead of racing; the partial
+    unique index would refuse the loser anyway.
+    """
+    unknown = set(details) - set(LIAISON_FIELDS)
+    if unknown:
+        raise _unknown_fields(unknown)
+    today = started_on or timezone.localdate()
+    with changes_by(by=by, door=door):
+        Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        current = Liaison.objects.filter(enterprise=enterprise, ended_on__isnull=True).first()
+        if current is not None:
+            current.ended_on = max(today, current.started_on)
+            current.version += 1
+            current.save(update_fields=["ended_on", "version", "updated_at"])
+        return _liaison_start(enterprise=enterprise, details=details, started_on=today)
+
+
+def liaison_update(
+    *,
+    liaison: Liaison,
+    by,
+    door: Door = Door.STAFF,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> list[str]:
+    """Correct the same person's contact details (a new person is liaison_replace)."""
+    unknown = set(changes) - set(LIAISON_FIELDS)
+    if unknown:
+        raise _unknown_fields(unknown)
+    with changes_by(by=by, door=door):
+        locked = Liaison.objects.select_for_update().get(pk=liaison.pk)
+        if locked.ended_on is not None:
+            raise ServiceError(
+                _("A past liaison's details cannot be changed."), code="liaison_ended"
+            )
+        _check_version(locked, expected_version, changes)
+        changed = _apply(locked, changes)
+        _save_changed(locked, changed)
+    liaison.refresh_from_db()
+    return changed
+
+
+def liaison_mark_verified(*, liaison: Liaison, by, door: Door, at=None) -> None:
+    """The liaison's details were confirmed right (by a contact or by the liaison)."""
+    with changes_by(by=by, door=door):
+        Liaison.objects.filter(pk=liaison.pk).update(last_verified_at=at or timezone.now())
+
+
+# --- Emergency contact ------------------------------------------------------------------
+
+
+def emergency_contact_set(
+    *,
+    enterprise: Enterprise,
+    by,
+    door: Door = Door.STAFF,
+    expected_version: int | None = None,
+    **details: Any,
+) -> EmergencyContact:
+    """Create or change the enterprise's emergency contact."""
+    unknown = set(details) - set(EMERGENCY_CONTACT_FIELDS)
+    if unknown:
+        raise _unknown_fields(unknown)
+    with changes_by(by=by, door=door):
+        contact = EmergencyContact.objects.select_for_update().filter(enterprise=enterprise).first()
+        if contact is None:
+            contact = EmergencyContact(enterprise=enterprise)
+            _apply(contact, details)
+            contact.save()
+            return contact
+        _check_version(contact, expected_version, details)
+        _save_changed(contact, _apply(contact, details))
+    return contact

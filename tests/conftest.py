@@ -1,0 +1,60 @@
+"""Named personas (as in healthchecks' BaseTestCase): an admin, service staff, a grid worker
+of grid A, one of grid B who must see nothing of A, and an auditor."""
+
+import pytest
+
+from registry.roles import Role, role_group
+from tests.factories import EnterpriseFactory, GridAreaFactory, LiaisonFactory, UserFactory
+
+
+def _user(username: str, role: Role | None, **extra):
+    user = UserFactory(username=username, **extra)
+    if role is not None:
+        user.groups.set([role_group(role)])
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return _user("alice_admin", Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def staff_user(db):
+    return _user("sam_staff", Role.STAFF)
+
+
+@pytest.fixture
+def grid_a(db):
+    return GridAreaFactory(code="A", name="甲网格")
+
+
+@pytest.fixture
+def grid_b(db):
+    return GridAreaFactory(code="B", name="乙网格")
+
+
+@pytest.fixture
+def worker_a(grid_a):
+    user = _user("wang_grid_a", Role.GRID_WORKER)
+    grid_a.workers.add(user)
+    return user
+
+
+@pytest.fixture
+def worker_b(grid_b):
+    user = _user("li_grid_b", Role.GRID_WORKER)
+    grid_b.workers.add(user)
+    return user
+
+
+@pytest.fixture
+def auditor(db):
+    return _user("audrey_auditor", Role.AUDITOR)
+
+
+@pytest.fixture
+def enterprise_a(grid_a):
+    enterprise = EnterpriseFactory(grid=grid_a, name="上海甲乙科技有限公司")
+    LiaisonFactory(enterprise=enterprise, name="张伟", mobile="13912345678")
+    return enterprise

@@ -1,0 +1,68 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from liaison_portal import env
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "liaison_portal.settings.production",
+    "SECRET_KEY": "k" * 20 + "-a-real-random-production-secret-key-0123456789",
+    "DATABASE_URL": "postgres://portal:secret@db.internal:5432/portal",
+    "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
+    "ALLOWED_HOSTS": "portal.park.example",
+}
+
+
+def _manage(*args, environ):
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **environ},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_env_bool_fails_loudly_on_a_typo(monkeypatch):
+    monkeypatch.setenv("DEBUG", "ture")
+    with pytest.raises(ImproperlyConfigured, match="DEBUG"):
+        env.env_bool("DEBUG", False)
+
+
+def test_env_int_fails_loudly_on_a_typo(monkeypatch):
+    monkeypatch.setenv("EMAIL_PORT", "25s")
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT"):
+        env.env_int("EMAIL_PORT", 25)
+
+
+def test_a_required_variable_that_is_missing_is_named(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):
+        env.env_str("SECRET_KEY")
+
+
+def test_production_passes_the_deploy_check():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", environ=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without(missing):
+    environ = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = _manage("check", environ=environ)
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_production_refuses_a_weak_secret_key():
+    result = _manage("check", environ={**PRODUCTION_ENV, "SECRET_KEY": "short"})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
