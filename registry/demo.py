@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
@@ -13,6 +14,7 @@ from stdnum.cn import ric, uscc
 
 from registry import services
 from registry.models import Door, EmergencyContact, Enterprise, GridArea, Liaison
+from registry.normalize import normalize_mobile, normalize_phone
 from registry.roles import Role, role_group
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -33,6 +35,7 @@ DEMO_USERS = [
     ("grid2", Role.GRID_WORKER, "网格员乙"),
     ("auditor", Role.AUDITOR, "审计员"),
 ]
+MOBILE_PREFIXES = ["130", "133", "135", "136", "138", "139", "150", "158", "177", "186", "189"]
 INDUSTRIES = [
     "软件和信息技术服务业",
     "批发和零售业",
@@ -66,12 +69,29 @@ def _uscc(rng: random.Random) -> str:
     return body + uscc.calc_check_digit(body)
 
 
+def _valid(make, normalise):
+    """Draw until the normaliser accepts: not every random number is a number plan's number,
+    and the demo must only hold values the portal itself would let in."""
+    while True:
+        value = make()
+        try:
+            return normalise(value)
+        except ValidationError:
+            continue
+
+
 def _mobile(rng: random.Random) -> str:
-    return "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
+    return _valid(
+        lambda: rng.choice(MOBILE_PREFIXES) + "".join(rng.choice("0123456789") for _ in range(8)),
+        normalize_mobile,
+    )
 
 
 def _landline(rng: random.Random) -> str:
-    return "021-" + rng.choice("3456") + "".join(rng.choice("0123456789") for _ in range(7))
+    return _valid(
+        lambda: "021-" + rng.choice("56") + "".join(rng.choice("0123456789") for _ in range(7)),
+        normalize_phone,
+    )
 
 
 def _id_number(rng: random.Random) -> str:

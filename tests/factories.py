@@ -32,9 +32,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-2026")
+    password = factory.django.Password("pw-for-tests-2026")
 
 
 class GridAreaFactory(factory.django.DjangoModelFactory):

@@ -24,3 +24,7 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = embedded.broker_transport_options()
+
+# Static files straight from the app folders; `collectstatic` is for production images.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

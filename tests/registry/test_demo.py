@@ -1,0 +1,64 @@
+"""`seed_demo` is what a park admin sees first: everything it writes must be data the portal
+itself would accept, and the demo logins must work in their roles."""
+
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from registry.demo import DEMO_PASSWORD
+from registry.models import EmergencyContact, Enterprise, GridArea, Liaison
+from registry.roles import Role, user_role
+from registry.selectors import enterprise_history
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_park():
+    call_command("seed_demo", "--enterprises", "80", "--seed", "7", stdout=io.StringIO())
+
+
+def test_every_demo_record_passes_the_portals_own_validation(demo_park):
+    assert Enterprise.objects.count() == 80
+    for model in (Enterprise, Liaison, EmergencyContact):
+        for record in model.objects.all():
+            record.full_clean()  # raises on a code, phone or ID number the portal would refuse
+
+
+def test_the_demo_users_log_in_with_their_roles(demo_park):
+    roles = {}
+    for username in ["admin", "staff", "grid1", "grid2", "auditor"]:
+        user = authenticate(username=username, password=DEMO_PASSWORD)
+        assert user is not None, username
+        roles[username] = user_role(user)
+    assert roles == {
+        "admin": Role.ADMIN,
+        "staff": Role.STAFF,
+        "grid1": Role.GRID_WORKER,
+        "grid2": Role.GRID_WORKER,
+        "auditor": Role.AUDITOR,
+    }
+
+
+def test_grid1_and_grid2_own_different_grid_areas(demo_park):
+    grid1 = set(GridArea.objects.filter(workers__username="grid1"))
+    grid2 = set(GridArea.objects.filter(workers__username="grid2"))
+    assert grid1 and grid2 and not grid1 & grid2
+    assert Enterprise.objects.filter(grid__in=grid1).exists()
+
+
+def test_some_enterprises_changed_liaison_and_the_history_shows_it(demo_park):
+    changed = Enterprise.objects.filter(liaisons__ended_on__isnull=False).distinct()
+    assert changed.count() == 8  # one in ten
+    enterprise = changed.first()
+    assert enterprise.liaisons.filter(ended_on__isnull=True).count() == 1
+    actions = [(e.record, e.action) for e in enterprise_history(enterprise=enterprise)]
+    assert ("liaison", "update") in actions  # the old period ended
+    assert actions.count(("liaison", "insert")) == 2
+
+
+def test_seeding_if_empty_does_not_seed_twice(demo_park):
+    call_command("seed_demo", "--if-empty", stdout=io.StringIO())
+    assert Enterprise.objects.count() == 80
