@@ -104,6 +104,9 @@ def main() -> int:
         ],
     ]
     processes = [subprocess.Popen(cmd, cwd=BASE_DIR, start_new_session=True) for cmd in commands]
+    # Ctrl-C and a plain `kill` both stop everything, even when started from a shell that
+    # launched us with SIGINT ignored (background jobs do).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     time.sleep(2)
     print(_banner(f"http://{host}:{port}/"), flush=True)
