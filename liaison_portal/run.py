@@ -68,6 +68,9 @@ def main() -> int:
         return 1
 
     started_embedded = not os.environ.get("DATABASE_URL") and not embedded.is_running()
+    if not os.environ.get("DATABASE_URL"):
+        # Start it once here; every child then simply connects.
+        os.environ["DATABASE_URL"] = embedded.database_url()
     _manage("migrate", "--noinput", "-v", "0")
     _manage("seed_demo", "--if-empty")
 
