@@ -48,9 +48,13 @@ def _banner(url: str) -> str:
 def _stop(processes: list[subprocess.Popen]) -> None:
     for process in processes:
         if process.poll() is None:
-            # Each child leads its own process group: this reaches runserver's reloader
-            # child and Celery's pool processes too.
-            os.killpg(process.pid, signal.SIGTERM)
+            # Celery's main process shuts its own pool down (a warm shutdown, letting running
+            # tasks finish); runserver's autoreloader leaves its serving child behind unless
+            # the whole process group is told.
+            if process.args[2] == "runserver":
+                os.killpg(process.pid, signal.SIGTERM)
+            else:
+                process.terminate()
     deadline = time.monotonic() + 15
     for process in processes:
         try:
