@@ -22,7 +22,7 @@ class StaleEdit(ServiceError):
     page can show the second editor what changed.
     """
 
-    def __init__(self, *, current: dict):
+    def __init__(self, *, current: dict, version: int):
         super().__init__(
             _(
                 "Someone else changed this record while you were editing it. "
@@ -31,3 +31,4 @@ class StaleEdit(ServiceError):
             code="stale",
         )
         self.current = current
+        self.version = version  # the record's version now: a deliberate re-save uses it

@@ -7,8 +7,10 @@ History: every insert, update and delete of these tables is written by a databas
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from registry.fields import (
@@ -19,6 +21,7 @@ from registry.fields import (
     PhoneField,
     USCCField,
 )
+from registry.normalize import mask_phone
 
 
 def _history():
@@ -121,8 +124,21 @@ class Enterprise(models.Model):
         ordering = ["name"]
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
+        indexes = [
+            # The list page's partial search (LIKE '%…%'), Chinese included: trigram indexes.
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="enterprise_name_trgm"),
+            GinIndex(fields=["uscc"], opclasses=["gin_trgm_ops"], name="enterprise_uscc_trgm"),
+            GinIndex(
+                fields=["registered_phone"],
+                opclasses=["gin_trgm_ops"],
+                name="enterprise_phone_trgm",
+            ),
+            models.Index(fields=["grid", "name"], name="enterprise_grid_name_idx"),
+            models.Index(fields=["updated_at"], name="enterprise_updated_idx"),
+        ]
         permissions = [
-            ("view_sensitive", _("Can see sensitive fields and full phone numbers")),
+            ("view_sensitive", _("Can see ID numbers, beneficial owners and tax residency")),
+            ("view_full_phone", _("Can see full phone numbers")),
         ]
 
     def __str__(self) -> str:
@@ -187,8 +203,10 @@ class Liaison(models.Model):
             ),
         ]
         indexes = [
-            # The list page's search by liaison phone.
             models.Index(fields=["mobile"], name="liaison_mobile_idx"),
+            # The list page's partial search by the liaison's name or phone.
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="liaison_name_trgm"),
+            GinIndex(fields=["mobile"], opclasses=["gin_trgm_ops"], name="liaison_mobile_trgm"),
         ]
 
     def __str__(self) -> str:
@@ -197,6 +215,11 @@ class Liaison(models.Model):
     @property
     def is_current(self) -> bool:
         return self.ended_on is None
+
+    @property
+    def masked_mobile(self) -> str:
+        """What lists show: the number as anyone may see it."""
+        return mask_phone(self.mobile)
 
 
 @_history()
@@ -221,3 +244,41 @@ class EmergencyContact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SensitiveView(models.Model):
+    """One unmasked view of a protected value: who, when, which record, which field, from where.
+
+    Written by registry.services.sensitive_value_reveal and by exports; admins read it.
+    """
+
+    class Channel(models.TextChoices):
+        PAGE = "page", _("Page")
+        API = "api", _("API")
+        EXPORT = "export", _("Export")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT
+    )
+    viewed_at = models.DateTimeField(_("viewed at"), auto_now_add=True, db_index=True)
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("enterprise"),
+        related_name="sensitive_views",
+        on_delete=models.SET_NULL,
+        null=True,
+    )
+    record = models.CharField(_("record"), max_length=30)
+    record_id = models.CharField(_("record id"), max_length=30)
+    field = models.CharField(_("field"), max_length=50)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-viewed_at", "-id"]
+        verbose_name = _("sensitive field view")
+        verbose_name_plural = _("sensitive field views")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.record}.{self.field} · {self.viewed_at:%Y-%m-%d %H:%M}"

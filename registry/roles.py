@@ -25,17 +25,26 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         for m in _REGISTRY_MODELS
         for action in ("view", "add", "change", "delete")
     }
-    | {"registry.view_sensitive", "auth.view_user", "auth.add_user", "auth.change_user"},
+    | {
+        "registry.view_sensitive",
+        "registry.view_full_phone",
+        "registry.view_sensitiveview",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+    },
     Role.STAFF: {
         f"registry.{action}_{m}"
         for m in _REGISTRY_MODELS[:3]
         for action in ("view", "add", "change")
     }
-    | {"registry.view_gridarea"},
+    | {"registry.view_gridarea", "registry.view_sensitive", "registry.view_full_phone"},
+    # Grid workers phone and visit liaisons, so they may see full numbers (each view logged),
+    # but not ID numbers or beneficial owners.
     Role.GRID_WORKER: {
         f"registry.{action}_{m}" for m in _REGISTRY_MODELS[:3] for action in ("view", "change")
     }
-    | {"registry.view_gridarea"},
+    | {"registry.view_gridarea", "registry.view_full_phone"},
     Role.AUDITOR: {f"registry.view_{m}" for m in _REGISTRY_MODELS},
 }
 
@@ -66,6 +75,13 @@ def user_role(user) -> Role | None:
     """The one role a user acts in; the most capable one if they hold several."""
     if not user.is_authenticated:
         return None
+    # Asked many times per request (scoping, menus, permissions): read the groups once.
+    if not hasattr(user, "_portal_role"):
+        user._portal_role = _role_of(user)
+    return user._portal_role
+
+
+def _role_of(user) -> Role | None:
     if user.is_superuser:
         return Role.ADMIN
     names = {group.name for group in user.groups.all()}

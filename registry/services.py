@@ -9,12 +9,15 @@ from contextlib import contextmanager
 from typing import Any
 
 import pghistory
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from registry import masking
 from registry.errors import ServiceError, StaleEdit
-from registry.models import Door, EmergencyContact, Enterprise, GridArea, Liaison
+from registry.models import Door, EmergencyContact, Enterprise, GridArea, Liaison, SensitiveView
+from registry.roles import Role, role_group
 
 LIAISON_FIELDS = ("name", "position", "mobile", "landline", "email", "wechat", "id_number")
 EMERGENCY_CONTACT_FIELDS = ("name", "relation", "phone")
@@ -60,7 +63,9 @@ def _is_text(instance, name: str) -> bool:
 
 def _check_version(instance, expected_version: int | None, fields) -> None:
     if expected_version is not None and instance.version != expected_version:
-        raise StaleEdit(current={name: getattr(instance, name) for name in fields})
+        raise StaleEdit(
+            current={name: getattr(instance, name) for name in fields}, version=instance.version
+        )
 
 
 def _save_changed(instance, changed: list[str]) -> None:
@@ -78,6 +83,15 @@ def grid_area_create(*, code: str, name: str, by, door: Door = Door.STAFF) -> Gr
         grid.full_clean()
         grid.save()
     return grid
+
+
+def grid_area_update(*, grid: GridArea, by, door: Door = Door.STAFF, **changes: Any) -> None:
+    with changes_by(by=by, door=door):
+        locked = GridArea.objects.select_for_update().get(pk=grid.pk)
+        changed = _apply(locked, changes)
+        if changed:
+            locked.save(update_fields=changed)
+    grid.refresh_from_db()
 
 
 def grid_area_assign_workers(*, grid: GridArea, workers, by, door: Door = Door.STAFF) -> None:
@@ -233,3 +247,63 @@ def emergency_contact_set(
         _check_version(contact, expected_version, details)
         _save_changed(contact, _apply(contact, details))
     return contact
+
+
+# --- Users and their roles -------------------------------------------------------------
+
+
+def user_role_set(*, user, role: Role | str | None, is_active: bool, by) -> None:
+    """Give a user exactly one role (or none), and switch the account on or off.
+
+    An admin cannot take their own admin role or account away: there would be nobody left
+    to give it back on a small park's portal.
+    """
+    if user.pk == by.pk and (role != Role.ADMIN or not is_active):
+        raise ServiceError(
+            _("You cannot remove your own admin role or switch off your own account."),
+            field="role",
+            code="self_demotion",
+        )
+    with transaction.atomic():
+        others = user.groups.exclude(name__in=[r.value for r in Role])
+        user.groups.set([*others, *([role_group(Role(role))] if role else [])])
+        user.is_active = is_active
+        # The Django admin is for park admins only.
+        user.is_staff = role == Role.ADMIN
+        user.save(update_fields=["is_active", "is_staff"])
+    user.__dict__.pop("_portal_role", None)  # roles.user_role's per-request cache
+
+
+# --- Sensitive values -------------------------------------------------------------------
+
+
+def sensitive_value_reveal(
+    *,
+    instance: Enterprise | Liaison | EmergencyContact,
+    field: str,
+    by,
+    channel: str,
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> str:
+    """The full value of a protected field, for a user allowed to see it; the view is logged.
+
+    The caller has already checked that the user may see the enterprise at all.
+    """
+    kind = masking.record_kind(instance)
+    if not masking.is_protected(kind, field):
+        raise ServiceError(_("This field is not protected."), field=field, code="not_protected")
+    if not masking.may_unmask(by, kind, field):
+        raise PermissionDenied
+    enterprise = instance if isinstance(instance, Enterprise) else instance.enterprise
+    SensitiveView.objects.create(
+        user=by,
+        enterprise=enterprise,
+        record=kind,
+        record_id=str(instance.pk),
+        field=field,
+        channel=channel,
+        ip_address=ip_address,
+        user_agent=(user_agent or "")[:300],
+    )
+    return getattr(instance, field) or ""

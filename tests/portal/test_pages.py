@@ -79,7 +79,12 @@ def test_logout_ends_the_session(client, staff_user):
 
 def test_roles_hold_exactly_their_permissions(staff_user, auditor, admin_user, worker_a):
     assert admin_user.has_perm("registry.view_sensitive")
-    assert not staff_user.has_perm("registry.view_sensitive")
+    assert staff_user.has_perm("registry.view_sensitive")
+    # Grid workers phone liaisons but never see ID numbers; auditors see neither.
+    assert worker_a.has_perm("registry.view_full_phone")
+    assert not worker_a.has_perm("registry.view_sensitive")
+    assert not auditor.has_perm("registry.view_full_phone")
+    assert not auditor.has_perm("registry.view_sensitive")
     assert not auditor.has_perm("registry.change_enterprise")
     assert auditor.has_perm("registry.view_enterprise")
     assert worker_a.has_perm("registry.change_liaison")

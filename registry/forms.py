@@ -1,0 +1,152 @@
+"""Forms of the registry pages: they parse and render; the services validate and write.
+
+Protected fields (phones, ID number, beneficial owner, tax residency) are never put in a
+form's initial data: the input shows the masked value as a placeholder and an empty input
+keeps what is stored, so opening an edit page is not an unmasked view. Fields a user may not
+unmask at all are left out of their form.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
+
+from registry import masking
+from registry.models import EmergencyContact, Enterprise, GridArea, Liaison
+from registry.roles import Role
+from registry.services import EMERGENCY_CONTACT_FIELDS, LIAISON_FIELDS
+
+ENTERPRISE_FIELDS = (
+    "name",
+    "registered_address",
+    "operating_address",
+    "grid",
+    "industry",
+    "size",
+    "status",
+    "key_taxpayer",
+    "pre_approval",
+    "marked_key",
+    "registered_phone",
+    "annual_report_phone",
+    "legal_representative",
+    "legal_representative_backup_phone",
+    "beneficial_owner",
+    "tax_residency",
+)
+# Moving an enterprise between grids or marking it key is for staff and admins.
+_OFFICE_ONLY = {"grid", "marked_key"}
+
+
+class RegistryForm(forms.ModelForm):
+    """A ModelForm that only parses: model validation is the service's job (full_clean)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        kind = self._meta.model._meta.model_name
+        stored = self.instance if self.instance.pk else None
+        for name in list(self.fields):
+            if not masking.is_protected(kind, name):
+                continue
+            if not masking.may_unmask(user, kind, name):
+                del self.fields[name]
+                continue
+            field = self.fields[name]
+            field.required = False
+            self.initial[name] = ""
+            if stored is not None and getattr(stored, name):
+                field.widget.attrs["placeholder"] = masking.masked(
+                    kind, name, getattr(stored, name)
+                )
+                field.help_text = _("Leave empty to keep the number shown; type to replace it.")
+        if stored is not None:
+            self.initial["version"] = stored.version
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("autocomplete", "off")
+            if isinstance(field, forms.CharField):
+                # Lengths are checked after normalisation, by the model: "+86 139-1234-5678"
+                # is a fine way to type an 11-digit mobile.
+                field.max_length = None
+                field.validators = [
+                    v for v in field.validators if not isinstance(v, MaxLengthValidator)
+                ]
+                field.widget.attrs.pop("maxlength", None)
+
+    def _post_clean(self):
+        pass  # no model validation here: the service runs full_clean and reports per field
+
+    def changes(self) -> dict:
+        """What the user asked to change: every shown field, minus protected fields left empty
+        (which mean "keep")."""
+        kind = self._meta.model._meta.model_name
+        data = {}
+        for name in self.fields:
+            if name == "version":
+                continue
+            value = self.cleaned_data.get(name)
+            if masking.is_protected(kind, name) and self.instance.pk and value in ("", None):
+                continue
+            data[name] = value
+        return data
+
+
+class EnterpriseForm(RegistryForm):
+    class Meta:
+        model = Enterprise
+        fields = ENTERPRISE_FIELDS
+
+    def __init__(self, *args, user, role=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        if role not in (Role.ADMIN, Role.STAFF):
+            for name in _OFFICE_ONLY:
+                self.fields.pop(name, None)
+
+
+class LiaisonForm(RegistryForm):
+    class Meta:
+        model = Liaison
+        fields = LIAISON_FIELDS
+
+
+class LiaisonReplaceForm(RegistryForm):
+    """A new person: nothing masked to keep, so every field is typed fresh."""
+
+    started_on = forms.DateField(
+        label=_("Takes over on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    class Meta:
+        model = Liaison
+        fields = LIAISON_FIELDS
+
+
+class EmergencyContactForm(RegistryForm):
+    class Meta:
+        model = EmergencyContact
+        fields = EMERGENCY_CONTACT_FIELDS
+
+
+class GridAreaForm(forms.ModelForm):
+    workers = forms.ModelMultipleChoiceField(
+        label=_("grid workers"),
+        queryset=get_user_model().objects.filter(groups__name=Role.GRID_WORKER.value),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = GridArea
+        fields = ("code", "name", "workers")
+
+    def _post_clean(self):
+        pass  # the service validates
+
+
+class UserRoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[("", _("No role")), *Role.choices], required=False
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False)

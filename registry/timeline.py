@@ -1,0 +1,115 @@
+"""The enterprise page's one timeline: everything that happened to an enterprise, newest
+first, as a reader sees it (field names in their language, protected values masked).
+
+The registry's own history is the first source; later apps (outreach's contact attempts,
+monitoring's light changes) add theirs with ``register_source`` in their AppConfig.ready, so
+the registry never imports them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from registry import masking
+from registry.models import Door, EmergencyContact, Enterprise, Liaison
+from registry.selectors import enterprise_history
+
+_MODELS = {"enterprise": Enterprise, "liaison": Liaison, "emergencycontact": EmergencyContact}
+_TITLES = {
+    ("enterprise", "insert"): _("Enterprise registered"),
+    ("enterprise", "update"): _("Enterprise details changed"),
+    ("enterprise", "delete"): _("Enterprise removed"),
+    ("liaison", "insert"): _("New liaison"),
+    ("liaison", "update"): _("Liaison details changed"),
+    ("liaison", "delete"): _("Liaison record removed"),
+    ("emergencycontact", "insert"): _("Emergency contact added"),
+    ("emergencycontact", "update"): _("Emergency contact changed"),
+    ("emergencycontact", "delete"): _("Emergency contact removed"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: datetime
+    kind: str  # e.g. "registry.update"; templates style by it
+    title: str
+    who: str
+    door: str
+    changes: list[Change] = field(default_factory=list)
+
+
+Source = Callable[[Enterprise, object], list[TimelineItem]]
+_SOURCES: list[Source] = []
+
+
+def register_source(source: Source) -> None:
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+
+
+def _shown(kind: str, name: str, value) -> str:
+    model = _MODELS[kind]
+    try:
+        model_field = model._meta.get_field(name)
+    except Exception:
+        return "" if value is None else str(value)
+    if model_field.choices and value not in (None, ""):
+        value = dict(model_field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        value = _("yes") if value else _("no")
+    text = "" if value is None else str(value)
+    return masking.masked(kind, name, text) if masking.is_protected(kind, name) else text
+
+
+def _label(kind: str, name: str) -> str:
+    try:
+        return str(_MODELS[kind]._meta.get_field(name).verbose_name)
+    except Exception:
+        return name
+
+
+def _registry_history(enterprise: Enterprise, user) -> list[TimelineItem]:
+    items = []
+    for entry in enterprise_history(enterprise=enterprise):
+        kind = entry.record
+        changes = []
+        for name, value in entry.changes.items():
+            if name.startswith("pgh_") or name in {"grid"}:
+                continue
+            old, new = value if entry.action == "update" else ("", value)
+            changes.append(
+                Change(
+                    label=_label(kind, name),
+                    old=_shown(kind, name, old),
+                    new=_shown(kind, name, new),
+                )
+            )
+        door = dict(Door.choices).get(entry.door, entry.door or "")
+        items.append(
+            TimelineItem(
+                at=entry.at,
+                kind=f"registry.{entry.action}",
+                title=str(_TITLES.get((kind, entry.action), f"{kind} {entry.action}")),
+                who=entry.username or str(_("system")),
+                door=str(door),
+                changes=changes,
+            )
+        )
+    return items
+
+
+register_source(_registry_history)
+
+
+def enterprise_timeline(*, enterprise: Enterprise, user) -> list[TimelineItem]:
+    items = [item for source in _SOURCES for item in source(enterprise, user)]
+    return sorted(items, key=lambda item: item.at, reverse=True)

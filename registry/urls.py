@@ -1,0 +1,29 @@
+from django.urls import path
+
+from registry import views
+
+app_name = "registry"
+
+urlpatterns = [
+    path("enterprises/", views.enterprise_list_page, name="enterprises"),
+    path("enterprises/<str:uscc>/", views.enterprise_page, name="enterprise"),
+    path("enterprises/<str:uscc>/edit/", views.enterprise_edit, name="enterprise_edit"),
+    path("enterprises/<str:uscc>/liaison/edit/", views.liaison_edit, name="liaison_edit"),
+    path("enterprises/<str:uscc>/liaison/replace/", views.liaison_replace, name="liaison_replace"),
+    path(
+        "enterprises/<str:uscc>/emergency-contact/edit/",
+        views.emergency_contact_edit,
+        name="emergency_contact_edit",
+    ),
+    path(
+        "enterprises/<str:uscc>/reveal/<str:record>/<str:field>/",
+        views.reveal,
+        name="reveal",
+    ),
+    path("grid-areas/", views.grid_area_list, name="grid_areas"),
+    path("grid-areas/new/", views.grid_area_edit, name="grid_area_new"),
+    path("grid-areas/<int:pk>/", views.grid_area_edit, name="grid_area_edit"),
+    path("users/", views.user_list, name="users"),
+    path("users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("sensitive-views/", views.sensitive_view_log, name="sensitive_views"),
+]

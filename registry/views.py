@@ -1,0 +1,403 @@
+"""Registry pages: thin views over registry.selectors (reads) and registry.services (writes).
+
+Every view starts from what the user may see (registry.access); an enterprise outside a grid
+worker's grids is a 404, not a 403, so its existence does not leak either.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from registry import masking, services
+from registry.access import (
+    can_edit_registry,
+    can_manage_users,
+    require,
+    visible_grid_areas,
+)
+from registry.errors import ServiceError, StaleEdit
+from registry.forms import (
+    EmergencyContactForm,
+    EnterpriseForm,
+    GridAreaForm,
+    LiaisonForm,
+    LiaisonReplaceForm,
+    UserRoleForm,
+)
+from registry.models import EmergencyContact, Enterprise, GridArea, Liaison, SensitiveView
+from registry.roles import user_role
+from registry.selectors import (
+    SORTS,
+    EnterpriseFilters,
+    enterprise_detail,
+    enterprise_list,
+    industries,
+)
+from registry.timeline import enterprise_timeline
+
+PAGE_SIZE = 50
+
+
+def _filters(request) -> EnterpriseFilters:
+    get = request.GET
+    sort = get.get("sort", "")
+    return EnterpriseFilters(
+        q=get.get("q", "")[:100],
+        grid=get.get("grid", "")[:32],
+        tier=get.get("tier", "") if get.get("tier") in Enterprise.Tier.values else "",
+        status=get.get("status", "") if get.get("status") in Enterprise.Status.values else "",
+        size=get.get("size", "") if get.get("size") in Enterprise.Size.values else "",
+        industry=get.get("industry", "")[:100],
+        sort=sort if sort in SORTS else "name",
+    )
+
+
+def enterprise_list_page(request):
+    require(user_role(request.user) is not None)
+    filters = _filters(request)
+    paginator = Paginator(enterprise_list(user=request.user, filters=filters), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "grids": visible_grid_areas(request.user),
+        "industries": industries(user=request.user),
+        "tiers": Enterprise.Tier.choices,
+        "statuses": Enterprise.Status.choices,
+        "sizes": Enterprise.Size.choices,
+        "sorts": [
+            ("name", _("Name")),
+            ("uscc", _("Credit code")),
+            ("grid", _("Grid area")),
+            ("-updated", _("Recently changed")),
+        ],
+        "can_edit": can_edit_registry(request.user),
+    }
+    # htmx asks for the results only as the user types.
+    htmx = request.headers.get("HX-Request") == "true"
+    template = "registry/_enterprise_rows.html" if htmx else "registry/enterprise_list.html"
+    return render(request, template, context)
+
+
+def _protected_display(instance, user) -> dict:
+    if instance is None:
+        return {}
+    kind = masking.record_kind(instance)
+    return {
+        field: {
+            "masked": value,
+            "can_show": bool(getattr(instance, field)) and masking.may_unmask(user, kind, field),
+        }
+        for field, value in masking.masked_fields(instance).items()
+    }
+
+
+def enterprise_page(request, uscc):
+    enterprise = enterprise_detail(user=request.user, uscc=uscc)
+    liaisons = list(enterprise.liaisons.all())
+    current = next((liaison for liaison in liaisons if liaison.is_current), None)
+    contact = getattr(enterprise, "emergency_contact", None)
+    return render(
+        request,
+        "registry/enterprise_detail.html",
+        {
+            "enterprise": enterprise,
+            "liaison": current,
+            "past_liaisons": [liaison for liaison in liaisons if not liaison.is_current],
+            "contact": contact,
+            "protected": {
+                "enterprise": _protected_display(enterprise, request.user),
+                "liaison": _protected_display(current, request.user),
+                "emergencycontact": _protected_display(contact, request.user),
+            },
+            "timeline": enterprise_timeline(enterprise=enterprise, user=request.user),
+            "can_edit": can_edit_registry(request.user),
+        },
+    )
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    """Put the service's validation messages next to their fields."""
+    for field, field_messages in error.message_dict.items():
+        target = field if field in form.fields else None
+        for message in field_messages:
+            form.add_error(target, message)
+
+
+def _stale(form, error: StaleEdit, kind: str) -> list[dict]:
+    """What the other person saved, for the page to show beside the user's own input."""
+    form.add_error(None, error.message)
+    rows = []
+    for name, current in error.current.items():
+        if name not in form.fields:
+            continue
+        rows.append(
+            {
+                "label": form.fields[name].label,
+                "theirs": masking.masked(kind, name, "" if current is None else str(current)),
+            }
+        )
+    return rows
+
+
+def _edit(request, *, form, kind: str, save, success_url, enterprise, title):
+    """The shared shape of every edit page: validate, call the service, report per field.
+
+    A stale save (someone else saved first) shows their values beside the user's input, and
+    the form now carries the new version, so saving again is a deliberate overwrite.
+    """
+    stale_rows = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = save(form)
+        except StaleEdit as error:
+            stale_rows = _stale(form, error, kind)
+            # The next save is made over what is there now.
+            form.data = form.data.copy()
+            form.data["version"] = str(error.version)
+            form.fields["version"].widget.attrs["value"] = error.version
+        except ValidationError as error:
+            _form_errors(form, error)
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            if changed:
+                messages.success(request, _("Saved."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect(success_url)
+    return render(
+        request,
+        "registry/edit.html",
+        {"form": form, "enterprise": enterprise, "title": title, "stale": stale_rows},
+        status=400 if form.errors else 200,
+    )
+
+
+def _editable_enterprise(request, uscc) -> Enterprise:
+    require(can_edit_registry(request.user))
+    return enterprise_detail(user=request.user, uscc=uscc)
+
+
+@require_http_methods(["GET", "POST"])
+def enterprise_edit(request, uscc):
+    enterprise = _editable_enterprise(request, uscc)
+    form = EnterpriseForm(
+        request.POST or None,
+        instance=enterprise,
+        user=request.user,
+        role=user_role(request.user),
+    )
+    if "grid" in form.fields:
+        form.fields["grid"].queryset = visible_grid_areas(request.user)
+    return _edit(
+        request,
+        form=form,
+        kind="enterprise",
+        save=lambda f: services.enterprise_update(
+            enterprise=enterprise,
+            by=request.user,
+            expected_version=f.cleaned_data.get("version"),
+            **f.changes(),
+        ),
+        success_url=enterprise_url(enterprise),
+        enterprise=enterprise,
+        title=_("Edit enterprise"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def liaison_edit(request, uscc):
+    enterprise = _editable_enterprise(request, uscc)
+    liaison = get_object_or_404(Liaison, enterprise=enterprise, ended_on__isnull=True)
+    form = LiaisonForm(request.POST or None, instance=liaison, user=request.user)
+    return _edit(
+        request,
+        form=form,
+        kind="liaison",
+        save=lambda f: services.liaison_update(
+            liaison=liaison,
+            by=request.user,
+            expected_version=f.cleaned_data.get("version"),
+            **f.changes(),
+        ),
+        success_url=enterprise_url(enterprise),
+        enterprise=enterprise,
+        title=_("Edit the current liaison"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def liaison_replace(request, uscc):
+    enterprise = _editable_enterprise(request, uscc)
+    form = LiaisonReplaceForm(request.POST or None, instance=Liaison(), user=request.user)
+
+    def save(f):
+        details = f.changes()
+        started_on = details.pop("started_on", None) or f.cleaned_data.get("started_on")
+        services.liaison_replace(
+            enterprise=enterprise, by=request.user, started_on=started_on, **details
+        )
+        return True
+
+    return _edit(
+        request,
+        form=form,
+        kind="liaison",
+        save=save,
+        success_url=enterprise_url(enterprise),
+        enterprise=enterprise,
+        title=_("Replace the liaison"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def emergency_contact_edit(request, uscc):
+    enterprise = _editable_enterprise(request, uscc)
+    contact = EmergencyContact.objects.filter(enterprise=enterprise).first()
+    form = EmergencyContactForm(
+        request.POST or None, instance=contact or EmergencyContact(), user=request.user
+    )
+    return _edit(
+        request,
+        form=form,
+        kind="emergencycontact",
+        save=lambda f: services.emergency_contact_set(
+            enterprise=enterprise,
+            by=request.user,
+            expected_version=f.cleaned_data.get("version"),
+            **f.changes(),
+        ),
+        success_url=enterprise_url(enterprise),
+        enterprise=enterprise,
+        title=_("Edit the emergency contact"),
+    )
+
+
+def enterprise_url(enterprise) -> str:
+    return reverse("registry:enterprise", args=[enterprise.uscc])
+
+
+_REVEAL_MODELS = {"enterprise", "liaison", "emergencycontact"}
+
+
+@require_POST
+def reveal(request, uscc, record, field):
+    """The explicit "show" of one protected value; every call is logged."""
+    enterprise = enterprise_detail(user=request.user, uscc=uscc)
+    if record not in _REVEAL_MODELS or not masking.is_protected(record, field):
+        return HttpResponseBadRequest(_("This field cannot be shown."))
+    if record == "enterprise":
+        instance = enterprise
+    elif record == "liaison":
+        instance = get_object_or_404(Liaison, enterprise=enterprise, pk=request.POST.get("id"))
+    else:
+        instance = get_object_or_404(EmergencyContact, enterprise=enterprise)
+    value = services.sensitive_value_reveal(
+        instance=instance,
+        field=field,
+        by=request.user,
+        channel=SensitiveView.Channel.PAGE,
+        ip_address=request.META.get("REMOTE_ADDR"),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+    return HttpResponse(
+        format_html('<span class="revealed" data-testid="revealed">{}</span>', value)
+    )
+
+
+# --- Admin pages: grid areas, users, the log of sensitive views ---------------------------
+
+
+def _admin_only(request):
+    require(can_manage_users(request.user))
+
+
+def grid_area_list(request):
+    _admin_only(request)
+    grids = GridArea.objects.prefetch_related("workers").order_by("code")
+    return render(request, "registry/grid_areas.html", {"grids": grids})
+
+
+@require_http_methods(["GET", "POST"])
+def grid_area_edit(request, pk=None):
+    _admin_only(request)
+    grid = get_object_or_404(GridArea, pk=pk) if pk else None
+    form = GridAreaForm(request.POST or None, instance=grid)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if grid is None:
+                grid = services.grid_area_create(
+                    code=data["code"], name=data["name"], by=request.user
+                )
+            else:
+                services.grid_area_update(
+                    grid=grid, by=request.user, code=data["code"], name=data["name"]
+                )
+            services.grid_area_assign_workers(grid=grid, workers=data["workers"], by=request.user)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:grid_areas")
+    return render(
+        request,
+        "registry/grid_area_edit.html",
+        {"form": form, "grid": grid},
+        status=400 if form.errors else 200,
+    )
+
+
+def user_list(request):
+    _admin_only(request)
+    users = get_user_model().objects.prefetch_related("groups", "grid_areas").order_by("username")
+    rows = [{"user": u, "role": user_role(u)} for u in users]
+    return render(request, "registry/users.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+def user_edit(request, pk):
+    _admin_only(request)
+    account = get_object_or_404(get_user_model(), pk=pk)
+    role = user_role(account)
+    form = UserRoleForm(
+        request.POST or None,
+        initial={"role": role.value if role else "", "is_active": account.is_active},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_role_set(
+                user=account,
+                role=form.cleaned_data["role"] or None,
+                is_active=form.cleaned_data["is_active"],
+                by=request.user,
+            )
+        except ServiceError as error:
+            form.add_error("role", error.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:users")
+    return render(
+        request,
+        "registry/user_edit.html",
+        {"form": form, "account": account},
+        status=400 if form.errors else 200,
+    )
+
+
+def sensitive_view_log(request):
+    _admin_only(request)
+    views = SensitiveView.objects.select_related("user", "enterprise")
+    page = Paginator(views, 100).get_page(request.GET.get("page"))
+    return render(request, "registry/sensitive_views.html", {"page": page})
