@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_STALE_AFTER_SECONDS = 180
 
 
+@require_GET
 def home(request):
     role = user_role(request.user)
     return render(

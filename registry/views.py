@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from registry import masking, services
 from registry.access import (
@@ -59,6 +59,7 @@ def _filters(request) -> EnterpriseFilters:
     )
 
 
+@require_GET
 def enterprise_list_page(request):
     require(user_role(request.user) is not None)
     filters = _filters(request)
@@ -102,6 +103,7 @@ def _protected_display(instance, user) -> dict:
     }
 
 
+@require_GET
 def enterprise_page(request, uscc):
     enterprise = enterprise_detail(user=request.user, uscc=uscc)
     liaisons = list(enterprise.liaisons.all())
@@ -323,6 +325,7 @@ def _admin_only(request):
     require(can_manage_users(request.user))
 
 
+@require_GET
 def grid_area_list(request):
     _admin_only(request)
     grids = GridArea.objects.prefetch_related("workers").order_by("code")
@@ -359,6 +362,7 @@ def grid_area_edit(request, pk=None):
     )
 
 
+@require_GET
 def user_list(request):
     _admin_only(request)
     users = get_user_model().objects.prefetch_related("groups", "grid_areas").order_by("username")
@@ -396,6 +400,7 @@ def user_edit(request, pk):
     )
 
 
+@require_GET
 def sensitive_view_log(request):
     _admin_only(request)
     views = SensitiveView.objects.select_related("user", "enterprise")

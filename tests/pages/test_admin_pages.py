@@ -1,0 +1,65 @@
+"""Admins manage grid areas, their workers, users' roles, and read who saw what."""
+
+import pytest
+from django.urls import reverse
+
+from registry import services
+from registry.models import GridArea
+from registry.roles import Role, user_role
+from tests.conftest import _user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_admin_creates_a_grid_area_and_assigns_a_worker(client, admin_user, worker_a):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("registry:grid_area_new"),
+        {"code": "G09", "name": "北区网格", "workers": [worker_a.pk]},
+    )
+    assert response.status_code == 302
+    grid = GridArea.objects.get(code="G09")
+    assert list(grid.workers.all()) == [worker_a]
+    assert "北区网格" in client.get(reverse("registry:grid_areas")).content.decode()
+
+
+def test_a_duplicate_grid_name_is_refused_by_the_field(client, admin_user, grid_a):
+    client.force_login(admin_user)
+    response = client.post(reverse("registry:grid_area_new"), {"code": "Z", "name": grid_a.name})
+    assert response.status_code == 400
+    assert "name" in response.context["form"].errors
+
+
+def test_an_admin_gives_a_user_a_role(client, admin_user):
+    newcomer = _user("new_person", None)
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("registry:user_edit", args=[newcomer.pk]),
+        {"role": Role.GRID_WORKER.value, "is_active": "on"},
+    )
+    assert response.status_code == 302
+    newcomer.refresh_from_db()
+    assert user_role(newcomer) == Role.GRID_WORKER
+
+
+def test_an_admin_cannot_demote_themselves(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("registry:user_edit", args=[admin_user.pk]),
+        {"role": Role.STAFF.value, "is_active": "on"},
+    )
+    assert response.status_code == 400
+    assert "不能取消自己的管理员角色" in response.content.decode()
+
+
+def test_the_sensitive_view_log_lists_who_saw_what(client, admin_user, staff_user, enterprise_a):
+    services.sensitive_value_reveal(
+        instance=enterprise_a.current_liaison,
+        field="mobile",
+        by=staff_user,
+        channel="page",
+        ip_address="10.0.0.8",
+    )
+    client.force_login(admin_user)
+    html = client.get(reverse("registry:sensitive_views")).content.decode()
+    assert "sam_staff" in html and "liaison.mobile" in html and "10.0.0.8" in html

@@ -1,0 +1,133 @@
+"""Every route × every role (and anonymous) × GET/POST against a written table of what is
+allowed. A route that is not in the table fails the test: a new page or endpoint must be
+given its rules before it can ship.
+
+"allowed" means the request reached the view's work (2xx, a redirect that is not to the
+login page, or a 400 for the empty form we send); everything else (login redirect, 401, 403,
+404, 405) is "denied".
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from registry.models import EmergencyContact
+
+pytestmark = pytest.mark.django_db
+
+ANON, ADMIN, STAFF, GRID_A, GRID_B, AUDITOR = (
+    "anonymous",
+    "admin",
+    "staff",
+    "grid_a",
+    "grid_b",
+    "auditor",
+)
+EVERYONE = {ANON, ADMIN, STAFF, GRID_A, GRID_B, AUDITOR}
+USERS = EVERYONE - {ANON}
+READERS_OF_A = {ADMIN, STAFF, GRID_A, AUDITOR}  # who may see enterprise A (grid A)
+EDITORS_OF_A = {ADMIN, STAFF, GRID_A}
+NOBODY: set[str] = set()
+
+# route name -> {"GET": roles allowed, "POST": roles allowed}
+TABLE: dict[str, dict[str, set[str]]] = {
+    "home": {"GET": USERS, "POST": NOBODY},
+    "healthz": {"GET": EVERYONE, "POST": NOBODY},
+    "login": {"GET": EVERYONE, "POST": EVERYONE},
+    "logout": {"GET": NOBODY, "POST": USERS},
+    "set_language": {"GET": EVERYONE, "POST": EVERYONE},
+    "registry:enterprises": {"GET": USERS, "POST": NOBODY},
+    "registry:enterprise": {"GET": READERS_OF_A, "POST": NOBODY},
+    "registry:enterprise_edit": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
+    "registry:liaison_edit": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
+    "registry:liaison_replace": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
+    "registry:emergency_contact_edit": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
+    # Revealing a liaison's mobile: those who may see A and hold view_full_phone.
+    "registry:reveal": {"GET": NOBODY, "POST": {ADMIN, STAFF, GRID_A}},
+    "registry:grid_areas": {"GET": {ADMIN}, "POST": NOBODY},
+    "registry:grid_area_new": {"GET": {ADMIN}, "POST": {ADMIN}},
+    "registry:grid_area_edit": {"GET": {ADMIN}, "POST": {ADMIN}},
+    "registry:users": {"GET": {ADMIN}, "POST": NOBODY},
+    "registry:user_edit": {"GET": {ADMIN}, "POST": {ADMIN}},
+    "registry:sensitive_views": {"GET": {ADMIN}, "POST": NOBODY},
+}
+# The Django admin: its own permission checks, and only park admins are is_staff.
+ADMIN_SITE = {"GET": {ADMIN}, "POST": NOBODY}
+
+
+def _route_names(resolver=None, namespace="") -> set[str]:
+    names = set()
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= _route_names(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(f"{namespace}{entry.name}")
+    return names
+
+
+def test_every_route_is_in_the_table():
+    missing = {
+        name for name in _route_names() if name not in TABLE and not name.startswith("admin:")
+    }
+    assert not missing, f"routes without access rules: {sorted(missing)}"
+
+
+@pytest.fixture
+def people(admin_user, staff_user, worker_a, worker_b, auditor):
+    return {
+        ANON: None,
+        ADMIN: admin_user,
+        STAFF: staff_user,
+        GRID_A: worker_a,
+        GRID_B: worker_b,
+        AUDITOR: auditor,
+    }
+
+
+def _url(name, enterprise, grid, someone) -> str:
+    args = {
+        "registry:enterprise": [enterprise.uscc],
+        "registry:enterprise_edit": [enterprise.uscc],
+        "registry:liaison_edit": [enterprise.uscc],
+        "registry:liaison_replace": [enterprise.uscc],
+        "registry:emergency_contact_edit": [enterprise.uscc],
+        "registry:reveal": [enterprise.uscc, "liaison", "mobile"],
+        "registry:grid_area_edit": [grid.pk],
+        "registry:user_edit": [someone.pk],
+    }.get(name, [])
+    return reverse(name, args=args)
+
+
+def _allowed(response) -> bool:
+    if response.status_code in (301, 302):
+        # Sent to a login page to come back later (?next=) is a refusal; logging out, which
+        # also ends on the login page, is not.
+        location = response["Location"]
+        return not ("login/" in location and "next=" in location)
+    return response.status_code < 300 or response.status_code == 400
+
+
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_each_role_gets_exactly_what_the_table_allows(client, people, enterprise_a, grid_a, name):
+    EmergencyContact.objects.create(enterprise=enterprise_a, name="王强", phone="13600002222")
+    wrong = []
+    for role, user in people.items():
+        for method in ("GET", "POST"):
+            client.logout()
+            if user is not None:
+                client.force_login(user)
+            url = _url(name, enterprise_a, grid_a, people[STAFF])
+            data = {"id": enterprise_a.current_liaison.pk} if name == "registry:reveal" else {}
+            response = getattr(client, method.lower())(url, data)
+            if _allowed(response) != (role in TABLE[name][method]):
+                wrong.append(f"{method} {url} as {role}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_django_admin_is_for_park_admins_only(client, people):
+    for role, user in people.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        response = client.get(reverse("admin:index"))
+        assert _allowed(response) == (role in ADMIN_SITE["GET"]), role
