@@ -39,7 +39,7 @@ format: install-dev
 
 ## make bench: benchmarks at realistic size (not part of make test)
 bench: install-dev
-	$(PY) -m pytest tests/bench -p no:cacheprovider -s $(PYTEST_ARGS)
+	BENCH=1 $(PY) -m pytest tests/bench -p no:cacheprovider -s -q $(PYTEST_ARGS)
 
 ## Stop the embedded PostgreSQL and delete every local datum (asks nothing: be sure).
 clean-data:

@@ -7,10 +7,9 @@ History: every insert, update and delete of these tables is written by a databas
 
 import pghistory
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from registry.fields import (
@@ -125,14 +124,16 @@ class Enterprise(models.Model):
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
         indexes = [
-            # The list page's partial search (LIKE '%…%'), Chinese included: trigram indexes.
-            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="enterprise_name_trgm"),
+            # The list page's partial search (LIKE '%…%'): trigram indexes for codes and
+            # numbers; names are searched through the bigram index of migration 0003, since
+            # most Chinese searches are two characters long, too short for trigrams.
             GinIndex(fields=["uscc"], opclasses=["gin_trgm_ops"], name="enterprise_uscc_trgm"),
             GinIndex(
                 fields=["registered_phone"],
                 opclasses=["gin_trgm_ops"],
                 name="enterprise_phone_trgm",
             ),
+            models.Index(fields=["name", "id"], name="enterprise_name_idx"),
             models.Index(fields=["grid", "name"], name="enterprise_grid_name_idx"),
             models.Index(fields=["updated_at"], name="enterprise_updated_idx"),
         ]
@@ -204,8 +205,7 @@ class Liaison(models.Model):
         ]
         indexes = [
             models.Index(fields=["mobile"], name="liaison_mobile_idx"),
-            # The list page's partial search by the liaison's name or phone.
-            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="liaison_name_trgm"),
+            # The list page's partial search by the liaison's phone (names: migration 0003).
             GinIndex(fields=["mobile"], opclasses=["gin_trgm_ops"], name="liaison_mobile_trgm"),
         ]
 

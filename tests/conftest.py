@@ -1,10 +1,15 @@
 """Named personas (as in healthchecks' BaseTestCase): an admin, service staff, a grid worker
 of grid A, one of grid B who must see nothing of A, and an auditor."""
 
+import os
+
 import pytest
 
 from registry.roles import Role, role_group
 from tests.factories import EnterpriseFactory, GridAreaFactory, LiaisonFactory, UserFactory
+
+# Benchmarks seed 100,000 enterprises: only `make bench` (BENCH=1) collects them.
+collect_ignore = [] if os.environ.get("BENCH") else ["bench"]
 
 
 def _user(username: str, role: Role | None, **extra):
@@ -58,3 +63,11 @@ def enterprise_a(grid_a):
     enterprise = EnterpriseFactory(grid=grid_a, name="上海甲乙科技有限公司")
     LiaisonFactory(enterprise=enterprise, name="张伟", mobile="13912345678")
     return enterprise
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached menus (e.g. the industries filter) must not leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
