@@ -1,7 +1,56 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import EmergencyContact, Enterprise, GridArea, Liaison
+from registry import masking
+from registry.models import EmergencyContact, Enterprise, GridArea, Liaison, SensitiveView
+
+
+def _masked_display(kind: str, field: str):
+    """A read-only admin column showing a protected field masked."""
+
+    model = {"enterprise": Enterprise, "liaison": Liaison, "emergencycontact": EmergencyContact}
+    label = model[kind]._meta.get_field(field).verbose_name
+
+    @admin.display(description=label)
+    def show(obj):
+        return masking.masked(kind, field, getattr(obj, field))
+
+    show.__name__ = f"masked_{field}"
+    return show
+
+
+class MaskedAdminMixin:
+    """The Django admin shows protected fields masked like every page does; the full value
+    is behind the portal's logged "show". A new record may still be typed in full."""
+
+    masked_kind = ""
+
+    def _protected(self):
+        return list(masking.PROTECTED[self.masked_kind])
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        return exclude + self._protected() if obj is not None else exclude
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            readonly += [f"masked_{name}" for name in self._protected()]
+        return readonly
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if not f.startswith("masked_")]
+        if obj is not None:
+            protected = set(self._protected())
+            fields = [f for f in fields if f not in protected]
+            fields += [f"masked_{name}" for name in self._protected()]
+        return fields
+
+
+def _with_masked_columns(cls):
+    for name in masking.PROTECTED[cls.masked_kind]:
+        setattr(cls, f"masked_{name}", staticmethod(_masked_display(cls.masked_kind, name)))
+    return cls
 
 
 class VersionedAdmin(admin.ModelAdmin):
@@ -21,28 +70,31 @@ class VersionedAdmin(admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
 
 
-class LiaisonInline(admin.StackedInline):
+class LiaisonInline(admin.TabularInline):
+    """Read-only here: liaisons are changed on their own admin page or the portal's."""
+
     model = Liaison
     extra = 0
-    fields = (
-        "name",
-        "position",
-        "mobile",
-        "landline",
-        "email",
-        "wechat",
-        "id_number",
-        "started_on",
-        "ended_on",
-        "last_verified_at",
-    )
+    max_num = 0
+    can_delete = False
+    fields = ("name", "position", "masked_mobile", "email", "started_on", "ended_on")
+    readonly_fields = fields
     ordering = ("ended_on", "-started_on")
+    show_change_link = True
 
 
-class EmergencyContactInline(admin.StackedInline):
+class EmergencyContactInline(admin.TabularInline):
     model = EmergencyContact
     extra = 0
-    fields = ("name", "relation", "phone")
+    max_num = 0
+    can_delete = False
+    fields = ("name", "relation", "masked_phone")
+    readonly_fields = fields
+    show_change_link = True
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj):
+        return masking.masked("emergencycontact", "phone", obj.phone)
 
 
 @admin.register(GridArea)
@@ -60,7 +112,9 @@ class GridAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(VersionedAdmin):
+@_with_masked_columns
+class EnterpriseAdmin(MaskedAdminMixin, VersionedAdmin):
+    masked_kind = "enterprise"
     list_display = ("name", "uscc", "grid", "status", "key_taxpayer", "pre_approval", "size")
     list_filter = ("status", "grid", "size", "key_taxpayer", "pre_approval", "marked_key")
     search_fields = ("name", "uscc", "liaisons__name", "liaisons__mobile")
@@ -70,8 +124,10 @@ class EnterpriseAdmin(VersionedAdmin):
 
 
 @admin.register(Liaison)
-class LiaisonAdmin(VersionedAdmin):
-    list_display = ("name", "enterprise", "mobile", "started_on", "ended_on")
+@_with_masked_columns
+class LiaisonAdmin(MaskedAdminMixin, VersionedAdmin):
+    masked_kind = "liaison"
+    list_display = ("name", "enterprise", "masked_mobile", "started_on", "ended_on")
     list_filter = ("ended_on",)
     search_fields = ("name", "mobile", "enterprise__name", "enterprise__uscc")
     list_select_related = ("enterprise",)
@@ -79,8 +135,29 @@ class LiaisonAdmin(VersionedAdmin):
 
 
 @admin.register(EmergencyContact)
-class EmergencyContactAdmin(VersionedAdmin):
-    list_display = ("name", "relation", "phone", "enterprise")
+@_with_masked_columns
+class EmergencyContactAdmin(MaskedAdminMixin, VersionedAdmin):
+    masked_kind = "emergencycontact"
+    list_display = ("name", "relation", "masked_phone", "enterprise")
     search_fields = ("name", "phone", "enterprise__name")
     list_select_related = ("enterprise",)
     raw_id_fields = ("enterprise",)
+
+
+@admin.register(SensitiveView)
+class SensitiveViewAdmin(admin.ModelAdmin):
+    """The log is evidence: readable, never editable."""
+
+    list_display = ("viewed_at", "user", "enterprise", "record", "field", "channel", "ip_address")
+    list_filter = ("channel", "record", "field")
+    search_fields = ("user__username", "enterprise__name", "enterprise__uscc")
+    list_select_related = ("user", "enterprise")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -63,3 +63,47 @@ def test_the_sensitive_view_log_lists_who_saw_what(client, admin_user, staff_use
     client.force_login(admin_user)
     html = client.get(reverse("registry:sensitive_views")).content.decode()
     assert "sam_staff" in html and "liaison.mobile" in html and "10.0.0.8" in html
+
+
+def test_the_django_admin_shows_protected_values_masked(client, admin_user, enterprise_a):
+    liaison = enterprise_a.current_liaison
+    client.force_login(admin_user)
+    pages = [
+        reverse("admin:registry_liaison_changelist"),
+        reverse("admin:registry_liaison_change", args=[liaison.pk]),
+        reverse("admin:registry_enterprise_change", args=[enterprise_a.pk]),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert "13912345678" not in html, url
+        assert "139****5678" in html, url
+
+
+def test_the_django_admin_still_saves_a_liaison_without_touching_masked_fields(
+    client, admin_user, enterprise_a
+):
+    liaison = enterprise_a.current_liaison
+    client.force_login(admin_user)
+    url = reverse("admin:registry_liaison_change", args=[liaison.pk])
+    response = client.post(
+        url,
+        {
+            "enterprise": enterprise_a.pk,
+            "name": "张伟",
+            "position": "总经理助理",
+            "email": "",
+            "wechat": "",
+            "started_on": "2025-01-06",
+            "ended_on": "",
+            "last_verified_at_0": "",
+            "last_verified_at_1": "",
+            "consent_at_0": "",
+            "consent_at_1": "",
+            "consent_version": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    liaison.refresh_from_db()
+    assert (liaison.position, liaison.mobile) == ("总经理助理", "13912345678")
