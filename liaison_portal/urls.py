@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.decorators.http import require_http_methods
 from django.views.i18n import set_language
 
 from liaison_portal import views
@@ -12,12 +13,22 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",
-        login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        # LoginView would take PUT as a POST; a login form is GET and POST only.
+        login_not_required(
+            require_http_methods(["GET", "POST"])(
+                auth_views.LoginView.as_view(redirect_authenticated_user=True)
+            )
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language switch works on the login page too.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path(
+        "i18n/setlang/",
+        login_not_required(require_http_methods(["GET", "POST"])(set_language)),
+        name="set_language",
+    ),
+    path("api/", include("liaison_portal.api_urls")),
     path("", include("registry.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

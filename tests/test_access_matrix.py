@@ -1,11 +1,13 @@
-"""Every route × every role (and anonymous) × GET/POST against a written table of what is
-allowed. A route that is not in the table fails the test: a new page or endpoint must be
-given its rules before it can ship.
+"""Every route (pages and API) × every role (and anonymous) × every method against a written
+table of what is allowed. A route that is not in the table fails the test: a new page or
+endpoint must be given its rules before it can ship.
 
 "allowed" means the request reached the view's work (2xx, a redirect that is not to the
-login page, or a 400 for the empty form we send); everything else (login redirect, 401, 403,
-404, 405) is "denied".
+login page, or a 400 for the empty form or body we send); everything else (login redirect,
+401, 403, 404, 405) is "denied". A method a route does not list is denied to everyone.
 """
+
+import json
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -28,7 +30,9 @@ READERS_OF_A = {ADMIN, STAFF, GRID_A, AUDITOR}  # who may see enterprise A (grid
 EDITORS_OF_A = {ADMIN, STAFF, GRID_A}
 NOBODY: set[str] = set()
 
-# route name -> {"GET": roles allowed, "POST": roles allowed}
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+# route name -> {method: roles allowed}; a method not listed is allowed to nobody.
 TABLE: dict[str, dict[str, set[str]]] = {
     "home": {"GET": USERS, "POST": NOBODY},
     "healthz": {"GET": EVERYONE, "POST": NOBODY},
@@ -49,6 +53,21 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "registry:users": {"GET": {ADMIN}, "POST": NOBODY},
     "registry:user_edit": {"GET": {ADMIN}, "POST": {ADMIN}},
     "registry:sensitive_views": {"GET": {ADMIN}, "POST": NOBODY},
+    # The API: any role reads what it may see (grid B gets 404 for A's enterprise); admins,
+    # staff and A's grid worker write; registering an enterprise is office work.
+    "api:schema": {"GET": USERS},
+    "api:docs": {"GET": USERS},
+    "api:token": {"POST": EVERYONE},
+    "api:enterprises": {"GET": USERS, "POST": {ADMIN, STAFF}},
+    "api:enterprise": {"GET": READERS_OF_A, "PATCH": EDITORS_OF_A},
+    "api:enterprise_history": {"GET": READERS_OF_A},
+    "api:liaison": {"PATCH": EDITORS_OF_A},
+    "api:liaison_replace": {"POST": EDITORS_OF_A},
+    "api:emergency_contact": {"PUT": EDITORS_OF_A, "PATCH": EDITORS_OF_A},
+    # Auditors hold neither unmasking permission; the body names the field (so {} is a 400).
+    "api:reveal": {"POST": EDITORS_OF_A},
+    "api:liaisons": {"GET": USERS},
+    "api:grid_areas": {"GET": USERS},
 }
 # The Django admin: its own permission checks, and only park admins are is_staff.
 ADMIN_SITE = {"GET": {ADMIN}, "POST": NOBODY}
@@ -86,6 +105,12 @@ def people(admin_user, staff_user, worker_a, worker_b, auditor):
 
 def _url(name, enterprise, grid, someone) -> str:
     args = {
+        "api:enterprise": [enterprise.uscc],
+        "api:enterprise_history": [enterprise.uscc],
+        "api:liaison": [enterprise.uscc],
+        "api:liaison_replace": [enterprise.uscc],
+        "api:emergency_contact": [enterprise.uscc],
+        "api:reveal": [enterprise.uscc],
         "registry:enterprise": [enterprise.uscc],
         "registry:enterprise_edit": [enterprise.uscc],
         "registry:liaison_edit": [enterprise.uscc],
@@ -107,19 +132,28 @@ def _allowed(response) -> bool:
     return response.status_code < 300 or response.status_code == 400
 
 
+def _request(client, name, method, url, enterprise):
+    if name.startswith("api:"):
+        # An empty JSON body: a well-formed request that names nothing (a 400 if allowed).
+        return client.generic(method, url, json.dumps({}), content_type="application/json")
+    data = {"id": enterprise.current_liaison.pk} if name == "registry:reveal" else {}
+    if method in ("GET", "POST"):
+        return getattr(client, method.lower())(url, data)
+    return client.generic(method, url)
+
+
 @pytest.mark.parametrize("name", sorted(TABLE))
 def test_each_role_gets_exactly_what_the_table_allows(client, people, enterprise_a, grid_a, name):
     EmergencyContact.objects.create(enterprise=enterprise_a, name="王强", phone="13600002222")
+    url = _url(name, enterprise_a, grid_a, people[STAFF])
     wrong = []
     for role, user in people.items():
-        for method in ("GET", "POST"):
+        for method in METHODS:
             client.logout()
             if user is not None:
                 client.force_login(user)
-            url = _url(name, enterprise_a, grid_a, people[STAFF])
-            data = {"id": enterprise_a.current_liaison.pk} if name == "registry:reveal" else {}
-            response = getattr(client, method.lower())(url, data)
-            if _allowed(response) != (role in TABLE[name][method]):
+            response = _request(client, name, method, url, enterprise_a)
+            if _allowed(response) != (role in TABLE[name].get(method, NOBODY)):
                 wrong.append(f"{method} {url} as {role}: {response.status_code}")
     assert not wrong, "\n".join(wrong)
 

@@ -21,7 +21,10 @@ INSTALLED_APPS = [
     "pghistory.admin",
     "import_export",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
+    # Swagger UI served from our own static files: works offline and under the CSP.
+    "drf_spectacular_sidecar",
     "liaison_portal",
     "registry",
     "outreach",
@@ -133,12 +136,36 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "园区企业服务 <noreply@
 SMS_BACKEND = env_str("SMS_BACKEND", "outreach.sms.ConsoleBackend")
 SMS_SIGNATURE = env_str("SMS_SIGNATURE", "【园区企业服务】")
 
-# --- REST framework (the API arrives with the registry pages).
+# --- REST framework: the registry's API under /api/ (registry/api/).
 REST_FRAMEWORK = {
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Token first: an anonymous request is answered 401 with WWW-Authenticate: Token.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["registry.api.permissions.HasRegistryRole"],
+    "DEFAULT_PARSER_CLASSES": ["registry.api.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.RegistryPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "registry.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Liaison portal API", "VERSION": "1"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Liaison portal API",
+    "VERSION": "1",
+    "DESCRIPTION": (
+        "The park's registry of enterprises, liaisons and emergency contacts. Protected "
+        "values (phones, ID numbers, beneficial owner, tax residency) are always masked; "
+        "POST /api/enterprises/{uscc}/reveal/ returns one in full and logs the view."
+    ),
+    # Separate request and response components: read-only fields stay out of request bodies.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOGGING = {
     "version": 1,
