@@ -127,26 +127,30 @@ def seed_outreach_demo(sender=None, *, rng: random.Random, users: dict, **kwargs
 
 
 def _missed_and_rule_tasks(rng: random.Random, today: datetime.date) -> None:
-    """A living workload also has work left over: some routine tasks were not done in time,
-    and a few enterprises need a re-check call after two failed attempts."""
-    routine = list(Task.objects.filter(kind=Task.Kind.ROUTINE, status=Task.Status.OPEN))
-    missed = rng.sample(routine, k=len(routine) // 5)
-    for task in missed:
-        task.due_on = today - datetime.timedelta(days=rng.randrange(1, 20))
+    """A living workload also has work left over: for every worker (and the staff's pool)
+    some routine tasks were not done in time, and some enterprises need a re-check call
+    after two failed attempts."""
+    by_assignee: dict = {}
+    for task in Task.objects.filter(kind=Task.Kind.ROUTINE, status=Task.Status.OPEN):
+        by_assignee.setdefault(task.assignee_id, []).append(task)
+    missed, rechecks = [], []
+    for tasks in by_assignee.values():
+        rng.shuffle(tasks)
+        late = tasks[: max(1, len(tasks) // 3)]
+        for task in late:
+            task.due_on = today - datetime.timedelta(days=rng.randrange(1, 20))
+        missed += late
+        for task in tasks[len(late) : len(late) + max(1, len(tasks) // 4)]:
+            rechecks.append(
+                Task(
+                    enterprise_id=task.enterprise_id,
+                    kind=Task.Kind.RECHECK_CALL,
+                    source=Task.Source.RULE,
+                    assignee_id=task.assignee_id,
+                    due_on=today + datetime.timedelta(days=rng.randrange(-3, 3)),
+                    suggested_channel=ContactAttempt.Channel.PHONE,
+                    note="连续两次未联系上，请外呼复核。",
+                )
+            )
     Task.objects.bulk_update(missed, ["due_on"])  # a few dozen rows of a demo
-    missed_ids = {task.pk for task in missed}
-    assignee_of = {task.enterprise_id: task.assignee_id for task in routine}
-    pool = [task.enterprise_id for task in routine if task.pk not in missed_ids]
-    rechecks = [
-        Task(
-            enterprise_id=enterprise_id,
-            kind=Task.Kind.RECHECK_CALL,
-            source=Task.Source.RULE,
-            assignee_id=assignee_of[enterprise_id],
-            due_on=today + datetime.timedelta(days=rng.randrange(-3, 3)),
-            suggested_channel=ContactAttempt.Channel.PHONE,
-            note="连续两次未联系上，请外呼复核。",
-        )
-        for enterprise_id in rng.sample(pool, k=min(len(pool), max(3, len(pool) // 10)))
-    ]
     Task.objects.bulk_create(rechecks, ignore_conflicts=True)
