@@ -1,10 +1,12 @@
 """The plan: the right routine tasks on the right days, once, whatever the beat does."""
 
 import datetime
+import io
 import threading
 from collections import Counter
 
 import pytest
+from django.core.management import call_command
 from django.db import connections
 
 from outreach import planner
@@ -201,3 +203,11 @@ def test_enterprises_without_a_grid_worker_go_to_the_staff_pool(clock):
     plan_run()
     # The staff's pool is one worker's load: 42 contacts over 21 days, two a day.
     assert [t.assignee for t in _routine_tasks()] == [None] * 8
+
+
+def test_the_plan_outreach_command_reports_what_it_did(clock, grid_a, worker_a):
+    for _ in range(21):
+        EnterpriseFactory(grid=grid_a)
+    out = io.StringIO()
+    call_command("plan_outreach", stdout=out)
+    assert "21 enterprises (re)planned, 4 contacts due, 4 routine tasks created." in out.getvalue()
