@@ -76,7 +76,8 @@ class TaskSerializer(serializers.Serializer):
     kind = serializers.CharField(read_only=True)
     kind_label = serializers.SerializerMethodField()
     source = serializers.ChoiceField(Task.Source.choices, read_only=True)
-    status = serializers.ChoiceField(Task.Status.choices, read_only=True)
+    # Plain text, not an enum: "status" is the enterprise's status enum in the schema.
+    status = serializers.CharField(read_only=True, help_text="open or done")
     assignee = serializers.SerializerMethodField(
         help_text="Username; null: the service staff's pool."
     )
@@ -87,7 +88,12 @@ class TaskSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     closed_by = serializers.SerializerMethodField()
-    closed_by_attempt = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    closed_by_attempt = serializers.IntegerField(
+        source="closed_by_attempt_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The contact attempt that answered the task, if one did.",
+    )
     close_note = serializers.CharField(read_only=True)
 
     def get_kind_label(self, task) -> str:
