@@ -51,4 +51,5 @@ urlpatterns = [
     path("docs/", login_required(docs), name="docs"),
     path("token/", login_not_required(TokenView.as_view()), name="token"),
     path("", include("registry.api.urls")),
+    path("", include("outreach.api.urls")),
 ]

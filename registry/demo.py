@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from faker import Faker
 from stdnum.cn import ric, uscc
@@ -35,6 +36,11 @@ DEMO_USERS = [
     ("grid2", Role.GRID_WORKER, "网格员乙"),
     ("auditor", Role.AUDITOR, "审计员"),
 ]
+# Sent at the end of seed_demo, inside its transaction, with ``rng`` (random.Random) and
+# ``users`` (username -> user): higher apps add their own demo data (outreach's contact
+# history and tasks) without the registry importing them.
+demo_seeded = Signal()
+
 MOBILE_PREFIXES = ["130", "133", "135", "136", "138", "139", "150", "158", "177", "186", "189"]
 INDUSTRIES = [
     "软件和信息技术服务业",
@@ -215,6 +221,7 @@ def seed_demo(*, enterprises: int, seed: int = 2026) -> SeedResult:
             mobile=_mobile(rng),
         )
         replacements += 1
+    demo_seeded.send(sender=SeedResult, rng=rng, users=users)
     return SeedResult(
         users=len(users), grids=len(grids), enterprises=len(created), replacements=replacements
     )

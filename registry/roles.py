@@ -48,6 +48,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.AUDITOR: {f"registry.view_{m}" for m in _REGISTRY_MODELS},
 }
 
+
+def register_role_permissions(role: Role, codenames: set[str]) -> None:
+    """Higher apps add their own models' permissions to a role (from AppConfig.ready, so
+    before the post_migrate sync below), without the registry importing them."""
+    ROLE_PERMISSIONS[role] = ROLE_PERMISSIONS[role] | set(codenames)
+
+
 # What the home page tells each role it can do.
 ROLE_ABILITIES: dict[str, list] = {
     Role.ADMIN: [

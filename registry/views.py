@@ -32,6 +32,7 @@ from registry.forms import (
     UserRoleForm,
 )
 from registry.models import EmergencyContact, Enterprise, GridArea, Liaison, SensitiveView
+from registry.panels import enterprise_panels
 from registry.roles import user_role
 from registry.selectors import (
     SORTS,
@@ -123,6 +124,7 @@ def enterprise_page(request, uscc):
                 "emergencycontact": _protected_display(contact, request.user),
             },
             "timeline": enterprise_timeline(enterprise=enterprise, user=request.user),
+            "panels": enterprise_panels(request, enterprise),
             "can_edit": can_edit_registry(request.user),
         },
     )

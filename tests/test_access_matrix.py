@@ -68,6 +68,18 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "api:reveal": {"POST": EDITORS_OF_A},
     "api:liaisons": {"GET": USERS},
     "api:grid_areas": {"GET": USERS},
+    # Outreach: everyone with a role reads tasks in their scope; admins, staff and the
+    # enterprise's grid worker log contacts and close tasks; reassigning is office work.
+    "outreach:tasks": {"GET": USERS, "POST": NOBODY},
+    "outreach:task_attempt": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
+    "outreach:task_close": {"GET": NOBODY, "POST": EDITORS_OF_A},
+    "outreach:task_reassign": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
+    "outreach:attempt_new": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
+    # The enterprise is named in the body: an empty body is a 400 for every writer.
+    "api:contact_attempts": {"GET": USERS, "POST": {ADMIN, STAFF, GRID_A, GRID_B}},
+    "api:tasks": {"GET": USERS},
+    "api:task": {"GET": READERS_OF_A, "PATCH": {ADMIN, STAFF}},
+    "api:task_close": {"POST": EDITORS_OF_A},
 }
 # The Django admin: its own permission checks, and only park admins are is_staff.
 ADMIN_SITE = {"GET": {ADMIN}, "POST": NOBODY}
@@ -103,7 +115,21 @@ def people(admin_user, staff_user, worker_a, worker_b, auditor):
     }
 
 
+def _task_of(enterprise) -> int:
+    from outreach.services import task_open
+
+    return task_open(enterprise=enterprise, kind="routine", source="manual").pk
+
+
 def _url(name, enterprise, grid, someone) -> str:
+    if name in {
+        "outreach:task_attempt",
+        "outreach:task_close",
+        "outreach:task_reassign",
+        "api:task",
+        "api:task_close",
+    }:
+        return reverse(name, args=[_task_of(enterprise)])
     args = {
         "api:enterprise": [enterprise.uscc],
         "api:enterprise_history": [enterprise.uscc],
@@ -117,6 +143,7 @@ def _url(name, enterprise, grid, someone) -> str:
         "registry:liaison_replace": [enterprise.uscc],
         "registry:emergency_contact_edit": [enterprise.uscc],
         "registry:reveal": [enterprise.uscc, "liaison", "mobile"],
+        "outreach:attempt_new": [enterprise.uscc],
         "registry:grid_area_edit": [grid.pk],
         "registry:user_edit": [someone.pk],
     }.get(name, [])

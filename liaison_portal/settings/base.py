@@ -123,6 +123,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "liaison_portal.tasks.worker_heartbeat",
         "schedule": crontab(minute="*"),
     },
+    # Every night at 01:30 (and again at 13:30, so a night the beat was down costs half a
+    # day): due contacts become routine tasks. A missed run catches up; a double run
+    # creates nothing twice (outreach.services.plan).
+    "outreach-plan-due-contacts": {
+        "task": "outreach.tasks.plan_due_contacts",
+        "schedule": crontab(minute="30", hour="1,13"),
+    },
 }
 
 # --- E-mail and SMS. Development prints messages; production names a real backend.
@@ -166,6 +173,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- Outreach (outreach/): routine tasks are created this many days before their due date,
+# so "My tasks" shows the rest of the week ahead.
+OUTREACH_TASK_LEAD_DAYS = env_int("OUTREACH_TASK_LEAD_DAYS", 7)
 
 LOGGING = {
     "version": 1,

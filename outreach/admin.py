@@ -1,0 +1,47 @@
+"""Park admins edit the outreach policy here; tasks and attempts are read-only (they are
+written through outreach.services, whose rules the admin would bypass)."""
+
+from django.contrib import admin
+
+from outreach.models import ContactAttempt, OutreachPolicy, Task
+
+
+@admin.register(OutreachPolicy)
+class OutreachPolicyAdmin(admin.ModelAdmin):
+    list_display = ["tier", "period_months", "routine_channel", "updated_at"]
+    readonly_fields = ["tier"]
+
+    def has_add_permission(self, request):
+        return False  # one row per tier, created by migration 0002
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ContactAttempt)
+class ContactAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["occurred_at", "enterprise", "channel", "outcome", "by"]
+    list_filter = ["channel", "outcome"]
+    list_select_related = ["enterprise", "by"]
+    search_fields = ["enterprise__uscc"]
+    raw_id_fields = ["enterprise", "liaison"]
+
+
+@admin.register(Task)
+class TaskAdmin(ReadOnlyAdmin):
+    list_display = ["due_on", "enterprise", "kind", "status", "assignee", "source"]
+    list_filter = ["status", "kind", "source"]
+    list_select_related = ["enterprise", "assignee"]
+    search_fields = ["enterprise__uscc"]
+    raw_id_fields = ["enterprise", "closed_by_attempt"]

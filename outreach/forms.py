@@ -1,0 +1,89 @@
+"""Forms of the outreach pages: parse and render only; outreach.services holds the rules."""
+
+from django import forms
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from outreach.kinds import task_kind_choices
+from outreach.models import ContactAttempt
+from outreach.services.tasks import NOTE_MAX
+
+# Self-service attempts are written by the liaison's own form, not logged by staff.
+LOGGED_CHANNELS = [
+    choice for choice in ContactAttempt.Channel.choices if choice[0] != "self_service"
+]
+
+
+class ContactAttemptForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=LOGGED_CHANNELS, widget=forms.RadioSelect
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=ContactAttempt.Outcome.choices, widget=forms.RadioSelect
+    )
+    liaison = forms.ModelChoiceField(
+        label=_("Liaison"), queryset=None, required=False, empty_label=_("(nobody in particular)")
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    note = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    verified = forms.BooleanField(
+        label=_("I checked the liaison's details and they are right"), required=False
+    )
+
+    def __init__(self, *args, enterprise, channel: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        liaisons = enterprise.liaisons.order_by(
+            F("ended_on").desc(nulls_first=True), "-started_on", "-id"
+        )
+        field = self.fields["liaison"]
+        field.queryset = liaisons
+        field.label_from_instance = _liaison_label
+        current = next((liaison for liaison in liaisons if liaison.is_current), None)
+        self.initial.setdefault("liaison", current.pk if current else None)
+        self.initial.setdefault("channel", channel or ContactAttempt.Channel.PHONE)
+        self.initial.setdefault(
+            "occurred_at", timezone.localtime().replace(second=0, microsecond=0)
+        )
+
+
+def _liaison_label(liaison) -> str:
+    state = _("current") if liaison.is_current else _("past")
+    return f"{liaison.name} · {liaison.masked_mobile} ({state})"
+
+
+class TaskCloseForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why is it done?"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class TaskReassignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"),
+        queryset=None,
+        required=False,
+        empty_label=_("Service staff pool"),
+    )
+
+    def __init__(self, *args, assignees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignees
+        self.fields["assignee"].label_from_instance = lambda user: (
+            user.get_full_name() or user.username
+        )
+
+
+def kind_choices() -> list:
+    return [("", _("All kinds")), *task_kind_choices()]

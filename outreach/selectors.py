@@ -1,0 +1,157 @@
+"""Reads of outreach that are more than a one-line query. Every one starts from what the user
+may see (registry.access.visible_enterprises): a grid worker reads only their grids."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from outreach.models import ContactAttempt, EnterpriseOutreach, Task
+from registry.access import can_edit_registry, visible_enterprises
+from registry.models import Enterprise
+from registry.roles import Role, user_role
+
+# Each section of "My tasks" shows this many rows; the rest are counted and filterable.
+SECTION_ROWS = 100
+
+
+def can_work_tasks(user) -> bool:
+    """Log attempts, close tasks: whoever may edit the registry (admins, staff, grid
+    workers); auditors read."""
+    return can_edit_registry(user)
+
+
+def can_assign_tasks(user) -> bool:
+    return user_role(user) in {Role.ADMIN, Role.STAFF}
+
+
+def visible_tasks(user) -> QuerySet[Task]:
+    return Task.objects.filter(enterprise__in=visible_enterprises(user).values("pk"))
+
+
+def visible_attempts(user) -> QuerySet[ContactAttempt]:
+    return ContactAttempt.objects.filter(enterprise__in=visible_enterprises(user).values("pk"))
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    """What the tasks page and /api/tasks/ filter by."""
+
+    assignee: str = ""  # "me", "pool" (nobody: the staff's pool), a user id, or "" for all
+    kind: str = ""
+    status: str = Task.Status.OPEN  # "" for every status
+    due: str = ""  # "overdue", "today", "week" (today to Sunday), or "" for any day
+    enterprise: str = ""  # USCC
+
+
+def week_end(today: datetime.date) -> datetime.date:
+    return today + datetime.timedelta(days=6 - today.weekday())
+
+
+def task_list(*, user, filters: TaskFilters, today: datetime.date | None = None) -> QuerySet[Task]:
+    today = today or timezone.localdate()
+    tasks = visible_tasks(user)
+    if filters.assignee == "me":
+        tasks = tasks.filter(assignee=user)
+    elif filters.assignee == "pool":
+        tasks = tasks.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        tasks = tasks.filter(assignee_id=int(filters.assignee))
+    if filters.kind:
+        tasks = tasks.filter(kind=filters.kind)
+    if filters.status:
+        tasks = tasks.filter(status=filters.status)
+    if filters.due == "overdue":
+        tasks = tasks.filter(due_on__lt=today)
+    elif filters.due == "today":
+        tasks = tasks.filter(due_on=today)
+    elif filters.due == "week":
+        tasks = tasks.filter(due_on__gte=today, due_on__lte=week_end(today))
+    if filters.enterprise:
+        tasks = tasks.filter(enterprise__uscc=filters.enterprise.strip().upper())
+    return tasks.select_related(
+        "enterprise", "enterprise__grid", "assignee", "closed_by", "closed_by_attempt"
+    ).order_by("due_on", "id")
+
+
+@dataclass
+class TaskSection:
+    key: str
+    rows: list[Task] = field(default_factory=list)
+    count: int = 0
+
+
+def my_tasks(*, user, filters: TaskFilters, today: datetime.date | None = None) -> list:
+    """The open tasks of "My tasks" in four sections: overdue, today, the rest of this week,
+    later. Each section is one bounded query and one count, whatever the registry's size."""
+    today = today or timezone.localdate()
+    base = task_list(user=user, filters=TaskFilters(**{**filters.__dict__, "due": ""}), today=today)
+    base = base.filter(status=Task.Status.OPEN)
+    sections = [
+        ("overdue", base.filter(due_on__lt=today)),
+        ("today", base.filter(due_on=today)),
+        ("week", base.filter(due_on__gt=today, due_on__lte=week_end(today))),
+        ("later", base.filter(due_on__gt=week_end(today))),
+    ]
+    result = []
+    for key, tasks in sections:
+        rows = list(tasks[:SECTION_ROWS])
+        count = len(rows) if len(rows) < SECTION_ROWS else tasks.count()
+        result.append(TaskSection(key=key, rows=rows, count=count))
+    return result
+
+
+@dataclass(frozen=True)
+class AttemptFilters:
+    enterprise: str = ""
+    channel: str = ""
+    outcome: str = ""
+    since: datetime.datetime | None = None
+    until: datetime.datetime | None = None
+
+
+def attempt_list(*, user, filters: AttemptFilters) -> QuerySet[ContactAttempt]:
+    attempts = visible_attempts(user)
+    if filters.enterprise:
+        attempts = attempts.filter(enterprise__uscc=filters.enterprise.strip().upper())
+    if filters.channel:
+        attempts = attempts.filter(channel=filters.channel)
+    if filters.outcome:
+        attempts = attempts.filter(outcome=filters.outcome)
+    if filters.since:
+        attempts = attempts.filter(occurred_at__gte=filters.since)
+    if filters.until:
+        attempts = attempts.filter(occurred_at__lt=filters.until)
+    return attempts.select_related("enterprise", "liaison", "by").order_by("-occurred_at", "-id")
+
+
+@dataclass(frozen=True)
+class EnterpriseOutreachSummary:
+    plan: EnterpriseOutreach | None
+    open_tasks: list[Task]
+    last_attempt: ContactAttempt | None
+
+
+def enterprise_outreach(*, enterprise: Enterprise) -> EnterpriseOutreachSummary:
+    """What the enterprise page's outreach panel shows (the enterprise is already scoped)."""
+    return EnterpriseOutreachSummary(
+        plan=EnterpriseOutreach.objects.filter(enterprise=enterprise).first(),
+        open_tasks=list(
+            Task.objects.filter(enterprise=enterprise, status=Task.Status.OPEN)
+            .select_related("assignee")
+            .order_by("due_on", "id")
+        ),
+        last_attempt=ContactAttempt.objects.filter(enterprise=enterprise)
+        .select_related("by")
+        .order_by("-occurred_at", "-id")
+        .first(),
+    )
+
+
+def enterprise_attempts(*, enterprise: Enterprise) -> QuerySet[ContactAttempt]:
+    return (
+        ContactAttempt.objects.filter(enterprise=enterprise)
+        .select_related("by", "liaison")
+        .order_by("-occurred_at", "-id")
+    )

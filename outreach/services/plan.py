@@ -1,0 +1,209 @@
+"""The outreach plan: each enterprise's next due contact, and the routine tasks made of them.
+
+Two writers keep ``EnterpriseOutreach.next_due_on``:
+
+- ``enterprise_reached`` (one enterprise, when an attempt reaches its liaison): the next
+  period's least-loaded contact day of the enterprise's worker;
+- ``plan_run`` (the whole registry, Celery beat, set-based): first (re)plans the enterprises
+  that have no plan yet, changed tier, whose tier's policy changed, or whose due date fell in
+  a period that is over; then turns every due contact up to ``OUTREACH_TASK_LEAD_DAYS`` ahead
+  into a routine task. Due dates in the past (missed runs) are caught up, not skipped.
+
+``plan_run`` holds a transaction-level advisory lock, and its inserts go through
+``ON CONFLICT … DO NOTHING`` against the open-task index, so two runs at once (two beats,
+a manual run beside the beat) create nothing twice.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from outreach import planner
+from outreach.models import ContactAttempt, EnterpriseOutreach, OutreachPolicy
+from outreach.services.tasks import assignee_for, grid_workers_cte
+from registry.models import Enterprise
+
+# pg_advisory_xact_lock key of the planner: any constant the other apps do not use.
+PLAN_LOCK = 7_240_501
+
+DEFAULT_POLICIES = {
+    Enterprise.Tier.KEY: {
+        "period_months": 3,
+        "routine_channel": ContactAttempt.Channel.VISIT,
+    },
+    Enterprise.Tier.GENERAL: {
+        "period_months": 6,
+        "routine_channel": ContactAttempt.Channel.PHONE,
+    },
+}
+
+_TIER_SQL = (
+    "CASE WHEN e.key_taxpayer OR e.pre_approval OR e.marked_key THEN 'key' ELSE 'general' END"
+)
+
+
+def lead_days() -> int:
+    return int(getattr(settings, "OUTREACH_TASK_LEAD_DAYS", 7))
+
+
+def policy_for(tier: str) -> OutreachPolicy:
+    policy = OutreachPolicy.objects.filter(tier=tier).first()
+    return policy or OutreachPolicy(tier=tier, **DEFAULT_POLICIES[Enterprise.Tier(tier)])
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    replanned: int
+    tasks_created: int
+    due: int  # contacts that came due in this run (some may already have had an open task)
+
+
+def _tier_plan(tier: str, today: datetime.date) -> tuple:
+    """(tier, months, current period start, days for 'current', days for 'next')."""
+    months = policy_for(tier).period_months
+    current = planner.period_start(today, months)
+    _start, current_days = planner.target_period(last_success=None, today=today, months=months)
+    next_start = planner.next_period_start(current, months)
+    return tier, months, current, current_days, planner.period_contact_days(next_start, months)
+
+
+_REPLAN_SQL = """
+WITH {workers},
+policy (tier, months, current_start, current_days, next_days) AS (
+    VALUES (%s, %s, %s::date, %s::date[], %s::date[]), (%s, %s, %s::date, %s::date[], %s::date[])
+),
+stale AS (
+    SELECT e.id, p.tier, p.months,
+           w.ids[1 + e.id %% cardinality(w.ids)] AS assignee_id,
+           CASE WHEN (eo.last_success_at AT TIME ZONE %s)::date >= p.current_start
+                THEN 'next' ELSE 'current' END AS which
+    FROM registry_enterprise e
+    JOIN policy p ON p.tier = {tier}
+    LEFT JOIN outreach_enterpriseoutreach eo ON eo.enterprise_id = e.id
+    LEFT JOIN workers w ON w.gridarea_id = e.grid_id
+    WHERE e.status <> 'deregistered'
+      AND (eo.enterprise_id IS NULL
+           OR eo.next_due_on IS NULL
+           OR eo.planned_tier <> p.tier
+           OR eo.planned_months <> p.months
+           OR eo.next_due_on < p.current_start)
+),
+ranked AS (
+    SELECT s.*, row_number() OVER (same ORDER BY s.id) - 1 AS rank, count(*) OVER same AS size
+    FROM stale s
+    WINDOW same AS (PARTITION BY s.tier, s.which, s.assignee_id)
+)
+INSERT INTO outreach_enterpriseoutreach AS eo (
+    enterprise_id, last_success_at, next_due_on, planned_tier, planned_months, task_created,
+    updated_at)
+SELECT r.id, NULL, d.days[1 + r.rank * cardinality(d.days) / r.size], r.tier, r.months, false,
+       now()
+FROM ranked r
+JOIN policy p ON p.tier = r.tier
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN r.which = 'next' THEN p.next_days ELSE p.current_days END AS days
+) d
+ON CONFLICT (enterprise_id) DO UPDATE SET
+    next_due_on = EXCLUDED.next_due_on,
+    planned_tier = EXCLUDED.planned_tier,
+    planned_months = EXCLUDED.planned_months,
+    task_created = false,
+    updated_at = now()
+"""
+
+_CREATE_TASKS_SQL = """
+WITH {workers},
+due AS (
+    UPDATE outreach_enterpriseoutreach eo
+    SET task_created = true, updated_at = now()
+    FROM registry_enterprise e
+    WHERE e.id = eo.enterprise_id
+      AND NOT eo.task_created
+      AND eo.next_due_on <= %s
+      AND e.status <> 'deregistered'
+    RETURNING eo.enterprise_id, eo.next_due_on, eo.planned_tier, e.grid_id
+),
+created AS (
+    INSERT INTO outreach_task (
+        enterprise_id, kind, source, status, assignee_id, due_on, suggested_channel, note,
+        created_at, close_note)
+    SELECT d.enterprise_id, 'routine', 'plan', 'open',
+           w.ids[1 + d.enterprise_id %% cardinality(w.ids)], d.next_due_on,
+           coalesce(p.routine_channel, ''), '', now(), ''
+    FROM due d
+    LEFT JOIN workers w ON w.gridarea_id = d.grid_id
+    LEFT JOIN outreach_outreachpolicy p ON p.tier = d.planned_tier
+    ON CONFLICT (enterprise_id, kind) WHERE status = 'open' DO NOTHING
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM due), (SELECT count(*) FROM created)
+"""
+
+
+def plan_run(*, today: datetime.date | None = None) -> PlanResult:
+    """Re-plan what needs it and create the routine tasks that are due (see module doc)."""
+    today = today or timezone.localdate()
+    plans = [_tier_plan(tier, today) for tier in (Enterprise.Tier.KEY, Enterprise.Tier.GENERAL)]
+    params = [value for plan in plans for value in plan]
+    workers = grid_workers_cte()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A second run waits here, then finds the first one's work done.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PLAN_LOCK])
+        cursor.execute(
+            _REPLAN_SQL.format(workers=workers, tier=_TIER_SQL),
+            [*params, settings.TIME_ZONE],
+        )
+        replanned = cursor.rowcount
+        horizon = today + datetime.timedelta(days=lead_days())
+        cursor.execute(_CREATE_TASKS_SQL.format(workers=workers), [horizon])
+        due, created = cursor.fetchone()
+    return PlanResult(replanned=replanned, tasks_created=created, due=due)
+
+
+def _day_load(*, enterprise: Enterprise, first: datetime.date, last: datetime.date) -> dict:
+    """How many contacts the enterprise's worker (or the staff pool) already has planned on
+    each day from ``first`` to ``last``."""
+    assignee = assignee_for(enterprise)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH {grid_workers_cte()}
+            SELECT eo.next_due_on, count(*)
+            FROM outreach_enterpriseoutreach eo
+            JOIN registry_enterprise e ON e.id = eo.enterprise_id
+            LEFT JOIN workers w ON w.gridarea_id = e.grid_id
+            WHERE NOT eo.task_created AND eo.next_due_on BETWEEN %s AND %s
+              AND w.ids[1 + e.id %% cardinality(w.ids)] IS NOT DISTINCT FROM %s
+            GROUP BY eo.next_due_on
+            """,
+            [first, last, assignee.pk if assignee else None],
+        )
+        return dict(cursor.fetchall())
+
+
+def enterprise_reached(*, enterprise: Enterprise, at: datetime.datetime) -> EnterpriseOutreach:
+    """The liaison was reached at ``at``: plan the next contact in the tier's next period.
+
+    An older contact logged late does not move the plan back. Runs inside the caller's
+    transaction (contact_attempt_record holds the enterprise's lock).
+    """
+    plan = EnterpriseOutreach.objects.select_for_update().filter(pk=enterprise.pk).first()
+    if plan is not None and plan.last_success_at and plan.last_success_at >= at:
+        return plan
+    tier = enterprise.tier
+    months = policy_for(tier).period_months
+    _start, days = planner.target_period(
+        last_success=timezone.localtime(at).date(), today=timezone.localdate(), months=months
+    )
+    load = _day_load(enterprise=enterprise, first=days[0], last=days[-1])
+    plan = plan or EnterpriseOutreach(enterprise=enterprise)
+    plan.last_success_at = at
+    plan.next_due_on = planner.least_loaded_day(days, load)
+    plan.planned_tier = tier
+    plan.planned_months = months
+    plan.task_created = False
+    plan.save()
+    return plan

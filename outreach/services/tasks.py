@@ -1,0 +1,172 @@
+"""Tasks (待办): open, close, reassign. At most one open task per enterprise and kind, held by
+the partial unique index ``task_one_open_per_enterprise_kind``; opening inserts with
+``ON CONFLICT … DO NOTHING`` against it, so two openers at once end with one task."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from outreach.kinds import task_kind
+from outreach.models import ContactAttempt, Task
+from registry.errors import ServiceError
+from registry.models import Enterprise
+from registry.roles import Role
+
+NOTE_MAX = 2000
+
+# The active grid workers of every grid, in a fixed order: an enterprise's worker is
+# ids[1 + enterprise_id % count], so several workers of one grid share it evenly and the
+# same enterprise always goes to the same person. Used by the planner's SQL too.
+GRID_WORKERS_CTE = """
+workers AS (
+    SELECT w.gridarea_id, array_agg(w.user_id ORDER BY w.user_id) AS ids
+    FROM registry_gridarea_workers w
+    JOIN {user_table} u ON u.id = w.user_id AND u.is_active
+    GROUP BY w.gridarea_id
+)"""
+
+
+def grid_workers_cte() -> str:
+    return GRID_WORKERS_CTE.format(user_table=get_user_model()._meta.db_table)
+
+
+def assignee_for(enterprise: Enterprise):
+    """The grid worker who works this enterprise, or None for the service staff's pool."""
+    if enterprise.grid_id is None:
+        return None
+    workers = list(
+        get_user_model()
+        .objects.filter(grid_areas=enterprise.grid_id, is_active=True)
+        .order_by("pk")
+    )
+    return workers[enterprise.pk % len(workers)] if workers else None
+
+
+def eligible_assignees(enterprise: Enterprise) -> QuerySet:
+    """Who may hold a task of this enterprise: service staff and admins, or a grid worker of
+    its grid."""
+    User = get_user_model()
+    office = Q(is_superuser=True) | Q(groups__name__in=[Role.ADMIN, Role.STAFF])
+    own_grid = Q(groups__name=Role.GRID_WORKER, grid_areas=enterprise.grid_id)
+    return (
+        User.objects.filter(is_active=True)
+        .filter(office | own_grid if enterprise.grid_id else office)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def _check_note(note: str, field: str = "note") -> str:
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ServiceError(
+            _("At most %(max)d characters.") % {"max": NOTE_MAX}, field=field, code="too_long"
+        )
+    return note
+
+
+def _check_assignee(enterprise: Enterprise, assignee) -> None:
+    if assignee is not None and not eligible_assignees(enterprise).filter(pk=assignee.pk).exists():
+        raise ServiceError(
+            _("Tasks of this enterprise go to its grid's workers or to the service staff."),
+            field="assignee",
+            code="not_eligible",
+        )
+
+
+def task_open(
+    *,
+    enterprise: Enterprise,
+    kind: str,
+    source: str,
+    due_on: datetime.date | None = None,
+    assignee=None,
+    note: str = "",
+    by=None,
+    suggested_channel: str = "",
+) -> Task:
+    """Open a task, or return the one of this enterprise and kind that is already open.
+
+    Without ``assignee`` it goes to the enterprise's grid worker (None: the staff pool).
+    """
+    if task_kind(kind) is None:
+        raise ServiceError(_("Unknown kind of task."), field="kind", code="unknown_kind")
+    if source not in Task.Source.values:
+        raise ServiceError(_("Unknown source."), field="source", code="unknown_source")
+    if suggested_channel and suggested_channel not in ContactAttempt.Channel.values:
+        raise ServiceError(_("Unknown channel."), field="suggested_channel", code="invalid")
+    note = _check_note(note)
+    if assignee is None:
+        assignee = assignee_for(enterprise)
+    else:
+        _check_assignee(enterprise, assignee)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO outreach_task (
+                enterprise_id, kind, source, status, assignee_id, due_on, suggested_channel,
+                note, created_at, created_by_id, close_note)
+            VALUES (%s, %s, %s, 'open', %s, %s, %s, %s, now(), %s, '')
+            ON CONFLICT (enterprise_id, kind) WHERE status = 'open' DO NOTHING
+            RETURNING id
+            """,
+            [
+                enterprise.pk,
+                kind,
+                source,
+                assignee.pk if assignee else None,
+                due_on or timezone.localdate(),
+                suggested_channel,
+                note,
+                by.pk if by else None,
+            ],
+        )
+        row = cursor.fetchone()
+        if row is not None:
+            return Task.objects.get(pk=row[0])
+        # Someone else's open task of this kind (committed: ON CONFLICT waited for it).
+        return Task.objects.get(enterprise=enterprise, kind=kind, status=Task.Status.OPEN)
+
+
+def tasks_close_where(
+    *, tasks: QuerySet[Task], by=None, attempt: ContactAttempt | None = None, note: str = ""
+) -> int:
+    """Close every open task of ``tasks`` in one UPDATE; returns how many were closed.
+
+    For higher apps' rules too (e.g. monitoring closing re-check calls when a light turns
+    green). A task someone else closed meanwhile is left as they closed it.
+    """
+    return tasks.filter(status=Task.Status.OPEN).update(
+        status=Task.Status.DONE,
+        closed_at=timezone.now(),
+        closed_by=by,
+        closed_by_attempt=attempt,
+        close_note=_check_note(note),
+    )
+
+
+def task_close(
+    *, task: Task, by=None, attempt: ContactAttempt | None = None, note: str = ""
+) -> Task:
+    """Close one task (a person's decision or an attempt that answered it)."""
+    closed = tasks_close_where(
+        tasks=Task.objects.filter(pk=task.pk), by=by, attempt=attempt, note=note
+    )
+    if not closed:
+        raise ServiceError(_("This task is already closed."), code="closed")
+    task.refresh_from_db()
+    return task
+
+
+def task_reassign(*, task: Task, assignee, by=None) -> Task:
+    """Give an open task to someone else (``None``: the service staff's pool)."""
+    _check_assignee(task.enterprise, assignee)
+    updated = Task.objects.filter(pk=task.pk, status=Task.Status.OPEN).update(assignee=assignee)
+    if not updated:
+        raise ServiceError(_("This task is already closed."), code="closed")
+    task.refresh_from_db()
+    return task

@@ -1,0 +1,205 @@
+"""Outreach pages: "My tasks", logging a contact (from a task or the enterprise page),
+closing and reassigning tasks. Thin: parse, call a selector or a service, render.
+
+Scope as in the registry: a task or enterprise outside a grid worker's grids is a 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from outreach import services
+from outreach.forms import ContactAttemptForm, TaskCloseForm, TaskReassignForm, kind_choices
+from outreach.models import Task
+from outreach.selectors import (
+    TaskFilters,
+    can_assign_tasks,
+    can_work_tasks,
+    my_tasks,
+    visible_tasks,
+)
+from outreach.services.plan import policy_for
+from registry.access import require
+from registry.errors import ServiceError
+from registry.roles import Role, user_role
+from registry.selectors import enterprise_detail
+
+SECTION_TITLES = {
+    "overdue": gettext_lazy("Overdue"),
+    "today": gettext_lazy("Today"),
+    "week": gettext_lazy("Rest of this week"),
+    "later": gettext_lazy("Later"),
+}
+
+
+def _task(request, pk) -> Task:
+    return get_object_or_404(
+        visible_tasks(request.user).select_related("enterprise", "enterprise__grid"), pk=pk
+    )
+
+
+def _assignee_options(request) -> list[tuple[str, str]]:
+    if can_assign_tasks(request.user):
+        workers = (
+            get_user_model()
+            .objects.filter(is_active=True, groups__name=Role.GRID_WORKER)
+            .order_by("username")
+        )
+        return [
+            ("", _("Everyone")),
+            ("me", _("Mine")),
+            ("pool", _("Service staff pool")),
+            *[(str(w.pk), w.get_full_name() or w.username) for w in workers],
+        ]
+    return [("me", _("Mine")), ("", _("Everyone in my grid areas"))]
+
+
+@require_GET
+def task_list_page(request):
+    require(user_role(request.user) is not None)
+    options = _assignee_options(request)
+    default = "me" if user_role(request.user) == Role.GRID_WORKER else ""
+    assignee = request.GET.get("assignee", default)
+    if assignee not in {value for value, _label in options}:
+        assignee = default
+    kinds = kind_choices()
+    kind = request.GET.get("kind", "")
+    if kind not in {value for value, _label in kinds}:
+        kind = ""
+    filters = TaskFilters(assignee=assignee, kind=kind)
+    today = timezone.localdate()
+    sections = my_tasks(user=request.user, filters=filters, today=today)
+    return render(
+        request,
+        "outreach/tasks.html",
+        {
+            "sections": [(SECTION_TITLES[s.key], s) for s in sections],
+            "filters": filters,
+            "assignee_options": options,
+            "kinds": kinds,
+            "today": today,
+            "can_work": can_work_tasks(request.user),
+            "can_assign": can_assign_tasks(request.user),
+            "close_form": TaskCloseForm(),
+        },
+    )
+
+
+def _attempt_page(request, *, enterprise, task: Task | None, success_url: str):
+    form = ContactAttemptForm(
+        request.POST or None,
+        enterprise=enterprise,
+        channel=task.suggested_channel if task else "",
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.contact_attempt_record(
+                enterprise=enterprise,
+                channel=data["channel"],
+                outcome=data["outcome"],
+                by=request.user,
+                liaison=data["liaison"],
+                note=data["note"],
+                occurred_at=data["occurred_at"],
+                verified=data["verified"],
+            )
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Contact logged."))
+            if task is not None:
+                task.refresh_from_db()
+                if task.is_open:
+                    messages.info(
+                        request,
+                        _("The task stays open: try again, or close it with a note."),
+                    )
+                else:
+                    messages.success(request, _("The task is done."))
+            return redirect(success_url)
+    return render(
+        request,
+        "outreach/attempt_form.html",
+        {
+            "form": form,
+            "enterprise": enterprise,
+            "task": task,
+            "policy": policy_for(enterprise.tier),
+            "cancel_url": success_url,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def attempt_new(request, uscc):
+    require(can_work_tasks(request.user))
+    enterprise = enterprise_detail(user=request.user, uscc=uscc)
+    return _attempt_page(
+        request,
+        enterprise=enterprise,
+        task=None,
+        success_url=reverse("registry:enterprise", args=[enterprise.uscc]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def task_attempt(request, pk):
+    require(can_work_tasks(request.user))
+    task = _task(request, pk)
+    if not task.is_open:
+        messages.info(request, _("This task is already closed."))
+        return redirect("outreach:tasks")
+    return _attempt_page(
+        request, enterprise=task.enterprise, task=task, success_url=reverse("outreach:tasks")
+    )
+
+
+@require_POST
+def task_close(request, pk):
+    require(can_work_tasks(request.user))
+    task = _task(request, pk)
+    form = TaskCloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("note", [])))
+        return redirect("outreach:tasks")
+    try:
+        services.task_close(task=task, by=request.user, note=form.cleaned_data["note"])
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The task is done."))
+    return redirect("outreach:tasks")
+
+
+@require_http_methods(["GET", "POST"])
+def task_reassign(request, pk):
+    require(can_assign_tasks(request.user))
+    task = _task(request, pk)
+    form = TaskReassignForm(
+        request.POST or None,
+        assignees=services.eligible_assignees(task.enterprise),
+        initial={"assignee": task.assignee_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_reassign(
+                task=task, assignee=form.cleaned_data["assignee"], by=request.user
+            )
+        except ServiceError as error:
+            form.add_error("assignee", error.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("outreach:tasks")
+    return render(
+        request,
+        "outreach/task_reassign.html",
+        {"form": form, "task": task},
+        status=400 if form.errors else 200,
+    )
