@@ -146,6 +146,7 @@ class ParsedRow:
     liaison: dict = field(default_factory=dict)
     contact: dict = field(default_factory=dict)
     grid: str | None = None  # None: the file has no grid column
+    raw: dict | None = None  # the values as read, kept for the invalid-rows download
     errors: list[RowError] = field(default_factory=list)
 
     @property

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from registry import masking
 from registry.access import visible_enterprises
@@ -127,7 +128,7 @@ def registry_export(
             sheet.append(row)
             count += 1
         workbook.save(out)
-    if user is not None:
+    if user is not None and count:
         for name in unmasked_fields(user):
             SensitiveView.objects.create(
                 user=user,
@@ -154,5 +155,44 @@ def _text_handle(out):
     return wrapper, wrapper.detach
 
 
-def template_headers() -> list[str]:
-    return [c.header for c in COLUMNS]
+def template_workbook(*, out) -> None:
+    """The blank template: the headers, marked required ones, nothing else."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "名册"
+    sheet.append([c.header for c in COLUMNS])
+    for cell, column in zip(sheet[1], COLUMNS, strict=True):
+        cell.font = Font(bold=column.required)
+        sheet.column_dimensions[cell.column_letter].width = max(12, len(column.header) * 2 + 4)
+    workbook.save(out)
+
+
+def invalid_rows_workbook(*, source, filename: str, out) -> int:
+    """The file's invalid rows, as they were typed, with an error column: to fix and upload
+    again. Returns the number of rows written."""
+    from openpyxl import Workbook
+
+    from registry.spreadsheet.planning import parse_sheet
+    from registry.spreadsheet.reading import read_sheet
+
+    sheet = read_sheet(source, filename=filename)
+    aliases = list(sheet.headers)
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet("错误行")
+    ws.append([_("Excel row"), *(sheet.headers[a] for a in aliases), _("Errors")])
+    count = 0
+    for parsed in parse_sheet(sheet, keep_raw=True):
+        if parsed.is_valid:
+            continue
+        raw = parsed.raw or {}
+        values = [
+            neutralise(v) if isinstance(v, str) else v for v in (raw.get(a, "") for a in aliases)
+        ]
+        errors = "; ".join(f"{e.column}: {e.message}" for e in parsed.errors)
+        ws.append([parsed.row, *values, neutralise(errors)])
+        count += 1
+    workbook.save(out)
+    return count

@@ -35,12 +35,17 @@ def max_rows() -> int:
     return int(getattr(settings, "REGISTRY_IMPORT_MAX_ROWS", 200_000))
 
 
-def parse_sheet(sheet: Sheet, progress: Progress | None = None) -> list[ParsedRow]:
+def parse_sheet(
+    sheet: Sheet, progress: Progress | None = None, *, keep_raw: bool = False
+) -> list[ParsedRow]:
     """Every non-blank data row, parsed; the same credit code twice makes both rows invalid."""
     rows: list[ParsedRow] = []
     limit = max_rows()
     for number, values in sheet.rows:
-        rows.append(parse_row(row=number, values=values, headers=sheet.headers))
+        parsed = parse_row(row=number, values=values, headers=sheet.headers)
+        if keep_raw:
+            parsed.raw = values
+        rows.append(parsed)
         if len(rows) > limit:
             raise UnreadableFile(
                 _("The file has more than %(limit)s rows. Split it into smaller files.")
