@@ -126,14 +126,17 @@ def test_the_same_person_with_a_new_position_is_updated_not_replaced(grid_a):
     enterprise = EnterpriseFactory(grid=grid_a)
     liaison = LiaisonFactory(enterprise=enterprise, name="王芳", mobile="13600002222")
     headers = [*HEADERS, "联络员职务"]
-    row = a_row(
-        1,
-        统一社会信用代码=enterprise.uscc,
-        企业名称=enterprise.name,
-        注册地址=enterprise.registered_address,
-        联络员姓名="王芳",
-        联络员手机="136 0000 2222",
-    ) + ["财务经理"]
+    row = [
+        *a_row(
+            1,
+            统一社会信用代码=enterprise.uscc,
+            企业名称=enterprise.name,
+            注册地址=enterprise.registered_address,
+            联络员姓名="王芳",
+            联络员手机="136 0000 2222",
+        ),
+        "财务经理",
+    ]
     summary = _import([headers, row])
 
     assert summary.updated == 1
@@ -164,16 +167,16 @@ def test_an_unknown_grid_is_created_and_named_in_the_report(db):
 
 def test_emergency_contacts_are_created_and_changed(grid_a):
     headers = [*HEADERS, "紧急联系人", "紧急联系人关系", "紧急联系人电话"]
-    _import([headers, a_row(1) + ["王强", "配偶", "13600002222"]])
+    _import([headers, [*a_row(1), "王强", "配偶", "13600002222"]])
     contact = EmergencyContact.objects.get()
     assert (contact.name, contact.phone) == ("王强", "13600002222")
 
-    summary = _import([headers, a_row(1) + ["王强", "配偶", "021-65551234"]])
+    summary = _import([headers, [*a_row(1), "王强", "配偶", "021-65551234"]])
     assert summary.updated == 1
     contact.refresh_from_db()
     assert contact.phone == "021-65551234"
 
-    broken = _import([headers, a_row(2) + ["赵敏", "", ""]])
+    broken = _import([headers, [*a_row(2), "赵敏", "", ""]])
     assert broken.errors[0]["column"] == "紧急联系人电话"
 
 
@@ -182,9 +185,9 @@ def test_export_then_import_changes_nothing_formulas_included(grid_a, tmp_path, 
     headers = [*HEADERS, "行业", "紧急联系人", "紧急联系人电话", "联络员身份证号"]
     rows = [
         headers,
-        a_row(1) + ["=1+2", "@王强", "13600002222", valid_id_number(3)],  # noqa: RUF005
-        a_row(2, 企业名称="-减号开头公司") + ["+86", "", "", ""],
-        a_row(3, 企业名称="''=已经有引号") + ["制造业", "", "", ""],
+        a_row(1) + ["=1+2", "@王强", "13600002222", valid_id_number(3)],
+        [*a_row(2, 企业名称="-减号开头公司"), "+86", "", "", ""],
+        [*a_row(3, 企业名称="''=已经有引号"), "制造业", "", "", ""],
     ]
     # (CSV keeps "=1+2" as text; openpyxl would write it into an xlsx as a formula.)
     assert _import(rows, name="名册.csv").created == 3
