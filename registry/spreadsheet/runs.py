@@ -44,14 +44,18 @@ class _ProgressWriter:
     def __init__(self, run_id: int):
         self.run_id = run_id
         self.last = -1
-        default = connections["default"]
-        self.connection = type(default)(dict(default.settings_dict), alias="import_progress")
+        self.connection = None
 
     def __call__(self, done: int, total: int) -> None:
         percent = min(99, done * 100 // max(total, 1))
         if percent == self.last:
             return
         self.last = percent
+        if self.connection is None:
+            import psycopg2
+
+            self.connection = psycopg2.connect(**connections["default"].get_connection_params())
+            self.connection.autocommit = True
         with self.connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE registry_importrun SET progress = %s WHERE id = %s",
@@ -59,7 +63,8 @@ class _ProgressWriter:
             )
 
     def close(self) -> None:
-        self.connection.close()
+        if self.connection is not None:
+            self.connection.close()
 
 
 def _claim(run_id: int, *, from_status: str, to_status: str) -> ImportRun | None:

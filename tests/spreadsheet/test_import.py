@@ -27,13 +27,16 @@ def _import(rows, *, name="名册.xlsx", **options):
 
 def test_messy_values_are_stored_normalised(grid_a):
     headers = [*HEADERS, "企业规模", "重点税源", "登记电话", "联络员身份证号", "备注"]
-    row = a_row(
-        1,
-        统一社会信用代码=f"  {valid_uscc(1).lower()}\u00a0",
-        企业名称="\u3000上海甲乙科技有限公司 ",
-        所属网格="A",  # the grid's code works as well as its name
-        联络员手机=13812345678.0,  # a number cell
-    ) + ["小型企业", "√", "(021)65551234", valid_id_number(7), "ignored"]
+    row = [
+        *a_row(
+            1,
+            统一社会信用代码=f"  {valid_uscc(1).lower()}\u00a0",
+            企业名称="\u3000上海甲乙科技有限公司 ",
+            所属网格="A",  # the grid's code works as well as its name
+            联络员手机=13812345678.0,  # a number cell
+        ),
+        *["小型企业", "√", "(021)65551234", valid_id_number(7), "ignored"],
+    ]
     summary = _import([["某某园区企业联络员名册（2026年）"], headers, row])
 
     assert (summary.created, summary.invalid, summary.unknown_columns) == (1, 0, ["备注"])
@@ -185,7 +188,7 @@ def test_export_then_import_changes_nothing_formulas_included(grid_a, tmp_path, 
     headers = [*HEADERS, "行业", "紧急联系人", "紧急联系人电话", "联络员身份证号"]
     rows = [
         headers,
-        a_row(1) + ["=1+2", "@王强", "13600002222", valid_id_number(3)],
+        [*a_row(1), "=1+2", "@王强", "13600002222", valid_id_number(3)],
         [*a_row(2, 企业名称="-减号开头公司"), "+86", "", "", ""],
         [*a_row(3, 企业名称="''=已经有引号"), "制造业", "", "", ""],
     ]
