@@ -282,3 +282,60 @@ class SensitiveView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.record}.{self.field} · {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+class ImportRun(models.Model):
+    """One upload of a registry spreadsheet: the file, who sent it, the check's preview, the
+    import's summary. Kept for good; the history events it wrote carry its id
+    (``import_run`` in the pghistory context), so a timeline can say "from import #12"."""
+
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all_or_nothing", _("All or nothing")
+        SKIP_INVALID = "skip_invalid", _("Import the valid rows, leave out the invalid ones")
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking")
+        CHECKED = "checked", _("Checked, waiting for confirmation")
+        UNREADABLE = "unreadable", _("File cannot be read")
+        QUEUED = "queued", _("Waiting to import")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        REFUSED = "refused", _("Nothing imported: invalid rows")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        related_name="import_runs",
+        on_delete=models.PROTECT,
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Under MEDIA_ROOT, so the Celery worker (another process, maybe another machine with the
+    # same storage) reads exactly what was uploaded.
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    filename = models.CharField(_("file name"), max_length=255)
+    mode = models.CharField(
+        _("mode"), max_length=20, choices=Mode.choices, default=Mode.ALL_OR_NOTHING
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.CHECKING
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    language = models.CharField(max_length=10, default="zh-hans")
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    preview = models.JSONField(_("check result"), default=dict, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("registry import")
+        verbose_name_plural = _("registry imports")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.filename}"
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in {self.Status.CHECKING, self.Status.QUEUED, self.Status.IMPORTING}

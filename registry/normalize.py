@@ -115,6 +115,11 @@ def clean_text(value: object) -> str:
         if value.is_integer():
             return str(int(value))
     text = str(value)
+    if text.isprintable():
+        # The common case at 100k rows: nothing invisible to drop, so skip the per-character
+        # pass (isprintable is False for every Cc/Cf/Cs character and for NBSP and the
+        # ideographic space, which take the full path below).
+        return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
     text = "".join(
         " " if ch.isspace() else ch
         for ch in text
@@ -193,13 +198,24 @@ def _mobile_digits(compact: str) -> str | None:
             compact = compact[2:]
     if not _MOBILE.fullmatch(compact):
         return None
-    number = phonenumbers.parse(compact, "CN")
-    if phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in (
+    return compact if _mobile_block_valid(compact[:7]) else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _mobile_block_valid(prefix: str) -> bool:
+    """Whether phonenumbers knows 11-digit mobiles starting with these 7 digits. China's
+    mobile plan is allocated in blocks of the first 7 digits (号段 + HLR code), the last 4 are
+    free, so the answer for the block is the answer for each number in it; cached, because
+    phonenumbers' check costs ~70 µs a number and an import checks 100,000."""
+    try:
+        # Some blocks (e.g. 17993…) read as an IP-call prefix and leave too few digits.
+        number = phonenumbers.parse(prefix + "0000", "CN")
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in (
         PhoneNumberType.MOBILE,
         PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    ):
-        return compact
-    return None
+    )
 
 
 def normalize_mobile(value: object) -> str:

@@ -94,6 +94,9 @@ def _registry_history(enterprise: Enterprise, user) -> list[TimelineItem]:
                 )
             )
         door = dict(Door.choices).get(entry.door, entry.door or "")
+        if entry.door == Door.IMPORT and entry.context.get("import_run"):
+            # "from import #12": the run's page says which file and what else it changed.
+            door = _("Spreadsheet import #%(run)s") % {"run": entry.context["import_run"]}
         items.append(
             TimelineItem(
                 at=entry.at,

@@ -27,3 +27,25 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("sensitive-views/", views.sensitive_view_log, name="sensitive_views"),
 ]
+
+# The registry spreadsheets (registry/import_views.py).
+from registry import import_views  # noqa: E402
+
+urlpatterns += [
+    path("imports/", import_views.import_list, name="imports"),
+    path("imports/template/", import_views.import_template, name="import_template"),
+    path("imports/<int:pk>/", import_views.import_run, name="import_run"),
+    path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/cancel/", import_views.import_cancel, name="import_cancel"),
+    path(
+        "imports/<int:pk>/invalid-rows/",
+        import_views.import_invalid_rows,
+        name="import_invalid_rows",
+    ),
+    path(
+        "imports/<int:pk>/enterprises/",
+        import_views.import_enterprises,
+        name="import_enterprises",
+    ),
+    path("export/", import_views.registry_export_download, name="export"),
+]

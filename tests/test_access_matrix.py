@@ -53,6 +53,16 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "registry:users": {"GET": {ADMIN}, "POST": NOBODY},
     "registry:user_edit": {"GET": {ADMIN}, "POST": {ADMIN}},
     "registry:sensitive_views": {"GET": {ADMIN}, "POST": NOBODY},
+    # The registry spreadsheets: imports are the park admin's; every role may export what it
+    # sees (grid workers their grids, protected values masked without the permission).
+    "registry:imports": {"GET": {ADMIN}, "POST": {ADMIN}},
+    "registry:import_template": {"GET": {ADMIN}, "POST": NOBODY},
+    "registry:import_run": {"GET": {ADMIN}, "POST": NOBODY},
+    "registry:import_confirm": {"GET": NOBODY, "POST": {ADMIN}},
+    "registry:import_cancel": {"GET": NOBODY, "POST": {ADMIN}},
+    "registry:import_invalid_rows": {"GET": {ADMIN}, "POST": NOBODY},
+    "registry:import_enterprises": {"GET": {ADMIN}, "POST": NOBODY},
+    "registry:export": {"GET": USERS, "POST": NOBODY},
     # The API: any role reads what it may see (grid B gets 404 for A's enterprise); admins,
     # staff and A's grid worker write; registering an enterprise is office work.
     "api:schema": {"GET": USERS},
@@ -121,7 +131,19 @@ def _task_of(enterprise) -> int:
     return task_open(enterprise=enterprise, kind="routine", source="manual").pk
 
 
-def _url(name, enterprise, grid, someone) -> str:
+def _import_run(admin) -> int:
+    from django.core.files.base import ContentFile
+
+    from registry.models import ImportRun
+
+    run = ImportRun(created_by=admin, filename="名册.csv")
+    content = "统一社会信用代码,企业名称,注册地址,联络员姓名,联络员手机\nx,y,z,w,1\n"
+    run.file.save("名册.csv", ContentFile(content.encode()), save=False)
+    run.save()
+    return run.pk
+
+
+def _url(name, enterprise, grid, someone, admin=None) -> str:
     if name in {
         "outreach:task_attempt",
         "outreach:task_close",
@@ -130,6 +152,8 @@ def _url(name, enterprise, grid, someone) -> str:
         "api:task_close",
     }:
         return reverse(name, args=[_task_of(enterprise)])
+    if name.startswith("registry:import_") and name != "registry:import_template":
+        return reverse(name, args=[_import_run(admin)])
     args = {
         "api:enterprise": [enterprise.uscc],
         "api:enterprise_history": [enterprise.uscc],
@@ -172,7 +196,7 @@ def _request(client, name, method, url, enterprise):
 @pytest.mark.parametrize("name", sorted(TABLE))
 def test_each_role_gets_exactly_what_the_table_allows(client, people, enterprise_a, grid_a, name):
     EmergencyContact.objects.create(enterprise=enterprise_a, name="王强", phone="13600002222")
-    url = _url(name, enterprise_a, grid_a, people[STAFF])
+    url = _url(name, enterprise_a, grid_a, people[STAFF], people[ADMIN])
     wrong = []
     for role, user in people.items():
         for method in METHODS:

@@ -191,3 +191,11 @@ ADMIN_URL = env_str("ADMIN_URL", "admin/")
 # enterprise's timeline reads in the order things happened even within one transaction
 # (enterprise, then its liaison, then its emergency contact).
 PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
+
+# --- Registry spreadsheet import (registry/spreadsheet/, registry-template.md). Limits that
+# refuse a file before it is parsed: its size, its rows, and for .xlsx (a zip) how much it
+# unpacks to and how far one part may expand (a zip bomb expands a thousandfold).
+REGISTRY_IMPORT_MAX_BYTES = env_int("REGISTRY_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+REGISTRY_IMPORT_MAX_ROWS = env_int("REGISTRY_IMPORT_MAX_ROWS", 200_000)
+REGISTRY_IMPORT_MAX_UNCOMPRESSED = env_int("REGISTRY_IMPORT_MAX_UNCOMPRESSED", 500 * 1024 * 1024)
+REGISTRY_IMPORT_MAX_RATIO = env_int("REGISTRY_IMPORT_MAX_RATIO", 200)

@@ -9,3 +9,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Uploaded import files: in a folder the tests' Celery worker subprocess reads too.
+MEDIA_ROOT = BASE_DIR / ".data" / "test-media"  # noqa: F405

@@ -1,0 +1,170 @@
+"""Spreadsheet pages: upload -> background check with progress -> preview -> confirm ->
+background import with progress -> summary (admins); export and the blank template (any
+role, scoped and masked by registry.access and registry.masking)."""
+
+import io
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from registry.access import can_manage_users, require, visible_grid_areas
+from registry.models import Enterprise, ImportRun
+from registry.roles import user_role
+from registry.spreadsheet import runs
+from registry.spreadsheet.exporting import (
+    invalid_rows_workbook,
+    registry_export,
+    template_workbook,
+)
+from registry.spreadsheet.reading import EXTENSIONS, UnreadableFile, max_bytes
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx or .csv)"))
+    mode = forms.ChoiceField(
+        label=gettext_lazy("When some rows are invalid"),
+        choices=ImportRun.Mode.choices,
+        initial=ImportRun.Mode.ALL_OR_NOTHING,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(EXTENSIONS):
+            raise forms.ValidationError(_("Only .xlsx and .csv files can be imported."))
+        if upload.size > max_bytes():
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB. Split it into smaller files.")
+                % {"limit": max_bytes() // (1024 * 1024)}
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        return upload
+
+
+def _admin_only(request):
+    require(can_manage_users(request.user))
+
+
+@require_http_methods(["GET", "POST"])
+def import_list(request):
+    _admin_only(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        run = runs.import_run_create(
+            upload=form.cleaned_data["file"],
+            mode=form.cleaned_data["mode"],
+            by=request.user,
+            language=translation.get_language() or "zh-hans",
+        )
+        return redirect("registry:import_run", pk=run.pk)
+    page = Paginator(ImportRun.objects.select_related("created_by"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "registry/imports.html",
+        {"form": form, "page": page},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def import_run(request, pk):
+    _admin_only(request)
+    run = get_object_or_404(ImportRun.objects.select_related("created_by"), pk=pk)
+    context = {"run": run, "modes": ImportRun.Mode.choices, "Status": ImportRun.Status}
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "registry/_import_run.html", context)
+    return render(request, "registry/import_run.html", context)
+
+
+@require_POST
+def import_confirm(request, pk):
+    _admin_only(request)
+    run = get_object_or_404(ImportRun, pk=pk)
+    mode = request.POST.get("mode", run.mode)
+    if mode not in ImportRun.Mode.values:
+        mode = run.mode
+    if not runs.import_run_confirm(run=run, mode=mode, by=request.user):
+        messages.error(request, _("This import cannot be confirmed any more."))
+    return redirect("registry:import_run", pk=run.pk)
+
+
+@require_POST
+def import_cancel(request, pk):
+    _admin_only(request)
+    run = get_object_or_404(ImportRun, pk=pk)
+    if runs.import_run_cancel(run=run, by=request.user):
+        messages.info(request, _("The import was cancelled; nothing was written."))
+    return redirect("registry:import_run", pk=run.pk)
+
+
+@require_GET
+def import_invalid_rows(request, pk):
+    _admin_only(request)
+    run = get_object_or_404(ImportRun, pk=pk)
+    buffer = io.BytesIO()
+    try:
+        with run.file.open("rb") as handle:
+            invalid_rows_workbook(source=handle, filename=run.filename, out=buffer)
+    except (UnreadableFile, FileNotFoundError, ValueError):
+        raise Http404 from None
+    buffer.seek(0)
+    name = f"import-{run.pk}-invalid-rows.xlsx"
+    return FileResponse(buffer, as_attachment=True, filename=name, content_type=XLSX)
+
+
+@require_GET
+def import_enterprises(request, pk):
+    _admin_only(request)
+    run = get_object_or_404(ImportRun, pk=pk)
+    codes = (run.summary or {}).get("affected", [])
+    page = Paginator(codes, 50).get_page(request.GET.get("page"))
+    enterprises = Enterprise.objects.filter(uscc__in=list(page.object_list)).select_related("grid")
+    return render(
+        request,
+        "registry/import_enterprises.html",
+        {"run": run, "page": page, "enterprises": enterprises.order_by("uscc")},
+    )
+
+
+@require_GET
+def import_template(request):
+    _admin_only(request)
+    buffer = io.BytesIO()
+    template_workbook(out=buffer)
+    buffer.seek(0)
+    return FileResponse(
+        buffer, as_attachment=True, filename="registry-template.xlsx", content_type=XLSX
+    )
+
+
+@require_GET
+def registry_export_download(request):
+    """The registry as the user may see it (grid workers: their grids); protected values
+    masked unless the user holds the permission, and an unmasked export is logged."""
+    require(user_role(request.user) is not None)
+    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    grid = None
+    if request.GET.get("grid"):
+        grid = get_object_or_404(visible_grid_areas(request.user), code=request.GET["grid"])
+    buffer = io.BytesIO()
+    registry_export(out=buffer, fmt=fmt, user=request.user, grid=grid)
+    buffer.seek(0)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return FileResponse(
+        buffer,
+        as_attachment=True,
+        filename=f"registry-{stamp}.{fmt}",
+        content_type=XLSX if fmt == "xlsx" else "text/csv; charset=utf-8",
+    )

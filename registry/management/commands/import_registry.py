@@ -1,0 +1,56 @@
+"""python manage.py import_registry FILE [--dry-run] [--skip-invalid] [--report OUT.json]
+
+Exit 0: written (or a dry run with no invalid rows); 1: invalid rows and nothing written;
+2: the file itself cannot be read, with a one-line reason (registry-template.md).
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from registry.spreadsheet.importing import registry_import
+from registry.spreadsheet.reading import UnreadableFile
+
+
+class Command(BaseCommand):
+    help = "Import a registry spreadsheet (.xlsx or .csv); all or nothing by default."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check and report, write nothing"
+        )
+        parser.add_argument(
+            "--skip-invalid", action="store_true", help="write the valid rows, leave out the rest"
+        )
+        parser.add_argument("--report", help="write the summary as JSON (UTF-8) to this file")
+
+    def handle(self, *args, file, dry_run, skip_invalid, report, **options):
+        path = Path(file)
+        try:
+            if not path.is_file():
+                raise UnreadableFile(f"No such file: {path}")
+            summary = registry_import(
+                source=path, filename=path.name, dry_run=dry_run, skip_invalid=skip_invalid
+            )
+        except UnreadableFile as error:
+            self.stderr.write(f"{path.name}: {error}")
+            sys.exit(2)
+        data = summary.as_dict()
+        data.pop("affected")
+        data.pop("changes")
+        if report:
+            Path(report).write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
+        for error in summary.errors[:50]:
+            self.stderr.write(f"row {error['row']}, {error['column']}: {error['message']}")
+        if len(summary.errors) > 50:
+            self.stderr.write(f"… and {len(summary.errors) - 50} more (see --report)")
+        verb = "would be" if dry_run else ("written" if summary.written else "NOT written")
+        self.stdout.write(
+            f"rows {summary.rows_total}: created {summary.created}, updated {summary.updated}, "
+            f"unchanged {summary.unchanged}, invalid {summary.invalid} ({verb})"
+        )
+        if summary.invalid and not summary.written:
+            sys.exit(1)

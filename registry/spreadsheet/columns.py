@@ -1,0 +1,206 @@
+"""The columns of the registry spreadsheet (shared/design/registry-template.md) and how one
+row's values become clean records. Pure: no database.
+
+A column is found by its Chinese header or its English alias, case and surrounding spaces
+ignored; the order of columns is free and unknown columns are ignored (and reported).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from registry import normalize
+
+
+def _text(max_length: int, *, required: bool = False) -> Callable[[object], str]:
+    def clean(value: object) -> str:
+        text = normalize.clean_name(value)
+        if required and not text:
+            raise ValidationError(_("This value is required."), code="required")
+        if len(text) > max_length:
+            raise ValidationError(
+                _("Enter at most %(max)s characters (this one has %(length)s)."),
+                code="too_long",
+                params={"max": max_length, "length": len(text)},
+            )
+        return text
+
+    return clean
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # as the park's spreadsheets write it
+    alias: str  # the English alias, also the key of the parsed value
+    record: str  # "enterprise" | "liaison" | "contact" | "grid"
+    field: str  # the model field it fills
+    clean: Callable[[object], object]
+    required: bool = False
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("统一社会信用代码", "uscc", "enterprise", "uscc", normalize.normalize_uscc, True),
+    Column("企业名称", "name", "enterprise", "name", _text(200, required=True), True),
+    Column(
+        "注册地址",
+        "registered_address",
+        "enterprise",
+        "registered_address",
+        _text(300, required=True),
+        True,
+    ),
+    Column("实际经营地址", "operating_address", "enterprise", "operating_address", _text(300)),
+    Column("所属网格", "grid", "grid", "grid", _text(100)),
+    Column("行业", "industry", "enterprise", "industry", _text(100)),
+    Column("企业规模", "size", "enterprise", "size", normalize.normalize_size),
+    Column("重点税源", "key_taxpayer", "enterprise", "key_taxpayer", normalize.parse_yes_no),
+    Column("前置审批行业", "pre_approval", "enterprise", "pre_approval", normalize.parse_yes_no),
+    Column(
+        "登记电话", "registered_phone", "enterprise", "registered_phone", normalize.optional_phone
+    ),
+    Column(
+        "年报联系电话",
+        "annual_report_phone",
+        "enterprise",
+        "annual_report_phone",
+        normalize.optional_phone,
+    ),
+    Column("法定代表人", "legal_representative", "enterprise", "legal_representative", _text(50)),
+    Column("联络员姓名", "liaison_name", "liaison", "name", _text(50, required=True), True),
+    Column("联络员职务", "liaison_position", "liaison", "position", _text(50)),
+    Column("联络员手机", "liaison_mobile", "liaison", "mobile", normalize.normalize_mobile, True),
+    Column("联络员固定电话", "liaison_phone", "liaison", "landline", normalize.optional_phone),
+    Column("联络员邮箱", "liaison_email", "liaison", "email", normalize.optional_email),
+    Column("联络员微信", "liaison_wechat", "liaison", "wechat", _text(50)),
+    Column(
+        "联络员身份证号",
+        "liaison_id_number",
+        "liaison",
+        "id_number",
+        normalize.optional_id_number,
+    ),
+    Column("紧急联系人", "emergency_contact_name", "contact", "name", _text(50)),
+    Column("紧急联系人关系", "emergency_contact_relation", "contact", "relation", _text(50)),
+    Column(
+        "紧急联系人电话", "emergency_contact_phone", "contact", "phone", normalize.optional_phone
+    ),
+)
+BY_ALIAS = {column.alias: column for column in COLUMNS}
+REQUIRED = tuple(column for column in COLUMNS if column.required)
+_LOOKUP = {key: column for column in COLUMNS for key in (column.header, column.alias)}
+
+
+def header_key(value: object) -> str:
+    """A header cell as it is matched: cleaned (full-width, NBSP), lower case, no spaces."""
+    return normalize.clean_text(value).lower().replace(" ", "")
+
+
+_LOOKUP = {header_key(key): column for key, column in _LOOKUP.items()}
+
+
+def column_for(header: object) -> Column | None:
+    return _LOOKUP.get(header_key(header)) if header_key(header) else None
+
+
+# --- Formula neutralisation -----------------------------------------------------------------
+# A cell that starts with = + - @ is run as a formula by Excel and LibreOffice (CSV injection).
+# Export puts an apostrophe in front; import takes exactly one off again, so any value,
+# including one that itself starts with apostrophes, survives the round trip unchanged.
+_FORMULA = re.compile(r"'*[=+\-@]")
+
+
+def neutralise(value: str) -> str:
+    return f"'{value}" if _FORMULA.match(value) else value
+
+
+def unneutralise(value: object) -> object:
+    if isinstance(value, str) and value.startswith("'") and _FORMULA.match(value):
+        return value[1:]
+    return value
+
+
+# --- One row --------------------------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    row: int  # the Excel row number, as the user sees it
+    column: str  # the header as written in the file
+    message: str
+    code: str = "invalid"
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": str(self.message)}
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    uscc: str
+    enterprise: dict = field(default_factory=dict)
+    liaison: dict = field(default_factory=dict)
+    contact: dict = field(default_factory=dict)
+    grid: str | None = None  # None: the file has no grid column
+    raw: dict | None = None  # the values as read, kept for the invalid-rows download
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+
+def _message(error: ValidationError) -> str:
+    messages = []
+    for item in error.error_list:
+        text = str(item.message)
+        messages.append(text % item.params if item.params else text)
+    return " ".join(messages)
+
+
+def parse_row(*, row: int, values: dict[str, object], headers: dict[str, str]) -> ParsedRow:
+    """One data row: ``values`` by alias (only the columns the file has), ``headers`` maps each
+    alias to the header as written in the file (for the messages). Never raises."""
+    parsed = ParsedRow(row=row, uscc="")
+    for alias, raw in values.items():
+        column = BY_ALIAS[alias]
+        try:
+            value = column.clean(unneutralise(raw))
+        except ValidationError as error:
+            parsed.errors.append(RowError(row, headers[alias], _message(error), error.code or ""))
+            continue
+        except Exception:  # a normaliser must never take the whole import down
+            parsed.errors.append(
+                RowError(row, headers[alias], str(_("This value cannot be read.")), "unreadable")
+            )
+            continue
+        if column.record == "grid":
+            parsed.grid = value
+        else:
+            getattr(parsed, column.record)[column.field] = value
+    parsed.uscc = parsed.enterprise.get("uscc", "")
+    contact = parsed.contact
+    if any(contact.values()):
+        # The model needs both a name and a phone for an emergency contact.
+        for key, alias in (
+            ("name", "emergency_contact_name"),
+            ("phone", "emergency_contact_phone"),
+        ):
+            if not contact.get(key) and not any(
+                e.column == headers.get(alias) for e in parsed.errors
+            ):
+                parsed.errors.append(
+                    RowError(
+                        row,
+                        headers.get(alias, BY_ALIAS[alias].header),
+                        str(_("An emergency contact needs both a name and a phone number.")),
+                        "contact_incomplete",
+                    )
+                )
+    else:
+        parsed.contact = {}
+    return parsed

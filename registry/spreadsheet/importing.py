@@ -1,0 +1,108 @@
+"""The import as one use case, for the command line, the Celery tasks and the tests alike:
+read, parse, plan, and (unless a dry run) write in one transaction, all or nothing by default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from django.db import connection
+from django.utils import timezone
+
+from registry.models import Door
+from registry.services import changes_by
+from registry.spreadsheet.applying import apply_plan
+from registry.spreadsheet.planning import Plan, Progress, build_plan, parse_sheet
+from registry.spreadsheet.reading import read_sheet
+
+PREVIEW_CHANGES = 200  # updated rows whose changes the summary lists in full
+
+
+@dataclass
+class Summary:
+    rows_total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invalid: int = 0
+    errors: list[dict] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    new_grids: list[str] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)
+    written: bool = False
+    affected: list[str] = field(default_factory=list)  # credit codes created or updated
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _summary(sheet, plan: Plan) -> Summary:
+    summary = Summary(
+        rows_total=len(plan.rows) + len(plan.invalid),
+        created=sum(1 for p in plan.rows if p.status == "new"),
+        updated=sum(1 for p in plan.rows if p.status == "updated"),
+        unchanged=sum(1 for p in plan.rows if p.status == "unchanged"),
+        invalid=len(plan.invalid),
+        unknown_columns=sheet.unknown_headers,
+        new_grids=plan.new_grids,
+    )
+    summary.errors = sorted(
+        (error.as_dict() for parsed in plan.invalid for error in parsed.errors),
+        key=lambda e: e["row"],
+    )
+    updated = [p for p in plan.rows if p.status == "updated"]
+    summary.changes = [
+        {"row": p.parsed.row, "uscc": p.parsed.uscc, "changes": p.diff}
+        for p in updated[:PREVIEW_CHANGES]
+    ]
+    return summary
+
+
+def registry_import(
+    *,
+    source: str | Path | IO[bytes],
+    filename: str,
+    by=None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    import_run: int | None = None,
+    progress: Progress | None = None,
+) -> Summary:
+    """Import a registry spreadsheet (shared/design/registry-template.md).
+
+    Raises reading.UnreadableFile for a file that cannot be read at all. Returns the summary;
+    ``written`` says whether anything was written (never, when rows are invalid and
+    ``skip_invalid`` is off).
+    """
+
+    def stage(offset: int, share: int) -> Progress | None:
+        if progress is None:
+            return None
+        return lambda done, total: progress(offset + share * min(done, total) // max(total, 1), 100)
+
+    sheet = read_sheet(source, filename=filename)
+    rows = parse_sheet(sheet, progress=stage(0, 30))
+    has_invalid = any(not parsed.is_valid for parsed in rows)
+    if dry_run or (has_invalid and not skip_invalid):
+        plan = build_plan(rows, progress=stage(30, 70))
+        return _summary(sheet, plan)
+
+    metadata = {"import_run": import_run} if import_run else {}
+    with changes_by(by=by, door=Door.IMPORT, **metadata):
+        # Lock the rows being compared, so an edit made meanwhile waits instead of being
+        # overwritten by a plan made before it; one import at a time.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('registry_import'))")
+        plan = build_plan(rows, lock=True, progress=stage(30, 20))
+        apply_plan(
+            plan,
+            present=set(sheet.headers),
+            today=timezone.localdate(),
+            progress=stage(50, 50),
+        )
+    summary = _summary(sheet, plan)
+    summary.written = True
+    summary.affected = [p.parsed.uscc for p in plan.rows if p.status != "unchanged"]
+    return summary

@@ -1,0 +1,159 @@
+"""The browser's import as a sequence of states kept in ImportRun: uploaded -> checked in the
+background (the preview) -> confirmed -> imported in the background -> done. The Celery
+tasks are thin wrappers over the functions here; each claims its run with a conditional
+UPDATE, so a task delivered twice does its work once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from registry.models import ImportRun
+from registry.spreadsheet.importing import registry_import
+from registry.spreadsheet.reading import UnreadableFile
+
+logger = logging.getLogger(__name__)
+
+
+def _enqueue(task, run_id: int) -> None:
+    # A queue of its own when configured (the integration tests run a private worker on one).
+    queue = getattr(settings, "REGISTRY_IMPORT_QUEUE", None)
+    task.apply_async(args=[run_id], **({"queue": queue} if queue else {}))
+
+
+def import_run_create(*, upload, mode: str, by, language: str) -> ImportRun:
+    """Store the uploaded file (under MEDIA_ROOT, readable by the worker) and queue the check."""
+    from registry import tasks
+
+    run = ImportRun(created_by=by, filename=upload.name[:255], mode=mode, language=language)
+    run.file.save(upload.name, upload, save=False)
+    run.save()
+    transaction.on_commit(lambda: _enqueue(tasks.import_run_check, run.pk))
+    return run
+
+
+class _ProgressWriter:
+    """Progress written on a connection of its own: the import's transaction is not
+    committed until the end, and the browser must see the bar move before that."""
+
+    def __init__(self, run_id: int):
+        self.run_id = run_id
+        self.last = -1
+        self.connection = None
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = min(99, done * 100 // max(total, 1))
+        if percent == self.last:
+            return
+        self.last = percent
+        if self.connection is None:
+            import psycopg2
+
+            self.connection = psycopg2.connect(**connections["default"].get_connection_params())
+            self.connection.autocommit = True
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE registry_importrun SET progress = %s WHERE id = %s",
+                [percent, self.run_id],
+            )
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+def _claim(run_id: int, *, from_status: str, to_status: str) -> ImportRun | None:
+    claimed = ImportRun.objects.filter(pk=run_id, status=from_status).update(
+        status=to_status, progress=0
+    )
+    return ImportRun.objects.get(pk=run_id) if claimed else None
+
+
+def _run(run: ImportRun, *, dry_run: bool) -> dict:
+    progress = _ProgressWriter(run.pk)
+    try:
+        with run.file.open("rb") as handle, translation.override(run.language):
+            summary = registry_import(
+                source=handle,
+                filename=run.filename,
+                by=run.created_by,
+                dry_run=dry_run,
+                skip_invalid=run.mode == ImportRun.Mode.SKIP_INVALID,
+                import_run=run.pk,
+                progress=progress,
+            )
+    finally:
+        progress.close()
+    return summary.as_dict()
+
+
+def import_run_check(*, run_id: int) -> None:
+    """The dry run behind the preview."""
+    run = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.CHECKING).first()
+    if run is None:
+        return
+    try:
+        preview = _run(run, dry_run=True)
+    except UnreadableFile as error:
+        ImportRun.objects.filter(pk=run_id).update(
+            status=ImportRun.Status.UNREADABLE,
+            reason=str(error)[:500],
+            finished_at=timezone.now(),
+        )
+        return
+    preview.pop("affected", None)
+    ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.CHECKING).update(
+        status=ImportRun.Status.CHECKED, preview=preview, progress=100
+    )
+
+
+def import_run_confirm(*, run: ImportRun, mode: str, by) -> bool:
+    from registry import tasks
+
+    claimed = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.CHECKED).update(
+        status=ImportRun.Status.QUEUED, mode=mode, progress=0
+    )
+    if claimed:
+        transaction.on_commit(lambda: _enqueue(tasks.import_run_apply, run.pk))
+    return bool(claimed)
+
+
+def import_run_cancel(*, run: ImportRun, by) -> bool:
+    return bool(
+        ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.CHECKED).update(
+            status=ImportRun.Status.CANCELLED, finished_at=timezone.now()
+        )
+    )
+
+
+def import_run_apply(*, run_id: int) -> None:
+    run = _claim(run_id, from_status=ImportRun.Status.QUEUED, to_status=ImportRun.Status.IMPORTING)
+    if run is None:
+        return
+    status = ImportRun.Status.DONE
+    reason = ""
+    try:
+        summary = _run(run, dry_run=False)
+    except UnreadableFile as error:
+        summary, status, reason = {}, ImportRun.Status.UNREADABLE, str(error)
+    except Exception as error:  # the transaction rolled back: nothing was written
+        logger.exception("import run %s failed", run_id)
+        summary, status = {}, ImportRun.Status.FAILED
+        with translation.override(run.language):
+            reason = _("The import stopped with an error and wrote nothing: %(error)s") % {
+                "error": error.__class__.__name__
+            }
+    if summary and not summary.get("written"):
+        status = ImportRun.Status.REFUSED
+    ImportRun.objects.filter(pk=run_id).update(
+        status=status,
+        summary=summary,
+        reason=reason[:500],
+        progress=100,
+        finished_at=timezone.now(),
+    )

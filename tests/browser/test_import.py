@@ -1,0 +1,59 @@
+"""An admin imports a messy spreadsheet in a real Chromium; a real Celery worker checks and
+writes it."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.portal.test_celery_worker import worker_queue  # noqa: F401 (a fixture)
+from tests.spreadsheet.files import HEADERS, a_row, csv_bytes
+
+
+def test_admin_uploads_a_messy_file_sees_the_invalid_row_and_imports_the_rest(
+    page,
+    login,
+    admin_user,
+    grid_a,
+    worker_queue,  # noqa: F811
+    settings,
+    tmp_path,
+    shot,
+):
+    settings.REGISTRY_IMPORT_QUEUE = worker_queue
+    rows = [
+        ["某某园区企业联络员名册（2026年）"],
+        HEADERS,
+        a_row(1, 联络员手机="+86 138 1234 5678"),
+        [],
+        a_row(2, 联络员手机="12345"),
+        a_row(3, 企业名称="\u3000上海甲乙科技有限公司 "),
+    ]
+    path = tmp_path / "名册.csv"
+    path.write_bytes(csv_bytes(rows, "gbk"))
+
+    login(page, admin_user.username)
+    page.get_by_role("link", name="导入", exact=True).click()
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.get_by_role("button", name="上传并检查").click()
+
+    expect(page.get_by_test_id("import-run")).to_have_attribute(
+        "data-status", "checked", timeout=60_000
+    )
+    expect(page.get_by_test_id("created")).to_have_text("2")
+    expect(page.get_by_test_id("invalid")).to_have_text("1")
+    expect(page.get_by_test_id("errors")).to_contain_text("联络员手机")
+    expect(page.get_by_test_id("errors")).to_contain_text("5")
+    shot(page, "import-preview")
+
+    page.get_by_label("导入有效行，跳过无效行").check()
+    page.get_by_test_id("confirm").click()
+    expect(page.get_by_test_id("import-run")).to_have_attribute(
+        "data-status", "done", timeout=60_000
+    )
+    expect(page.get_by_test_id("run-status")).to_have_text("已导入")
+    expect(page.get_by_test_id("created")).to_have_text("2")
+    shot(page, "import-summary")
+
+    page.get_by_test_id("affected-link").click()
+    expect(page).to_have_url(re.compile(r"/imports/\d+/enterprises/"))
+    expect(page.get_by_test_id("affected")).to_contain_text("上海甲乙科技有限公司")
