@@ -8,6 +8,7 @@ class OutreachConfig(AppConfig):
     verbose_name = _("Outreach")
 
     def ready(self):
+        from outreach.messaging import tasks  # noqa: F401  (Celery finds only <app>.tasks)
         from outreach.messaging.defaults import templates_ensure_defaults
 
         # Message templates a new installation starts with (admins' edits are kept).
