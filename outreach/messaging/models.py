@@ -176,8 +176,10 @@ class OutboxMessage(models.Model):
                 condition=Q(status="sending"),
                 name="outbox_sending_lease_idx",
             ),
-            # A campaign's progress (counts per status) and its recipient list.
-            models.Index(fields=["campaign", "status"], name="outbox_campaign_status_idx"),
+            # A campaign's progress (counts per status) and its recipients of one status.
+            models.Index(fields=["campaign", "status", "id"], name="outbox_campaign_status_idx"),
+            # A campaign's recipient list, a page at a time in the order written.
+            models.Index(fields=["campaign", "id"], name="outbox_campaign_idx"),
             # The staff outbox page, newest first.
             models.Index(fields=["-created_at", "-id"], name="outbox_created_idx"),
         ]

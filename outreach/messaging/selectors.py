@@ -85,7 +85,9 @@ def campaign_recipients(*, campaign: Campaign, user, status: str = "") -> QueryS
     messages = visible_messages(user).filter(campaign=campaign)
     if status in Status.values:
         messages = messages.filter(status=status)
-    return messages.select_related("enterprise", "liaison").order_by("enterprise__name", "id")
+    # In the order written (by enterprise id): a sort by name over 100k rows costs a poll
+    # hundreds of milliseconds.
+    return messages.select_related("enterprise", "liaison").order_by("id")
 
 
 def outbox_list(*, user, status: str = "", channel: str = "") -> QuerySet[OutboxMessage]:

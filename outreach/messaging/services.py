@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 Status = OutboxMessage.Status
 Problem = OutboxMessage.Problem
+# Campaigns at least this large refresh the outbox's planner statistics.
+ANALYZE_AFTER = 10_000
 
 
 # --- Templates --------------------------------------------------------------------------
@@ -248,6 +250,11 @@ def _campaign_messages_insert(*, campaign: Campaign, filters: EnterpriseFilters,
             [*params, Status.QUEUED],
         )
         created, queued = cursor.fetchone()
+        if created >= ANALYZE_AFTER:
+            # A big campaign changes the table at once and its progress page is polled
+            # straight away; with stale statistics the planner sorts the whole campaign for
+            # each poll (0.4 s at 100k instead of 4 ms) until autovacuum catches up.
+            cursor.execute(f"ANALYZE {table}")
     return created, queued
 
 
