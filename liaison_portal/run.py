@@ -77,6 +77,7 @@ def main() -> int:
         os.environ["DATABASE_URL"] = embedded.database_url()
     _manage("migrate", "--noinput", "-v", "0")
     _manage("seed_demo", "--if-empty")
+    _manage("seed_outreach_demo", "--if-empty")
 
     data_dir = embedded.DATA_DIR
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -31,5 +31,7 @@ urlpatterns = [
     path("api/", include("liaison_portal.api_urls")),
     path("", include("registry.urls")),
     path("", include("outreach.urls")),
+    # Campaigns, message templates and the outbox (outreach/messaging).
+    path("outreach/", include("outreach.messaging.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -45,3 +45,7 @@ class TaskAdmin(ReadOnlyAdmin):
     list_select_related = ["enterprise", "assignee"]
     search_fields = ["enterprise__uscc"]
     raw_id_fields = ["enterprise", "closed_by_attempt"]
+
+
+# The outbox's admin registrations live with their part of the app.
+from outreach.messaging import admin as _messaging_admin  # noqa: E402, F401

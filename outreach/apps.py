@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,3 +28,16 @@ class OutreachConfig(AppConfig):
             },
         )
         demo_seeded.connect(demo.seed_outreach_demo, dispatch_uid="outreach.demo")
+
+        from outreach.messaging import tasks  # noqa: F401  (Celery finds only <app>.tasks)
+        from outreach.messaging.contact_log import record_undeliverable_message
+        from outreach.messaging.defaults import templates_ensure_defaults
+        from outreach.messaging.signals import message_undeliverable
+
+        # A message that can never be delivered is a failed attempt to reach the liaison.
+        message_undeliverable.connect(
+            record_undeliverable_message, dispatch_uid="outreach.undeliverable_is_an_attempt"
+        )
+
+        # Message templates a new installation starts with (admins' edits are kept).
+        post_migrate.connect(templates_ensure_defaults, sender=self)

@@ -307,3 +307,8 @@ class EnterpriseOutreach(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} → {self.next_due_on}"
+
+
+# The outbox's models (campaigns, message templates, messages) live with their part of the
+# app; Django discovers models in this module only, so they are gathered here.
+from outreach.messaging.models import *  # noqa: E402, F403

@@ -12,7 +12,10 @@ import json
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from outreach.messaging.models import MessageTemplate
+from outreach.messaging.services import campaign_create
 from registry.models import EmergencyContact
+from registry.selectors import EnterpriseFilters
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +93,16 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "api:tasks": {"GET": USERS},
     "api:task": {"GET": READERS_OF_A, "PATCH": {ADMIN, STAFF}},
     "api:task_close": {"POST": EDITORS_OF_A},
+    # Campaigns and the outbox (outreach/messaging): admins and staff send; everyone with a
+    # role reads campaigns (grid workers only their grids' recipients); auditors read the
+    # outbox and templates; only admins edit templates.
+    "messaging:campaigns": {"GET": USERS, "POST": NOBODY},
+    "messaging:campaign_new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
+    "messaging:campaign_audience": {"GET": {ADMIN, STAFF}, "POST": NOBODY},
+    "messaging:campaign": {"GET": USERS, "POST": NOBODY},
+    "messaging:outbox": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
+    "messaging:templates": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
+    "messaging:template_edit": {"GET": {ADMIN}, "POST": {ADMIN}},
 }
 # The Django admin: its own permission checks, and only park admins are is_staff.
 ADMIN_SITE = {"GET": {ADMIN}, "POST": NOBODY}
@@ -154,6 +167,17 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         return reverse(name, args=[_task_of(enterprise)])
     if name.startswith("registry:import_") and name != "registry:import_template":
         return reverse(name, args=[_import_run(admin)])
+    if name == "messaging:campaign":  # a campaign to every enterprise, by staff (someone)
+        campaign = campaign_create(
+            name="节日问候",
+            kind="holiday",
+            template=MessageTemplate.objects.get(key="holiday-greeting-sms"),
+            filters=EnterpriseFilters(),
+            by=someone,
+        )
+        return reverse(name, args=[campaign.pk])
+    if name == "messaging:template_edit":
+        return reverse(name, args=[MessageTemplate.objects.order_by("pk").first().pk])
     args = {
         "api:enterprise": [enterprise.uscc],
         "api:enterprise_history": [enterprise.uscc],

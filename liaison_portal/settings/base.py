@@ -81,6 +81,7 @@ LOGOUT_REDIRECT_URL = "login"
 # Simplified Chinese first; English one click away (the switch in the page header).
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# The project's strings; each app keeps its own in <app>/locale/ (found by Django).
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
@@ -130,6 +131,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outreach.tasks.plan_due_contacts",
         "schedule": crontab(minute="30", hour="1,13"),
     },
+    # Every minute: send queued messages whose time has come, and take back messages whose
+    # sender died mid-send (its lease ran out), so no message depends on the broker having
+    # been up when it was written.
+    "outbox-sweep": {
+        "task": "outreach.messaging.drain_outbox",
+        "schedule": crontab(minute="*"),
+    },
 }
 
 # --- E-mail and SMS. Development prints messages; production names a real backend.
@@ -140,8 +148,18 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "园区企业服务 <noreply@park.example>")
-SMS_BACKEND = env_str("SMS_BACKEND", "outreach.sms.ConsoleBackend")
+SMS_BACKEND = env_str("SMS_BACKEND", "outreach.messaging.backends.ConsoleSmsBackend")
 SMS_SIGNATURE = env_str("SMS_SIGNATURE", "【园区企业服务】")
+
+# --- The outbox (outreach/messaging): delivery of SMS and e-mail to liaisons.
+# A worker holds a claimed batch this long; it must outlast a batch's sends, after which a
+# message whose sender died is sent again (under the same idempotency key).
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
+OUTBOX_BATCH_SIZE = env_int("OUTBOX_BATCH_SIZE", 20)
+# Temporary failures are retried after 1, 2, 4 … minutes (at most an hour apart), then given up.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
 
 # --- REST framework: the registry's API under /api/ (registry/api/).
 REST_FRAMEWORK = {

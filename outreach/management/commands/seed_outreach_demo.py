@@ -1,0 +1,27 @@
+from django.core.management.base import BaseCommand
+
+from outreach.messaging.demo import seed_messaging_demo
+from outreach.messaging.models import Campaign
+
+
+class Command(BaseCommand):
+    help = "Seed the demo park's outreach: a holiday-greeting campaign with sent and failed SMS."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when a campaign exists."
+        )
+
+    def handle(self, *args, if_empty, **options):
+        if if_empty and Campaign.objects.exists():
+            self.stdout.write("Demo campaigns already present; not seeding again.")
+            return
+        campaign = seed_messaging_demo()
+        if campaign is None:
+            self.stdout.write("No demo staff user: run seed_demo first.")
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo campaign “{campaign.name}”: {campaign.recipients} recipients."
+            )
+        )

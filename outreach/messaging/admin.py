@@ -1,0 +1,47 @@
+from django.contrib import admin
+
+from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ("key", "name", "channel", "updated_at", "updated_by")
+    readonly_fields = ("updated_at", "updated_by")
+
+    def save_model(self, request, obj, form, change):
+        from outreach.messaging.services import template_update
+
+        template_update(
+            template=obj, by=request.user, name=obj.name, subject=obj.subject, body=obj.body
+        )
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "channel", "recipients", "created_by", "created_at")
+    list_filter = ("kind", "channel")
+
+    # Campaigns are created on the portal's page, which writes their messages.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ("id", "channel", "status", "enterprise", "purpose", "attempts", "created_at")
+    list_filter = ("status", "channel", "purpose")
+    list_select_related = ("enterprise",)
+    raw_id_fields = ("enterprise", "liaison", "campaign", "created_by")
+
+    # The outbox is written by the services only; the admin reads it.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,127 @@
+"""How a message leaves the portal: SMS through a small backend interface, e-mail through
+Django's e-mail backends (``EMAIL_BACKEND``).
+
+SMS backends
+------------
+``settings.SMS_BACKEND`` names a class with ``send(*, to, text, idempotency_key) -> str``
+returning the gateway's message id, raising ``TemporaryFailure`` (retry later) or
+``PermanentFailure`` (the number is invalid: do not retry). ``idempotency_key`` is the
+outbox message's key; a gateway must deliver each key at most once.
+
+A real gateway goes here: subclass ``SmsBackend`` in a module of your own (e.g.
+``outreach/messaging/gateways/<vendor>.py``), pass ``idempotency_key`` as the gateway's
+client message id (Aliyun's ``OutId``, Tencent Cloud's ``SessionContext``/``SerialNo``), map
+its "invalid number"/"blacklisted" codes to ``PermanentFailure`` and timeouts, throttling and
+5xx to ``TemporaryFailure``, and set ``SMS_BACKEND`` to its dotted path.
+
+E-mail
+------
+Sent with Django's ``EmailMessage`` over the configured backend; the idempotency key travels
+as the ``Message-ID`` (and ``X-Outbox-Key``) header so a receiving system can recognise a
+duplicate. SMTP itself cannot refuse one, see "The residual window" in docs/ARCHITECTURE.md.
+"""
+
+import fcntl
+import logging
+import os
+import smtplib
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+
+class TemporaryFailure(Exception):
+    """The message may go through later (gateway down, throttled, timeout)."""
+
+
+class PermanentFailure(Exception):
+    """The message can never go through (invalid number or address, refused)."""
+
+
+class SmsBackend:
+    def send(self, *, to: str, text: str, idempotency_key: str) -> str:
+        raise NotImplementedError
+
+
+class ConsoleSmsBackend(SmsBackend):
+    """Development: prints each SMS; refuses a key it has already delivered in this process."""
+
+    def __init__(self):
+        self.delivered: set[str] = set()
+
+    def send(self, *, to: str, text: str, idempotency_key: str) -> str:
+        if idempotency_key not in self.delivered:
+            self.delivered.add(idempotency_key)
+            sys.stdout.write(f"[SMS to {to} · {idempotency_key}] {text}\n")
+            sys.stdout.flush()
+        return idempotency_key
+
+
+class FileRecordingSmsBackend(SmsBackend):
+    """A stand-in gateway that several processes share: it appends each delivered key to
+    ``SMS_RECORD_FILE`` and, like a real gateway given a client message id, delivers a key at
+    most once. ``SMS_SEND_DELAY`` seconds pass after delivery before it answers (a slow
+    acknowledgement), the window in which a killed worker would otherwise send twice.
+    Numbers starting with ``SMS_INVALID_PREFIX`` are refused permanently.
+
+    For integration tests and demonstrations; never for production.
+    """
+
+    def __init__(self):
+        self.path = Path(os.environ.get("SMS_RECORD_FILE", "sms-deliveries.log"))
+        self.delay = float(os.environ.get("SMS_SEND_DELAY", "0"))
+        self.invalid_prefix = os.environ.get("SMS_INVALID_PREFIX", "")
+
+    def send(self, *, to: str, text: str, idempotency_key: str) -> str:
+        if self.invalid_prefix and to.startswith(self.invalid_prefix):
+            raise PermanentFailure(f"invalid number {to}")
+        with self.path.open("a+", encoding="utf-8") as record:
+            fcntl.flock(record, fcntl.LOCK_EX)  # check-then-append, across processes
+            record.seek(0)
+            if idempotency_key not in record.read().split():
+                record.write(f"{idempotency_key}\n")
+                record.flush()
+        time.sleep(self.delay)
+        return idempotency_key
+
+
+_sms_backend: tuple[str, SmsBackend] | None = None
+
+
+def sms_backend() -> SmsBackend:
+    """One instance per process and configured class (the console backend keeps its keys)."""
+    global _sms_backend
+    path = settings.SMS_BACKEND
+    if _sms_backend is None or _sms_backend[0] != path:
+        _sms_backend = (path, import_string(path)())
+    return _sms_backend[1]
+
+
+def send_sms(*, to: str, text: str, idempotency_key: str) -> str:
+    return sms_backend().send(
+        to=to, text=f"{settings.SMS_SIGNATURE}{text}", idempotency_key=idempotency_key
+    )
+
+
+def send_email(*, to: str, subject: str, text: str, idempotency_key: str) -> str:
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "localhost"
+    message_id = f"<{idempotency_key}@{domain}>"
+    email = EmailMessage(
+        subject=subject,
+        body=text,
+        to=[to],
+        headers={"Message-ID": message_id, "X-Outbox-Key": idempotency_key},
+    )
+    try:
+        email.send(fail_silently=False)
+    except smtplib.SMTPRecipientsRefused as error:
+        raise PermanentFailure(f"recipient refused: {error.recipients}") from error
+    except (smtplib.SMTPException, OSError) as error:
+        raise TemporaryFailure(str(error) or error.__class__.__name__) from error
+    return message_id

@@ -1,0 +1,39 @@
+"""An undeliverable message is a failed attempt to reach the liaison (issue 5: "a permanent
+failure is logged as a failed contact attempt on that channel").
+
+Connected in OutreachConfig.ready. It runs inside the transaction that marks the message
+failed, so the attempt (and whatever a higher app does on `attempt_recorded`, such as the
+monitor's light) commits or rolls back with the mark.
+"""
+
+from django.utils.translation import gettext
+
+from outreach.messaging.models import Channel, OutboxMessage
+from outreach.models import ContactAttempt
+from outreach.services import contact_attempt_record
+
+
+def _outcome(message: OutboxMessage) -> str:
+    # An SMS gateway refusing the number is what staff call 空号 (not in service); the
+    # monitor's "number not in service for 7 days" rule reads exactly that outcome.
+    if message.channel == Channel.SMS and message.problem == OutboxMessage.Problem.INVALID_ADDRESS:
+        return ContactAttempt.Outcome.NOT_IN_SERVICE
+    return ContactAttempt.Outcome.BOUNCED
+
+
+def record_undeliverable_message(sender, *, message: OutboxMessage, channel: str, **_kwargs):
+    liaison = message.liaison
+    if liaison is not None and liaison.enterprise_id != message.enterprise_id:
+        liaison = None
+    contact_attempt_record(
+        enterprise=message.enterprise,
+        channel=(
+            ContactAttempt.Channel.SMS if channel == Channel.SMS else ContactAttempt.Channel.LETTER
+        ),
+        outcome=_outcome(message),
+        by=None,
+        liaison=liaison,
+        note=gettext("Outbox message #%(id)s could not be delivered: %(problem)s")
+        % {"id": message.pk, "problem": message.get_problem_display()},
+        occurred_at=message.failed_at,
+    )

@@ -1,0 +1,70 @@
+"""The templates a new installation starts with, in Chinese, each ending with the line every
+contact ends with. Created after every migrate when missing; an admin's edits are kept."""
+
+from outreach.messaging.models import Channel, MessageTemplate
+from outreach.messaging.rendering import LEAVING_LINE
+
+DEFAULT_TEMPLATES = [
+    {
+        "key": "annual-report-sms",
+        "name": "年报提醒（短信）",
+        "channel": Channel.SMS,
+        "subject": "",
+        "body": (
+            "{{ liaison }}您好：{{ enterprise }}的年度报告请于6月30日前通过国家企业信用信息"
+            "公示系统报送，逾期将被列入经营异常名录。如需协助请联系园区企业服务中心。"
+            + LEAVING_LINE
+        ),
+    },
+    {
+        "key": "annual-report-email",
+        "name": "年报提醒（邮件）",
+        "channel": Channel.EMAIL,
+        "subject": "【年报提醒】{{ enterprise }}请于6月30日前报送年度报告",
+        "body": (
+            "{{ liaison }}您好：\n\n"
+            "根据《企业信息公示暂行条例》，{{ enterprise }}应于每年1月1日至6月30日通过国家企业"
+            "信用信息公示系统报送上一年度的年度报告。逾期未报送的企业将被列入经营异常名录。\n\n"
+            "如在填报中遇到问题，欢迎联系园区企业服务中心，我们将提供一对一指导。\n\n"
+            + LEAVING_LINE
+            + "\n\n园区企业服务中心"
+        ),
+    },
+    {
+        "key": "holiday-greeting-sms",
+        "name": "节日问候（短信）",
+        "channel": Channel.SMS,
+        "subject": "",
+        "body": (
+            "{{ liaison }}您好：值此佳节，园区企业服务中心祝您和{{ enterprise }}全体同仁节日"
+            "快乐、万事顺意！感谢您一直以来的联络与支持。" + LEAVING_LINE
+        ),
+    },
+    {
+        "key": "severe-weather-sms",
+        "name": "恶劣天气提示（短信）",
+        "channel": Channel.SMS,
+        "subject": "",
+        "body": (
+            "{{ liaison }}您好：气象部门发布恶劣天气预警，请{{ enterprise }}提前做好人员安全、"
+            "防汛防风和设备设施检查，如遇紧急情况请及时联系园区。" + LEAVING_LINE
+        ),
+    },
+    {
+        "key": "general-reminder-sms",
+        "name": "通用提醒（短信）",
+        "channel": Channel.SMS,
+        "subject": "",
+        "body": (
+            "{{ liaison }}您好：园区企业服务中心提醒{{ enterprise }}关注近期园区通知与政策"
+            "信息，如有问题欢迎随时联系我们。" + LEAVING_LINE
+        ),
+    },
+]
+
+
+def templates_ensure_defaults(**_kwargs) -> None:
+    for default in DEFAULT_TEMPLATES:
+        MessageTemplate.objects.get_or_create(
+            key=default["key"], defaults={k: v for k, v in default.items() if k != "key"}
+        )

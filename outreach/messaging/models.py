@@ -1,0 +1,203 @@
+"""The outbox and the campaigns that fill it.
+
+An ``OutboxMessage`` row is written in the same transaction as whatever caused it; a Celery
+worker claims due rows, hands them to the SMS or e-mail backend and records the result. The
+row is the truth: a broker outage delays a message, it never loses or duplicates one.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["Campaign", "Channel", "MessageTemplate", "OutboxMessage"]
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+
+
+class MessageTemplate(models.Model):
+    """A message text admins edit, with ``{{ enterprise }}``-style placeholders.
+
+    Placeholders are plain substitutions from a fixed list (``outreach.messaging.rendering``);
+    admin input is never run as a Django template.
+    """
+
+    key = models.SlugField(_("key"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    subject = models.CharField(_("subject (e-mail)"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Campaign(models.Model):
+    """One message sent to a chosen set of enterprises' current liaisons."""
+
+    class Kind(models.TextChoices):
+        ANNUAL_REPORT = "annual_report", _("Annual-report reminder")
+        HOLIDAY = "holiday", _("Holiday greeting")
+        WEATHER = "weather", _("Severe-weather notice")
+        GENERAL = "general", _("General reminder")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    template = models.ForeignKey(
+        MessageTemplate, verbose_name=_("template"), on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # The text as it was when the campaign was created: later template edits do not change it.
+    subject = models.CharField(_("subject (e-mail)"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    # The enterprise-list filter that chose the recipients (registry.selectors.EnterpriseFilters).
+    filters = models.JSONField(_("filters"), default=dict)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OutboxMessage(models.Model):
+    """One SMS or e-mail to one liaison, and what became of it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not sent")
+
+    class Problem(models.TextChoices):
+        """Why a message was not sent, as a code the pages translate."""
+
+        NO_LIAISON = "no_liaison", _("The enterprise has no current liaison")
+        NO_ADDRESS = "no_address", _("The liaison has no number or address for this channel")
+        INVALID_ADDRESS = "invalid_address", _("Invalid number or address")
+        BOUNCED = "bounced", _("Bounced")
+        TEMPORARY = "temporary", _("Temporary failure; will retry")
+        GAVE_UP = "gave_up", _("Gave up after repeated temporary failures")
+
+    enterprise = models.ForeignKey(
+        "registry.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.CASCADE,
+        related_name="outbox_messages",
+    )
+    liaison = models.ForeignKey(
+        "registry.Liaison",
+        verbose_name=_("liaison"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outbox_messages",
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # The address when the message was written: a later change of the liaison's number does
+    # not redirect a message already on its way.
+    to = models.CharField(_("to"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    purpose = models.CharField(_("purpose"), max_length=50)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    # While a worker is sending, the row is leased to it until this time; a worker killed
+    # mid-send leaves the lease to expire and the sweep hands the message to another.
+    lease_until = models.DateTimeField(_("leased until"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    problem = models.CharField(_("problem"), max_length=20, choices=Problem.choices, blank=True)
+    error = models.CharField(_("error detail"), max_length=500, blank=True)
+    gateway_id = models.CharField(_("gateway message id"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [
+            # The delivery claim and the minute sweep: queued messages whose time has come.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="queued"),
+                name="outbox_queued_due_idx",
+            ),
+            # The sweep: messages whose sender's lease ran out (a killed worker).
+            models.Index(
+                fields=["lease_until"],
+                condition=Q(status="sending"),
+                name="outbox_sending_lease_idx",
+            ),
+            # A campaign's progress (counts per status) and its recipients of one status.
+            models.Index(fields=["campaign", "status", "id"], name="outbox_campaign_status_idx"),
+            # A campaign's recipient list, a page at a time in the order written.
+            models.Index(fields=["campaign", "id"], name="outbox_campaign_idx"),
+            # The staff outbox page, newest first.
+            models.Index(fields=["-created_at", "-id"], name="outbox_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="queued") | Q(next_attempt_at__isnull=False),
+                name="outbox_queued_has_next_attempt",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sending") | Q(lease_until__isnull=False),
+                name="outbox_sending_has_lease",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_channel_display()} → {self.to or '—'}"
+
+    @property
+    def idempotency_key(self) -> str:
+        """What the gateway uses to refuse a second delivery of this message."""
+        return f"outbox-{self.pk}"

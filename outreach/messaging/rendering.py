@@ -1,0 +1,77 @@
+"""Placeholders in message templates: ``{{ enterprise }}`` and friends.
+
+Admins write the templates, so their text is never run as a Django template (no tags, no
+attribute access): each placeholder is a plain substitution from a fixed list. Campaigns
+substitute in SQL (``sql_render``) so 100,000 messages are written by one INSERT … SELECT;
+single messages substitute in Python (``render``). Both produce the same text.
+"""
+
+import re
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# name -> what it stands for (shown to admins beside the template editor).
+PLACEHOLDERS = {
+    "enterprise": _("the enterprise's name"),
+    "liaison": _("the liaison's name"),
+    "link": _("the liaison's personal link (single messages only, not campaigns)"),
+}
+# Filled per recipient by a campaign's INSERT … SELECT.
+CAMPAIGN_PLACEHOLDERS = ("enterprise", "liaison")
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+# The line every contact ends with (domain.md: "if you leave, tell us").
+LEAVING_LINE = "如您离职或岗位变动，请及时告知我们，以便与继任者对接。"
+
+
+def _tag(name: str) -> str:
+    return "{{ " + name + " }}"
+
+
+def placeholders_in(text: str) -> set[str]:
+    return set(_PLACEHOLDER.findall(text or ""))
+
+
+def canonical(text: str) -> str:
+    """``{{enterprise}}`` and ``{{  enterprise }}`` both become ``{{ enterprise }}``."""
+    return _PLACEHOLDER.sub(lambda m: _tag(m.group(1)), text or "")
+
+
+_BRACES = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+
+
+def validate(text: str, *, allowed=PLACEHOLDERS) -> None:
+    """Refuse anything in braces that is not one of the ``allowed`` placeholders (template
+    tags, attribute access, filters): admins should see at once it will not work."""
+    unknown = set()
+    for match in _BRACES.finditer(text or ""):
+        placeholder = _PLACEHOLDER.fullmatch(match.group(0))
+        if placeholder is None or placeholder.group(1) not in allowed:
+            unknown.add(match.group(0))
+    if unknown:
+        raise ValidationError(
+            _("Unknown placeholder(s): %(names)s. Available: %(available)s."),
+            code="unknown_placeholder",
+            params={
+                "names": ", ".join(canonical(n) for n in sorted(unknown)),
+                "available": ", ".join(_tag(n) for n in allowed),
+            },
+        )
+
+
+def render(text: str, values: Mapping[str, str]) -> str:
+    """Substitute the placeholders; one with no value becomes empty text."""
+    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "") or ""), text or "")
+
+
+def sql_render(text: str, columns: Mapping[str, str]) -> tuple[str, list[str]]:
+    """An SQL expression that renders ``text`` per row: nested replace() calls over the
+    canonical placeholders, with ``columns`` naming the SQL expression for each one."""
+    sql, params = "%s", [canonical(text)]
+    for name in sorted(placeholders_in(text)):
+        sql = f"replace({sql}, %s, coalesce({columns[name]}, ''))"
+        params.append(_tag(name))
+    return sql, params

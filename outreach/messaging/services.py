@@ -1,0 +1,414 @@
+"""Every write of the messaging part: templates, single messages, campaigns, delivery.
+
+Delivery is exactly-once towards the gateway as far as the gateway honours idempotency keys:
+a worker *claims* due rows (``SELECT … FOR UPDATE SKIP LOCKED``, then status ``sending`` with a
+lease and one more attempt), sends each with the message's idempotency key, and marks it with
+a conditional UPDATE that only succeeds while the claim is still its own. A worker killed
+between send and mark leaves the lease to expire; the sweep claims the message again and the
+gateway, seeing the same key, does not deliver it twice.
+"""
+
+import datetime
+import logging
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from outreach.messaging import backends, rendering
+from outreach.messaging.models import Campaign, Channel, MessageTemplate, OutboxMessage
+from outreach.messaging.signals import message_undeliverable
+from registry.errors import ServiceError
+from registry.models import Enterprise, Liaison
+from registry.selectors import EnterpriseFilters, enterprise_list
+
+logger = logging.getLogger(__name__)
+
+Status = OutboxMessage.Status
+Problem = OutboxMessage.Problem
+# Campaigns at least this large refresh the outbox's planner statistics.
+ANALYZE_AFTER = 10_000
+
+
+# --- Templates --------------------------------------------------------------------------
+
+
+def template_update(
+    *, template: MessageTemplate, by, name: str, subject: str, body: str
+) -> MessageTemplate:
+    """An admin's edit of a template: placeholders checked and written in canonical form."""
+    errors = {}
+    for field, text in (("subject", subject), ("body", body)):
+        try:
+            rendering.validate(text)
+        except ValidationError as error:
+            errors[field] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    template.name = name
+    template.subject = rendering.canonical(subject)
+    template.body = rendering.canonical(body)
+    template.updated_by = by
+    template.full_clean()
+    template.save()
+    return template
+
+
+# --- Single messages --------------------------------------------------------------------
+
+
+def _address(liaison: Liaison | None, channel: str) -> str:
+    if liaison is None:
+        return ""
+    return liaison.mobile if channel == Channel.SMS else liaison.email
+
+
+def message_enqueue(
+    *,
+    enterprise: Enterprise,
+    liaison: Liaison | None = None,
+    channel: str | None = None,
+    template: MessageTemplate | str | None = None,
+    subject: str = "",
+    body: str = "",
+    context: dict[str, Any] | None = None,
+    purpose: str,
+    by=None,
+    campaign: Campaign | None = None,
+    to: str = "",
+) -> OutboxMessage:
+    """Write one message to a liaison (by default the enterprise's current one) in the
+    caller's transaction; delivery is arranged for after the commit, so a rolled-back change
+    sends nothing.
+
+    ``template`` (an instance or its key) gives the channel, subject and text unless they are
+    passed; ``context`` fills extra placeholders such as ``{{ link }}``. With no liaison or no
+    address for the channel the row is written as not sent, with the reason.
+    """
+    if isinstance(template, str):
+        template = MessageTemplate.objects.get(key=template)
+    if template is not None:
+        channel = channel or template.channel
+        subject = subject or template.subject
+        body = body or template.body
+    if channel not in Channel.values:
+        raise ServiceError(_("Unknown channel."), field="channel")
+    if not body.strip():
+        raise ServiceError(_("A message needs a text."), field="body")
+    if liaison is None:
+        liaison = Liaison.objects.filter(enterprise=enterprise, ended_on__isnull=True).first()
+    elif liaison.enterprise_id != enterprise.pk:
+        raise ServiceError(_("This liaison belongs to another enterprise."), field="liaison")
+    values = {
+        "enterprise": enterprise.name,
+        "liaison": liaison.name if liaison else "",
+        **{k: str(v) for k, v in (context or {}).items()},
+    }
+    to = to or _address(liaison, channel)
+    problem = "" if to else (Problem.NO_LIAISON if liaison is None else Problem.NO_ADDRESS)
+    message = OutboxMessage.objects.create(
+        enterprise=enterprise,
+        liaison=liaison,
+        campaign=campaign,
+        channel=channel,
+        to=to,
+        subject=rendering.render(subject, values)[:200] if channel == Channel.EMAIL else "",
+        body=rendering.render(body, values),
+        purpose=purpose,
+        status=Status.SKIPPED if problem else Status.QUEUED,
+        next_attempt_at=None if problem else timezone.now(),
+        problem=problem,
+        created_by=by,
+    )
+    if not problem:
+        _deliver_after_commit()
+    return message
+
+
+def _deliver_after_commit() -> None:
+    # robust: a broker that is down must not turn the caller's committed change into an
+    # error page. The row is queued either way and the minute sweep sends it.
+    from outreach.messaging.tasks import kick_delivery
+
+    transaction.on_commit(kick_delivery, robust=True)
+
+
+# --- Campaigns --------------------------------------------------------------------------
+
+
+def _in_annual_report_window(day: datetime.date) -> bool:
+    return day.month <= 6  # 1 January – 30 June
+
+
+def campaign_create(
+    *,
+    name: str,
+    kind: str,
+    template: MessageTemplate,
+    filters: EnterpriseFilters,
+    by,
+) -> Campaign:
+    """A campaign to the current liaisons of the enterprises ``filters`` selects (as ``by``
+    sees the enterprise list), with one outbox row per enterprise written by a single
+    INSERT … SELECT. Enterprises without a liaison or an address get a "not sent" row so the
+    campaign shows who it could not reach."""
+    if kind not in Campaign.Kind.values:
+        raise ServiceError(_("Choose what kind of campaign this is."), field="kind")
+    if not name.strip():
+        raise ServiceError(_("Give the campaign a name."), field="name")
+    if kind == Campaign.Kind.ANNUAL_REPORT and not _in_annual_report_window(timezone.localdate()):
+        raise ServiceError(
+            _(
+                "Annual-report reminders can only be sent from 1 January to 30 June, "
+                "while annual reports are being filed."
+            ),
+            field="kind",
+        )
+    for text in (template.subject, template.body):
+        try:
+            rendering.validate(text, allowed=rendering.CAMPAIGN_PLACEHOLDERS)
+        except ValidationError as error:
+            raise ServiceError(
+                _("This template cannot be used for a campaign: %(error)s")
+                % {"error": " ".join(error.messages)},
+                field="template",
+            ) from error
+
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            name=name.strip(),
+            kind=kind,
+            template=template,
+            channel=template.channel,
+            subject=template.subject,
+            body=template.body,
+            filters={k: v for k, v in vars(filters).items() if v},
+            created_by=by,
+        )
+        created, queued = _campaign_messages_insert(campaign=campaign, filters=filters, by=by)
+        campaign.recipients = created
+        campaign.save(update_fields=["recipients"])
+        if queued:
+            _deliver_after_commit()
+    return campaign
+
+
+def _campaign_messages_insert(*, campaign: Campaign, filters: EnterpriseFilters, by):
+    """One INSERT … SELECT over the filtered enterprises and their current liaisons."""
+    chosen = enterprise_list(user=by, filters=filters).order_by().values("pk")
+    chosen_sql, chosen_params = chosen.query.sql_with_params()
+    address = "l.mobile" if campaign.channel == Channel.SMS else "l.email"
+    columns = {"enterprise": "e.name", "liaison": "l.name"}
+    body_sql, body_params = rendering.sql_render(campaign.body, columns)
+    if campaign.channel == Channel.EMAIL:
+        subject_sql, subject_params = rendering.sql_render(campaign.subject, columns)
+        subject_sql = f"left({subject_sql}, 200)"
+    else:
+        subject_sql, subject_params = "''", []
+    table = OutboxMessage._meta.db_table
+    sql = f"""
+        INSERT INTO {table} (
+            enterprise_id, liaison_id, campaign_id, channel, "to", subject, body, purpose,
+            status, attempts, next_attempt_at, problem, error, gateway_id, created_by_id,
+            created_at
+        )
+        SELECT e.id, l.id, %s, %s, coalesce({address}, ''), {subject_sql}, {body_sql},
+            'campaign',
+            CASE WHEN coalesce({address}, '') = '' THEN %s ELSE %s END,
+            0,
+            CASE WHEN coalesce({address}, '') = '' THEN NULL ELSE now() END,
+            CASE WHEN l.id IS NULL THEN %s WHEN coalesce({address}, '') = '' THEN %s
+                 ELSE '' END,
+            '', '', %s, now()
+        FROM {Enterprise._meta.db_table} e
+        LEFT JOIN {Liaison._meta.db_table} l ON l.enterprise_id = e.id AND l.ended_on IS NULL
+        WHERE e.id IN ({chosen_sql})
+        RETURNING status
+    """
+    params = [
+        campaign.pk,
+        campaign.channel,
+        *subject_params,
+        *body_params,
+        Status.SKIPPED,
+        Status.QUEUED,
+        Problem.NO_LIAISON,
+        Problem.NO_ADDRESS,
+        by.pk if by else None,
+        *chosen_params,
+    ]
+    # RETURNING only the status column: the counts without a second scan.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH inserted AS ({sql}) SELECT count(*), count(*) FILTER "
+            f"(WHERE status = %s) FROM inserted",
+            [*params, Status.QUEUED],
+        )
+        created, queued = cursor.fetchone()
+        if created >= ANALYZE_AFTER:
+            # A big campaign changes the table at once and its progress page is polled
+            # straight away; with stale statistics the planner sorts the whole campaign for
+            # each poll (0.4 s at 100k instead of 4 ms) until autovacuum catches up.
+            cursor.execute(f"ANALYZE {table}")
+    return created, queued
+
+
+# --- Delivery ---------------------------------------------------------------------------
+
+
+def outbox_claim(*, limit: int) -> list[OutboxMessage]:
+    """Take up to ``limit`` due messages for this worker: queued ones whose time has come and
+    sending ones whose sender's lease ran out. Rows another worker is claiming are skipped,
+    not waited for, so any number of workers drain the outbox side by side."""
+    now = timezone.now()
+    lease_until = now + datetime.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    due = Q(status=Status.QUEUED, next_attempt_at__lte=now) | Q(
+        status=Status.SENDING, lease_until__lt=now
+    )
+    with transaction.atomic():
+        ids = list(
+            OutboxMessage.objects.filter(due)
+            .order_by()
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        OutboxMessage.objects.filter(pk__in=ids).update(
+            status=Status.SENDING, lease_until=lease_until, attempts=F("attempts") + 1
+        )
+    return list(
+        OutboxMessage.objects.filter(
+            pk__in=ids, status=Status.SENDING, lease_until=lease_until
+        ).select_related("enterprise", "liaison")
+    )
+
+
+def _still_mine(message: OutboxMessage):
+    """The row, as long as this worker's claim on it holds (same attempt, still sending)."""
+    return OutboxMessage.objects.filter(
+        pk=message.pk, status=Status.SENDING, attempts=message.attempts
+    )
+
+
+def message_deliver(*, message: OutboxMessage) -> str:
+    """Send one claimed message and record what happened; returns the new status."""
+    try:
+        if message.channel == Channel.SMS:
+            gateway_id = backends.send_sms(
+                to=message.to, text=message.body, idempotency_key=message.idempotency_key
+            )
+        else:
+            gateway_id = backends.send_email(
+                to=message.to,
+                subject=message.subject,
+                text=message.body,
+                idempotency_key=message.idempotency_key,
+            )
+    except backends.PermanentFailure as error:
+        problem = Problem.INVALID_ADDRESS if message.channel == Channel.SMS else Problem.BOUNCED
+        return _fail_permanently(message, problem=problem, detail=str(error))
+    except Exception as error:  # temporary by default: a retry costs less than a lost message
+        if not isinstance(error, backends.TemporaryFailure):
+            logger.exception("outbox: unexpected error sending message %s", message.pk)
+        return _retry_later(message, detail=str(error) or error.__class__.__name__)
+    marked = _still_mine(message).update(
+        status=Status.SENT,
+        sent_at=timezone.now(),
+        lease_until=None,
+        gateway_id=str(gateway_id or "")[:100],
+        problem="",
+        error="",
+    )
+    if not marked:
+        logger.warning("outbox: message %s was reclaimed while being sent", message.pk)
+    return Status.SENT
+
+
+def _retry_later(message: OutboxMessage, *, detail: str) -> str:
+    if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        _still_mine(message).update(
+            status=Status.FAILED,
+            failed_at=timezone.now(),
+            lease_until=None,
+            problem=Problem.GAVE_UP,
+            error=detail[:500],
+        )
+        return Status.FAILED
+    # Exponential backoff: 1, 2, 4, 8 … minutes by default, capped.
+    delay = min(
+        settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (message.attempts - 1),
+        settings.OUTBOX_RETRY_MAX_SECONDS,
+    )
+    _still_mine(message).update(
+        status=Status.QUEUED,
+        next_attempt_at=timezone.now() + datetime.timedelta(seconds=delay),
+        lease_until=None,
+        problem=Problem.TEMPORARY,
+        error=detail[:500],
+    )
+    return Status.QUEUED
+
+
+def _fail_permanently(message: OutboxMessage, *, problem: str, detail: str) -> str:
+    with transaction.atomic():
+        marked = _still_mine(message).update(
+            status=Status.FAILED,
+            failed_at=timezone.now(),
+            lease_until=None,
+            problem=problem,
+            error=detail[:500],
+        )
+        if marked:
+            message.refresh_from_db()
+            # In this transaction: the contact log's failed attempt commits with the mark.
+            message_undeliverable.send(
+                sender=OutboxMessage, message=message, channel=message.channel
+            )
+    return Status.FAILED
+
+
+def message_bounce_record(*, message: OutboxMessage, detail: str = "") -> OutboxMessage:
+    """A bounce that arrives after the message was handed over (an e-mail's delivery status
+    notification, a gateway's delivery report): the message failed after all."""
+    with transaction.atomic():
+        marked = OutboxMessage.objects.filter(pk=message.pk, status=Status.SENT).update(
+            status=Status.FAILED,
+            failed_at=timezone.now(),
+            problem=Problem.BOUNCED,
+            error=detail[:500],
+        )
+        message.refresh_from_db()
+        if marked:
+            message_undeliverable.send(
+                sender=OutboxMessage, message=message, channel=message.channel
+            )
+    return message
+
+
+def outbox_drain(*, max_seconds: float) -> int:
+    """Claim and send due messages, batch after batch, for at most ``max_seconds``.
+    Returns how many messages were handled."""
+    deadline = time.monotonic() + max_seconds
+    handled = 0
+    while time.monotonic() < deadline:
+        batch = outbox_claim(limit=settings.OUTBOX_BATCH_SIZE)
+        if not batch:
+            break
+        for message in batch:
+            message_deliver(message=message)
+        handled += len(batch)
+    return handled
+
+
+def outbox_has_due() -> bool:
+    now = timezone.now()
+    return OutboxMessage.objects.filter(
+        Q(status=Status.QUEUED, next_attempt_at__lte=now)
+        | Q(status=Status.SENDING, lease_until__lt=now)
+    ).exists()

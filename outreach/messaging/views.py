@@ -1,0 +1,184 @@
+"""Pages of campaigns, message templates and the outbox: thin, over selectors and services."""
+
+from types import SimpleNamespace
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from outreach.messaging import access, selectors, services
+from outreach.messaging.forms import CampaignForm, TemplateForm
+from outreach.messaging.models import Campaign, Channel, MessageTemplate, OutboxMessage
+from outreach.messaging.rendering import PLACEHOLDERS
+from registry.access import require, visible_grid_areas
+from registry.errors import ServiceError
+from registry.models import Enterprise
+from registry.selectors import industries
+from registry.views import _filters as enterprise_filters
+
+PAGE_SIZE = 100
+
+
+def _htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@require_GET
+def campaign_list(request):
+    require(access.can_read_campaigns(request.user))
+    page = Paginator(selectors.campaign_list(user=request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "outreach/messaging/campaign_list.html",
+        {
+            "page": page,
+            "can_create": access.can_create_campaigns(request.user),
+            "can_read_outbox": access.can_read_outbox(request.user),
+        },
+    )
+
+
+def _filter_menus(request) -> dict:
+    return {
+        "grids": visible_grid_areas(request.user),
+        "industries": industries(user=request.user),
+        "tiers": Enterprise.Tier.choices,
+        "statuses": Enterprise.Status.choices,
+        "sizes": Enterprise.Size.choices,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def campaign_new(request):
+    require(access.can_create_campaigns(request.user))
+    # The enterprise list's own filters, from the form (POST) or a link from the list (GET).
+    data = request.POST if request.method == "POST" else request.GET
+    filters = enterprise_filters(SimpleNamespace(GET=data))
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+                template=form.cleaned_data["template"],
+                filters=filters,
+                by=request.user,
+            )
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Campaign created: %(count)s messages are on their way.")
+                % {"count": campaign.recipients},
+            )
+            return redirect("messaging:campaign", pk=campaign.pk)
+    return render(
+        request,
+        "outreach/messaging/campaign_new.html",
+        {"form": form, "filters": filters, **_filter_menus(request)},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def campaign_audience(request):
+    """The preview under the new-campaign form: how many enterprises, how many reachable."""
+    require(access.can_create_campaigns(request.user))
+    template = MessageTemplate.objects.filter(pk=request.GET.get("template") or None).first()
+    channel = template.channel if template else Channel.SMS
+    audience = selectors.campaign_audience(
+        user=request.user, filters=enterprise_filters(request), channel=channel
+    )
+    return render(
+        request,
+        "outreach/messaging/_audience.html",
+        {"audience": audience, "channel": Channel(channel).label},
+    )
+
+
+@require_GET
+def campaign_detail(request, pk):
+    require(access.can_read_campaigns(request.user))
+    campaign = get_object_or_404(Campaign.objects.select_related("created_by"), pk=pk)
+    status = request.GET.get("status", "")
+    progress = selectors.campaign_progress(campaign=campaign, user=request.user)
+    recipients = selectors.campaign_recipients(campaign=campaign, user=request.user, status=status)
+    page = Paginator(recipients, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "campaign": campaign,
+        "progress": progress,
+        "page": page,
+        "rows": [(m, selectors.shown_address(m, request.user)) for m in page.object_list],
+        "status": status,
+        "statuses": OutboxMessage.Status.choices,
+    }
+    # htmx polls the live part (progress and results) while messages are still going out.
+    template = "_campaign_live.html" if _htmx(request) else "campaign_detail.html"
+    return render(request, f"outreach/messaging/{template}", context)
+
+
+@require_GET
+def outbox(request):
+    require(access.can_read_outbox(request.user))
+    status = request.GET.get("status", "")
+    channel = request.GET.get("channel", "")
+    page = Paginator(
+        selectors.outbox_list(user=request.user, status=status, channel=channel), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "outreach/messaging/outbox.html",
+        {
+            "page": page,
+            "rows": [(m, selectors.shown_address(m, request.user)) for m in page.object_list],
+            "status": status,
+            "channel": channel,
+            "statuses": OutboxMessage.Status.choices,
+            "channels": Channel.choices,
+        },
+    )
+
+
+@require_GET
+def template_list(request):
+    require(access.can_read_templates(request.user))
+    return render(
+        request,
+        "outreach/messaging/template_list.html",
+        {
+            "templates": MessageTemplate.objects.select_related("updated_by"),
+            "can_edit": access.can_edit_templates(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def template_edit(request, pk):
+    require(access.can_edit_templates(request.user))
+    template = get_object_or_404(MessageTemplate, pk=pk)
+    form = TemplateForm(
+        request.POST or None,
+        initial={"name": template.name, "subject": template.subject, "body": template.body},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.template_update(template=template, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, field_messages in error.message_dict.items():
+                for message in field_messages:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("messaging:templates")
+    return render(
+        request,
+        "outreach/messaging/template_edit.html",
+        {"form": form, "template": template, "placeholders": PLACEHOLDERS},
+        status=400 if form.errors else 200,
+    )

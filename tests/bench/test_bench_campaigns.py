@@ -1,0 +1,89 @@
+"""A campaign to the whole park (100,000 enterprises): writing its messages, claiming a
+batch for delivery and showing its progress, beside baselines measured in the same run."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from outreach.messaging import services
+from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage
+from registry.models import Enterprise, Liaison
+from registry.selectors import EnterpriseFilters
+from tests.bench.timing import measure, report
+
+pytestmark = pytest.mark.django_db
+
+
+def _create(staff_user):
+    return services.campaign_create(
+        name="全园区恶劣天气提示",
+        kind=Campaign.Kind.WEATHER,
+        template=MessageTemplate.objects.get(key="severe-weather-sms"),
+        filters=EnterpriseFilters(),
+        by=staff_user,
+    )
+
+
+def _clear():
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # fire the deferred FK checks first
+        cursor.execute(f"TRUNCATE {OutboxMessage._meta.db_table} CASCADE")
+    Campaign.objects.all().delete()
+
+
+def test_creating_a_campaign_for_the_whole_park(staff_user):
+    def create():
+        _clear()
+        campaign = _create(staff_user)
+        assert campaign.recipients == Enterprise.objects.count()
+
+    def baseline():
+        # What a per-row implementation would at best do: read the liaisons, build the
+        # messages in Python, bulk_create them in batches of 1,000.
+        _clear()
+        rows = [
+            OutboxMessage(
+                enterprise_id=liaison.enterprise_id,
+                liaison_id=liaison.pk,
+                channel="sms",
+                to=liaison.mobile,
+                body=f"{liaison.name}您好",
+                purpose="bench",
+                next_attempt_at=liaison.created_at,
+            )
+            for liaison in Liaison.objects.filter(ended_on__isnull=True).only(
+                "pk", "enterprise_id", "mobile", "name", "created_at"
+            )
+        ]
+        OutboxMessage.objects.bulk_create(rows, batch_size=1000)
+
+    report(
+        "Campaign to every enterprise (INSERT … SELECT)",
+        measure(create, repeat=3, warmup=0),
+        measure(baseline, repeat=1, warmup=0),
+    )
+
+
+def test_claiming_and_showing_progress_with_100k_queued(staff_user):
+    _clear()
+    campaign = _create(staff_user)
+    client = Client()
+    client.force_login(staff_user)
+    url = reverse("messaging:campaign", args=[campaign.pk])
+
+    def claim_and_release():
+        claimed = services.outbox_claim(limit=20)
+        assert len(claimed) == 20
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in claimed]).update(
+            status="queued", lease_until=None
+        )
+
+    def progress_page():
+        assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
+
+    def baseline():
+        list(OutboxMessage.objects.filter(status="queued")[:20])
+
+    report("Claim a batch of 20 with 100k queued", measure(claim_and_release), measure(baseline))
+    report("Campaign progress (htmx poll) at 100k", measure(progress_page), measure(baseline))
