@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from registry.bulk_history import AnyChangeOutsideBulkHistory, OutsideBulkHistory
 from registry.fields import (
     CleanCharField,
     IDNumberField,
@@ -25,8 +26,11 @@ from registry.normalize import mask_phone
 
 def _history():
     # Fresh tracker instances per model: pghistory binds each instance to one event model.
+    # The conditions let a set-based writer record the events itself (registry.bulk_history).
     return pghistory.track(
-        pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
+        pghistory.InsertEvent(condition=OutsideBulkHistory()),
+        pghistory.UpdateEvent(condition=AnyChangeOutsideBulkHistory()),
+        pghistory.DeleteEvent(condition=OutsideBulkHistory()),
     )
 
 
