@@ -327,6 +327,9 @@ class ImportRun(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.CHECKING
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    # The worker's lease: renewed while it works (runs._ProgressWriter). A checking or
+    # importing run whose lease has run out lost its worker (runs.import_runs_expire).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     language = models.CharField(max_length=10, default="zh-hans")
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     preview = models.JSONField(_("check result"), default=dict, blank=True)
