@@ -67,6 +67,7 @@ def import_list(request):
             language=translation.get_language() or "zh-hans",
         )
         return redirect("registry:import_run", pk=run.pk)
+    runs.import_runs_expire()
     page = Paginator(ImportRun.objects.select_related("created_by"), 50).get_page(
         request.GET.get("page")
     )
@@ -81,6 +82,7 @@ def import_list(request):
 @require_GET
 def import_run(request, pk):
     _admin_only(request)
+    runs.import_runs_expire()
     run = get_object_or_404(ImportRun.objects.select_related("created_by"), pk=pk)
     context = {"run": run, "modes": ImportRun.Mode.choices, "Status": ImportRun.Status}
     if request.headers.get("HX-Request") == "true":

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from registry.bulk_history import AnyChangeOutsideBulkHistory, OutsideBulkHistory
 from registry.fields import (
     CleanCharField,
     IDNumberField,
@@ -25,8 +26,11 @@ from registry.normalize import mask_phone
 
 def _history():
     # Fresh tracker instances per model: pghistory binds each instance to one event model.
+    # The conditions let a set-based writer record the events itself (registry.bulk_history).
     return pghistory.track(
-        pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
+        pghistory.InsertEvent(condition=OutsideBulkHistory()),
+        pghistory.UpdateEvent(condition=AnyChangeOutsideBulkHistory()),
+        pghistory.DeleteEvent(condition=OutsideBulkHistory()),
     )
 
 
@@ -323,6 +327,9 @@ class ImportRun(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.CHECKING
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    # The worker's lease: renewed while it works (runs._ProgressWriter). A checking or
+    # importing run whose lease has run out lost its worker (runs.import_runs_expire).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     language = models.CharField(max_length=10, default="zh-hans")
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     preview = models.JSONField(_("check result"), default=dict, blank=True)

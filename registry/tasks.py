@@ -13,3 +13,8 @@ def import_run_check(run_id: int) -> None:
 @shared_task(name="registry.tasks.import_run_apply")
 def import_run_apply(run_id: int) -> None:
     runs.import_run_apply(run_id=run_id)
+
+
+@shared_task(name="registry.tasks.import_runs_expire")
+def import_runs_expire() -> int:
+    return runs.import_runs_expire()

@@ -119,6 +119,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Every periodic task lives here, each with its schedule in plain words.
 CELERY_BEAT_SCHEDULE = {
+    # Every 5 minutes: an import whose worker died is marked failed instead of "importing".
+    "registry-expire-stale-imports": {
+        "task": "registry.tasks.import_runs_expire",
+        "schedule": crontab(minute="*/5"),
+    },
     # Every minute: the worker proves it is alive (shown by /healthz).
     "worker-heartbeat": {
         "task": "liaison_portal.tasks.worker_heartbeat",
@@ -217,3 +222,6 @@ REGISTRY_IMPORT_MAX_BYTES = env_int("REGISTRY_IMPORT_MAX_BYTES", 50 * 1024 * 102
 REGISTRY_IMPORT_MAX_ROWS = env_int("REGISTRY_IMPORT_MAX_ROWS", 200_000)
 REGISTRY_IMPORT_MAX_UNCOMPRESSED = env_int("REGISTRY_IMPORT_MAX_UNCOMPRESSED", 500 * 1024 * 1024)
 REGISTRY_IMPORT_MAX_RATIO = env_int("REGISTRY_IMPORT_MAX_RATIO", 200)
+# A checking/importing run whose worker has not renewed its lease for this long is marked
+# failed (its transaction died with the worker, so nothing was written).
+REGISTRY_IMPORT_LEASE_SECONDS = env_int("REGISTRY_IMPORT_LEASE_SECONDS", 600)

@@ -1,6 +1,7 @@
-"""Write a plan to the registry, set-based: new rows by COPY, changed rows by COPY into a
-temporary table and one ``UPDATE … FROM`` per table, replaced liaisons ended by one UPDATE.
-The history triggers record every row all the same, with the import's pghistory context.
+"""Write a plan to the registry, set-based: new rows by COPY into a temporary table and one
+``INSERT … SELECT``, changed rows by COPY into a temporary table and one ``UPDATE … FROM`` per
+table, replaced liaisons ended by one UPDATE. Each of those statements writes the rows' history
+events too, exactly as the triggers would (registry.bulk_history), with the import's context.
 
 performance-notes.md: bulk_update over many fields is slower than save(); COPY + UPDATE FROM
 is what reaches 100,000 rows in seconds.
@@ -16,7 +17,8 @@ from collections.abc import Iterable
 from django.db import connection
 from django.utils import timezone
 
-from registry.models import GridArea
+from registry.bulk_history import context_id, write_with_history
+from registry.models import EmergencyContact, Enterprise, GridArea, Liaison
 from registry.spreadsheet.planning import (
     BATCH,
     CONTACT_FIELDS,
@@ -52,28 +54,50 @@ def _copy(cursor, table: str, columns: Iterable[str], rows: Iterable[Iterable]) 
     )
 
 
-def _attach_history_context(cursor) -> None:
-    # pghistory sets its context (who, which door, which import) on the next statement that
-    # goes through Django's cursor and is not a SELECT/CREATE; COPY does not, so make sure the
-    # transaction carries it before any COPY fires a trigger.
-    cursor.execute("DO $$ BEGIN END $$")
-
-
-def _update_from(cursor, table: str, columns: list[str], rows: list[list]) -> None:
-    """UPDATE table SET columns FROM a temporary copy of the new values, by id."""
-    if not rows or not columns:
-        return
-    stage = f"import_stage_{table}"
+def _stage(cursor, table: str, purpose: str, columns: list[str], rows: Iterable[Iterable]) -> str:
+    """A temporary table with ``columns`` of ``table`` (same types), filled by COPY."""
+    stage = f"import_{purpose}_{table}"
     cursor.execute(f"DROP TABLE IF EXISTS {stage}")
     cursor.execute(
         f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
-        f"SELECT id, {', '.join(columns)} FROM {table} WITH NO DATA"
+        f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
     )
-    _copy(cursor, stage, ["id", *columns], rows)
+    _copy(cursor, stage, columns, rows)
+    return stage
+
+
+def _insert(cursor, model, columns: list[str], rows, *, context, returning: str = ""):
+    """INSERT the rows (staged by COPY) and their history events in one statement."""
+    table = model._meta.db_table
+    stage = _stage(cursor, table, "new", columns, rows)
+    names = ", ".join(columns)
+    written = write_with_history(
+        cursor,
+        model,
+        f"INSERT INTO {table} AS t ({names}) SELECT {names} FROM {stage}",
+        label="insert",
+        context=context,
+        returning=returning,
+    )
+    cursor.execute(f"DROP TABLE {stage}")
+    return written
+
+
+def _update_from(cursor, model, columns: list[str], rows: list[list], *, context) -> None:
+    """UPDATE the table SET columns FROM a temporary copy of the new values, by id; with the
+    history events, in one statement."""
+    if not rows or not columns:
+        return
+    table = model._meta.db_table
+    stage = _stage(cursor, table, "changed", ["id", *columns], rows)
     assignments = ", ".join(f"{c} = s.{c}" for c in columns)
-    cursor.execute(
+    write_with_history(
+        cursor,
+        model,
         f"UPDATE {table} t SET {assignments}, version = t.version + 1, updated_at = now() "
-        f"FROM {stage} s WHERE t.id = s.id"
+        f"FROM {stage} s WHERE t.id = s.id",
+        label="update",
+        context=context,
     )
     cursor.execute(f"DROP TABLE {stage}")
 
@@ -104,58 +128,57 @@ def apply_plan(plan: Plan, *, present: set[str], today: datetime.date, progress:
     steps = 0
 
     with connection.cursor() as cursor:
-        _attach_history_context(cursor)
+        context = context_id(cursor)
         for start in range(0, total, BATCH):
             batch = plan.rows[start : start + BATCH]
             new = [p for p in batch if p.status == "new"]
             changed = [p for p in batch if p.status == "updated"]
             # 1. New enterprises, then their ids.
             if new:
-                _copy(
-                    cursor,
-                    "registry_enterprise",
-                    [
-                        "uscc",
-                        *ENTERPRISE_FIELDS,
-                        "grid_id",
-                        "marked_key",
-                        "legal_representative_backup_phone",
-                        "status",
-                        "beneficial_owner",
-                        "tax_residency",
-                        "version",
-                        "created_at",
-                        "updated_at",
-                    ],
-                    (
+                ids = dict(
+                    _insert(
+                        cursor,
+                        Enterprise,
                         [
-                            p.parsed.uscc,
-                            *(_default(f, p.parsed.enterprise) for f in ENTERPRISE_FIELDS),
-                            grid_ids.get(p.parsed.grid or ""),
-                            False,
-                            "",
-                            "operating",
-                            "",
-                            "",
-                            1,
-                            now,
-                            now,
-                        ]
-                        for p in new
-                    ),
+                            "uscc",
+                            *ENTERPRISE_FIELDS,
+                            "grid_id",
+                            "marked_key",
+                            "legal_representative_backup_phone",
+                            "status",
+                            "beneficial_owner",
+                            "tax_residency",
+                            "version",
+                            "created_at",
+                            "updated_at",
+                        ],
+                        (
+                            [
+                                p.parsed.uscc,
+                                *(_default(f, p.parsed.enterprise) for f in ENTERPRISE_FIELDS),
+                                grid_ids.get(p.parsed.grid or ""),
+                                False,
+                                "",
+                                "operating",
+                                "",
+                                "",
+                                1,
+                                now,
+                                now,
+                            ]
+                            for p in new
+                        ),
+                        context=context,
+                        returning="uscc, id",
+                    )
                 )
-                cursor.execute(
-                    "SELECT uscc, id FROM registry_enterprise WHERE uscc = ANY(%s)",
-                    [[p.parsed.uscc for p in new]],
-                )
-                ids = dict(cursor.fetchall())
                 for p in new:
                     p.enterprise_id = ids[p.parsed.uscc]
             # 2. Changed enterprises.
             columns = [*e_fields, *(["grid_id"] if with_grid else [])]
             _update_from(
                 cursor,
-                "registry_enterprise",
+                Enterprise,
                 columns,
                 [
                     [
@@ -166,31 +189,37 @@ def apply_plan(plan: Plan, *, present: set[str], today: datetime.date, progress:
                     for p in changed
                     if p.enterprise_changes
                 ],
+                context=context,
             )
             # 3. Liaisons: end the replaced ones first (one current liaison per enterprise),
             # then correct the same person's details, then start the new ones.
             ended = [p.liaison_id for p in changed if p.liaison_action == "replace"]
             if ended:
-                cursor.execute(
-                    "UPDATE registry_liaison SET ended_on = GREATEST(%s, started_on), "
-                    "version = version + 1, updated_at = now() WHERE id = ANY(%s)",
+                write_with_history(
+                    cursor,
+                    Liaison,
+                    "UPDATE registry_liaison t SET ended_on = GREATEST(%s, t.started_on), "
+                    "version = t.version + 1, updated_at = now() WHERE t.id = ANY(%s)",
                     [today, ended],
+                    label="update",
+                    context=context,
                 )
             _update_from(
                 cursor,
-                "registry_liaison",
-                l_fields,
+                Liaison,
+                list(l_fields),
                 [
                     [p.liaison_id, *(p.parsed.liaison[f] for f in l_fields)]
                     for p in changed
                     if p.liaison_action == "update"
                 ],
+                context=context,
             )
             starting = [p for p in batch if p.liaison_action in ("create", "replace")]
             if starting:
-                _copy(
+                _insert(
                     cursor,
-                    "registry_liaison",
+                    Liaison,
                     [
                         "enterprise_id",
                         *LIAISON_FIELDS,
@@ -212,13 +241,14 @@ def apply_plan(plan: Plan, *, present: set[str], today: datetime.date, progress:
                         ]
                         for p in starting
                     ),
+                    context=context,
                 )
             # 4. Emergency contacts.
             creating = [p for p in batch if p.contact_action == "create"]
             if creating:
-                _copy(
+                _insert(
                     cursor,
-                    "registry_emergencycontact",
+                    EmergencyContact,
                     ["enterprise_id", *CONTACT_FIELDS, "version", "updated_at"],
                     (
                         [
@@ -229,16 +259,18 @@ def apply_plan(plan: Plan, *, present: set[str], today: datetime.date, progress:
                         ]
                         for p in creating
                     ),
+                    context=context,
                 )
             _update_from(
                 cursor,
-                "registry_emergencycontact",
-                c_fields,
+                EmergencyContact,
+                list(c_fields),
                 [
                     [p.contact_id, *(p.parsed.contact[f] for f in c_fields)]
                     for p in changed
                     if p.contact_action == "update"
                 ],
+                context=context,
             )
             steps += len(batch)
             if progress:

@@ -7,9 +7,12 @@ UPDATE, so a task delivered twice does its work once.
 from __future__ import annotations
 
 import logging
+import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -44,13 +47,16 @@ class _ProgressWriter:
     def __init__(self, run_id: int):
         self.run_id = run_id
         self.last = -1
+        self.renewed = time.monotonic()
         self.connection = None
 
     def __call__(self, done: int, total: int) -> None:
         percent = min(99, done * 100 // max(total, 1))
-        if percent == self.last:
+        # Each write renews the run's lease too; write at least every 30 s while working.
+        if percent == self.last and time.monotonic() - self.renewed < 30:
             return
         self.last = percent
+        self.renewed = time.monotonic()
         if self.connection is None:
             import psycopg2
 
@@ -58,7 +64,7 @@ class _ProgressWriter:
             self.connection.autocommit = True
         with self.connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE registry_importrun SET progress = %s WHERE id = %s",
+                "UPDATE registry_importrun SET progress = %s, heartbeat_at = now() WHERE id = %s",
                 [percent, self.run_id],
             )
 
@@ -69,7 +75,7 @@ class _ProgressWriter:
 
 def _claim(run_id: int, *, from_status: str, to_status: str) -> ImportRun | None:
     claimed = ImportRun.objects.filter(pk=run_id, status=from_status).update(
-        status=to_status, progress=0
+        status=to_status, progress=0, heartbeat_at=timezone.now()
     )
     return ImportRun.objects.get(pk=run_id) if claimed else None
 
@@ -97,6 +103,7 @@ def import_run_check(*, run_id: int) -> None:
     run = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.CHECKING).first()
     if run is None:
         return
+    ImportRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now())
     try:
         preview = _run(run, dry_run=True)
     except UnreadableFile as error:
@@ -157,3 +164,27 @@ def import_run_apply(*, run_id: int) -> None:
         progress=100,
         finished_at=timezone.now(),
     )
+
+
+def import_runs_expire() -> int:
+    """Mark failed every checking or importing run whose worker stopped renewing its lease (a
+    worker killed mid-import: its transaction rolled back, so nothing was written). Called by
+    a periodic task and whenever the import pages are viewed; returns how many."""
+    lease = timedelta(seconds=getattr(settings, "REGISTRY_IMPORT_LEASE_SECONDS", 600))
+    cutoff = timezone.now() - lease
+    working = [ImportRun.Status.CHECKING, ImportRun.Status.IMPORTING]
+    stale = ImportRun.objects.filter(status__in=working).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
+    expired = 0
+    # A handful of runs at most, each in its uploader's language.
+    for run in stale.only("pk", "language", "status", "heartbeat_at"):
+        with translation.override(run.language):
+            reason = _(
+                "The import was interrupted (its worker stopped); nothing was written. "
+                "Upload the file again."
+            )
+        expired += ImportRun.objects.filter(
+            pk=run.pk, status=run.status, heartbeat_at=run.heartbeat_at
+        ).update(status=ImportRun.Status.FAILED, reason=reason, finished_at=timezone.now())
+    return expired

@@ -105,7 +105,17 @@ def test_import_100k_rows(tmp_path):
 
     dry, dry_s = _timed(lambda: run(dry_run=True))
     assert dry.created == ROWS and not Enterprise.objects.exists()
-    new, new_s = _timed(run)
+
+    def run_and_check():
+        summary = run()
+        # The deferred foreign-key checks fire at COMMIT in production; the bench's
+        # transaction never commits, so fire them here, inside the timing.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        return summary
+
+    new, new_s = _timed(run_and_check)
     assert new.created == ROWS and Liaison.objects.count() == ROWS
     again, again_s = _timed(run)
     assert again.unchanged == ROWS
@@ -122,17 +132,25 @@ def test_import_100k_rows(tmp_path):
 
     rate = ROWS / new_s
     base_rate = ROWS / base_s
+    ratio = rate / base_rate
+    fast = new_s < 60 * ROWS / 100_000
+    verdict = "PASS" if fast and ratio >= 10 else "FAIL"
     print(
         f"\nRegistry import, {ROWS:,} rows, xlsx {size_mb:.1f} MB (generated in {generate:.0f} s)\n"
         f"  dry run (all new):                {dry_s:6.1f} s  {ROWS / dry_s:9,.0f} rows/s\n"
         f"  import into an empty registry:    {new_s:6.1f} s  {rate:9,.0f} rows/s"
-        f"   (enterprise + liaison + history)\n"
+        f"   (enterprise + liaison + history + FK checks)\n"
         f"  same file again (all unchanged):  {again_s:6.1f} s  {ROWS / again_s:9,.0f} rows/s\n"
         f"  baseline, plain ModelResource:    {base_s:6.1f} s  {base_rate:9,.0f} rows/s"
         f"   (tablib read {read_s:.1f} s; enterprise rows only, no liaison)\n"
-        f"  ratio import/baseline:            {rate / base_rate:6.1f}x\n"
+        f"  ratio import/baseline:            {ratio:6.1f}x\n"
         f"  peak memory of the process: {rss_before:.0f} MB before, {rss_ours:.0f} MB after "
         f"our three runs (ru_maxrss)\n"
-        f"  targets: import under 60 s {'met' if new_s < 60 else 'MISSED'}; "
-        f"10x the baseline {'met' if rate >= 10 * base_rate else 'MISSED'}"
+        f"  issue targets: import under 60 s per 100k rows "
+        f"{'met' if fast else 'MISSED'}; at least 10x the baseline "
+        f"{'met' if ratio >= 10 else 'MISSED'}  => {verdict}\n"
+        f"  own targets: import < 30 s {'met' if new_s < 30 else 'missed'}, dry run < 8 s "
+        f"{'met' if dry_s < 8 else 'missed'}, unchanged < 10 s "
+        f"{'met' if again_s < 10 else 'missed'} (at 100k rows)"
     )
+    assert verdict == "PASS"

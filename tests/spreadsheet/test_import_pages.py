@@ -2,13 +2,16 @@
 invalid-rows download; exports scoped and masked. The background steps are called directly
 here (test_import_worker.py runs them in a real Celery worker)."""
 
+import datetime
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from registry import tasks
 from registry.models import Enterprise, ImportRun, SensitiveView
 from registry.spreadsheet import runs
 from tests.factories import EnterpriseFactory, LiaisonFactory
@@ -166,3 +169,44 @@ def test_the_enterprise_timeline_says_which_import(client, admin_user, grid_a):
     enterprise = Enterprise.objects.get()
     page = client.get(reverse("registry:enterprise", args=[enterprise.uscc])).content.decode()
     assert f"#{run.pk}" in page and admin_user.username in page
+
+
+def test_a_run_whose_worker_died_is_shown_as_failed_not_importing(client, admin_user, settings):
+    # The worker was killed mid-import: its transaction rolled back, and it never came back to
+    # mark the run. Once its lease has run out, the page says so instead of "importing".
+    settings.REGISTRY_IMPORT_LEASE_SECONDS = 600
+    client.force_login(admin_user)
+    now = timezone.now()
+    dead = ImportRun.objects.create(
+        created_by=admin_user,
+        filename="名册.xlsx",
+        status=ImportRun.Status.IMPORTING,
+        heartbeat_at=now - datetime.timedelta(minutes=11),
+    )
+    alive = ImportRun.objects.create(
+        created_by=admin_user,
+        filename="名册2.xlsx",
+        status=ImportRun.Status.IMPORTING,
+        heartbeat_at=now - datetime.timedelta(minutes=2),
+    )
+
+    page = client.get(reverse("registry:import_run", args=[dead.pk])).content.decode()
+
+    assert "导入被中断" in page and "未写入任何数据" in page
+    dead.refresh_from_db()
+    alive.refresh_from_db()
+    assert dead.status == ImportRun.Status.FAILED and dead.finished_at is not None
+    assert alive.status == ImportRun.Status.IMPORTING
+
+
+def test_the_periodic_sweep_fails_a_check_that_never_started_renewing(admin_user, settings):
+    settings.REGISTRY_IMPORT_LEASE_SECONDS = 60
+    run = ImportRun.objects.create(created_by=admin_user, filename="名册.xlsx")
+    assert tasks.import_runs_expire() == 0  # just uploaded: the lease counts from the upload
+    ImportRun.objects.filter(pk=run.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+
+    assert tasks.import_runs_expire() == 1
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED and "未写入任何数据" in run.reason
