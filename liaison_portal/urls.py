@@ -31,5 +31,6 @@ urlpatterns = [
     path("api/", include("liaison_portal.api_urls")),
     path("", include("registry.urls")),
     path("", include("outreach.urls")),
+    path("", include("monitoring.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

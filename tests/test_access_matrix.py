@@ -78,6 +78,11 @@ TABLE: dict[str, dict[str, set[str]]] = {
     # The enterprise is named in the body: an empty body is a 400 for every writer.
     "api:contact_attempts": {"GET": USERS, "POST": {ADMIN, STAFF, GRID_A, GRID_B}},
     "api:tasks": {"GET": USERS},
+    # Monitoring: pausing escalation is for whoever works the enterprise; any role reads
+    # the changes of light in its scope.
+    "monitoring:pause": {"GET": NOBODY, "POST": EDITORS_OF_A},
+    "monitoring:resume": {"GET": NOBODY, "POST": EDITORS_OF_A},
+    "api:light_changes": {"GET": USERS},
     "api:task": {"GET": READERS_OF_A, "PATCH": {ADMIN, STAFF}},
     "api:task_close": {"POST": EDITORS_OF_A},
 }
@@ -144,6 +149,8 @@ def _url(name, enterprise, grid, someone) -> str:
         "registry:emergency_contact_edit": [enterprise.uscc],
         "registry:reveal": [enterprise.uscc, "liaison", "mobile"],
         "outreach:attempt_new": [enterprise.uscc],
+        "monitoring:pause": [enterprise.uscc],
+        "monitoring:resume": [enterprise.uscc],
         "registry:grid_area_edit": [grid.pk],
         "registry:user_edit": [someone.pk],
     }.get(name, [])
