@@ -144,7 +144,7 @@ class RuleSettings(models.Model):
     )
     major_change_days = models.PositiveSmallIntegerField(
         _("a major change calls for a check for (days)"),
-        default=30,
+        default=90,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text=_(
             "A change of legal representative, business scope or address this recent "

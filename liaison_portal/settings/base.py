@@ -130,6 +130,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outreach.tasks.plan_due_contacts",
         "schedule": crontab(minute="30", hour="1,13"),
     },
+    # Every day at 02:15 and 14:15: the monitor's rules open and close their tasks and
+    # expired pauses end. Idempotent and serialised (monitoring.services.rules).
+    "monitoring-run-rules": {
+        "task": "monitoring.tasks.run_rules",
+        "schedule": crontab(minute="15", hour="2,14"),
+    },
 }
 
 # --- E-mail and SMS. Development prints messages; production names a real backend.

@@ -223,3 +223,25 @@ def _catch_up(row: ContactHealth) -> None:
         _calm(row.enterprise, None)
     else:
         _escalate(row.enterprise, due, None)
+
+
+def pauses_expire(*, today: datetime.date | None = None) -> int:
+    """End the pauses whose last day has passed, and let their lights catch up.
+
+    One UPDATE finds them; the catching up is per enterprise (it writes a change and opens
+    or closes tasks through outreach's services), but pauses are set by hand and few.
+    """
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        ended = list(
+            ContactHealth.objects.filter(paused_until__lt=today)
+            .select_for_update(skip_locked=True)
+            .select_related("enterprise")
+        )
+        ContactHealth.objects.filter(pk__in=[row.pk for row in ended]).update(
+            paused_until=None, pause_reason=""
+        )
+        for row in ended:
+            row.paused_until, row.pause_reason = None, ""
+            _catch_up(row)
+    return len(ended)
