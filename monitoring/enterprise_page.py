@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from monitoring.light import Light
-from monitoring.models import ContactHealth, LightChange
+from monitoring.models import ContactHealth, EmergencyProcedure, LightChange
 from registry.access import can_edit_registry
 from registry.listing import ListExtension
 from registry.models import Enterprise
@@ -141,6 +141,7 @@ def health_panel(request, enterprise) -> str:
             "can_work": can_edit_registry(request.user),
             "pause_reasons": ContactHealth.PauseReason.choices,
             "procedure": enterprise_procedure(enterprise=enterprise),
+            "steps": EmergencyProcedure.Step.choices,
         },
         request=request,
     )

@@ -64,13 +64,15 @@ PHONE_MISMATCH = Rule(
 NOT_IN_SERVICE = Rule(
     kinds.NOT_IN_SERVICE,
     """
-    SELECT DISTINCT a.enterprise_id AS id FROM outreach_contactattempt a
+    SELECT DISTINCT a.enterprise_id AS id
+    FROM outreach_contactattempt a
     JOIN registry_liaison l ON l.id = a.liaison_id AND l.ended_on IS NULL
+    LEFT JOIN (
+        SELECT enterprise_id, max(occurred_at) AS at FROM outreach_contactattempt
+        WHERE outcome = ANY(%(successes)s) GROUP BY enterprise_id
+    ) ok ON ok.enterprise_id = a.enterprise_id
     WHERE a.outcome = 'not_in_service' AND a.occurred_at <= %(reported_before)s
-      AND NOT EXISTS (
-          SELECT 1 FROM outreach_contactattempt s
-          WHERE s.enterprise_id = a.enterprise_id AND s.outcome = ANY(%(successes)s)
-            AND s.occurred_at > a.occurred_at)
+      AND (ok.at IS NULL OR ok.at < a.occurred_at)
     """,
     ContactAttempt.Channel.VISIT,
 )
@@ -160,41 +162,69 @@ class RuleResult:
     closed: int
 
 
-def _open(cursor, rule: Rule, params: dict) -> int:
+def tasks_open_where(
+    cursor, *, kind: str, holds: str, params: dict, note: str, channel: str = "", due_on
+) -> int:
+    """Open a task of ``kind`` for every enterprise selected by the SQL ``holds`` (column
+    ``id``) that has none open and is not deregistered: one INSERT … SELECT, assigned to the
+    grid's worker as outreach assigns (outreach.services.tasks)."""
     cursor.execute(
         f"""
-        WITH {grid_workers_cte()},
-        holds AS ({rule.condition})
+        WITH {grid_workers_cte()}
         INSERT INTO outreach_task (
             enterprise_id, kind, source, status, assignee_id, due_on, suggested_channel,
             note, created_at, close_note)
         SELECT e.id, %(kind)s, 'rule', 'open', w.ids[1 + e.id %% cardinality(w.ids)],
                %(due_on)s, %(channel)s, %(note)s, now(), ''
         FROM registry_enterprise e
-        JOIN (SELECT DISTINCT id FROM holds) h ON h.id = e.id
+        JOIN (SELECT DISTINCT id FROM ({holds}) selected) h ON h.id = e.id
         LEFT JOIN workers w ON w.gridarea_id = e.grid_id
         WHERE e.status <> 'deregistered'
         ON CONFLICT (enterprise_id, kind) WHERE status = 'open' DO NOTHING
         """,
-        {**params, "kind": rule.kind, "channel": rule.suggested_channel},
+        {**params, "kind": kind, "channel": channel, "note": note, "due_on": due_on},
     )
     return cursor.rowcount
+
+
+def _hold(cursor, rule: Rule, params: dict) -> None:
+    """The rule's enterprises into the temporary table ``rule_holds``, computed once for
+    both the closing and the opening, with statistics for the planner."""
+    cursor.execute("TRUNCATE rule_holds")
+    cursor.execute(
+        f"""
+        INSERT INTO rule_holds (id)
+        SELECT DISTINCT e.id FROM ({rule.condition}) h
+        JOIN registry_enterprise e ON e.id = h.id AND e.status <> 'deregistered'
+        """,
+        params,
+    )
+    cursor.execute("ANALYZE rule_holds")
 
 
 def _close(cursor, rule: Rule, params: dict) -> int:
     cursor.execute(
-        f"""
-        WITH holds AS ({rule.condition})
+        """
         UPDATE outreach_task t
         SET status = 'done', closed_at = now(), close_note = %(closing)s
         WHERE t.kind = %(kind)s AND t.status = 'open'
-          AND NOT EXISTS (
-              SELECT 1 FROM holds h JOIN registry_enterprise e ON e.id = h.id
-              WHERE h.id = t.enterprise_id AND e.status <> 'deregistered')
+          AND NOT EXISTS (SELECT 1 FROM rule_holds h WHERE h.id = t.enterprise_id)
         """,
         {**params, "kind": rule.kind},
     )
     return cursor.rowcount
+
+
+def _open(cursor, rule: Rule, params: dict) -> int:
+    return tasks_open_where(
+        cursor,
+        kind=rule.kind,
+        holds="SELECT id FROM rule_holds",
+        params=params,
+        note=params["note"],
+        channel=rule.suggested_channel,
+        due_on=params["due_on"],
+    )
 
 
 def rules_sweep(*, now: datetime.datetime | None = None) -> list[RuleResult]:
@@ -212,8 +242,11 @@ def rules_sweep(*, now: datetime.datetime | None = None) -> list[RuleResult]:
         notes = _notes()
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [SWEEP_LOCK])
+            cursor.execute("DROP TABLE IF EXISTS rule_holds")
+            cursor.execute("CREATE TEMP TABLE rule_holds (id bigint PRIMARY KEY) ON COMMIT DROP")
             for rule in RULES:
                 params = {**base, "note": notes[rule.kind]}
+                _hold(cursor, rule, params)
                 closed = _close(cursor, rule, params)
                 opened = _open(cursor, rule, params)
                 results.append(RuleResult(rule.kind, opened=opened, closed=closed))
