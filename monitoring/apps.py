@@ -7,8 +7,9 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self) -> None:
-        from monitoring import enterprise_page, kinds, receivers
+        from monitoring import demo, enterprise_page, kinds, receivers
         from outreach.signals import attempt_recorded
+        from registry.demo import demo_seeded
         from registry.listing import register_list_extension
         from registry.panels import register_panel
         from registry.roles import Role, register_role_permissions
@@ -21,6 +22,8 @@ class MonitoringConfig(AppConfig):
         register_list_extension(enterprise_page.LIGHT_COLUMN)
         register_source(enterprise_page.light_changes_on_timeline)
         register_panel(enterprise_page.health_panel)
+        # After outreach's demo (its app is earlier in INSTALLED_APPS): the contact history.
+        demo_seeded.connect(demo.seed_monitoring_demo, dispatch_uid="monitoring.demo")
         # Park admins edit the rules' thresholds in the Django admin.
         register_role_permissions(
             Role.ADMIN,
