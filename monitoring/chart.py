@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 WIDTH, HEIGHT = 600, 220
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 32
+LEFT, RIGHT, TOP, BOTTOM = 48, 28, 16, 32
 
 
 def _nice_top(value: float) -> float:

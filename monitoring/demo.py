@@ -201,6 +201,11 @@ def _procedures(staff, today: datetime.date) -> None:
 def seed_monitoring_demo(sender=None, *, rng: random.Random, users: dict, **kwargs) -> None:
     today = timezone.localdate()
     staff = users.get("staff")
+    # The demo park has existed for years: its enterprises count in every month of the
+    # trend's denominator (enterprises registered by then).
+    Enterprise.objects.filter(created_at__gt=timezone.now() - datetime.timedelta(days=1)).update(
+        created_at=timezone.now() - datetime.timedelta(days=3 * 365)
+    )
     enterprises = list(
         Enterprise.objects.exclude(status=Enterprise.Status.DEREGISTERED)
         .prefetch_related("liaisons")

@@ -42,4 +42,5 @@ def test_a_year_of_light_changes_gives_the_trend_a_shape(demo_park, staff_user):
     board = dashboard_for(user=staff_user)
     reds = [point.red for point in board.trend]
     assert len(set(reds)) >= 3  # not a flat line
+    assert len({round(point.rate, 4) for point in board.trend}) >= 3
     assert board.red == reds[-1] > 0
