@@ -197,3 +197,7 @@ ADMIN_URL = env_str("ADMIN_URL", "admin/")
 # enterprise's timeline reads in the order things happened even within one transaction
 # (enterprise, then its liaison, then its emergency contact).
 PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
+
+# --- Monitoring (monitoring/): the light's choices appear as several fields of the API
+# (light, from_light, to_light); one schema enum for all of them.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["LightEnum"] = "monitoring.light.Light"

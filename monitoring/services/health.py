@@ -52,11 +52,9 @@ def _history(enterprise_id: int) -> list[Attempt]:
 
 def _other_channel(failed: str) -> str:
     """Re-check by another channel than the one that failed (外呼复核)."""
-    return (
-        ContactAttempt.Channel.WECHAT
-        if failed == ContactAttempt.Channel.PHONE
-        else (ContactAttempt.Channel.PHONE)
-    )
+    if failed == ContactAttempt.Channel.PHONE:
+        return ContactAttempt.Channel.WECHAT
+    return ContactAttempt.Channel.PHONE
 
 
 def _escalate(enterprise: Enterprise, light: Light, attempt: ContactAttempt | None) -> None:
