@@ -52,4 +52,5 @@ urlpatterns = [
     path("token/", login_not_required(TokenView.as_view()), name="token"),
     path("", include("registry.api.urls")),
     path("", include("outreach.api.urls")),
+    path("", include("monitoring.api.urls")),
 ]

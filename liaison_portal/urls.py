@@ -33,5 +33,6 @@ urlpatterns = [
     path("", include("outreach.urls")),
     # Campaigns, message templates and the outbox (outreach/messaging).
     path("outreach/", include("outreach.messaging.urls")),
+    path("", include("monitoring.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

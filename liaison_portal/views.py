@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from kombu import Connection
 
 from liaison_portal.models import WorkerHeartbeat
+from monitoring.dashboard import dashboard_html
 from registry.roles import ROLE_ABILITIES, user_role
 
 logger = logging.getLogger(__name__)
@@ -25,7 +26,12 @@ def home(request):
     return render(
         request,
         "home.html",
-        {"role": role, "abilities": ROLE_ABILITIES.get(role, []) if role else []},
+        {
+            "role": role,
+            "abilities": ROLE_ABILITIES.get(role, []) if role else [],
+            # The first thing staff, grid workers and auditors see: the monitor's dashboard.
+            "dashboard": dashboard_html(request) if role else "",
+        },
     )
 
 

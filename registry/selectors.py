@@ -2,7 +2,7 @@
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from pghistory.models import Events
 
+from registry import listing
 from registry.access import visible_enterprises, visible_grid_areas
 from registry.models import Enterprise, Liaison
 from registry.normalize import clean_text
@@ -107,6 +108,20 @@ class EnterpriseFilters:
     size: str = ""
     industry: str = ""
     sort: str = DEFAULT_SORT
+    # Filters of higher apps (registry.listing), e.g. {"light": "red"}.
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def sort_order(sort: str) -> tuple:
+    """The order_by of a sort key, the registry's own or a higher app's (registry.listing)."""
+    if sort in SORTS:
+        return SORTS[sort]
+    added = listing.extension_sorts().get(sort)
+    return added[1] if added else SORTS[DEFAULT_SORT]
+
+
+def sort_keys() -> list[str]:
+    return [*SORTS, *listing.extension_sorts()]
 
 
 def _like(text: str) -> str:
@@ -188,6 +203,7 @@ def enterprise_list(*, user, filters: EnterpriseFilters) -> QuerySet[Enterprise]
         enterprises = enterprises.filter(size=filters.size)
     if filters.industry:
         enterprises = enterprises.filter(industry=filters.industry)
+    enterprises = listing.apply(enterprises, filters.extra)
     return (
         enterprises.select_related("grid")
         .prefetch_related(
@@ -196,7 +212,7 @@ def enterprise_list(*, user, filters: EnterpriseFilters) -> QuerySet[Enterprise]
                 queryset=Liaison.objects.filter(ended_on__isnull=True),
             )
         )
-        .order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+        .order_by(*sort_order(filters.sort))
     )
 
 
@@ -204,7 +220,7 @@ def enterprise_detail(*, user, uscc: str) -> Enterprise:
     """One enterprise the user may see, with its liaisons and emergency contact; 404 else."""
     return get_object_or_404(
         visible_enterprises(user)
-        .select_related("grid", "emergency_contact")
+        .select_related("grid", "emergency_contact", *listing.related_names())
         .prefetch_related("liaisons"),
         uscc=clean_text(uscc).upper(),
     )

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from registry import masking, services
+from registry import listing, masking, services
 from registry.access import (
     can_edit_registry,
     can_manage_users,
@@ -35,11 +35,11 @@ from registry.models import EmergencyContact, Enterprise, GridArea, Liaison, Sen
 from registry.panels import enterprise_panels
 from registry.roles import user_role
 from registry.selectors import (
-    SORTS,
     EnterpriseFilters,
     enterprise_detail,
     enterprise_list,
     industries,
+    sort_keys,
 )
 from registry.timeline import enterprise_timeline
 
@@ -56,7 +56,8 @@ def _filters(request) -> EnterpriseFilters:
         status=get.get("status", "") if get.get("status") in Enterprise.Status.values else "",
         size=get.get("size", "") if get.get("size") in Enterprise.Size.values else "",
         industry=get.get("industry", "")[:100],
-        sort=sort if sort in SORTS else "name",
+        sort=sort if sort in sort_keys() else "name",
+        extra=listing.valid_extra(get),
     )
 
 
@@ -66,6 +67,10 @@ def enterprise_list_page(request):
     filters = _filters(request)
     paginator = Paginator(enterprise_list(user=request.user, filters=filters), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    # Higher apps' columns (registry.listing), rendered from the rows already fetched.
+    page.object_list = list(page.object_list)
+    for enterprise in page.object_list:
+        enterprise.extra_cells = listing.cells(enterprise)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -82,6 +87,12 @@ def enterprise_list_page(request):
             ("uscc", _("Credit code")),
             ("grid", _("Grid area")),
             ("-updated", _("Recently changed")),
+            *((key, label) for key, (label, _order) in listing.extension_sorts().items()),
+        ],
+        "extensions": listing.list_extensions(),
+        "extension_filters": [
+            (extension, filters.extra.get(extension.name, ""))
+            for extension in listing.list_extensions()
         ],
         "can_edit": can_edit_registry(request.user),
     }

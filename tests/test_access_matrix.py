@@ -91,6 +91,19 @@ TABLE: dict[str, dict[str, set[str]]] = {
     # The enterprise is named in the body: an empty body is a 400 for every writer.
     "api:contact_attempts": {"GET": USERS, "POST": {ADMIN, STAFF, GRID_A, GRID_B}},
     "api:tasks": {"GET": USERS},
+    # Monitoring: pausing escalation is for whoever works the enterprise; any role reads
+    # the changes of light in its scope.
+    "monitoring:pause": {"GET": NOBODY, "POST": EDITORS_OF_A},
+    "monitoring:resume": {"GET": NOBODY, "POST": EDITORS_OF_A},
+    "api:light_changes": {"GET": USERS},
+    # The emergency procedure: worked by whoever works the enterprise; its evidence (files,
+    # the pack) is read by whoever may see the enterprise.
+    "monitoring:procedure_start": {"GET": NOBODY, "POST": EDITORS_OF_A},
+    "monitoring:evidence_add": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
+    "monitoring:procedure_advance": {"GET": NOBODY, "POST": EDITORS_OF_A},
+    "monitoring:procedure_complete": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
+    "monitoring:evidence_pack": {"GET": READERS_OF_A, "POST": NOBODY},
+    "monitoring:evidence_file": {"GET": READERS_OF_A, "POST": NOBODY},
     "api:task": {"GET": READERS_OF_A, "PATCH": {ADMIN, STAFF}},
     "api:task_close": {"POST": EDITORS_OF_A},
     # Campaigns and the outbox (outreach/messaging): admins and staff send; everyone with a
@@ -138,6 +151,25 @@ def people(admin_user, staff_user, worker_a, worker_b, auditor):
     }
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _procedure_of(enterprise):
+    """An open procedure with one piece of evidence (a file) and a pack, made directly."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from monitoring.models import EmergencyProcedure, Evidence
+
+    procedure = EmergencyProcedure.objects.create(enterprise=enterprise, started_at=timezone.now())
+    procedure.evidence_pack.save("pack.zip", ContentFile(b"PK"), save=True)
+    evidence = Evidence(procedure=procedure, step=1, kind="document", occurred_on="2026-01-05")
+    evidence.file.save("receipt.pdf", ContentFile(b"%PDF-"), save=True)
+    return procedure, evidence
+
+
 def _task_of(enterprise) -> int:
     from outreach.services import task_open
 
@@ -178,6 +210,16 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         return reverse(name, args=[campaign.pk])
     if name == "messaging:template_edit":
         return reverse(name, args=[MessageTemplate.objects.order_by("pk").first().pk])
+    if name.startswith("monitoring:") and name.split(":")[1] in {
+        "evidence_add",
+        "procedure_advance",
+        "procedure_complete",
+        "evidence_pack",
+        "evidence_file",
+    }:
+        procedure, evidence = _procedure_of(enterprise)
+        target = evidence if name == "monitoring:evidence_file" else procedure
+        return reverse(name, args=[target.pk])
     args = {
         "api:enterprise": [enterprise.uscc],
         "api:enterprise_history": [enterprise.uscc],
@@ -192,6 +234,9 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         "registry:emergency_contact_edit": [enterprise.uscc],
         "registry:reveal": [enterprise.uscc, "liaison", "mobile"],
         "outreach:attempt_new": [enterprise.uscc],
+        "monitoring:pause": [enterprise.uscc],
+        "monitoring:resume": [enterprise.uscc],
+        "monitoring:procedure_start": [enterprise.uscc],
         "registry:grid_area_edit": [grid.pk],
         "registry:user_edit": [someone.pk],
     }.get(name, [])

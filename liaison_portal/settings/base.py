@@ -143,6 +143,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outreach.messaging.drain_outbox",
         "schedule": crontab(minute="*"),
     },
+    # Every day at 02:15 and 14:15: the monitor's rules open and close their tasks and
+    # expired pauses end. Idempotent and serialised (monitoring.services.rules).
+    "monitoring-run-rules": {
+        "task": "monitoring.tasks.run_rules",
+        "schedule": crontab(minute="15", hour="2,14"),
+    },
 }
 
 # --- E-mail and SMS. Development prints messages; production names a real backend.
@@ -225,3 +231,7 @@ REGISTRY_IMPORT_MAX_RATIO = env_int("REGISTRY_IMPORT_MAX_RATIO", 200)
 # A checking/importing run whose worker has not renewed its lease for this long is marked
 # failed (its transaction died with the worker, so nothing was written).
 REGISTRY_IMPORT_LEASE_SECONDS = env_int("REGISTRY_IMPORT_LEASE_SECONDS", 600)
+
+# --- Monitoring (monitoring/): the light's choices appear as several fields of the API
+# (light, from_light, to_light); one schema enum for all of them.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["LightEnum"] = "monitoring.light.Light"

@@ -21,9 +21,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from registry import masking
+from registry import listing, masking
 from registry.models import Enterprise, GridArea
-from registry.selectors import SORTS, EnterpriseFilters
+from registry.selectors import EnterpriseFilters, sort_keys
 
 # Far above every column of the registry; refuses megabyte strings before normalisation.
 TEXT_MAX = 1000
@@ -124,6 +124,10 @@ class EnterpriseListSerializer(MaskedSerializer):
     current_liaison = LiaisonBriefSerializer(read_only=True, allow_null=True)
     version = serializers.IntegerField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
+
+    def get_fields(self):
+        # Fields of higher apps (registry.listing), e.g. monitoring's light.
+        return {**super().get_fields(), **listing.api_fields()}
 
 
 class EnterpriseDetailSerializer(EnterpriseListSerializer):
@@ -253,11 +257,28 @@ class EnterpriseFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(Enterprise.Status.choices, required=False, allow_blank=True)
     size = serializers.ChoiceField(Enterprise.Size.choices, required=False, allow_blank=True)
     industry = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    sort = serializers.ChoiceField([(key, key) for key in SORTS], required=False, allow_blank=True)
+    sort = serializers.ChoiceField([], required=False, allow_blank=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # Sorts and filters of higher apps (registry.listing), known once apps are ready.
+        fields["sort"] = serializers.ChoiceField(
+            [(key, key) for key in sort_keys()], required=False, allow_blank=True
+        )
+        for extension in listing.list_extensions():
+            fields[extension.name] = serializers.ChoiceField(
+                list(extension.choices), required=False, allow_blank=True
+            )
+        return fields
 
     def filters(self) -> EnterpriseFilters:
         values = {name: value for name, value in self.validated_data.items() if value}
-        return EnterpriseFilters(**values)
+        extra = {
+            ext.name: values.pop(ext.name)
+            for ext in listing.list_extensions()
+            if ext.name in values
+        }
+        return EnterpriseFilters(**values, extra=extra)
 
 
 class LiaisonFilterSerializer(serializers.Serializer):

@@ -1,0 +1,15 @@
+"""Monitoring's API routes, included under /api/ by liaison_portal.api_urls (DRF
+authenticates and denies by default, as in registry.api.urls)."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+
+from monitoring.api import views
+
+urlpatterns = [
+    path(
+        "light-changes/",
+        login_not_required(views.LightChangeListView.as_view()),
+        name="light_changes",
+    ),
+]

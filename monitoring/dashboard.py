@@ -1,0 +1,228 @@
+"""The dashboard (the home page's first card): the lights, the loss-of-contact rate (失联率 = red
+÷ active enterprises) and its trend, how long enterprises stay red, open and overdue tasks
+per grid worker and per grid. Every figure starts from ``visible_enterprises(user)``: a grid
+worker sees their grids only; auditors see everything, read-only (there is nothing to edit).
+
+A bounded number of aggregate queries, none per row, so it stays fast at 100,000
+enterprises: the counts use the light's partial index, the trend sums the changes of light
+per month (a change into red adds one red enterprise, a change out of red removes one).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from monitoring.light import Light
+from monitoring.models import ContactHealth
+from outreach.models import Task
+from registry.access import visible_enterprises
+from registry.models import Enterprise, GridArea
+
+MONTHS = 12
+# How long the enterprises red now have been red.
+RED_AGE_BUCKETS = ((7, "week"), (30, "month"), (90, "quarter"), (None, "longer"))
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: datetime.date  # the first day of the month
+    red: int
+    active: int
+
+    @property
+    def rate(self) -> float:
+        return self.red / self.active if self.active else 0.0
+
+
+@dataclass(frozen=True)
+class TaskLoad:
+    name: str
+    open: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    active: int
+    green: int
+    yellow: int
+    red: int
+    trend: list[MonthPoint]
+    red_ages: dict[str, int]
+    red_days_average: float | None  # of red spells that ended in the last 12 months
+    by_worker: list[TaskLoad]
+    by_grid: list[TaskLoad]
+
+    @property
+    def rate(self) -> float:
+        return self.red / self.active if self.active else 0.0
+
+
+def _active(user):
+    return visible_enterprises(user).exclude(status=Enterprise.Status.DEREGISTERED)
+
+
+def _months(today: datetime.date) -> list[datetime.date]:
+    first = today.replace(day=1)
+    months = []
+    for back in range(MONTHS - 1, -1, -1):
+        index = first.year * 12 + first.month - 1 - back
+        months.append(datetime.date(index // 12, index % 12 + 1, 1))
+    return months
+
+
+def _scope_sql(user) -> tuple[str, list]:
+    """SQL for the ids of the active enterprises the user may see."""
+    sql, params = _active(user).values("pk").query.sql_with_params()
+    return sql, list(params)
+
+
+def _trend(user, today: datetime.date) -> list[MonthPoint]:
+    months = _months(today)
+    # The end of each month (the current one: now) in the park's time zone.
+    zone = timezone.get_current_timezone()
+    ends = [
+        datetime.datetime.combine(
+            months[i + 1] if i + 1 < len(months) else today + datetime.timedelta(days=1),
+            datetime.time.min,
+            tzinfo=zone,
+        )
+        for i in range(len(months))
+    ]
+    scope, params = _scope_sql(user)
+    red_at_ends = ", ".join(
+        "coalesce(sum(CASE WHEN c.to_light = 'red' THEN 1 WHEN c.from_light = 'red' THEN -1 "
+        "ELSE 0 END) FILTER (WHERE c.at < %s), 0)"
+        for _ in ends
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {red_at_ends} FROM monitoring_lightchange c "
+            f"WHERE c.enterprise_id IN ({scope})",
+            [*ends, *params],
+        )
+        reds = cursor.fetchone()
+    active = _active(user).aggregate(
+        **{f"m{i}": Count("pk", filter=Q(created_at__lt=end)) for i, end in enumerate(ends)}
+    )
+    return [
+        MonthPoint(month=month, red=int(reds[i] or 0), active=active[f"m{i}"])
+        for i, month in enumerate(months)
+    ]
+
+
+def _red_ages(user, now: datetime.datetime) -> dict[str, int]:
+    reds = ContactHealth.objects.filter(light=Light.RED, enterprise__in=_active(user).values("pk"))
+    filters, lower = {}, None
+    for days, name in RED_AGE_BUCKETS:
+        window = Q()
+        if lower is not None:
+            window &= Q(light_since__lte=now - datetime.timedelta(days=lower))
+        if days is not None:
+            window &= Q(light_since__gt=now - datetime.timedelta(days=days))
+        filters[name] = Count("pk", filter=window)
+        lower = days
+    return reds.aggregate(**filters)
+
+
+def _red_days_average(user, now: datetime.datetime) -> float | None:
+    scope, params = _scope_sql(user)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT avg(extract(epoch FROM next_at - at)) / 86400 FROM (
+                SELECT at, to_light,
+                       lead(at) OVER (PARTITION BY enterprise_id ORDER BY at, id) AS next_at
+                FROM monitoring_lightchange WHERE enterprise_id IN ({scope})
+            ) spells
+            WHERE to_light = 'red' AND next_at >= %s
+            """,
+            [*params, now - datetime.timedelta(days=365)],
+        )
+        value = cursor.fetchone()[0]
+    return float(value) if value is not None else None
+
+
+def _task_loads(user, today: datetime.date) -> tuple[list[TaskLoad], list[TaskLoad]]:
+    tasks = Task.objects.filter(
+        status=Task.Status.OPEN, enterprise__in=visible_enterprises(user).values("pk")
+    )
+    counts = {"open": Count("pk"), "overdue": Count("pk", filter=Q(due_on__lt=today))}
+    users = {
+        u.pk: u.get_full_name() or u.username
+        for u in get_user_model().objects.filter(
+            pk__in=tasks.exclude(assignee=None).values("assignee")
+        )
+    }
+    by_worker = [
+        TaskLoad(
+            # No assignee: the service staff's pool.
+            name=users[row["assignee"]] if row["assignee"] else _("Service staff pool"),
+            open=row["open"],
+            overdue=row["overdue"],
+        )
+        for row in tasks.values("assignee").annotate(**counts).order_by("assignee")
+    ]
+    grids = dict(GridArea.objects.values_list("pk", "name"))
+    by_grid = [
+        TaskLoad(
+            name=grids.get(row["enterprise__grid"], "—"), open=row["open"], overdue=row["overdue"]
+        )
+        for row in tasks.values("enterprise__grid").annotate(**counts).order_by("enterprise__grid")
+    ]
+    by_worker.sort(key=lambda load: (-load.overdue, -load.open, load.name))
+    by_grid.sort(key=lambda load: (-load.overdue, -load.open, load.name))
+    return by_worker, by_grid
+
+
+def dashboard_for(*, user, now: datetime.datetime | None = None) -> Dashboard:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    counts = _active(user).aggregate(
+        active=Count("pk"),
+        yellow=Count("pk", filter=Q(health__light=Light.YELLOW)),
+        red=Count("pk", filter=Q(health__light=Light.RED)),
+    )
+    by_worker, by_grid = _task_loads(user, today)
+    return Dashboard(
+        active=counts["active"],
+        green=counts["active"] - counts["yellow"] - counts["red"],
+        yellow=counts["yellow"],
+        red=counts["red"],
+        trend=_trend(user, today),
+        red_ages=_red_ages(user, now),
+        red_days_average=_red_days_average(user, now),
+        by_worker=by_worker,
+        by_grid=by_grid,
+    )
+
+
+def dashboard_html(request) -> str:
+    """The dashboard as the home page shows it (liaison_portal.views.home)."""
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils.formats import date_format
+
+    from monitoring.chart import chart_title, trend_svg
+    from registry.roles import Role, user_role
+
+    board = dashboard_for(user=request.user)
+    points = [(date_format(point.month, "M"), point.rate) for point in board.trend]
+    return render_to_string(
+        "monitoring/_dashboard.html",
+        {
+            "d": board,
+            "rate_percent": f"{board.rate * 100:.1f}%",
+            "chart": trend_svg(points, title=chart_title()),
+            "list_url": reverse("registry:enterprises"),
+            "scope_note": _("your grid areas")
+            if user_role(request.user) == Role.GRID_WORKER
+            else "",
+        },
+        request=request,
+    )

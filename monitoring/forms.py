@@ -1,0 +1,43 @@
+"""Forms of the monitoring pages: parse and render only; monitoring.services holds the rules."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from monitoring.models import Evidence
+from monitoring.services.procedure import MAX_FILE_BYTES, STEP_KINDS, TEXT_MAX
+
+
+class EvidenceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Evidence"), choices=())
+    occurred_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    who = forms.CharField(label=_("Who (name, role)"), required=False, max_length=100)
+    tracking_number = forms.CharField(label=_("EMS tracking number"), required=False, max_length=40)
+    summary = forms.CharField(
+        label=_("What they said / what happened"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    file = forms.FileField(
+        label=_("File (PDF, JPEG or PNG, at most %(mb)d MB)")
+        % {"mb": MAX_FILE_BYTES // (1024 * 1024)},
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    def __init__(self, *args, step: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = STEP_KINDS.get(step, set())
+        self.fields["kind"].choices = [c for c in Evidence.Kind.choices if c[0] in allowed]
+        self.fields["occurred_on"].initial = timezone.localdate()
+
+
+class ProposalForm(forms.Form):
+    proposal = forms.CharField(
+        label=_("Proposal for listing in the abnormal-operations directory"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )

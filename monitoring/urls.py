@@ -1,0 +1,20 @@
+from django.urls import path
+
+from monitoring import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("enterprises/<str:uscc>/pause/", views.pause, name="pause"),
+    path("enterprises/<str:uscc>/resume/", views.resume, name="resume"),
+    path(
+        "enterprises/<str:uscc>/procedure/start/",
+        views.procedure_start,
+        name="procedure_start",
+    ),
+    path("procedures/<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
+    path("procedures/<int:pk>/advance/", views.procedure_advance, name="procedure_advance"),
+    path("procedures/<int:pk>/complete/", views.procedure_complete, name="procedure_complete"),
+    path("procedures/<int:pk>/pack/", views.evidence_pack, name="evidence_pack"),
+    path("evidence/<int:pk>/file/", views.evidence_file, name="evidence_file"),
+]

@@ -1,0 +1,200 @@
+"""Monitoring's pages: pausing escalation, the emergency procedure, the dashboard. Thin:
+parse, call a selector or a service, render. An enterprise outside a grid worker's grids is
+a 404, as in the registry."""
+
+import datetime
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from monitoring import services
+from monitoring.forms import EvidenceForm, ProposalForm
+from monitoring.models import EmergencyProcedure, Evidence
+from registry.access import can_edit_registry, require, visible_enterprises
+from registry.errors import ServiceError
+from registry.selectors import enterprise_detail
+
+STEP_HINTS = {
+    EmergencyProcedure.Step.VERIFICATION: gettext_lazy(
+        "Send an EMS letter to the registered address (keep the tracking number and the "
+        "receipt) and call the emergency contact and the legal representative's backup phone."
+    ),
+    EmergencyProcedure.Step.INQUIRY: gettext_lazy(
+        "Ask the landlord, the property management and neighbouring companies: who, when, "
+        "and what they said."
+    ),
+    EmergencyProcedure.Step.DISPOSITION: gettext_lazy(
+        "Contact is confirmed impossible: the evidence pack gathers everything above, in "
+        "order, with your proposal for listing in the abnormal-operations directory."
+    ),
+}
+
+
+def _workable_enterprise(request, uscc):
+    require(can_edit_registry(request.user))
+    return enterprise_detail(user=request.user, uscc=uscc)
+
+
+def _back(enterprise):
+    return redirect(reverse("registry:enterprise", args=[enterprise.uscc]) + "#h-health")
+
+
+@require_POST
+def pause(request, uscc):
+    enterprise = _workable_enterprise(request, uscc)
+    try:
+        until = datetime.date.fromisoformat(request.POST.get("until", ""))
+    except ValueError:
+        messages.error(request, _("Enter the last day of the pause."))
+        return _back(enterprise)
+    try:
+        services.health_pause(
+            enterprise=enterprise,
+            until=until,
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Escalation is paused."))
+    return _back(enterprise)
+
+
+@require_POST
+def resume(request, uscc):
+    enterprise = _workable_enterprise(request, uscc)
+    services.health_resume(enterprise=enterprise, by=request.user)
+    messages.success(request, _("The pause has ended."))
+    return _back(enterprise)
+
+
+# --- The emergency procedure ------------------------------------------------------------
+
+
+def _procedure(request, pk) -> EmergencyProcedure:
+    """A procedure of an enterprise the user may see; 404 else."""
+    return get_object_or_404(
+        EmergencyProcedure.objects.select_related("enterprise").filter(
+            enterprise__in=visible_enterprises(request.user).values("pk")
+        ),
+        pk=pk,
+    )
+
+
+def _workable_procedure(request, pk) -> EmergencyProcedure:
+    require(can_edit_registry(request.user))
+    return _procedure(request, pk)
+
+
+@require_POST
+def procedure_start(request, uscc):
+    enterprise = _workable_enterprise(request, uscc)
+    try:
+        services.procedure_start(enterprise=enterprise, by=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The emergency procedure has started: step 1."))
+    return _back(enterprise)
+
+
+@require_http_methods(["GET", "POST"])
+def evidence_add(request, pk):
+    procedure = _workable_procedure(request, pk)
+    form = EvidenceForm(request.POST or None, request.FILES or None, step=procedure.step)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_add(procedure=procedure, by=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Evidence recorded."))
+            return _back(procedure.enterprise)
+    return render(
+        request,
+        "monitoring/form.html",
+        {
+            "form": form,
+            "enterprise": procedure.enterprise,
+            "title": _("Add evidence: %(step)s") % {"step": procedure.get_step_display()},
+            "intro": STEP_HINTS[procedure.step],
+            "submit": _("Record the evidence"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def procedure_advance(request, pk):
+    procedure = _workable_procedure(request, pk)
+    try:
+        procedure = services.procedure_advance(procedure=procedure, by=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Next step: %(step)s") % {"step": procedure.get_step_display()})
+    return _back(procedure.enterprise)
+
+
+@require_http_methods(["GET", "POST"])
+def procedure_complete(request, pk):
+    procedure = _workable_procedure(request, pk)
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.procedure_complete(
+                procedure=procedure, proposal=form.cleaned_data["proposal"], by=request.user
+            )
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("The evidence pack is ready and the listing proposed."))
+            return _back(procedure.enterprise)
+    return render(
+        request,
+        "monitoring/form.html",
+        {
+            "form": form,
+            "enterprise": procedure.enterprise,
+            "title": _("Legal disposition"),
+            "intro": STEP_HINTS[EmergencyProcedure.Step.DISPOSITION],
+            "submit": _("Assemble the evidence pack"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def evidence_pack(request, pk):
+    procedure = _procedure(request, pk)
+    if not procedure.evidence_pack:
+        raise Http404
+    return FileResponse(
+        procedure.evidence_pack.open("rb"),
+        as_attachment=True,
+        filename=f"evidence-{procedure.enterprise.uscc}-{procedure.pk}.zip",
+        content_type="application/zip",
+    )
+
+
+@require_GET
+def evidence_file(request, pk):
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("procedure__enterprise").filter(
+            procedure__enterprise__in=visible_enterprises(request.user).values("pk")
+        ),
+        pk=pk,
+    )
+    if not evidence.file:
+        raise Http404
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.file.name.rsplit("/", 1)[-1],
+    )

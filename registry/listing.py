@@ -1,0 +1,89 @@
+"""Columns, filters and sorts that higher apps add to the enterprise list (the page and the
+API), without the registry importing them.
+
+A ``ListExtension`` is registered with ``register_list_extension`` from the higher app's
+AppConfig.ready (as timeline sources and panels are). It names:
+
+- ``name``: the query parameter of its filter (``?light=red``) on the page and the API;
+- ``label`` and ``choices``: the filter menu; a value outside ``choices`` is ignored on the
+  page and refused (400) by the API;
+- ``related``: names for ``select_related`` on the list and the detail, so that the column
+  costs a join and never a query per row (the list's bounded query count holds);
+- ``filter(queryset, value)``: the queryset narrowed to one choice;
+- ``sorts``: ``{key: (label, order_by)}`` added to the list's sort menu;
+- ``cell(enterprise)``: safe HTML for the list row's column (headed ``label``);
+- ``api_fields()``: read-only DRF fields added to the enterprise resource (list and detail).
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.functional import Promise
+
+from registry.models import Enterprise
+
+
+@dataclass(frozen=True)
+class ListExtension:
+    name: str
+    label: str | Promise
+    choices: Sequence[tuple[str, str | Promise]]
+    filter: Callable[[QuerySet[Enterprise], str], QuerySet[Enterprise]]
+    cell: Callable[[Enterprise], str]
+    related: Sequence[str] = ()
+    sorts: dict[str, tuple[str | Promise, tuple[Any, ...]]] = field(default_factory=dict)
+    api_fields: Callable[[], dict[str, Any]] = dict
+
+
+_EXTENSIONS: dict[str, ListExtension] = {}
+
+
+def register_list_extension(extension: ListExtension) -> None:
+    _EXTENSIONS[extension.name] = extension
+
+
+def list_extensions() -> list[ListExtension]:
+    return list(_EXTENSIONS.values())
+
+
+def extension_sorts() -> dict[str, tuple[str | Promise, tuple[Any, ...]]]:
+    return {key: sort for ext in _EXTENSIONS.values() for key, sort in ext.sorts.items()}
+
+
+def valid_extra(values: dict[str, str]) -> dict[str, str]:
+    """The extension filters among ``values`` whose value is one of their choices."""
+    kept = {}
+    for name, ext in _EXTENSIONS.items():
+        value = values.get(name) or ""
+        if value in {choice for choice, _label in ext.choices}:
+            kept[name] = value
+    return kept
+
+
+def apply(queryset: QuerySet[Enterprise], extra: dict[str, str]) -> QuerySet[Enterprise]:
+    """Join what the extensions show and narrow by their filters."""
+    related = [name for ext in _EXTENSIONS.values() for name in ext.related]
+    if related:
+        queryset = queryset.select_related(*related)
+    for name, value in extra.items():
+        ext = _EXTENSIONS.get(name)
+        if ext is not None and value:
+            queryset = ext.filter(queryset, value)
+    return queryset
+
+
+def related_names() -> list[str]:
+    return [name for ext in _EXTENSIONS.values() for name in ext.related]
+
+
+def cells(enterprise: Enterprise) -> list[str]:
+    return [ext.cell(enterprise) for ext in _EXTENSIONS.values()]
+
+
+def api_fields() -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for ext in _EXTENSIONS.values():
+        fields.update(ext.api_fields())
+    return fields
