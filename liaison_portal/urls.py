@@ -33,5 +33,7 @@ urlpatterns = [
     path("", include("outreach.urls")),
     # Campaigns, message templates and the outbox (outreach/messaging).
     path("outreach/", include("outreach.messaging.urls")),
+    # Liaison self-service: the personal link a liaison opens without an account.
+    path("s/", include("outreach.selfservice.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

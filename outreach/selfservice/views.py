@@ -1,0 +1,148 @@
+"""The liaison's pages: no account, no login. Thin: the rules live in services.
+
+``/s/<token>/`` shows only the enterprise's name and the masked mobile, and changes nothing
+on a GET (mail and chat apps open every link they see). A POST sends the code; a POST of the
+right code moves the link into the server-side session and redirects to ``/s/form/``, so the
+token is never in a URL from then on. Every page is ``no-store`` and sends no Referer.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from outreach.selfservice.models import SelfServiceLink
+from outreach.selfservice.ratelimit import limit_hit
+from outreach.selfservice.services import (
+    CodeRefused,
+    LinkInvalid,
+    LinkUnknown,
+    link_check,
+    selfservice_code_check,
+    selfservice_code_send,
+    selfservice_details_confirm,
+    selfservice_link_resolve,
+)
+from registry.masking import masked
+
+SESSION_KEY = "selfservice_link"
+NOTICE_VERSION = "2026-11"
+# Per address: opening unknown links, sending codes, entering codes (per 15 minutes).
+ADDRESS_LIMITS = {"unknown": 20, "send": 10, "check": 30}
+# Per link: codes sent and codes entered (per 15 minutes); the link's own tries come on top.
+LINK_LIMITS = {"send": 3, "check": 10}
+WINDOW = 15 * 60
+
+
+def _private(view):
+    """No caching anywhere, no Referer leaking the address of these pages."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapper
+
+
+def _address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _limited(request, what: str, link: SelfServiceLink | None = None) -> bool:
+    by_address = limit_hit(
+        f"{what}:ip:{_address(request)}", limit=ADDRESS_LIMITS[what], window_seconds=WINDOW
+    )
+    by_link = link is not None and limit_hit(
+        f"{what}:link:{link.pk}", limit=LINK_LIMITS[what], window_seconds=WINDOW
+    )
+    return by_address or by_link
+
+
+def _unusable(request, reason: str, status: int):
+    return render(request, "outreach/selfservice/unusable.html", {"reason": reason}, status=status)
+
+
+def _too_many(request):
+    return _unusable(request, "too_many", 429)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@_private
+def landing(request, token):
+    try:
+        link = selfservice_link_resolve(token)
+    except LinkUnknown:
+        if _limited(request, "unknown"):
+            return _too_many(request)
+        return _unusable(request, "unknown", 404)
+    except LinkInvalid as invalid:
+        return _unusable(request, invalid.reason, 410)
+    context = {
+        "enterprise_name": link.enterprise.name,
+        "masked_mobile": masked("liaison", "mobile", link.liaison.mobile),
+        "code_sent": False,
+        "error": "",
+    }
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "send":
+            if _limited(request, "send", link):
+                return _too_many(request)
+            selfservice_code_send(link=link)
+            context["code_sent"] = True
+        elif action == "check":
+            if _limited(request, "check", link):
+                return _too_many(request)
+            try:
+                selfservice_code_check(link=link, code=request.POST.get("code", ""))
+            except CodeRefused as refused:
+                context.update(code_sent=refused.tries_left > 0, error=refused.message)
+                return render(request, "outreach/selfservice/landing.html", context, status=400)
+            # A new session id for the unlocked link; the token stays out of every URL.
+            request.session.cycle_key()
+            request.session[SESSION_KEY] = link.pk
+            return redirect("selfservice:form")
+    return render(request, "outreach/selfservice/landing.html", context)
+
+
+def _session_link(request) -> SelfServiceLink:
+    pk = request.session.get(SESSION_KEY)
+    link = (
+        SelfServiceLink.objects.select_related("enterprise", "liaison").filter(pk=pk).first()
+        if isinstance(pk, int)
+        else None
+    )
+    if link is None or link.unlocked_at is None:
+        raise LinkUnknown()
+    return link_check(link)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@_private
+def form_page(request):
+    try:
+        link = _session_link(request)
+    except LinkUnknown:
+        return _unusable(request, "no_session", 404)
+    except LinkInvalid as invalid:
+        request.session.pop(SESSION_KEY, None)
+        return _unusable(request, invalid.reason, 410)
+    context = {"link": link, "liaison": link.liaison, "notice_version": NOTICE_VERSION}
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        if request.POST.get("accept_notice") != NOTICE_VERSION:
+            context["error"] = _("Please read and accept how your details are used.")
+            return render(request, "outreach/selfservice/form.html", context, status=400)
+        try:
+            selfservice_details_confirm(link=link, notice_version=NOTICE_VERSION)
+        except LinkInvalid as invalid:  # spent in another tab meanwhile
+            return _unusable(request, invalid.reason, 410)
+        request.session.pop(SESSION_KEY, None)
+        return render(request, "outreach/selfservice/done.html", {"what": "confirmed"})
+    return render(request, "outreach/selfservice/form.html", context)
