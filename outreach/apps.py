@@ -39,5 +39,8 @@ class OutreachConfig(AppConfig):
             record_undeliverable_message, dispatch_uid="outreach.undeliverable_is_an_attempt"
         )
 
+        # Liaison self-service registers its task kind ("liaison updated their details").
+        from outreach.selfservice import services as _selfservice  # noqa: F401
+
         # Message templates a new installation starts with (admins' edits are kept).
         post_migrate.connect(templates_ensure_defaults, sender=self)

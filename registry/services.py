@@ -222,6 +222,15 @@ def liaison_mark_verified(*, liaison: Liaison, by, door: Door, at=None) -> None:
         Liaison.objects.filter(pk=liaison.pk).update(last_verified_at=at or timezone.now())
 
 
+def liaison_consent_record(*, liaison: Liaison, version: str, by, door: Door, at=None) -> None:
+    """The liaison accepted the data-use notice of this version (e.g. through self-service).
+    Not a change of their details: the row's version stays, so open links stay valid."""
+    with changes_by(by=by, door=door):
+        Liaison.objects.filter(pk=liaison.pk).update(
+            consent_at=at or timezone.now(), consent_version=version[:20]
+        )
+
+
 # --- Emergency contact ------------------------------------------------------------------
 
 

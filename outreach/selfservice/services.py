@@ -11,25 +11,42 @@ import datetime
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from outreach.kinds import register_task_kind
 from outreach.messaging.models import Channel
 from outreach.messaging.services import message_enqueue
-from outreach.models import ContactAttempt
+from outreach.models import ContactAttempt, Task
 from outreach.selfservice.models import SelfServiceLink
-from outreach.services import contact_attempt_record
+from outreach.services import contact_attempt_record, task_open
+from outreach.services.contact_log import HANDOVER_DUE_DAYS
 from registry.errors import ServiceError
-from registry.models import Enterprise, Liaison
+from registry.models import Door, EmergencyContact, Enterprise, Liaison
+from registry.services import emergency_contact_set, liaison_consent_record, liaison_update
 
 CODE_VALID = datetime.timedelta(minutes=10)
 CODE_TRIES = 5
 LINK_TEMPLATES = {Channel.SMS: "self-service-link-sms", Channel.EMAIL: "self-service-link-email"}
+# What a liaison may correct themselves (all of LIAISON_FIELDS; the ID number only with its
+# own consent).
+SELF_SERVICE_FIELDS = ("name", "position", "mobile", "landline", "email", "wechat", "id_number")
+EMERGENCY_FIELDS = ("name", "relation", "phone")
+# The worker's note that a liaison changed their own entry; done when the worker has read it.
+SELF_SERVICE_UPDATE_KIND = "selfservice_update"
+register_task_kind(
+    SELF_SERVICE_UPDATE_KIND,
+    _lazy("Liaison updated their details"),
+    answers=lambda channel, outcome: False,
+)
 OPEN = Q(used_at__isnull=True, revoked_at__isnull=True, superseded_at__isnull=True)
 
 
@@ -256,13 +273,32 @@ def selfservice_code_check(*, link: SelfServiceLink, code: str) -> SelfServiceLi
 # --- What the liaison does with an unlocked link ------------------------------------------
 
 
-def _spend(link: SelfServiceLink, *, notice_version: str) -> None:
-    """Mark the link used, with the notice the liaison accepted; LinkUsed if it already was."""
+def _spend(link: SelfServiceLink, *, notice_version: str, id_number_consent: bool = False) -> None:
+    """Mark the link used, with the notice the liaison accepted (also on the liaison's
+    entry); LinkUsed if it was spent meanwhile (another tab, a double tap)."""
+    now = timezone.now()
     spent = SelfServiceLink.objects.filter(OPEN, pk=link.pk).update(
-        used_at=timezone.now(), notice_version=notice_version, notice_accepted_at=timezone.now()
+        used_at=now,
+        notice_version=notice_version,
+        notice_accepted_at=now,
+        id_number_consent_at=now if id_number_consent else None,
     )
     if not spent:
         raise LinkUsed()
+    liaison_consent_record(
+        liaison=link.liaison, version=notice_version, by=None, door=Door.SELF_SERVICE, at=now
+    )
+
+
+def _self_service_attempt(link: SelfServiceLink, *, verified: bool, note: str) -> ContactAttempt:
+    return contact_attempt_record(
+        enterprise=link.enterprise,
+        liaison=link.liaison,
+        channel=ContactAttempt.Channel.SELF_SERVICE,
+        outcome=ContactAttempt.Outcome.REACHED,
+        verified=verified,
+        note=note,
+    )
 
 
 def selfservice_details_confirm(*, link: SelfServiceLink, notice_version: str) -> ContactAttempt:
@@ -270,11 +306,123 @@ def selfservice_details_confirm(*, link: SelfServiceLink, notice_version: str) -
     goes back to green through the attempt's signal), and the link is spent."""
     with transaction.atomic():
         _spend(link, notice_version=notice_version)
-        return contact_attempt_record(
-            enterprise=link.enterprise,
-            liaison=link.liaison,
-            channel=ContactAttempt.Channel.SELF_SERVICE,
-            outcome=ContactAttempt.Outcome.REACHED,
+        return _self_service_attempt(
+            link,
             verified=True,
             note=_("The liaison confirmed their details through their personal link."),
+        )
+
+
+def _prefixed(error: ValidationError, prefix: str) -> ValidationError:
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError({f"{prefix}{k}": v for k, v in error.error_dict.items()})
+
+
+def selfservice_details_correct(
+    *,
+    link: SelfServiceLink,
+    notice_version: str,
+    liaison_details: dict[str, Any],
+    emergency_contact: dict[str, Any] | None = None,
+    id_number_consent: bool = False,
+) -> list[str]:
+    """The liaison corrects their own entry (and the emergency contact): applied at once,
+    validated as everywhere else, history marked as self-service. Counts as a verified
+    contact; the enterprise's worker gets a task saying what changed. All or nothing: a
+    ValidationError (emergency fields prefixed ``emergency_``) leaves the link unspent.
+
+    Returns the labels of what changed.
+    """
+    details = {k: v for k, v in liaison_details.items() if k in SELF_SERVICE_FIELDS}
+    if not id_number_consent:
+        details.pop("id_number", None)
+    with transaction.atomic():
+        _spend(link, notice_version=notice_version, id_number_consent=id_number_consent)
+        # The link checked the liaison's version when it was opened: a staff edit since
+        # then makes this a stale edit instead of a silent overwrite.
+        changed = liaison_update(
+            liaison=link.liaison,
+            by=None,
+            door=Door.SELF_SERVICE,
+            expected_version=link.liaison_version,
+            **details,
+        )
+        labels = [str(Liaison._meta.get_field(name).verbose_name) for name in changed]
+        if emergency_contact and any(emergency_contact.values()):
+            before = EmergencyContact.objects.filter(enterprise=link.enterprise).first()
+            try:
+                after = emergency_contact_set(
+                    enterprise=link.enterprise,
+                    by=None,
+                    door=Door.SELF_SERVICE,
+                    **{k: v for k, v in emergency_contact.items() if k in EMERGENCY_FIELDS},
+                )
+            except ValidationError as error:
+                raise _prefixed(error, "emergency_") from error
+            if before is None or before.version != after.version:
+                labels.append(str(EmergencyContact._meta.verbose_name))
+        note = (
+            _("The liaison corrected through their personal link: %(what)s.")
+            % {"what": "、".join(labels)}
+            if labels
+            else _("The liaison confirmed their details through their personal link.")
+        )
+        _self_service_attempt(link, verified=True, note=note)
+        if labels:
+            task_open(
+                enterprise=link.enterprise,
+                kind=SELF_SERVICE_UPDATE_KIND,
+                source=Task.Source.SELF_SERVICE,
+                note=note,
+            )
+    return labels
+
+
+def selfservice_leaving_report(
+    *,
+    link: SelfServiceLink,
+    notice_version: str,
+    last_day: datetime.date,
+    successor_name: str,
+    successor_mobile: str,
+) -> Task:
+    """ "I am leaving": the liaison names their last day and successor. Staff get a handover
+    task with the successor in its note; they confirm it (liaison_replace), after which the
+    successor gets their own link. Nothing in the registry changes yet: the successor's
+    details are the leaving liaison's word, not the successor's."""
+    errors = {}
+    name = (successor_name or "").strip()
+    if not name:
+        errors["successor_name"] = [_("Please give your successor's name.")]
+    try:
+        mobile = Liaison._meta.get_field("mobile").clean(successor_mobile, None)
+    except ValidationError as error:
+        errors["successor_mobile"] = error.messages
+    today = timezone.localdate()
+    if last_day is None or not (
+        today - datetime.timedelta(days=90) <= last_day <= today + datetime.timedelta(days=365)
+    ):
+        errors["last_day"] = [
+            _("Please give your last day (within the past 90 days or the coming year).")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    note = _(
+        "Reported by the liaison through their personal link: last day %(day)s; successor "
+        "%(name)s, mobile %(mobile)s. Confirm with the enterprise, then replace the liaison."
+    ) % {"day": last_day.isoformat(), "name": name, "mobile": mobile}
+    with transaction.atomic():
+        _spend(link, notice_version=notice_version)
+        _self_service_attempt(
+            link, verified=False, note=_("The liaison reported that they are leaving.")
+        )
+        # After the attempt: a reached liaison answers an open handover task, and this one
+        # must stay open for staff.
+        return task_open(
+            enterprise=link.enterprise,
+            kind=Task.Kind.HANDOVER,
+            source=Task.Source.SELF_SERVICE,
+            due_on=today + datetime.timedelta(days=HANDOVER_DUE_DAYS),
+            note=note,
         )

@@ -9,13 +9,16 @@ token is never in a URL from then on. Every page is ``no-store`` and sends no Re
 from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from outreach.selfservice.forms import CorrectForm, LeavingForm, NoticeForm
 from outreach.selfservice.models import SelfServiceLink
 from outreach.selfservice.ratelimit import limit_hit
 from outreach.selfservice.services import (
+    SELF_SERVICE_FIELDS,
     CodeRefused,
     LinkInvalid,
     LinkUnknown,
@@ -23,9 +26,13 @@ from outreach.selfservice.services import (
     selfservice_code_check,
     selfservice_code_send,
     selfservice_details_confirm,
+    selfservice_details_correct,
+    selfservice_leaving_report,
     selfservice_link_resolve,
 )
+from registry.errors import ServiceError
 from registry.masking import masked
+from registry.models import EmergencyContact
 
 SESSION_KEY = "selfservice_link"
 NOTICE_VERSION = "2026-11"
@@ -123,6 +130,27 @@ def _session_link(request) -> SelfServiceLink:
     return link_check(link)
 
 
+def _correct_initial(link: SelfServiceLink) -> dict:
+    liaison = link.liaison
+    contact = EmergencyContact.objects.filter(enterprise=link.enterprise).first()
+    initial = {name: getattr(liaison, name) for name in SELF_SERVICE_FIELDS if name != "id_number"}
+    if contact is not None:
+        initial.update(
+            emergency_name=contact.name,
+            emergency_relation=contact.relation,
+            emergency_phone=contact.phone,
+        )
+    return initial
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 @_private
@@ -134,15 +162,68 @@ def form_page(request):
     except LinkInvalid as invalid:
         request.session.pop(SESSION_KEY, None)
         return _unusable(request, invalid.reason, 410)
-    context = {"link": link, "liaison": link.liaison, "notice_version": NOTICE_VERSION}
-    if request.method == "POST" and request.POST.get("action") == "confirm":
-        if request.POST.get("accept_notice") != NOTICE_VERSION:
-            context["error"] = _("Please read and accept how your details are used.")
-            return render(request, "outreach/selfservice/form.html", context, status=400)
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms = {
+        "confirm": NoticeForm(request.POST if action == "confirm" else None, prefix="confirm"),
+        "correct": CorrectForm(
+            request.POST if action == "correct" else None,
+            prefix="correct",
+            initial=_correct_initial(link),
+        ),
+        "leaving": LeavingForm(request.POST if action == "leaving" else None, prefix="leaving"),
+    }
+    if action in forms and forms[action].is_valid():
+        data = forms[action].cleaned_data
         try:
-            selfservice_details_confirm(link=link, notice_version=NOTICE_VERSION)
+            done = _submit(link, action, data)
         except LinkInvalid as invalid:  # spent in another tab meanwhile
+            request.session.pop(SESSION_KEY, None)
             return _unusable(request, invalid.reason, 410)
-        request.session.pop(SESSION_KEY, None)
-        return render(request, "outreach/selfservice/done.html", {"what": "confirmed"})
-    return render(request, "outreach/selfservice/form.html", context)
+        except ValidationError as error:
+            _add_errors(forms[action], error)
+        except ServiceError as error:
+            forms[action].add_error(None, error.message)
+        else:
+            request.session.pop(SESSION_KEY, None)
+            return render(request, "outreach/selfservice/done.html", {"what": action, **done})
+    context = {
+        "link": link,
+        "liaison": link.liaison,
+        "notice_version": NOTICE_VERSION,
+        "forms": forms,
+        "open_section": action,
+    }
+    status = 400 if action else 200
+    return render(request, "outreach/selfservice/form.html", context, status=status)
+
+
+def _submit(link: SelfServiceLink, action: str, data: dict) -> dict:
+    """Hand the valid form to its service; what the confirmation page shows."""
+    if data["accept_notice"] != NOTICE_VERSION:
+        raise ValidationError(
+            {"accept_notice": _("Please read and accept how your details are used.")}
+        )
+    if action == "confirm":
+        selfservice_details_confirm(link=link, notice_version=NOTICE_VERSION)
+        return {}
+    if action == "correct":
+        changed = selfservice_details_correct(
+            link=link,
+            notice_version=NOTICE_VERSION,
+            liaison_details={name: data.get(name, "") for name in SELF_SERVICE_FIELDS},
+            emergency_contact={
+                "name": data["emergency_name"],
+                "relation": data["emergency_relation"],
+                "phone": data["emergency_phone"],
+            },
+            id_number_consent=data["id_number_consent"],
+        )
+        return {"changed": changed}
+    task = selfservice_leaving_report(
+        link=link,
+        notice_version=NOTICE_VERSION,
+        last_day=data["last_day"],
+        successor_name=data["successor_name"],
+        successor_mobile=data["successor_mobile"],
+    )
+    return {"task": task, "successor": data["successor_name"]}

@@ -85,7 +85,7 @@ def test_the_form_is_closed_without_an_unlocked_link(client, sent_link):
 def test_my_details_are_correct_is_a_verified_contact_and_spends_the_link(client, sent_link):
     _unlock(client, sent_link)
     response = client.post(
-        reverse("selfservice:form"), {"action": "confirm", "accept_notice": "2026-11"}
+        reverse("selfservice:form"), {"action": "confirm", "confirm-accept_notice": "2026-11"}
     )
     assert response.status_code == 200
     assert "谢谢" in response.content.decode()
@@ -138,3 +138,123 @@ def test_sending_codes_over_and_over_is_stopped(client, sent_link):
     statuses = [client.post(_landing(sent_link), {"action": "send"}).status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
     assert OutboxMessage.objects.filter(purpose="self-service-code").count() == 3
+
+
+def _correct_data(**overrides):
+    data = {
+        "action": "correct",
+        "correct-accept_notice": "2026-11",
+        "correct-name": "张伟",
+        "correct-position": "行政经理",
+        "correct-mobile": "13912345678",
+        "correct-landline": "",
+        "correct-email": "zhangwei@example.com",
+        "correct-wechat": "",
+        "correct-emergency_name": "王强",
+        "correct-emergency_relation": "同事",
+        "correct-emergency_phone": "13600002222",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_corrections_are_applied_as_self_service_and_the_worker_is_told(
+    client, sent_link, enterprise_a
+):
+    from outreach.models import Task
+    from registry.models import EmergencyContact
+
+    _unlock(client, sent_link)
+    response = client.post(reverse("selfservice:form"), _correct_data())
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "已保存" in page and "职务" in page and "紧急联系人" in page
+    liaison = Liaison.objects.get(pk=enterprise_a.current_liaison.pk)
+    assert liaison.position == "行政经理" and liaison.email == "zhangwei@example.com"
+    assert liaison.last_verified_at is not None and liaison.consent_version == "2026-11"
+    assert EmergencyContact.objects.get(enterprise=enterprise_a).name == "王强"
+    # History says it came from self-service.
+    events = liaison.events.order_by("-pgh_id").first()
+    assert events.pgh_context.metadata["door"] == "self_service"
+    task = Task.objects.get(enterprise=enterprise_a, kind="selfservice_update")
+    assert task.is_open and "职务" in task.note
+    attempt = ContactAttempt.objects.get()
+    assert attempt.channel == "self_service" and attempt.verified
+
+
+def test_an_invalid_correction_saves_nothing_and_keeps_the_link(client, sent_link, enterprise_a):
+    _unlock(client, sent_link)
+    response = client.post(
+        reverse("selfservice:form"), _correct_data(**{"correct-mobile": "12345"})
+    )
+    assert response.status_code == 400
+    assert "手机" in response.content.decode()
+    assert Liaison.objects.get(pk=enterprise_a.current_liaison.pk).position == ""
+    assert SelfServiceLink.objects.get(pk=sent_link.pk).used_at is None
+    assert not ContactAttempt.objects.exists()
+    assert client.get(reverse("selfservice:form")).status_code == 200
+
+
+def test_the_id_number_is_only_taken_with_its_own_consent(client, sent_link, enterprise_a):
+    _unlock(client, sent_link)
+    response = client.post(
+        reverse("selfservice:form"), _correct_data(**{"correct-id_number": "11010519491231002X"})
+    )
+    assert response.status_code == 400
+    assert Liaison.objects.get(pk=enterprise_a.current_liaison.pk).id_number == ""
+    response = client.post(
+        reverse("selfservice:form"),
+        _correct_data(
+            **{"correct-id_number": "11010519491231002X", "correct-id_number_consent": "on"}
+        ),
+    )
+    assert response.status_code == 200
+    assert Liaison.objects.get(pk=enterprise_a.current_liaison.pk).id_number == "11010519491231002X"
+    assert SelfServiceLink.objects.get(pk=sent_link.pk).id_number_consent_at is not None
+
+
+def test_leaving_opens_a_handover_task_with_the_successor(client, sent_link, enterprise_a):
+    import datetime
+
+    from django.utils import timezone
+
+    from outreach.models import Task
+
+    _unlock(client, sent_link)
+    last_day = timezone.localdate() + datetime.timedelta(days=10)
+    response = client.post(
+        reverse("selfservice:form"),
+        {
+            "action": "leaving",
+            "leaving-accept_notice": "2026-11",
+            "leaving-last_day": last_day.isoformat(),
+            "leaving-successor_name": "李娜",
+            "leaving-successor_mobile": "137 0000 1111",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "李娜" in page and "30日内" in page
+    task = Task.objects.get(enterprise=enterprise_a, kind="handover")
+    assert task.is_open and task.source == "self_service"
+    assert "李娜" in task.note and "13700001111" in task.note and last_day.isoformat() in task.note
+    # The registry is not changed until staff confirm the handover.
+    assert enterprise_a.liaisons.count() == 1
+
+
+def test_leaving_needs_a_valid_successor_mobile(client, sent_link, enterprise_a):
+    from outreach.models import Task
+
+    _unlock(client, sent_link)
+    response = client.post(
+        reverse("selfservice:form"),
+        {
+            "action": "leaving",
+            "leaving-accept_notice": "2026-11",
+            "leaving-last_day": "2026-12-01",
+            "leaving-successor_name": "李娜",
+            "leaving-successor_mobile": "555",
+        },
+    )
+    assert response.status_code == 400
+    assert not Task.objects.filter(kind="handover").exists()
