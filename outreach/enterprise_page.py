@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from outreach.selectors import can_work_tasks, enterprise_attempts, enterprise_outreach
+from outreach.selfservice.models import SelfServiceLink
 from registry.models import Enterprise
 from registry.timeline import Change, TimelineItem
 
@@ -46,6 +47,7 @@ def outreach_panel(request, enterprise) -> str:
             "summary": summary,
             "tier_label": Enterprise.Tier(enterprise.tier).label,
             "can_work": can_work_tasks(request.user),
+            "selfservice_link": SelfServiceLink.objects.filter(enterprise=enterprise).first(),
         },
         request=request,
     )

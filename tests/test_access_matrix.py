@@ -107,6 +107,9 @@ TABLE: dict[str, dict[str, set[str]]] = {
     # form only for a session holding a link unlocked by its code (tests/selfservice), which
     # no role has as such.
     "selfservice:landing": {"GET": EVERYONE, "POST": EVERYONE},
+    # Sending or withdrawing it: whoever may log contacts for the enterprise.
+    "outreach:selfservice_link_send": {"GET": NOBODY, "POST": EDITORS_OF_A},
+    "outreach:selfservice_link_revoke": {"GET": NOBODY, "POST": EDITORS_OF_A},
     "selfservice:form": {"GET": NOBODY, "POST": NOBODY},
 }
 # The Django admin: its own permission checks, and only park admins are is_staff.
@@ -201,6 +204,8 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         "registry:emergency_contact_edit": [enterprise.uscc],
         "registry:reveal": [enterprise.uscc, "liaison", "mobile"],
         "outreach:attempt_new": [enterprise.uscc],
+        "outreach:selfservice_link_send": [enterprise.uscc],
+        "outreach:selfservice_link_revoke": [enterprise.uscc],
         "registry:grid_area_edit": [grid.pk],
         "registry:user_edit": [someone.pk],
     }.get(name, [])

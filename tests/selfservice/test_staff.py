@@ -1,0 +1,47 @@
+"""Staff send and withdraw a liaison's personal link from the enterprise page."""
+
+import pytest
+from django.urls import reverse
+
+from outreach.messaging.models import OutboxMessage
+from outreach.selfservice.models import SelfServiceLink
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_grid_worker_sends_the_link_from_the_enterprise_page(client, worker_a, enterprise_a):
+    client.force_login(worker_a)
+    page = client.get(reverse("registry:enterprise", args=[enterprise_a.uscc]))
+    assert "发送自助核对链接" in page.content.decode()
+    response = client.post(
+        reverse("outreach:selfservice_link_send", args=[enterprise_a.uscc]), follow=True
+    )
+    assert "已向联络员发送个人链接" in response.content.decode()
+    assert "有效期至" in response.content.decode()
+    link = SelfServiceLink.objects.get()
+    assert link.created_by == worker_a
+    assert OutboxMessage.objects.filter(purpose="self-service-link", created_by=worker_a).exists()
+
+
+def test_withdrawing_stops_the_open_link(client, staff_user, enterprise_a):
+    client.force_login(staff_user)
+    client.post(reverse("outreach:selfservice_link_send", args=[enterprise_a.uscc]))
+    response = client.post(
+        reverse("outreach:selfservice_link_revoke", args=[enterprise_a.uscc]), follow=True
+    )
+    assert "已撤回" in response.content.decode()
+    assert SelfServiceLink.objects.get().revoked_at is not None
+
+
+def test_an_enterprise_without_a_mobile_gets_a_clear_message(client, staff_user, grid_a):
+    from tests.factories import EnterpriseFactory, LiaisonFactory
+
+    enterprise = EnterpriseFactory(grid=grid_a)
+    LiaisonFactory(enterprise=enterprise, mobile="", email="x@example.com")
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("outreach:selfservice_link_send", args=[enterprise.uscc]), follow=True
+    )
+    assert response.status_code == 200
+    assert "没有登记手机号码" in response.content.decode()
+    assert not SelfServiceLink.objects.exists()
