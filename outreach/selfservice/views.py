@@ -3,7 +3,9 @@
 ``/s/<token>/`` shows only the enterprise's name and the masked mobile, and changes nothing
 on a GET (mail and chat apps open every link they see). A POST sends the code; a POST of the
 right code moves the link into the server-side session and redirects to ``/s/form/``, so the
-token is never in a URL from then on. Every page is ``no-store`` and sends no Referer.
+token is never in a URL from then on. Every page is ``no-store`` and sends no Referer to
+other sites (``same-origin``: with ``no-referrer`` Chromium sends ``Origin: null`` on the
+page's own form posts, which Django's CSRF check rightly refuses).
 """
 
 from functools import wraps
@@ -44,13 +46,13 @@ WINDOW = 15 * 60
 
 
 def _private(view):
-    """No caching anywhere, no Referer leaking the address of these pages."""
+    """No caching anywhere; the address of these pages (the token) never leaves as a Referer."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return wrapper

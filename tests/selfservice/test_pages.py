@@ -47,7 +47,7 @@ def test_opening_the_link_changes_nothing_and_shows_nothing_personal(client, sen
     assert "139****5678" in page or "5678" in page
     assert "核对" in page  # Chinese first
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_the_code_unlocks_the_form_without_the_token_in_the_url(client, sent_link):
@@ -58,7 +58,7 @@ def test_the_code_unlocks_the_form_without_the_token_in_the_url(client, sent_lin
     form = client.get(reverse("selfservice:form"))
     assert form.status_code == 200
     assert "13912345678" in form.content.decode() and "张伟" in form.content.decode()
-    assert form["Referrer-Policy"] == "no-referrer"
+    assert form["Referrer-Policy"] == "same-origin"
 
 
 def test_a_wrong_code_shows_nothing_personal(client, sent_link, enterprise_a):
