@@ -234,3 +234,8 @@ if _CACHE_REDIS_URL.startswith(("redis://", "rediss://")):
             "KEY_PREFIX": "portal",
         }
     }
+# Personal-link tokens never reach the logs (Django logs 4xx responses with their path).
+LOGGING["filters"] = {
+    "redact_selfservice_tokens": {"()": "outreach.selfservice.logs.RedactSelfServiceTokens"}
+}
+LOGGING["handlers"]["console"]["filters"] = ["redact_selfservice_tokens"]
