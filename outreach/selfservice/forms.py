@@ -13,7 +13,7 @@ class NoticeForm(forms.Form):
 
 
 class CorrectForm(NoticeForm):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Full name"), max_length=50)
     position = forms.CharField(label=_("Position"), max_length=50, required=False)
     mobile = forms.CharField(label=_("Mobile"), max_length=30)
     landline = forms.CharField(label=_("Landline"), max_length=30, required=False)
