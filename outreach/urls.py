@@ -22,4 +22,9 @@ urlpatterns = [
         selfservice.link_revoke,
         name="selfservice_link_revoke",
     ),
+    path(
+        "enterprises/<str:uscc>/self-service-handover/",
+        selfservice.handover_confirm,
+        name="selfservice_handover_confirm",
+    ),
 ]

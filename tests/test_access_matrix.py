@@ -110,6 +110,7 @@ TABLE: dict[str, dict[str, set[str]]] = {
     # Sending or withdrawing it: whoever may log contacts for the enterprise.
     "outreach:selfservice_link_send": {"GET": NOBODY, "POST": EDITORS_OF_A},
     "outreach:selfservice_link_revoke": {"GET": NOBODY, "POST": EDITORS_OF_A},
+    "outreach:selfservice_handover_confirm": {"GET": NOBODY, "POST": EDITORS_OF_A},
     "selfservice:form": {"GET": NOBODY, "POST": NOBODY},
 }
 # The Django admin: its own permission checks, and only park admins are is_staff.
@@ -206,6 +207,7 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         "outreach:attempt_new": [enterprise.uscc],
         "outreach:selfservice_link_send": [enterprise.uscc],
         "outreach:selfservice_link_revoke": [enterprise.uscc],
+        "outreach:selfservice_handover_confirm": [enterprise.uscc],
         "registry:grid_area_edit": [grid.pk],
         "registry:user_edit": [someone.pk],
     }.get(name, [])

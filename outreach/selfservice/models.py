@@ -74,6 +74,12 @@ class SelfServiceLink(models.Model):
     id_number_consent_at = models.DateTimeField(
         _("consent to the ID number at"), null=True, blank=True
     )
+    # "I am leaving": what the liaison reported, until staff confirm it (then the successor
+    # becomes the liaison and gets their own link).
+    leaving_on = models.DateField(_("last day reported"), null=True, blank=True)
+    successor_name = models.CharField(_("successor's name"), max_length=50, blank=True)
+    successor_mobile = models.CharField(_("successor's mobile"), max_length=20, blank=True)
+    handover_confirmed_at = models.DateTimeField(_("handover confirmed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

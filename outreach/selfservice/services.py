@@ -27,11 +27,16 @@ from outreach.messaging.models import Channel
 from outreach.messaging.services import message_enqueue
 from outreach.models import ContactAttempt, Task
 from outreach.selfservice.models import SelfServiceLink
-from outreach.services import contact_attempt_record, task_open
+from outreach.services import contact_attempt_record, task_open, tasks_close_where
 from outreach.services.contact_log import HANDOVER_DUE_DAYS
 from registry.errors import ServiceError
 from registry.models import Door, EmergencyContact, Enterprise, Liaison
-from registry.services import emergency_contact_set, liaison_consent_record, liaison_update
+from registry.services import (
+    emergency_contact_set,
+    liaison_consent_record,
+    liaison_replace,
+    liaison_update,
+)
 
 CODE_VALID = datetime.timedelta(minutes=10)
 CODE_TRIES = 5
@@ -414,6 +419,9 @@ def selfservice_leaving_report(
     ) % {"day": last_day.isoformat(), "name": name, "mobile": mobile}
     with transaction.atomic():
         _spend(link, notice_version=notice_version)
+        SelfServiceLink.objects.filter(pk=link.pk).update(
+            leaving_on=last_day, successor_name=name, successor_mobile=mobile
+        )
         _self_service_attempt(
             link, verified=False, note=_("The liaison reported that they are leaving.")
         )
@@ -426,3 +434,51 @@ def selfservice_leaving_report(
             due_on=today + datetime.timedelta(days=HANDOVER_DUE_DAYS),
             note=note,
         )
+
+
+def selfservice_handover_confirm(*, link: SelfServiceLink, by) -> SelfServiceLink:
+    """Staff confirmed a handover the liaison reported: the successor becomes the liaison
+    (the leaver's period ends today), the handover task is done, and the successor is sent
+    their own link to check and complete their details. Returns the successor's link."""
+    with transaction.atomic():
+        locked = SelfServiceLink.objects.select_for_update().get(pk=link.pk)
+        if not locked.successor_name or locked.handover_confirmed_at is not None:
+            raise ServiceError(_("There is no reported handover to confirm."), code="no_handover")
+        current = Liaison.objects.filter(
+            enterprise=locked.enterprise_id, ended_on__isnull=True
+        ).first()
+        if current is None or current.pk != locked.liaison_id:
+            raise ServiceError(
+                _("The liaison has changed since the handover was reported."),
+                code="liaison_changed",
+            )
+        liaison_replace(
+            enterprise=locked.enterprise,
+            by=by,
+            name=locked.successor_name,
+            mobile=locked.successor_mobile,
+        )
+        locked.handover_confirmed_at = timezone.now()
+        locked.save(update_fields=["handover_confirmed_at"])
+        tasks_close_where(
+            tasks=Task.objects.filter(
+                enterprise=locked.enterprise, kind=Task.Kind.HANDOVER, status=Task.Status.OPEN
+            ),
+            by=by,
+            note=_("Handover confirmed; the successor was sent their own link."),
+        )
+        return selfservice_link_send(enterprise=locked.enterprise, by=by)
+
+
+def reported_handover(enterprise: Enterprise) -> SelfServiceLink | None:
+    """The handover the current liaison reported and staff have not confirmed yet."""
+    return (
+        SelfServiceLink.objects.filter(
+            enterprise=enterprise,
+            liaison__ended_on__isnull=True,
+            handover_confirmed_at__isnull=True,
+        )
+        .exclude(successor_name="")
+        .order_by("-used_at")
+        .first()
+    )

@@ -8,7 +8,13 @@ from django.views.decorators.http import require_POST
 
 from outreach.selectors import can_work_tasks
 from outreach.selfservice.models import SelfServiceLink
-from outreach.selfservice.services import OPEN, selfservice_link_revoke, selfservice_link_send
+from outreach.selfservice.services import (
+    OPEN,
+    reported_handover,
+    selfservice_handover_confirm,
+    selfservice_link_revoke,
+    selfservice_link_send,
+)
 from registry.access import require
 from registry.errors import ServiceError
 from registry.selectors import enterprise_detail
@@ -36,4 +42,25 @@ def link_revoke(request, uscc):
     for link in SelfServiceLink.objects.filter(OPEN, enterprise=enterprise):
         selfservice_link_revoke(link=link, by=request.user)
     messages.success(request, _("The liaison's personal link was withdrawn."))
+    return redirect("registry:enterprise", enterprise.uscc)
+
+
+@require_POST
+def handover_confirm(request, uscc):
+    require(can_work_tasks(request.user))
+    enterprise = enterprise_detail(user=request.user, uscc=uscc)
+    reported = reported_handover(enterprise)
+    if reported is None:
+        messages.error(request, _("There is no reported handover to confirm."))
+        return redirect("registry:enterprise", enterprise.uscc)
+    try:
+        selfservice_handover_confirm(link=reported, by=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now the liaison and was sent their own link.")
+            % {"name": reported.successor_name},
+        )
     return redirect("registry:enterprise", enterprise.uscc)

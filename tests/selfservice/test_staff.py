@@ -45,3 +45,41 @@ def test_an_enterprise_without_a_mobile_gets_a_clear_message(client, staff_user,
     assert response.status_code == 200
     assert "没有登记手机号码" in response.content.decode()
     assert not SelfServiceLink.objects.exists()
+
+
+def test_staff_confirm_a_reported_handover_and_the_successor_gets_a_link(
+    client, staff_user, enterprise_a
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from outreach.models import Task
+    from outreach.selfservice.services import selfservice_leaving_report, selfservice_link_send
+
+    link = selfservice_link_send(enterprise=enterprise_a, by=staff_user)
+    selfservice_leaving_report(
+        link=link,
+        notice_version="2026-11",
+        last_day=timezone.localdate() + datetime.timedelta(days=5),
+        successor_name="李娜",
+        successor_mobile="13700001111",
+    )
+    client.force_login(staff_user)
+    page = client.get(reverse("registry:enterprise", args=[enterprise_a.uscc])).content.decode()
+    assert "继任者：李娜" in page and "13700001111" not in page  # masked on the staff page
+    response = client.post(
+        reverse("outreach:selfservice_handover_confirm", args=[enterprise_a.uscc]), follow=True
+    )
+    assert "李娜 已成为联络员" in response.content.decode()
+    enterprise_a.refresh_from_db()
+    assert enterprise_a.current_liaison.name == "李娜"
+    assert not Task.objects.filter(kind="handover", status="open").exists()
+    sms = OutboxMessage.objects.filter(purpose="self-service-link").latest("pk")
+    assert sms.to == "13700001111" and "李娜您好" in sms.body
+    # Confirming twice does nothing more.
+    response = client.post(
+        reverse("outreach:selfservice_handover_confirm", args=[enterprise_a.uscc]), follow=True
+    )
+    assert "没有待确认的交接" in response.content.decode()
+    assert enterprise_a.liaisons.count() == 2
