@@ -18,6 +18,7 @@ from registry import masking
 from registry.errors import ServiceError, StaleEdit
 from registry.models import Door, EmergencyContact, Enterprise, GridArea, Liaison, SensitiveView
 from registry.roles import Role, role_group
+from registry.signals import liaison_corrected
 
 LIAISON_FIELDS = ("name", "position", "mobile", "landline", "email", "wechat", "id_number")
 EMERGENCY_CONTACT_FIELDS = ("name", "relation", "phone")
@@ -212,6 +213,10 @@ def liaison_update(
         _check_version(locked, expected_version, changes)
         changed = _apply(locked, changes)
         _save_changed(locked, changed)
+        if changed:
+            liaison_corrected.send(
+                sender=Liaison, liaison=locked, changed=changed, door=Door(door), by=by
+            )
     liaison.refresh_from_db()
     return changed
 

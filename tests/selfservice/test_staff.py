@@ -83,3 +83,31 @@ def test_staff_confirm_a_reported_handover_and_the_successor_gets_a_link(
     )
     assert "没有待确认的交接" in response.content.decode()
     assert enterprise_a.liaisons.count() == 2
+
+
+def test_the_liaison_is_told_what_staff_corrected_without_the_values(
+    client, staff_user, enterprise_a
+):
+    from registry.services import liaison_update
+
+    liaison_update(
+        liaison=enterprise_a.current_liaison,
+        by=staff_user,
+        position="行政主管",
+        mobile="13811112222",
+    )
+    notice = OutboxMessage.objects.get(purpose="staff-correction-notice")
+    assert notice.to == "13811112222"  # the number now on file, not the wrong old one
+    assert "职务" in notice.body and "手机" in notice.body
+    assert "行政主管" not in notice.body and "13811112222" not in notice.body
+
+
+def test_corrections_by_the_liaison_or_an_import_send_no_notice(enterprise_a):
+    from registry.models import Door
+    from registry.services import liaison_update
+
+    liaison_update(
+        liaison=enterprise_a.current_liaison, by=None, door=Door.SELF_SERVICE, position="经理"
+    )
+    liaison_update(liaison=enterprise_a.current_liaison, by=None, door=Door.IMPORT, position="x")
+    assert not OutboxMessage.objects.filter(purpose="staff-correction-notice").exists()
