@@ -43,6 +43,7 @@ ADDRESS_LIMITS = {"unknown": 20, "send": 10, "check": 30}
 # Per link: codes sent and codes entered (per 15 minutes); the link's own tries come on top.
 LINK_LIMITS = {"send": 3, "check": 10}
 WINDOW = 15 * 60
+UNLOCKED_SECONDS = 30 * 60
 
 
 def _private(view):
@@ -116,6 +117,8 @@ def landing(request, token):
             # A new session id for the unlocked link; the token stays out of every URL.
             request.session.cycle_key()
             request.session[SESSION_KEY] = link.pk
+            # A short session: a phone left lying around does not stay unlocked for weeks.
+            request.session.set_expiry(UNLOCKED_SECONDS)
             return redirect("selfservice:form")
     return render(request, "outreach/selfservice/landing.html", context)
 

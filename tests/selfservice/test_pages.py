@@ -57,6 +57,7 @@ def test_the_code_unlocks_the_form_without_the_token_in_the_url(client, sent_lin
     assert sent_link.token not in response["Location"]
     form = client.get(reverse("selfservice:form"))
     assert form.status_code == 200
+    assert client.session.get_expiry_age() <= 30 * 60
     assert "13912345678" in form.content.decode() and "张伟" in form.content.decode()
     assert form["Referrer-Policy"] == "same-origin"
 
@@ -65,7 +66,8 @@ def test_a_wrong_code_shows_nothing_personal(client, sent_link, enterprise_a):
     Liaison.objects.filter(pk=enterprise_a.current_liaison.pk).update(
         id_number="11010519491231002X"
     )
-    client.post(_landing(sent_link), {"action": "send"})
+    sent = client.post(_landing(sent_link), {"action": "send"})
+    assert "13912345678" not in sent.content.decode() and "张伟" not in sent.content.decode()
     wrong = f"{(int(_code()) + 1) % 10**6:06d}"
     response = client.post(_landing(sent_link), {"action": "check", "code": wrong})
     assert response.status_code == 400
