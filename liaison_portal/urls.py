@@ -34,5 +34,7 @@ urlpatterns = [
     # Campaigns, message templates and the outbox (outreach/messaging).
     path("outreach/", include("outreach.messaging.urls")),
     path("", include("monitoring.urls")),
+    # Liaison self-service: the personal link a liaison opens without an account.
+    path("s/", include("outreach.selfservice.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -39,5 +39,15 @@ class OutreachConfig(AppConfig):
             record_undeliverable_message, dispatch_uid="outreach.undeliverable_is_an_attempt"
         )
 
+        # Liaison self-service registers its task kind ("liaison updated their details").
+        from outreach.selfservice import services as _selfservice  # noqa: F401
+        from outreach.selfservice.receivers import tell_liaison_of_staff_correction
+        from registry.signals import liaison_corrected
+
+        # Staff corrected a liaison's entry: the liaison is told what changed (容错).
+        liaison_corrected.connect(
+            tell_liaison_of_staff_correction, dispatch_uid="outreach.selfservice.correction"
+        )
+
         # Message templates a new installation starts with (admins' edits are kept).
         post_migrate.connect(templates_ensure_defaults, sender=self)

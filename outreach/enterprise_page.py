@@ -6,6 +6,9 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from outreach.selectors import can_work_tasks, enterprise_attempts, enterprise_outreach
+from outreach.selfservice.models import SelfServiceLink
+from outreach.selfservice.services import reported_handover
+from registry.masking import masked
 from registry.models import Enterprise
 from registry.timeline import Change, TimelineItem
 
@@ -39,6 +42,7 @@ def attempts_on_timeline(enterprise, user) -> list[TimelineItem]:
 
 def outreach_panel(request, enterprise) -> str:
     summary = enterprise_outreach(enterprise=enterprise)
+    handover = reported_handover(enterprise)
     return render_to_string(
         "outreach/_enterprise_panel.html",
         {
@@ -46,6 +50,12 @@ def outreach_panel(request, enterprise) -> str:
             "summary": summary,
             "tier_label": Enterprise.Tier(enterprise.tier).label,
             "can_work": can_work_tasks(request.user),
+            "selfservice_link": SelfServiceLink.objects.filter(enterprise=enterprise).first(),
+            "reported_handover": handover,
+            # Masked like every phone on staff pages; the handover task's note has it whole.
+            "reported_handover_mobile": masked("liaison", "mobile", handover.successor_mobile)
+            if handover
+            else "",
         },
         request=request,
     )

@@ -312,3 +312,6 @@ class EnterpriseOutreach(models.Model):
 # The outbox's models (campaigns, message templates, messages) live with their part of the
 # app; Django discovers models in this module only, so they are gathered here.
 from outreach.messaging.models import *  # noqa: E402, F403
+
+# Liaison self-service's personal links (outreach/selfservice).
+from outreach.selfservice.models import *  # noqa: E402, F403

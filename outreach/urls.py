@@ -1,6 +1,7 @@
 from django.urls import path
 
 from outreach import views
+from outreach.selfservice import staff_views as selfservice
 
 app_name = "outreach"
 
@@ -10,4 +11,20 @@ urlpatterns = [
     path("tasks/<int:pk>/close/", views.task_close, name="task_close"),
     path("tasks/<int:pk>/reassign/", views.task_reassign, name="task_reassign"),
     path("enterprises/<str:uscc>/contact/", views.attempt_new, name="attempt_new"),
+    # Liaison self-service: staff send or withdraw the liaison's personal link.
+    path(
+        "enterprises/<str:uscc>/self-service-link/",
+        selfservice.link_send,
+        name="selfservice_link_send",
+    ),
+    path(
+        "enterprises/<str:uscc>/self-service-link/revoke/",
+        selfservice.link_revoke,
+        name="selfservice_link_revoke",
+    ),
+    path(
+        "enterprises/<str:uscc>/self-service-handover/",
+        selfservice.handover_confirm,
+        name="selfservice_handover_confirm",
+    ),
 ]

@@ -18,6 +18,7 @@ from registry import masking
 from registry.errors import ServiceError, StaleEdit
 from registry.models import Door, EmergencyContact, Enterprise, GridArea, Liaison, SensitiveView
 from registry.roles import Role, role_group
+from registry.signals import liaison_corrected
 
 LIAISON_FIELDS = ("name", "position", "mobile", "landline", "email", "wechat", "id_number")
 EMERGENCY_CONTACT_FIELDS = ("name", "relation", "phone")
@@ -212,6 +213,10 @@ def liaison_update(
         _check_version(locked, expected_version, changes)
         changed = _apply(locked, changes)
         _save_changed(locked, changed)
+        if changed:
+            liaison_corrected.send(
+                sender=Liaison, liaison=locked, changed=changed, door=Door(door), by=by
+            )
     liaison.refresh_from_db()
     return changed
 
@@ -220,6 +225,15 @@ def liaison_mark_verified(*, liaison: Liaison, by, door: Door, at=None) -> None:
     """The liaison's details were confirmed right (by a contact or by the liaison)."""
     with changes_by(by=by, door=door):
         Liaison.objects.filter(pk=liaison.pk).update(last_verified_at=at or timezone.now())
+
+
+def liaison_consent_record(*, liaison: Liaison, version: str, by, door: Door, at=None) -> None:
+    """The liaison accepted the data-use notice of this version (e.g. through self-service).
+    Not a change of their details: the row's version stays, so open links stay valid."""
+    with changes_by(by=by, door=door):
+        Liaison.objects.filter(pk=liaison.pk).update(
+            consent_at=at or timezone.now(), consent_version=version[:20]
+        )
 
 
 # --- Emergency contact ------------------------------------------------------------------

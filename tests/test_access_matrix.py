@@ -116,6 +116,15 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "messaging:outbox": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
     "messaging:templates": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
     "messaging:template_edit": {"GET": {ADMIN}, "POST": {ADMIN}},
+    # Liaison self-service: the personal link opens for anyone who holds it (no account); the
+    # form only for a session holding a link unlocked by its code (tests/selfservice), which
+    # no role has as such.
+    "selfservice:landing": {"GET": EVERYONE, "POST": EVERYONE},
+    # Sending or withdrawing it: whoever may log contacts for the enterprise.
+    "outreach:selfservice_link_send": {"GET": NOBODY, "POST": EDITORS_OF_A},
+    "outreach:selfservice_link_revoke": {"GET": NOBODY, "POST": EDITORS_OF_A},
+    "outreach:selfservice_handover_confirm": {"GET": NOBODY, "POST": EDITORS_OF_A},
+    "selfservice:form": {"GET": NOBODY, "POST": NOBODY},
 }
 # The Django admin: its own permission checks, and only park admins are is_staff.
 ADMIN_SITE = {"GET": {ADMIN}, "POST": NOBODY}
@@ -208,6 +217,10 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
             by=someone,
         )
         return reverse(name, args=[campaign.pk])
+    if name == "selfservice:landing":
+        from outreach.selfservice.services import selfservice_link_send
+
+        return reverse(name, args=[selfservice_link_send(enterprise=enterprise, by=someone).token])
     if name == "messaging:template_edit":
         return reverse(name, args=[MessageTemplate.objects.order_by("pk").first().pk])
     if name.startswith("monitoring:") and name.split(":")[1] in {
@@ -237,6 +250,9 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         "monitoring:pause": [enterprise.uscc],
         "monitoring:resume": [enterprise.uscc],
         "monitoring:procedure_start": [enterprise.uscc],
+        "outreach:selfservice_link_send": [enterprise.uscc],
+        "outreach:selfservice_link_revoke": [enterprise.uscc],
+        "outreach:selfservice_handover_confirm": [enterprise.uscc],
         "registry:grid_area_edit": [grid.pk],
         "registry:user_edit": [someone.pk],
     }.get(name, [])

@@ -235,3 +235,25 @@ REGISTRY_IMPORT_LEASE_SECONDS = env_int("REGISTRY_IMPORT_LEASE_SECONDS", 600)
 # --- Monitoring (monitoring/): the light's choices appear as several fields of the API
 # (light, from_light, to_light); one schema enum for all of them.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["LightEnum"] = "monitoring.light.Light"
+
+# --- Liaison self-service (outreach/selfservice): personal links sent to liaisons.
+# The portal's public address, as liaisons open it from their phones (links are absolute).
+SELF_SERVICE_BASE_URL = env_str("SELF_SERVICE_BASE_URL", "http://localhost:8000")
+# A link works this many days after it was sent (or until used, replaced or revoked).
+SELF_SERVICE_LINK_DAYS = env_int("SELF_SERVICE_LINK_DAYS", 14)
+# The cache counts guesses at links and codes (outreach/selfservice/ratelimit.py). With a
+# Redis broker it is shared by every web process; otherwise it is per process.
+_CACHE_REDIS_URL = env_str("REDIS_URL", "") or env_str("CELERY_BROKER_URL", "")
+if _CACHE_REDIS_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_REDIS_URL,
+            "KEY_PREFIX": "portal",
+        }
+    }
+# Personal-link tokens never reach the logs (Django logs 4xx responses with their path).
+LOGGING["filters"] = {
+    "redact_selfservice_tokens": {"()": "outreach.selfservice.logs.RedactSelfServiceTokens"}
+}
+LOGGING["handlers"]["console"]["filters"] = ["redact_selfservice_tokens"]

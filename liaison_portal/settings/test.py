@@ -11,3 +11,8 @@ STORAGES = {
 }
 # Uploaded import files: in a folder the tests' Celery worker subprocess reads too.
 MEDIA_ROOT = BASE_DIR / ".data" / "test-media"  # noqa: F405
+# Tests clear the cache before each test (tests/conftest.py); on a Redis cache sharing the
+# broker's database that would also wipe the Celery worker's queues. Only an explicit
+# REDIS_URL gives the tests a Redis cache.
+if not env_str("REDIS_URL", ""):  # noqa: F405
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

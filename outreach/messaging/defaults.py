@@ -60,6 +60,31 @@ DEFAULT_TEMPLATES = [
             "信息，如有问题欢迎随时联系我们。" + LEAVING_LINE
         ),
     },
+    {
+        # Liaison self-service (outreach/selfservice): {{ link }} is the personal link.
+        "key": "self-service-link-sms",
+        "name": "联络员信息自助核对链接（短信）",
+        "channel": Channel.SMS,
+        "subject": "",
+        "body": (
+            "{{ liaison }}您好：请点击链接核对{{ enterprise }}联络员信息，确认无误或直接修改，"
+            "14天内有效：{{ link }} " + LEAVING_LINE + "可在链接中直接填写继任者。"
+        ),
+    },
+    {
+        "key": "self-service-link-email",
+        "name": "联络员信息自助核对链接（邮件）",
+        "channel": Channel.EMAIL,
+        "subject": "请核对{{ enterprise }}的联络员信息",
+        "body": (
+            "{{ liaison }}您好：\n\n"
+            "园区企业服务中心请您核对{{ enterprise }}的联络员信息。打开下面的链接，输入发到您"
+            "手机上的验证码后，即可确认信息无误、直接修改，或登记紧急联系人。链接14天内有效，"
+            "仅限本人使用：\n\n{{ link }}\n\n"
+            + LEAVING_LINE
+            + "可在链接中直接填写继任者。\n\n园区企业服务中心"
+        ),
+    },
 ]
 
 

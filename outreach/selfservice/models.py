@@ -1,0 +1,102 @@
+"""The personal link a liaison receives, and the one-time code that unlocks it."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import Enterprise, Liaison
+
+__all__ = ["SelfServiceLink"]
+
+
+class SelfServiceLink(models.Model):
+    """One link, bound to one enterprise, one liaison (at one version of their entry) and one
+    purpose. Only the SHA-256 of the token is stored: the database alone cannot open a link.
+
+    The 6-digit code that must be entered before any personal data is shown lives on the link
+    too (one code per link at a time), stored as an HMAC keyed by SECRET_KEY, since a
+    6-digit code's plain hash is reversed by trying all million values.
+    """
+
+    class Purpose(models.TextChoices):
+        CHECK = "check", _("Confirm or correct details")
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("enterprise"),
+        related_name="selfservice_links",
+        on_delete=models.CASCADE,
+    )
+    liaison = models.ForeignKey(
+        Liaison,
+        verbose_name=_("liaison"),
+        related_name="selfservice_links",
+        on_delete=models.CASCADE,
+    )
+    # The liaison's row version when the link was sent: any change since (a staff
+    # correction, a handover) makes the link stale.
+    liaison_version = models.PositiveIntegerField()
+    purpose = models.CharField(
+        _("purpose"), max_length=20, choices=Purpose.choices, default=Purpose.CHECK
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    superseded_at = models.DateTimeField(_("replaced by a newer link at"), null=True, blank=True)
+    # The one-time code (see the class docstring); empty: none outstanding.
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_tries_left = models.PositiveSmallIntegerField(default=0)
+    # When the right code was entered (the link then lives in the server-side session).
+    unlocked_at = models.DateTimeField(_("code entered at"), null=True, blank=True)
+    # The data-use notice the liaison accepted (its version) and the separate consent to
+    # the ID number being kept.
+    notice_version = models.CharField(_("notice version accepted"), max_length=20, blank=True)
+    notice_accepted_at = models.DateTimeField(_("notice accepted at"), null=True, blank=True)
+    id_number_consent_at = models.DateTimeField(
+        _("consent to the ID number at"), null=True, blank=True
+    )
+    # "I am leaving": what the liaison reported, until staff confirm it (then the successor
+    # becomes the liaison and gets their own link).
+    leaving_on = models.DateField(_("last day reported"), null=True, blank=True)
+    successor_name = models.CharField(_("successor's name"), max_length=50, blank=True)
+    successor_mobile = models.CharField(_("successor's mobile"), max_length=20, blank=True)
+    handover_confirmed_at = models.DateTimeField(_("handover confirmed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("self-service link")
+        verbose_name_plural = _("self-service links")
+        indexes = [
+            # "Supersede the liaison's open links" when a newer one is sent.
+            models.Index(
+                fields=["liaison"],
+                condition=Q(
+                    used_at__isnull=True, revoked_at__isnull=True, superseded_at__isnull=True
+                ),
+                name="selfservice_open_link_idx",
+            ),
+            # The enterprise page's list of links sent.
+            models.Index(fields=["enterprise", "-created_at"], name="selfservice_enterprise_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} · {self.liaison_id} · {self.created_at:%Y-%m-%d}"

@@ -1,0 +1,66 @@
+"""The staff side of self-service: send an enterprise's liaison a personal link, or stop the
+one that is open. Both from the enterprise page's outreach panel (POST only)."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from outreach.selectors import can_work_tasks
+from outreach.selfservice.models import SelfServiceLink
+from outreach.selfservice.services import (
+    OPEN,
+    reported_handover,
+    selfservice_handover_confirm,
+    selfservice_link_revoke,
+    selfservice_link_send,
+)
+from registry.access import require
+from registry.errors import ServiceError
+from registry.selectors import enterprise_detail
+
+
+@require_POST
+def link_send(request, uscc):
+    require(can_work_tasks(request.user))
+    enterprise = enterprise_detail(user=request.user, uscc=uscc)
+    try:
+        selfservice_link_send(enterprise=enterprise, by=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("A personal link was sent to the liaison; any older link stops working.")
+        )
+    return redirect("registry:enterprise", enterprise.uscc)
+
+
+@require_POST
+def link_revoke(request, uscc):
+    require(can_work_tasks(request.user))
+    enterprise = enterprise_detail(user=request.user, uscc=uscc)
+    for link in SelfServiceLink.objects.filter(OPEN, enterprise=enterprise):
+        selfservice_link_revoke(link=link, by=request.user)
+    messages.success(request, _("The liaison's personal link was withdrawn."))
+    return redirect("registry:enterprise", enterprise.uscc)
+
+
+@require_POST
+def handover_confirm(request, uscc):
+    require(can_work_tasks(request.user))
+    enterprise = enterprise_detail(user=request.user, uscc=uscc)
+    reported = reported_handover(enterprise)
+    if reported is None:
+        messages.error(request, _("There is no reported handover to confirm."))
+        return redirect("registry:enterprise", enterprise.uscc)
+    try:
+        selfservice_handover_confirm(link=reported, by=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now the liaison and was sent their own link.")
+            % {"name": reported.successor_name},
+        )
+    return redirect("registry:enterprise", enterprise.uscc)

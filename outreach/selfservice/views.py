@@ -1,0 +1,234 @@
+"""The liaison's pages: no account, no login. Thin: the rules live in services.
+
+``/s/<token>/`` shows only the enterprise's name and the masked mobile, and changes nothing
+on a GET (mail and chat apps open every link they see). A POST sends the code; a POST of the
+right code moves the link into the server-side session and redirects to ``/s/form/``, so the
+token is never in a URL from then on. Every page is ``no-store`` and sends no Referer to
+other sites (``same-origin``: with ``no-referrer`` Chromium sends ``Origin: null`` on the
+page's own form posts, which Django's CSRF check rightly refuses).
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from outreach.selfservice.forms import CorrectForm, LeavingForm, NoticeForm
+from outreach.selfservice.models import SelfServiceLink
+from outreach.selfservice.ratelimit import limit_hit
+from outreach.selfservice.services import (
+    SELF_SERVICE_FIELDS,
+    CodeRefused,
+    LinkInvalid,
+    LinkUnknown,
+    link_check,
+    selfservice_code_check,
+    selfservice_code_send,
+    selfservice_details_confirm,
+    selfservice_details_correct,
+    selfservice_leaving_report,
+    selfservice_link_resolve,
+)
+from registry.errors import ServiceError
+from registry.masking import masked
+from registry.models import EmergencyContact
+
+SESSION_KEY = "selfservice_link"
+NOTICE_VERSION = "2026-11"
+# Per address: opening unknown links, sending codes, entering codes (per 15 minutes).
+ADDRESS_LIMITS = {"unknown": 20, "send": 10, "check": 30}
+# Per link: codes sent and codes entered (per 15 minutes); the link's own tries come on top.
+LINK_LIMITS = {"send": 3, "check": 10}
+WINDOW = 15 * 60
+UNLOCKED_SECONDS = 30 * 60
+
+
+def _private(view):
+    """No caching anywhere; the address of these pages (the token) never leaves as a Referer."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "same-origin"
+        return response
+
+    return wrapper
+
+
+def _address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _limited(request, what: str, link: SelfServiceLink | None = None) -> bool:
+    by_address = limit_hit(
+        f"{what}:ip:{_address(request)}", limit=ADDRESS_LIMITS[what], window_seconds=WINDOW
+    )
+    by_link = link is not None and limit_hit(
+        f"{what}:link:{link.pk}", limit=LINK_LIMITS[what], window_seconds=WINDOW
+    )
+    return by_address or by_link
+
+
+def _unusable(request, reason: str, status: int):
+    return render(request, "outreach/selfservice/unusable.html", {"reason": reason}, status=status)
+
+
+def _too_many(request):
+    return _unusable(request, "too_many", 429)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@_private
+def landing(request, token):
+    try:
+        link = selfservice_link_resolve(token)
+    except LinkUnknown:
+        if _limited(request, "unknown"):
+            return _too_many(request)
+        return _unusable(request, "unknown", 404)
+    except LinkInvalid as invalid:
+        return _unusable(request, invalid.reason, 410)
+    context = {
+        "enterprise_name": link.enterprise.name,
+        "masked_mobile": masked("liaison", "mobile", link.liaison.mobile),
+        "code_sent": False,
+        "error": "",
+    }
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "send":
+            if _limited(request, "send", link):
+                return _too_many(request)
+            selfservice_code_send(link=link)
+            context["code_sent"] = True
+        elif action == "check":
+            if _limited(request, "check", link):
+                return _too_many(request)
+            try:
+                selfservice_code_check(link=link, code=request.POST.get("code", ""))
+            except CodeRefused as refused:
+                context.update(code_sent=refused.tries_left > 0, error=refused.message)
+                return render(request, "outreach/selfservice/landing.html", context, status=400)
+            # A new session id for the unlocked link; the token stays out of every URL.
+            request.session.cycle_key()
+            request.session[SESSION_KEY] = link.pk
+            # A short session: a phone left lying around does not stay unlocked for weeks.
+            request.session.set_expiry(UNLOCKED_SECONDS)
+            return redirect("selfservice:form")
+    return render(request, "outreach/selfservice/landing.html", context)
+
+
+def _session_link(request) -> SelfServiceLink:
+    pk = request.session.get(SESSION_KEY)
+    link = (
+        SelfServiceLink.objects.select_related("enterprise", "liaison").filter(pk=pk).first()
+        if isinstance(pk, int)
+        else None
+    )
+    if link is None or link.unlocked_at is None:
+        raise LinkUnknown()
+    return link_check(link)
+
+
+def _correct_initial(link: SelfServiceLink) -> dict:
+    liaison = link.liaison
+    contact = EmergencyContact.objects.filter(enterprise=link.enterprise).first()
+    initial = {name: getattr(liaison, name) for name in SELF_SERVICE_FIELDS if name != "id_number"}
+    if contact is not None:
+        initial.update(
+            emergency_name=contact.name,
+            emergency_relation=contact.relation,
+            emergency_phone=contact.phone,
+        )
+    return initial
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@_private
+def form_page(request):
+    try:
+        link = _session_link(request)
+    except LinkUnknown:
+        return _unusable(request, "no_session", 404)
+    except LinkInvalid as invalid:
+        request.session.pop(SESSION_KEY, None)
+        return _unusable(request, invalid.reason, 410)
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms = {
+        "confirm": NoticeForm(request.POST if action == "confirm" else None, prefix="confirm"),
+        "correct": CorrectForm(
+            request.POST if action == "correct" else None,
+            prefix="correct",
+            initial=_correct_initial(link),
+        ),
+        "leaving": LeavingForm(request.POST if action == "leaving" else None, prefix="leaving"),
+    }
+    if action in forms and forms[action].is_valid():
+        data = forms[action].cleaned_data
+        try:
+            done = _submit(link, action, data)
+        except LinkInvalid as invalid:  # spent in another tab meanwhile
+            request.session.pop(SESSION_KEY, None)
+            return _unusable(request, invalid.reason, 410)
+        except ValidationError as error:
+            _add_errors(forms[action], error)
+        except ServiceError as error:
+            forms[action].add_error(None, error.message)
+        else:
+            request.session.pop(SESSION_KEY, None)
+            return render(request, "outreach/selfservice/done.html", {"what": action, **done})
+    context = {
+        "link": link,
+        "liaison": link.liaison,
+        "notice_version": NOTICE_VERSION,
+        "forms": forms,
+        "open_section": action,
+    }
+    status = 400 if action else 200
+    return render(request, "outreach/selfservice/form.html", context, status=status)
+
+
+def _submit(link: SelfServiceLink, action: str, data: dict) -> dict:
+    """Hand the valid form to its service; what the confirmation page shows."""
+    if data["accept_notice"] != NOTICE_VERSION:
+        raise ValidationError(
+            {"accept_notice": _("Please read and accept how your details are used.")}
+        )
+    if action == "confirm":
+        selfservice_details_confirm(link=link, notice_version=NOTICE_VERSION)
+        return {}
+    if action == "correct":
+        changed = selfservice_details_correct(
+            link=link,
+            notice_version=NOTICE_VERSION,
+            liaison_details={name: data.get(name, "") for name in SELF_SERVICE_FIELDS},
+            emergency_contact={
+                "name": data["emergency_name"],
+                "relation": data["emergency_relation"],
+                "phone": data["emergency_phone"],
+            },
+            id_number_consent=data["id_number_consent"],
+        )
+        return {"changed": changed}
+    task = selfservice_leaving_report(
+        link=link,
+        notice_version=NOTICE_VERSION,
+        last_day=data["last_day"],
+        successor_name=data["successor_name"],
+        successor_mobile=data["successor_mobile"],
+    )
+    return {"task": task, "successor": data["successor_name"]}

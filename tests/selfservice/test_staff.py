@@ -1,0 +1,113 @@
+"""Staff send and withdraw a liaison's personal link from the enterprise page."""
+
+import pytest
+from django.urls import reverse
+
+from outreach.messaging.models import OutboxMessage
+from outreach.selfservice.models import SelfServiceLink
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_grid_worker_sends_the_link_from_the_enterprise_page(client, worker_a, enterprise_a):
+    client.force_login(worker_a)
+    page = client.get(reverse("registry:enterprise", args=[enterprise_a.uscc]))
+    assert "发送自助核对链接" in page.content.decode()
+    response = client.post(
+        reverse("outreach:selfservice_link_send", args=[enterprise_a.uscc]), follow=True
+    )
+    assert "已向联络员发送个人链接" in response.content.decode()
+    assert "有效期至" in response.content.decode()
+    link = SelfServiceLink.objects.get()
+    assert link.created_by == worker_a
+    assert OutboxMessage.objects.filter(purpose="self-service-link", created_by=worker_a).exists()
+
+
+def test_withdrawing_stops_the_open_link(client, staff_user, enterprise_a):
+    client.force_login(staff_user)
+    client.post(reverse("outreach:selfservice_link_send", args=[enterprise_a.uscc]))
+    response = client.post(
+        reverse("outreach:selfservice_link_revoke", args=[enterprise_a.uscc]), follow=True
+    )
+    assert "已撤回" in response.content.decode()
+    assert SelfServiceLink.objects.get().revoked_at is not None
+
+
+def test_an_enterprise_without_a_mobile_gets_a_clear_message(client, staff_user, grid_a):
+    from tests.factories import EnterpriseFactory, LiaisonFactory
+
+    enterprise = EnterpriseFactory(grid=grid_a)
+    LiaisonFactory(enterprise=enterprise, mobile="", email="x@example.com")
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("outreach:selfservice_link_send", args=[enterprise.uscc]), follow=True
+    )
+    assert response.status_code == 200
+    assert "没有登记手机号码" in response.content.decode()
+    assert not SelfServiceLink.objects.exists()
+
+
+def test_staff_confirm_a_reported_handover_and_the_successor_gets_a_link(
+    client, staff_user, enterprise_a
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from outreach.models import Task
+    from outreach.selfservice.services import selfservice_leaving_report, selfservice_link_send
+
+    link = selfservice_link_send(enterprise=enterprise_a, by=staff_user)
+    selfservice_leaving_report(
+        link=link,
+        notice_version="2026-11",
+        last_day=timezone.localdate() + datetime.timedelta(days=5),
+        successor_name="李娜",
+        successor_mobile="13700001111",
+    )
+    client.force_login(staff_user)
+    page = client.get(reverse("registry:enterprise", args=[enterprise_a.uscc])).content.decode()
+    assert "继任者：李娜" in page and "13700001111" not in page  # masked on the staff page
+    response = client.post(
+        reverse("outreach:selfservice_handover_confirm", args=[enterprise_a.uscc]), follow=True
+    )
+    assert "李娜 已成为联络员" in response.content.decode()
+    enterprise_a.refresh_from_db()
+    assert enterprise_a.current_liaison.name == "李娜"
+    assert not Task.objects.filter(kind="handover", status="open").exists()
+    sms = OutboxMessage.objects.filter(purpose="self-service-link").latest("pk")
+    assert sms.to == "13700001111" and "李娜您好" in sms.body
+    # Confirming twice does nothing more.
+    response = client.post(
+        reverse("outreach:selfservice_handover_confirm", args=[enterprise_a.uscc]), follow=True
+    )
+    assert "没有待确认的交接" in response.content.decode()
+    assert enterprise_a.liaisons.count() == 2
+
+
+def test_the_liaison_is_told_what_staff_corrected_without_the_values(
+    client, staff_user, enterprise_a
+):
+    from registry.services import liaison_update
+
+    liaison_update(
+        liaison=enterprise_a.current_liaison,
+        by=staff_user,
+        position="行政主管",
+        mobile="13811112222",
+    )
+    notice = OutboxMessage.objects.get(purpose="staff-correction-notice")
+    assert notice.to == "13811112222"  # the number now on file, not the wrong old one
+    assert "职务" in notice.body and "手机" in notice.body
+    assert "行政主管" not in notice.body and "13811112222" not in notice.body
+
+
+def test_corrections_by_the_liaison_or_an_import_send_no_notice(enterprise_a):
+    from registry.models import Door
+    from registry.services import liaison_update
+
+    liaison_update(
+        liaison=enterprise_a.current_liaison, by=None, door=Door.SELF_SERVICE, position="经理"
+    )
+    liaison_update(liaison=enterprise_a.current_liaison, by=None, door=Door.IMPORT, position="x")
+    assert not OutboxMessage.objects.filter(purpose="staff-correction-notice").exists()
