@@ -36,6 +36,13 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_select_related = ("enterprise",)
     raw_id_fields = ("enterprise", "liaison", "campaign", "created_by")
 
+    def get_exclude(self, request, obj=None):
+        # A self-service message carries a liaison's personal link or one-time code: whoever
+        # reads it could open the liaison's form, so nobody reads it here, admins included.
+        if obj is not None and obj.purpose.startswith("self-service"):
+            return ("body",)
+        return ()
+
     # The outbox is written by the services only; the admin reads it.
     def has_add_permission(self, request):
         return False

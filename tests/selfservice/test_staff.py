@@ -111,3 +111,15 @@ def test_corrections_by_the_liaison_or_an_import_send_no_notice(enterprise_a):
     )
     liaison_update(liaison=enterprise_a.current_liaison, by=None, door=Door.IMPORT, position="x")
     assert not OutboxMessage.objects.filter(purpose="staff-correction-notice").exists()
+
+
+def test_the_django_admin_never_shows_a_links_message_text(client, admin_user, enterprise_a):
+    client.force_login(admin_user)
+    client.post(reverse("outreach:selfservice_link_send", args=[enterprise_a.uscc]))
+    message = OutboxMessage.objects.get(purpose="self-service-link")
+    token_part = message.body.split("/s/")[1][:20]
+
+    page = client.get(reverse("admin:outreach_outboxmessage_change", args=[message.pk]))
+
+    assert page.status_code == 200
+    assert token_part not in page.content.decode()
