@@ -90,3 +90,21 @@ def test_roles_hold_exactly_their_permissions(staff_user, auditor, admin_user, w
     assert worker_a.has_perm("registry.change_liaison")
     assert not worker_a.has_perm("registry.add_gridarea")
     assert {r.value for r in Role} == {"admin", "staff", "grid_worker", "auditor"}
+
+
+@pytest.mark.django_db
+def test_a_refused_page_says_why_in_chinese(client, staff_user):
+    client.force_login(staff_user)
+    response = client.get("/imports/")
+    assert response.status_code == 403
+    assert "您的角色无权访问此页面" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_another_grids_enterprise_is_a_friendly_404(client, worker_b, enterprise_a):
+    client.force_login(worker_b)
+    response = client.get(f"/enterprises/{enterprise_a.uscc}/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "不在您负责的网格内" in page
+    assert enterprise_a.name not in page
