@@ -4,6 +4,7 @@ are written by monitoring.services, whose rules the admin would bypass)."""
 from django.contrib import admin
 
 from monitoring.models import ContactHealth, LightChange, RuleSettings
+from registry.admin import ReadOnlyAdmin
 
 
 @admin.register(RuleSettings)
@@ -21,17 +22,6 @@ class RuleSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not RuleSettings.objects.exists()  # one row
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -4,6 +4,7 @@ written through outreach.services, whose rules the admin would bypass)."""
 from django.contrib import admin
 
 from outreach.models import ContactAttempt, OutreachPolicy, Task
+from registry.admin import ReadOnlyAdmin
 
 
 @admin.register(OutreachPolicy)
@@ -13,17 +14,6 @@ class OutreachPolicyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # one row per tier, created by migration 0002
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -5,6 +5,20 @@ from registry import masking
 from registry.models import EmergencyContact, Enterprise, GridArea, Liaison, SensitiveView
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For tables written only through the services (logs, tasks, the outbox): the admin
+    reads them; adding, changing or deleting here would bypass the services' rules."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def _masked_display(kind: str, field: str):
     """A read-only admin column showing a protected field masked."""
 
@@ -145,19 +159,10 @@ class EmergencyContactAdmin(MaskedAdminMixin, VersionedAdmin):
 
 
 @admin.register(SensitiveView)
-class SensitiveViewAdmin(admin.ModelAdmin):
+class SensitiveViewAdmin(ReadOnlyAdmin):
     """The log is evidence: readable, never editable."""
 
     list_display = ("viewed_at", "user", "enterprise", "record", "field", "channel", "ip_address")
     list_filter = ("channel", "record", "field")
     search_fields = ("user__username", "enterprise__name", "enterprise__uscc")
     list_select_related = ("user", "enterprise")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage
+from registry.admin import ReadOnlyAdmin
 
 
 @admin.register(MessageTemplate)
@@ -30,7 +31,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdmin):
     list_display = ("id", "channel", "status", "enterprise", "purpose", "attempts", "created_at")
     list_filter = ("status", "channel", "purpose")
     list_select_related = ("enterprise",)
@@ -42,13 +43,3 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         if obj is not None and obj.purpose.startswith("self-service"):
             return ("body",)
         return ()
-
-    # The outbox is written by the services only; the admin reads it.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
