@@ -7,6 +7,7 @@ import pytest
 
 from registry.roles import Role, role_group
 from tests.factories import EnterpriseFactory, GridAreaFactory, LiaisonFactory, UserFactory
+from tests.workers import start_worker, worker_queue  # noqa: F401  (fixtures for every test)
 
 # Benchmarks seed 100,000 enterprises: only `make bench` (BENCH=1) collects them.
 collect_ignore = [] if os.environ.get("BENCH") else ["bench"]

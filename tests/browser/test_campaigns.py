@@ -6,7 +6,6 @@ from playwright.sync_api import expect
 
 from outreach.messaging.models import OutboxMessage
 from tests.factories import EnterpriseFactory, LiaisonFactory
-from tests.messaging.conftest import start_worker  # noqa: F401  (fixture)
 from tests.messaging.test_worker import RECORDING, _sweep_until
 
 
@@ -23,7 +22,7 @@ def test_staff_send_a_campaign_and_see_each_recipients_result(
     login,
     staff_user,
     park,
-    start_worker,  # noqa: F811  (the fixture imported above)
+    start_worker,
     tmp_path,
     shot,
 ):

@@ -5,7 +5,6 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.portal.test_celery_worker import worker_queue  # noqa: F401 (a fixture)
 from tests.spreadsheet.files import HEADERS, a_row, csv_bytes
 
 
@@ -14,7 +13,7 @@ def test_admin_uploads_a_messy_file_sees_the_invalid_row_and_imports_the_rest(
     login,
     admin_user,
     grid_a,
-    worker_queue,  # noqa: F811
+    worker_queue,
     settings,
     tmp_path,
     shot,

@@ -10,12 +10,11 @@ from liaison_portal.celery import app
 from monitoring import kinds
 from outreach.models import Task
 from registry.models import Liaison
-from tests.portal.test_celery_worker import worker_queue  # noqa: F401 - the fixture
 
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_runs_the_rules(worker_queue, enterprise_a, worker_a):  # noqa: F811
+def test_a_real_worker_runs_the_rules(worker_queue, enterprise_a, worker_a):
     Liaison.objects.filter(enterprise=enterprise_a).update(
         updated_at=timezone.now() - datetime.timedelta(days=400)
     )

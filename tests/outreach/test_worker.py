@@ -8,12 +8,11 @@ from django.utils import timezone
 from liaison_portal.celery import app
 from outreach.models import EnterpriseOutreach, Task
 from tests.factories import EnterpriseFactory
-from tests.portal.test_celery_worker import worker_queue  # noqa: F401 - the fixture
 
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_turns_a_due_contact_into_a_routine_task(worker_queue, grid_a, worker_a):  # noqa: F811
+def test_a_real_worker_turns_a_due_contact_into_a_routine_task(worker_queue, grid_a, worker_a):
     enterprise = EnterpriseFactory(grid=grid_a)
     # Due today, planned with the policy of its tier: nothing to re-plan, one task to make.
     EnterpriseOutreach.objects.create(
