@@ -104,17 +104,16 @@ def procedure_start(request, uscc):
     return _back(enterprise)
 
 
-@require_http_methods(["GET", "POST"])
-def evidence_add(request, pk):
-    procedure = _workable_procedure(request, pk)
-    form = EvidenceForm(request.POST or None, request.FILES or None, step=procedure.step)
+def _procedure_form(request, procedure, form, *, save, done, title, intro, submit):
+    """A step's form: on a valid POST, `save(**cleaned_data)`; a service's refusal goes next to
+    its field; the form again (400 with errors) otherwise."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.evidence_add(procedure=procedure, by=request.user, **form.cleaned_data)
+            save(**form.cleaned_data)
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, _("Evidence recorded."))
+            messages.success(request, done)
             return _back(procedure.enterprise)
     return render(
         request,
@@ -122,11 +121,26 @@ def evidence_add(request, pk):
         {
             "form": form,
             "enterprise": procedure.enterprise,
-            "title": _("Add evidence: %(step)s") % {"step": procedure.get_step_display()},
-            "intro": STEP_HINTS[procedure.step],
-            "submit": _("Record the evidence"),
+            "title": title,
+            "intro": intro,
+            "submit": submit,
         },
         status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def evidence_add(request, pk):
+    procedure = _workable_procedure(request, pk)
+    return _procedure_form(
+        request,
+        procedure,
+        EvidenceForm(request.POST or None, request.FILES or None, step=procedure.step),
+        save=lambda **data: services.evidence_add(procedure=procedure, by=request.user, **data),
+        done=_("Evidence recorded."),
+        title=_("Add evidence: %(step)s") % {"step": procedure.get_step_display()},
+        intro=STEP_HINTS[procedure.step],
+        submit=_("Record the evidence"),
     )
 
 
@@ -145,28 +159,17 @@ def procedure_advance(request, pk):
 @require_http_methods(["GET", "POST"])
 def procedure_complete(request, pk):
     procedure = _workable_procedure(request, pk)
-    form = ProposalForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.procedure_complete(
-                procedure=procedure, proposal=form.cleaned_data["proposal"], by=request.user
-            )
-        except ServiceError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, _("The evidence pack is ready and the listing proposed."))
-            return _back(procedure.enterprise)
-    return render(
+    return _procedure_form(
         request,
-        "monitoring/form.html",
-        {
-            "form": form,
-            "enterprise": procedure.enterprise,
-            "title": _("Legal disposition"),
-            "intro": STEP_HINTS[EmergencyProcedure.Step.DISPOSITION],
-            "submit": _("Assemble the evidence pack"),
-        },
-        status=400 if form.errors else 200,
+        procedure,
+        ProposalForm(request.POST or None),
+        save=lambda proposal: services.procedure_complete(
+            procedure=procedure, proposal=proposal, by=request.user
+        ),
+        done=_("The evidence pack is ready and the listing proposed."),
+        title=_("Legal disposition"),
+        intro=STEP_HINTS[EmergencyProcedure.Step.DISPOSITION],
+        submit=_("Assemble the evidence pack"),
     )
 
 
