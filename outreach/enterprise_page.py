@@ -5,8 +5,9 @@ the contact attempts on its timeline, and a panel with the plan, the open tasks 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from outreach.messaging.models import Channel
 from outreach.selectors import can_work_tasks, enterprise_attempts, enterprise_outreach
-from outreach.selfservice.models import SelfServiceLink
+from outreach.selfservice.selectors import enterprise_links
 from outreach.selfservice.services import reported_handover
 from registry.masking import masked
 from registry.models import Enterprise
@@ -50,7 +51,8 @@ def outreach_panel(request, enterprise) -> str:
             "summary": summary,
             "tier_label": Enterprise.Tier(enterprise.tier).label,
             "can_work": can_work_tasks(request.user),
-            "selfservice_link": SelfServiceLink.objects.filter(enterprise=enterprise).first(),
+            "selfservice_links": enterprise_links(enterprise=enterprise),
+            "channels": Channel.choices,
             "reported_handover": handover,
             # Masked like every phone on staff pages; the handover task's note has it whole.
             "reported_handover_mobile": masked("liaison", "mobile", handover.successor_mobile)

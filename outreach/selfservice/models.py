@@ -3,8 +3,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from outreach.messaging.models import Channel
 from registry.models import Enterprise, Liaison
 
 __all__ = ["SelfServiceLink"]
@@ -39,6 +41,11 @@ class SelfServiceLink(models.Model):
     liaison_version = models.PositiveIntegerField()
     purpose = models.CharField(
         _("purpose"), max_length=20, choices=Purpose.choices, default=Purpose.CHECK
+    )
+    # How it was sent (the message itself is in the outbox). A database default too: bulk
+    # sends insert links with SQL.
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, db_default=Channel.SMS
     )
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
@@ -100,3 +107,37 @@ class SelfServiceLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} · {self.liaison_id} · {self.created_at:%Y-%m-%d}"
+
+    OPEN = "open"
+    # Why a link no longer works, as the friendly page and the enterprise page name it.
+    STATES = {
+        OPEN: _("open"),
+        "revoked": _("withdrawn"),
+        "used": _("used"),
+        "superseded": _("replaced by a newer link"),
+        "expired": _("expired"),
+        "liaison_changed": _("the liaison's entry changed since"),
+    }
+
+    def state(self) -> str:
+        """``OPEN`` while the link may be used, else the first reason it may not (a key of
+        STATES; services.LinkInvalid subclasses carry the same names)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.used_at is not None:
+            return "used"
+        if self.superseded_at is not None:
+            return "superseded"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        liaison = self.liaison
+        if (
+            liaison.ended_on is not None
+            or liaison.version != self.liaison_version
+            or liaison.enterprise_id != self.enterprise_id
+        ):
+            return "liaison_changed"
+        return self.OPEN
+
+    def get_state_display(self) -> str:
+        return str(self.STATES[self.state()])

@@ -135,6 +135,10 @@ def selfservice_link_send(
                 _("The liaison has no mobile number on file, so the link could not be unlocked."),
                 code="no_mobile",
             )
+        if channel == Channel.EMAIL and not liaison.email:
+            raise ServiceError(
+                _("The liaison has no e-mail address on file."), field="channel", code="no_email"
+            )
         now = timezone.now()
         SelfServiceLink.objects.filter(OPEN, liaison=liaison).update(superseded_at=now)
         token = secrets.token_urlsafe(32)
@@ -142,6 +146,7 @@ def selfservice_link_send(
             enterprise=enterprise,
             liaison=liaison,
             liaison_version=liaison.version,
+            channel=channel,
             token_hash=token_hash(token),
             created_by=by,
             expires_at=now + datetime.timedelta(days=settings.SELF_SERVICE_LINK_DAYS),
@@ -178,32 +183,27 @@ def selfservice_link_resolve(
     return link_check(link)
 
 
+_REFUSALS = {
+    refusal.reason: refusal
+    for refusal in (LinkRevoked, LinkUsed, LinkSuperseded, LinkExpired, LinkLiaisonChanged)
+}
+
+
 def link_check(link: SelfServiceLink) -> SelfServiceLink:
     """Raise LinkInvalid unless the link may still be used (also for a link held in a
     session, checked again on every request)."""
-    if link.revoked_at is not None:
-        raise LinkRevoked()
-    if link.used_at is not None:
-        raise LinkUsed()
-    if link.superseded_at is not None:
-        raise LinkSuperseded()
-    if link.expires_at <= timezone.now():
-        raise LinkExpired()
-    liaison = link.liaison
-    if (
-        liaison.ended_on is not None
-        or liaison.version != link.liaison_version
-        or liaison.enterprise_id != link.enterprise_id
-    ):
-        raise LinkLiaisonChanged()
+    state = link.state()
+    if state != SelfServiceLink.OPEN:
+        raise _REFUSALS[state]()
     return link
 
 
 def selfservice_link_revoke(*, link: SelfServiceLink, by) -> SelfServiceLink:
-    """Staff stop a link (e.g. sent to the wrong number). Revoking twice changes nothing."""
-    SelfServiceLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_by=by
-    )
+    """Staff stop a link (e.g. sent to the wrong number). Revoking twice, or a link the
+    liaison already used, changes nothing."""
+    SelfServiceLink.objects.filter(
+        pk=link.pk, revoked_at__isnull=True, used_at__isnull=True
+    ).update(revoked_at=timezone.now(), revoked_by=by)
     link.refresh_from_db()
     return link
 

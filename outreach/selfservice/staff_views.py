@@ -1,7 +1,9 @@
-"""The staff side of self-service: send an enterprise's liaison a personal link, or stop the
-one that is open. Both from the enterprise page's outreach panel (POST only)."""
+"""The staff side of self-service: send an enterprise's liaison a personal link (by SMS or
+e-mail), or withdraw one that is still open. Both from the enterprise page's outreach panel
+(POST only)."""
 
 from django.contrib import messages
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,7 +11,6 @@ from django.views.decorators.http import require_POST
 from outreach.selectors import can_work_tasks
 from outreach.selfservice.models import SelfServiceLink
 from outreach.selfservice.services import (
-    OPEN,
     reported_handover,
     selfservice_handover_confirm,
     selfservice_link_revoke,
@@ -25,7 +26,9 @@ def link_send(request, uscc):
     require(can_work_tasks(request.user))
     enterprise = enterprise_detail(user=request.user, uscc=uscc)
     try:
-        selfservice_link_send(enterprise=enterprise, by=request.user)
+        selfservice_link_send(
+            enterprise=enterprise, by=request.user, channel=request.POST.get("channel") or None
+        )
     except ServiceError as error:
         messages.error(request, error.message)
     else:
@@ -39,8 +42,14 @@ def link_send(request, uscc):
 def link_revoke(request, uscc):
     require(can_work_tasks(request.user))
     enterprise = enterprise_detail(user=request.user, uscc=uscc)
-    for link in SelfServiceLink.objects.filter(OPEN, enterprise=enterprise):
-        selfservice_link_revoke(link=link, by=request.user)
+    pk = request.POST.get("link", "")
+    if not (pk.isdigit() and len(pk) <= 18):
+        return HttpResponseBadRequest(_("Say which link to withdraw."))
+    # Another enterprise's link is not found here, whoever asks.
+    link = SelfServiceLink.objects.filter(enterprise=enterprise, pk=int(pk)).first()
+    if link is None:
+        raise Http404
+    selfservice_link_revoke(link=link, by=request.user)
     messages.success(request, _("The liaison's personal link was withdrawn."))
     return redirect("registry:enterprise", enterprise.uscc)
 

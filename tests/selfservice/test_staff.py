@@ -26,11 +26,110 @@ def test_a_grid_worker_sends_the_link_from_the_enterprise_page(client, worker_a,
 def test_withdrawing_stops_the_open_link(client, staff_user, enterprise_a):
     client.force_login(staff_user)
     client.post(reverse("outreach:selfservice_link_send", args=[enterprise_a.uscc]))
+    link = SelfServiceLink.objects.get()
     response = client.post(
-        reverse("outreach:selfservice_link_revoke", args=[enterprise_a.uscc]), follow=True
+        reverse("outreach:selfservice_link_revoke", args=[enterprise_a.uscc]),
+        {"link": link.pk},
+        follow=True,
     )
     assert "已撤回" in response.content.decode()
-    assert SelfServiceLink.objects.get().revoked_at is not None
+    link.refresh_from_db()
+    assert link.revoked_at is not None and link.revoked_by == staff_user
+    row = response.content.decode().split('data-testid="selfservice-link"')[1]
+    assert 'data-state="revoked"' in row and "withdraw-link" not in row
+
+
+def test_the_enterprise_page_lists_the_links_sent_and_their_states(
+    client, staff_user, enterprise_a
+):
+    from outreach.selfservice.services import selfservice_details_confirm, selfservice_link_send
+
+    used = selfservice_link_send(enterprise=enterprise_a, by=staff_user)
+    selfservice_details_confirm(link=used, notice_version="2026-11")
+    # A confirmation leaves the liaison's entry as it was: the next link is open, until a
+    # newer one replaces it.
+    selfservice_link_send(enterprise=enterprise_a, by=staff_user)
+    selfservice_link_send(enterprise=enterprise_a, by=staff_user)
+    client.force_login(staff_user)
+
+    page = client.get(reverse("registry:enterprise", args=[enterprise_a.uscc])).content.decode()
+
+    rows = page.split('data-testid="selfservice-link"')[1:]
+    assert [r.split('data-state="')[1].split('"')[0] for r in rows] == [
+        "open",
+        "superseded",
+        "used",
+    ]
+    assert "有效期至" in rows[0] and "withdraw-link" in rows[0]
+    assert "已被新链接取代" in rows[1]
+    assert "已于" in rows[2] and "使用" in rows[2] and "withdraw-link" not in rows[2]
+
+
+def test_a_link_of_another_enterprise_cannot_be_withdrawn_here(
+    client, staff_user, enterprise_a, grid_b
+):
+    from outreach.selfservice.services import selfservice_link_send
+    from tests.factories import EnterpriseFactory, LiaisonFactory
+
+    enterprise_b = EnterpriseFactory(grid=grid_b)
+    LiaisonFactory(enterprise=enterprise_b)
+    other = selfservice_link_send(enterprise=enterprise_b, by=staff_user)
+    client.force_login(staff_user)
+    url = reverse("outreach:selfservice_link_revoke", args=[enterprise_a.uscc])
+
+    assert client.post(url, {"link": other.pk}).status_code == 404
+    assert client.post(url, {"link": "abc"}).status_code == 400
+    assert client.post(url, {"link": "9" * 40}).status_code == 400
+    other.refresh_from_db()
+    assert other.revoked_at is None
+
+
+def test_a_used_link_stays_used_when_withdrawn(staff_user, enterprise_a):
+    from outreach.selfservice.services import (
+        selfservice_details_confirm,
+        selfservice_link_revoke,
+        selfservice_link_send,
+    )
+
+    link = selfservice_link_send(enterprise=enterprise_a, by=staff_user)
+    selfservice_details_confirm(link=link, notice_version="2026-11")
+    selfservice_link_revoke(link=link, by=staff_user)
+    assert link.revoked_at is None and link.state() == "used"
+
+
+def test_staff_can_send_the_link_by_e_mail(client, staff_user, enterprise_a):
+    from registry.services import liaison_update
+
+    liaison_update(liaison=enterprise_a.current_liaison, by=staff_user, email="wang@example.com")
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("outreach:selfservice_link_send", args=[enterprise_a.uscc]),
+        {"channel": "email"},
+        follow=True,
+    )
+    assert "已向联络员发送个人链接" in response.content.decode()
+    message = OutboxMessage.objects.get(purpose="self-service-link")
+    assert message.channel == "email" and message.to == "wang@example.com"
+    assert "/s/" in message.body
+    link = SelfServiceLink.objects.get()
+    assert link.channel == "email"
+    row = response.content.decode().split('data-testid="selfservice-link"')[1]
+    assert "电子邮件" in row
+
+
+def test_e_mail_to_a_liaison_without_an_address_is_refused_plainly(
+    client, staff_user, enterprise_a
+):
+    assert not enterprise_a.current_liaison.email
+    client.force_login(staff_user)
+    url = reverse("outreach:selfservice_link_send", args=[enterprise_a.uscc])
+
+    response = client.post(url, {"channel": "email"}, follow=True)
+    assert "没有登记电子邮箱" in response.content.decode()
+    response = client.post(url, {"channel": "fax"}, follow=True)
+    assert response.status_code == 200 and "未知" in response.content.decode()
+    assert not SelfServiceLink.objects.exists()
+    assert not OutboxMessage.objects.filter(purpose="self-service-link").exists()
 
 
 def test_an_enterprise_without_a_mobile_gets_a_clear_message(client, staff_user, grid_a):
