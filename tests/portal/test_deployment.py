@@ -55,3 +55,13 @@ def test_containers_run_the_production_settings():
     assert "DJANGO_SETTINGS_MODULE=liaison_portal.settings.production" in dockerfile
     environment = _compose()["x-portal-env"]
     assert {"SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS"} <= set(environment)
+
+
+def test_the_backends_compose_defaults_to_exist():
+    # "${SMS_BACKEND:-outreach.messaging.backends.ConsoleSmsBackend}": the default after ":-"
+    # is what a park without its own gateway runs; a wrong path fails only at the first SMS.
+    environment = _compose()["x-portal-env"]
+    for name in ("SMS_BACKEND", "EMAIL_BACKEND"):
+        default = environment[name].split(":-", 1)[1].rstrip("}")
+        module, attribute = default.rsplit(".", 1)
+        assert hasattr(importlib.import_module(module), attribute), name
