@@ -2,10 +2,14 @@ from django.core.management.base import BaseCommand
 
 from outreach.messaging.demo import seed_messaging_demo
 from outreach.messaging.models import Campaign
+from outreach.selfservice.demo import seed_selfservice_demo
 
 
 class Command(BaseCommand):
-    help = "Seed the demo park's outreach: a holiday-greeting campaign with sent and failed SMS."
+    help = (
+        "Seed the demo park's outreach: a holiday-greeting campaign with sent and failed SMS, "
+        "and liaisons' personal links (confirmed, corrected, a handover reported, open)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -20,8 +24,10 @@ class Command(BaseCommand):
         if campaign is None:
             self.stdout.write("No demo staff user: run seed_demo first.")
             return
+        links = seed_selfservice_demo(staff=campaign.created_by)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo campaign “{campaign.name}”: {campaign.recipients} recipients."
+                f"Demo campaign “{campaign.name}”: {campaign.recipients} recipients; "
+                f"{links} personal links."
             )
         )
