@@ -11,6 +11,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registry.bulk_history import AnyChangeOutsideBulkHistory, OutsideBulkHistory
 from registry.fields import (
@@ -172,7 +173,7 @@ class Liaison(models.Model):
     enterprise = models.ForeignKey(
         Enterprise, verbose_name=_("enterprise"), related_name="liaisons", on_delete=models.CASCADE
     )
-    name = CleanCharField(_("name"), max_length=50)
+    name = CleanCharField(pgettext_lazy("person", "name"), max_length=50)
     position = CleanCharField(_("position"), max_length=50, blank=True)
     mobile = MobileField(_("mobile"))
     landline = PhoneField(_("landline"), blank=True)
@@ -236,7 +237,7 @@ class EmergencyContact(models.Model):
         related_name="emergency_contact",
         on_delete=models.CASCADE,
     )
-    name = CleanCharField(_("name"), max_length=50)
+    name = CleanCharField(pgettext_lazy("person", "name"), max_length=50)
     relation = CleanCharField(_("relation"), max_length=50, blank=True)
     phone = PhoneField(_("phone"))
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -101,6 +101,8 @@ def test_the_enterprise_page_shows_liaison_contact_and_timeline_masked(
     assert "张伟" in html and "王强" in html
     assert "139****5678" in html and "136****2222" in html
     assert FULL_MOBILE not in html and "13600002222" not in html
+    # A person's name is 姓名; 名称 is an enterprise's or a grid area's.
+    assert html.count("<dt>姓名</dt>") == 2 and "<dt>名称</dt>" not in html
 
 
 def test_the_other_grids_worker_gets_a_404_everywhere(client, worker_b, enterprise_a):
