@@ -108,10 +108,10 @@ class SelfServiceLink(models.Model):
     def __str__(self) -> str:
         return f"{self.enterprise_id} · {self.liaison_id} · {self.created_at:%Y-%m-%d}"
 
-    OPEN = "open"
+    STATE_OPEN = "open"
     # Why a link no longer works, as the friendly page and the enterprise page name it.
     STATES = {
-        OPEN: _("open"),
+        STATE_OPEN: _("open"),
         "revoked": _("withdrawn"),
         "used": _("used"),
         "superseded": _("replaced by a newer link"),
@@ -120,7 +120,7 @@ class SelfServiceLink(models.Model):
     }
 
     def state(self) -> str:
-        """``OPEN`` while the link may be used, else the first reason it may not (a key of
+        """``STATE_OPEN`` while the link may be used, else the first reason it may not (a key of
         STATES; services.LinkInvalid subclasses carry the same names)."""
         if self.revoked_at is not None:
             return "revoked"
@@ -137,7 +137,7 @@ class SelfServiceLink(models.Model):
             or liaison.enterprise_id != self.enterprise_id
         ):
             return "liaison_changed"
-        return self.OPEN
+        return self.STATE_OPEN
 
     def get_state_display(self) -> str:
         return str(self.STATES[self.state()])

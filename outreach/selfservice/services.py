@@ -193,7 +193,7 @@ def link_check(link: SelfServiceLink) -> SelfServiceLink:
     """Raise LinkInvalid unless the link may still be used (also for a link held in a
     session, checked again on every request)."""
     state = link.state()
-    if state != SelfServiceLink.OPEN:
+    if state != SelfServiceLink.STATE_OPEN:
         raise _REFUSALS[state]()
     return link
 
