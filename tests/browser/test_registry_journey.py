@@ -40,7 +40,7 @@ def test_a_grid_worker_corrects_and_replaces_the_liaison(page, login, worker_a, 
     expect(page.get_by_test_id("current-liaison")).to_contain_text("138****2222")
 
     page.get_by_test_id("current-liaison").get_by_role("link", name="更换").click()
-    page.get_by_label("名称").fill("李娜")
+    page.get_by_label("姓名").fill("李娜")
     page.get_by_label("手机号码").fill("13922223333")
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_test_id("liaison-name")).to_have_text("李娜")
