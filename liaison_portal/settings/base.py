@@ -252,8 +252,31 @@ if _CACHE_REDIS_URL.startswith(("redis://", "rediss://")):
             "KEY_PREFIX": "portal",
         }
     }
-# Personal-link tokens never reach the logs (Django logs 4xx responses with their path).
+# Personal-link tokens never reach the logs (Django logs 4xx responses with their path;
+# runserver, under `make run`, logs every request's path). Every handler filters them:
+# Django's own defaults for the "django" logger (a console handler when DEBUG, mail to ADMINS,
+# of whom there are none) are replaced, so its records reach only the root's console, and
+# runserver's request lines get a filtered handler of their own. gunicorn's access log:
+# gunicorn.conf.py.
 LOGGING["filters"] = {
     "redact_selfservice_tokens": {"()": "outreach.selfservice.logs.RedactSelfServiceTokens"}
 }
 LOGGING["handlers"]["console"]["filters"] = ["redact_selfservice_tokens"]
+LOGGING["formatters"] = {
+    "django.server": {
+        "()": "django.utils.log.ServerFormatter",
+        "format": "[{server_time}] {message}",
+        "style": "{",
+    }
+}
+LOGGING["handlers"]["django.server"] = {
+    "class": "logging.StreamHandler",
+    "formatter": "django.server",
+    "filters": ["redact_selfservice_tokens"],
+}
+LOGGING["loggers"].update(
+    {
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    }
+)

@@ -55,3 +55,13 @@ def test_containers_run_the_production_settings():
     assert "DJANGO_SETTINGS_MODULE=liaison_portal.settings.production" in dockerfile
     environment = _compose()["x-portal-env"]
     assert {"SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS"} <= set(environment)
+
+
+def test_gunicorn_runs_with_its_config_file_in_compose_and_in_the_image():
+    """gunicorn.conf.py redacts personal-link tokens from the access log
+    (tests/selfservice/test_logs.py runs gunicorn with it)."""
+    web = _compose()["services"]["web"]["command"]
+    assert web[web.index("--config") + 1] == "gunicorn.conf.py"
+    assert (ROOT / "gunicorn.conf.py").is_file()
+    cmd = (ROOT / "Dockerfile").read_text().split("\nCMD", 1)[1]
+    assert '"--config", "gunicorn.conf.py"' in cmd
