@@ -241,8 +241,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["LightEnum"] = "monit
 SELF_SERVICE_BASE_URL = env_str("SELF_SERVICE_BASE_URL", "http://localhost:8000")
 # A link works this many days after it was sent (or until used, replaced or revoked).
 SELF_SERVICE_LINK_DAYS = env_int("SELF_SERVICE_LINK_DAYS", 14)
-# The cache counts guesses at links and codes (outreach/selfservice/ratelimit.py). With a
-# Redis broker it is shared by every web process; otherwise it is per process.
+# The cache counts guesses at links and codes (outreach/selfservice/ratelimit.py). On Redis
+# it is shared by every web process: REDIS_URL, best a database of its own (docker-compose:
+# /1, the broker /0), else a Redis broker's URL. Without Redis it is per process.
 _CACHE_REDIS_URL = env_str("REDIS_URL", "") or env_str("CELERY_BROKER_URL", "")
 if _CACHE_REDIS_URL.startswith(("redis://", "rediss://")):
     CACHES = {
