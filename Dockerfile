@@ -18,4 +18,5 @@ RUN SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret-000000 \
     && mkdir -p /app/media && chown portal /app/media
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "liaison_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "liaison_portal.wsgi:application", \
+     "--bind", "0.0.0.0:8000", "--workers", "3"]

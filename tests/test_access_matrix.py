@@ -116,10 +116,12 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "messaging:outbox": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
     "messaging:templates": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
     "messaging:template_edit": {"GET": {ADMIN}, "POST": {ADMIN}},
-    # Liaison self-service: the personal link opens for anyone who holds it (no account); the
-    # form only for a session holding a link unlocked by its code (tests/selfservice), which
-    # no role has as such.
-    "selfservice:landing": {"GET": EVERYONE, "POST": EVERYONE},
+    # Liaison self-service: the personal link opens for anyone who holds it (no account), by a
+    # GET only (it answers 303 to /s/ with the link in the session); /s/ only for a session
+    # holding an opened link, and the form only for one holding a link unlocked by its code
+    # (tests/selfservice), which no role has as such.
+    "selfservice:landing": {"GET": EVERYONE, "POST": NOBODY},
+    "selfservice:start": {"GET": NOBODY, "POST": NOBODY},
     # Sending or withdrawing it: whoever may log contacts for the enterprise.
     "outreach:selfservice_link_send": {"GET": NOBODY, "POST": EDITORS_OF_A},
     "outreach:selfservice_link_revoke": {"GET": NOBODY, "POST": EDITORS_OF_A},
@@ -260,7 +262,7 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
 
 
 def _allowed(response) -> bool:
-    if response.status_code in (301, 302):
+    if response.status_code in (301, 302, 303):
         # Sent to a login page to come back later (?next=) is a refusal; logging out, which
         # also ends on the login page, is not.
         location = response["Location"]

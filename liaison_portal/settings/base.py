@@ -241,8 +241,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["LightEnum"] = "monit
 SELF_SERVICE_BASE_URL = env_str("SELF_SERVICE_BASE_URL", "http://localhost:8000")
 # A link works this many days after it was sent (or until used, replaced or revoked).
 SELF_SERVICE_LINK_DAYS = env_int("SELF_SERVICE_LINK_DAYS", 14)
-# The cache counts guesses at links and codes (outreach/selfservice/ratelimit.py). With a
-# Redis broker it is shared by every web process; otherwise it is per process.
+# The cache counts guesses at links and codes (outreach/selfservice/ratelimit.py). On Redis
+# it is shared by every web process: REDIS_URL, best a database of its own (docker-compose:
+# /1, the broker /0), else a Redis broker's URL. Without Redis it is per process.
 _CACHE_REDIS_URL = env_str("REDIS_URL", "") or env_str("CELERY_BROKER_URL", "")
 if _CACHE_REDIS_URL.startswith(("redis://", "rediss://")):
     CACHES = {
@@ -252,8 +253,31 @@ if _CACHE_REDIS_URL.startswith(("redis://", "rediss://")):
             "KEY_PREFIX": "portal",
         }
     }
-# Personal-link tokens never reach the logs (Django logs 4xx responses with their path).
+# Personal-link tokens never reach the logs (Django logs 4xx responses with their path;
+# runserver, under `make run`, logs every request's path). Every handler filters them:
+# Django's own defaults for the "django" logger (a console handler when DEBUG, mail to ADMINS,
+# of whom there are none) are replaced, so its records reach only the root's console, and
+# runserver's request lines get a filtered handler of their own. gunicorn's access log:
+# gunicorn.conf.py.
 LOGGING["filters"] = {
     "redact_selfservice_tokens": {"()": "outreach.selfservice.logs.RedactSelfServiceTokens"}
 }
 LOGGING["handlers"]["console"]["filters"] = ["redact_selfservice_tokens"]
+LOGGING["formatters"] = {
+    "django.server": {
+        "()": "django.utils.log.ServerFormatter",
+        "format": "[{server_time}] {message}",
+        "style": "{",
+    }
+}
+LOGGING["handlers"]["django.server"] = {
+    "class": "logging.StreamHandler",
+    "formatter": "django.server",
+    "filters": ["redact_selfservice_tokens"],
+}
+LOGGING["loggers"].update(
+    {
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    }
+)

@@ -1,18 +1,22 @@
 """The liaison's pages: no account, no login. Thin: the rules live in services.
 
-``/s/<token>/`` shows only the enterprise's name and the masked mobile, and changes nothing
-on a GET (mail and chat apps open every link they see). A POST sends the code; a POST of the
-right code moves the link into the server-side session and redirects to ``/s/form/``, so the
-token is never in a URL from then on. Every page is ``no-store`` and sends no Referer to
-other sites (``same-origin``: with ``no-referrer`` Chromium sends ``Origin: null`` on the
-page's own form posts, which Django's CSRF check rightly refuses).
+``GET /s/<token>/`` changes nothing of ours (mail and chat apps open every link they see): it
+only puts the link's id in the session as *pending* and answers 303 to ``/s/``, so the token
+leaves the address bar, the browser history and every Referer at once. ``/s/`` shows the
+enterprise's name and the masked mobile of the pending link; a POST there sends the code,
+and a POST of the right code unlocks the link in the server-side session and redirects to
+``/s/form/``. Every page is ``no-store`` and sends no Referer to other sites
+(``same-origin``: with ``no-referrer`` Chromium sends ``Origin: null`` on the page's own form
+posts, which Django's CSRF check rightly refuses).
 """
 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -36,6 +40,9 @@ from registry.errors import ServiceError
 from registry.masking import masked
 from registry.models import EmergencyContact
 
+# The session holds one link at a time: opened (pending, until its code is entered) or
+# unlocked (the form may be used, for UNLOCKED_SECONDS).
+PENDING_KEY = "selfservice_pending"
 SESSION_KEY = "selfservice_link"
 NOTICE_VERSION = "2026-11"
 # Per address: opening unknown links, sending codes, entering codes (per 15 minutes).
@@ -82,9 +89,10 @@ def _too_many(request):
 
 
 @login_not_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET"])
 @_private
 def landing(request, token):
+    """The address in the message: remember the link in the session, then leave this URL."""
     try:
         link = selfservice_link_resolve(token)
     except LinkUnknown:
@@ -92,6 +100,48 @@ def landing(request, token):
             return _too_many(request)
         return _unusable(request, "unknown", 404)
     except LinkInvalid as invalid:
+        return _unusable(request, invalid.reason, 410)
+    if request.session.get(SESSION_KEY) == link.pk:
+        # Tapped again while unlocked: straight back to the form.
+        return _see_other("selfservice:form")
+    # A second link opened in this browser replaces the first, whatever its state: the
+    # pages never name one enterprise while the form belongs to another.
+    request.session.pop(SESSION_KEY, None)
+    request.session[PENDING_KEY] = link.pk
+    return _see_other("selfservice:start")
+
+
+def _see_other(route: str) -> HttpResponseRedirect:
+    # 303: the browser follows with a GET and keeps no entry for the token's address.
+    return HttpResponseRedirect(reverse(route), status=303)
+
+
+def _pending_link(request) -> SelfServiceLink:
+    pk = request.session.get(PENDING_KEY)
+    link = (
+        SelfServiceLink.objects.select_related("enterprise", "liaison").filter(pk=pk).first()
+        if isinstance(pk, int)
+        else None
+    )
+    if link is None:
+        raise LinkUnknown()
+    return link_check(link)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@_private
+def start(request):
+    """The pending link's page: send the code, enter it."""
+    try:
+        link = _pending_link(request)
+    except LinkUnknown:
+        if request.method == "GET" and request.session.get(SESSION_KEY) is not None:
+            # Back from the form (the browser's back button): the link is unlocked.
+            return _see_other("selfservice:form")
+        return _unusable(request, "no_session", 404)
+    except LinkInvalid as invalid:
+        request.session.pop(PENDING_KEY, None)
         return _unusable(request, invalid.reason, 410)
     context = {
         "enterprise_name": link.enterprise.name,
@@ -114,8 +164,9 @@ def landing(request, token):
             except CodeRefused as refused:
                 context.update(code_sent=refused.tries_left > 0, error=refused.message)
                 return render(request, "outreach/selfservice/landing.html", context, status=400)
-            # A new session id for the unlocked link; the token stays out of every URL.
+            # A new session id for the unlocked link (cycle_key keeps the session's data).
             request.session.cycle_key()
+            request.session.pop(PENDING_KEY, None)
             request.session[SESSION_KEY] = link.pk
             # A short session: a phone left lying around does not stay unlocked for weeks.
             request.session.set_expiry(UNLOCKED_SECONDS)

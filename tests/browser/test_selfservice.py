@@ -4,7 +4,7 @@ the confirmation is a reached, verified contact, and the light goes back to gree
 
 import re
 
-from playwright.sync_api import expect
+from playwright.sync_api import Request, expect
 
 from monitoring.light import Light
 from monitoring.models import ContactHealth
@@ -17,6 +17,24 @@ from registry.models import Liaison
 def _light(enterprise) -> Light:
     """The light the monitor stored (what the list and the dashboard show)."""
     return ContactHealth.objects.get(enterprise=enterprise).light
+
+
+def _assert_only_the_first_request_carries_the_token(requests, link: str, origin: str) -> None:
+    """From opening the link to the confirmation: only the navigation to the link itself has
+    the token, in no other request's URL or Referer; nothing goes to another site."""
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    first, *rest = requests
+    assert first.url == link and first.is_navigation_request()
+    assert rest[0].redirected_from == first and rest[0].url == f"{origin}/s/"
+    # The pages' own form posts, their styles and scripts: all seen, none with the token.
+    assert {r.method for r in rest} == {"GET", "POST"}
+    assert any(r.url == f"{origin}/s/form/" for r in rest)
+    for request in rest:
+        headers = request.all_headers()
+        assert token not in request.url, request.url
+        assert token not in headers.get("referer", ""), (request.url, headers["referer"])
+        assert request.url.startswith(f"{origin}/"), request.url
+        assert headers.get("origin", origin) == origin, (request.url, headers["origin"])
 
 
 def test_a_liaison_confirms_their_details_on_a_phone_and_the_light_turns_green(
@@ -40,10 +58,18 @@ def test_a_liaison_confirms_their_details_on_a_phone_and_the_light_turns_green(
     assert sms.to == "13912345678"
     link = re.search(r"https?://\S+/s/[A-Za-z0-9_-]+/", sms.body).group(0)
 
-    # The liaison opens it on their phone: nothing personal until the code is entered.
+    # The liaison opens it on their phone: nothing personal until the code is entered, and
+    # the token is gone from the address bar at once. Every request of the page is recorded.
     liaison_page = phone_page
+    requests: list[Request] = []
+
+    def record(request: Request) -> None:
+        requests.append(request)
+
+    liaison_page.on("request", record)
     liaison_page.goto(link)
     expect(liaison_page.get_by_role("heading", name="核对联络员信息")).to_be_visible()
+    assert liaison_page.url == f"{live_server.url}/s/"
     assert "13912345678" not in liaison_page.content()
     assert "张伟" not in liaison_page.content()
     shot(liaison_page, "selfservice-landing-phone")
@@ -66,6 +92,8 @@ def test_a_liaison_confirms_their_details_on_a_phone_and_the_light_turns_green(
     liaison_page.get_by_test_id("confirm").click()
     expect(liaison_page.get_by_test_id("done")).to_contain_text("已记录您的信息无误")
     shot(liaison_page, "selfservice-done-phone")
+    liaison_page.remove_listener("request", record)
+    _assert_only_the_first_request_carries_the_token(requests, link, live_server.url)
 
     attempt = ContactAttempt.objects.filter(channel="self_service").get()
     assert attempt.outcome == "reached" and attempt.verified

@@ -65,3 +65,13 @@ def test_the_backends_compose_defaults_to_exist():
         default = environment[name].split(":-", 1)[1].rstrip("}")
         module, attribute = default.rsplit(".", 1)
         assert hasattr(importlib.import_module(module), attribute), name
+
+
+def test_gunicorn_runs_with_its_config_file_in_compose_and_in_the_image():
+    """gunicorn.conf.py redacts personal-link tokens from the access log
+    (tests/selfservice/test_logs.py runs gunicorn with it)."""
+    web = _compose()["services"]["web"]["command"]
+    assert web[web.index("--config") + 1] == "gunicorn.conf.py"
+    assert (ROOT / "gunicorn.conf.py").is_file()
+    cmd = (ROOT / "Dockerfile").read_text().split("\nCMD", 1)[1]
+    assert '"--config", "gunicorn.conf.py"' in cmd

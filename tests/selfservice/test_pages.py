@@ -1,17 +1,21 @@
-"""The liaison's pages: opening a link changes nothing and shows nothing personal; the code
-unlocks the form and takes the token out of the URL; a dead link gets a friendly page."""
+"""The liaison's pages: opening a link changes nothing, shows nothing personal and moves the
+token out of the URL at once; the code unlocks the form; a dead link gets a friendly page."""
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
 from outreach.messaging.models import OutboxMessage
 from outreach.models import ContactAttempt
 from outreach.selfservice.models import SelfServiceLink
-from outreach.selfservice.services import selfservice_link_revoke
+from outreach.selfservice.services import selfservice_link_revoke, selfservice_link_send
 from registry.models import Liaison
+from tests.factories import EnterpriseFactory, LiaisonFactory
 from tests.selfservice.conftest import code_in
 
 pytestmark = pytest.mark.django_db
+
+START = "/s/"
 
 
 def _landing(link) -> str:
@@ -22,23 +26,50 @@ def _code() -> str:
     return code_in(OutboxMessage.objects.filter(purpose="self-service-code").latest("pk"))
 
 
+def _open(client, link):
+    """Open the link as the liaison's browser does: the token's address, then /s/."""
+    return client.get(_landing(link), follow=True)
+
+
 def _unlock(client, link):
-    client.post(_landing(link), {"action": "send"})
-    return client.post(_landing(link), {"action": "check", "code": _code()})
+    _open(client, link)
+    client.post(START, {"action": "send"})
+    return client.post(START, {"action": "check", "code": _code()})
 
 
 def _snapshot():
-    return (
-        list(SelfServiceLink.objects.values()),
-        list(OutboxMessage.objects.values_list("pk", flat=True)),
-        list(ContactAttempt.objects.values_list("pk", flat=True)),
-    )
+    """Every row of every table but the sessions (a pending link lives in one)."""
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values())
+        for model in apps.get_models()
+        if model._meta.label != "sessions.Session"
+    }
+
+
+def _other_link(staff_user):
+    other = EnterpriseFactory(grid=None, name="上海丙丁贸易有限公司")
+    LiaisonFactory(enterprise=other, name="陈静", mobile="13711112222")
+    return selfservice_link_send(enterprise=other, by=staff_user)
+
+
+def test_the_token_leaves_the_address_at_once(client, sent_link):
+    assert reverse("selfservice:start") == START
+    response = client.get(_landing(sent_link))
+    assert response.status_code == 303
+    assert response["Location"] == START
+    assert response["Cache-Control"] == "no-store"
+    assert response["Referrer-Policy"] == "same-origin"
+    page = client.get(START)
+    assert page.status_code == 200
+    assert "上海甲乙科技有限公司" in page.content.decode()
+    assert sent_link.token not in page.content.decode()
 
 
 def test_opening_the_link_changes_nothing_and_shows_nothing_personal(client, sent_link):
     before = _snapshot()
     for _ in range(3):  # a mail scanner, a chat preview, the liaison
-        response = client.get(_landing(sent_link))
+        response = _open(client, sent_link)
+        assert response.redirect_chain == [(START, 303)]
         assert response.status_code == 200
     assert _snapshot() == before
     page = response.content.decode()
@@ -48,6 +79,73 @@ def test_opening_the_link_changes_nothing_and_shows_nothing_personal(client, sen
     assert "核对" in page  # Chinese first
     assert response["Cache-Control"] == "no-store"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_the_token_address_takes_no_post(client, sent_link):
+    response = client.post(_landing(sent_link), {"action": "send"})
+    assert response.status_code == 405
+    assert not OutboxMessage.objects.filter(purpose="self-service-code").exists()
+
+
+def test_the_landing_needs_an_opened_link(client, sent_link):
+    response = client.get(START)
+    assert response.status_code == 404
+    assert "重新打开" in response.content.decode()
+    response = client.post(START, {"action": "send"})
+    assert response.status_code == 404
+    assert not OutboxMessage.objects.filter(purpose="self-service-code").exists()
+
+
+def test_the_opened_link_survives_until_the_code_is_entered(client, sent_link):
+    _open(client, sent_link)
+    assert client.post(START, {"action": "send"}).status_code == 200
+    assert client.get(START).status_code == 200  # reloaded, or back from the SMS app
+    response = client.post(START, {"action": "check", "code": _code()})
+    assert response.status_code == 302 and response["Location"] == reverse("selfservice:form")
+    assert client.get(reverse("selfservice:form")).status_code == 200
+
+
+def test_a_second_link_opened_in_the_same_browser_replaces_the_first(client, sent_link, staff_user):
+    other = _other_link(staff_user)
+    _open(client, sent_link)
+    page = _open(client, other).content.decode()
+    assert "上海丙丁贸易有限公司" in page and "上海甲乙科技有限公司" not in page
+    client.post(START, {"action": "send"})
+    assert OutboxMessage.objects.filter(purpose="self-service-code").get().to == "13711112222"
+    client.post(START, {"action": "check", "code": _code()})
+    form = client.get(reverse("selfservice:form")).content.decode()
+    assert "陈静" in form and "张伟" not in form
+
+
+def test_opening_another_link_locks_the_unlocked_form(client, sent_link, staff_user):
+    _unlock(client, sent_link)
+    other = _other_link(staff_user)
+    page = _open(client, other).content.decode()
+    assert "上海丙丁贸易有限公司" in page
+    assert client.get(reverse("selfservice:form")).status_code == 404
+
+
+def test_opening_the_link_again_while_unlocked_returns_to_the_form(client, sent_link):
+    _unlock(client, sent_link)
+    expiry = client.session.get_expiry_age()
+    response = client.get(_landing(sent_link))
+    assert response.status_code == 303 and response["Location"] == reverse("selfservice:form")
+    # The browser's back button from the form lands on /s/, which sends it forward again.
+    response = client.get(START)
+    assert response.status_code == 303 and response["Location"] == reverse("selfservice:form")
+    assert client.get(reverse("selfservice:form")).status_code == 200
+    # Still the short unlocked session.
+    assert 0 < client.session.get_expiry_age() <= expiry <= 30 * 60
+
+
+def test_a_link_revoked_after_opening_gets_a_friendly_page(client, sent_link, staff_user):
+    _open(client, sent_link)
+    selfservice_link_revoke(link=sent_link, by=staff_user)
+    response = client.post(START, {"action": "send"})
+    assert response.status_code == 410
+    assert "撤回" in response.content.decode()
+    assert not OutboxMessage.objects.filter(purpose="self-service-code").exists()
+    assert client.get(START).status_code == 404  # forgotten
 
 
 def test_the_code_unlocks_the_form_without_the_token_in_the_url(client, sent_link):
@@ -66,10 +164,11 @@ def test_a_wrong_code_shows_nothing_personal(client, sent_link, enterprise_a):
     Liaison.objects.filter(pk=enterprise_a.current_liaison.pk).update(
         id_number="11010519491231002X"
     )
-    sent = client.post(_landing(sent_link), {"action": "send"})
+    _open(client, sent_link)
+    sent = client.post(START, {"action": "send"})
     assert "13912345678" not in sent.content.decode() and "张伟" not in sent.content.decode()
     wrong = f"{(int(_code()) + 1) % 10**6:06d}"
-    response = client.post(_landing(sent_link), {"action": "check", "code": wrong})
+    response = client.post(START, {"action": "check", "code": wrong})
     assert response.status_code == 400
     page = response.content.decode()
     assert "13912345678" not in page and "11010519491231002X" not in page
@@ -78,7 +177,7 @@ def test_a_wrong_code_shows_nothing_personal(client, sent_link, enterprise_a):
 
 
 def test_the_form_is_closed_without_an_unlocked_link(client, sent_link):
-    client.get(_landing(sent_link))  # opened, but no code entered
+    _open(client, sent_link)  # opened, but no code entered
     response = client.get(reverse("selfservice:form"))
     assert response.status_code == 404
     assert "13912345678" not in response.content.decode()
@@ -137,7 +236,8 @@ def test_guessing_links_from_one_address_is_stopped(client):
 
 
 def test_sending_codes_over_and_over_is_stopped(client, sent_link):
-    statuses = [client.post(_landing(sent_link), {"action": "send"}).status_code for _ in range(5)]
+    _open(client, sent_link)
+    statuses = [client.post(START, {"action": "send"}).status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
     assert OutboxMessage.objects.filter(purpose="self-service-code").count() == 3
 
