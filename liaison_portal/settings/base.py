@@ -149,6 +149,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.run_rules",
         "schedule": crontab(minute="15", hour="2,14"),
     },
+    # Every night at 03:45: expired sessions are deleted (each opened personal link leaves one).
+    "sessions-clear-expired": {
+        "task": "liaison_portal.tasks.sessions_clear_expired",
+        "schedule": crontab(minute="45", hour="3"),
+    },
 }
 
 # --- E-mail and SMS. Development prints messages; production names a real backend.

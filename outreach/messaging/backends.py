@@ -33,6 +33,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
+from outreach.selfservice.logs import redact
+
 logger = logging.getLogger(__name__)
 
 
@@ -50,7 +52,11 @@ class SmsBackend:
 
 
 class ConsoleSmsBackend(SmsBackend):
-    """Development: prints each SMS; refuses a key it has already delivered in this process."""
+    """Development: prints each SMS; refuses a key it has already delivered in this process.
+
+    Outside DEBUG (a production install that has no gateway yet) personal-link tokens are
+    printed as ``/s/…/``: container logs are kept and read more widely than the outbox.
+    """
 
     def __init__(self):
         self.delivered: set[str] = set()
@@ -58,6 +64,8 @@ class ConsoleSmsBackend(SmsBackend):
     def send(self, *, to: str, text: str, idempotency_key: str) -> str:
         if idempotency_key not in self.delivered:
             self.delivered.add(idempotency_key)
+            if not settings.DEBUG:
+                text = redact(text)
             sys.stdout.write(f"[SMS to {to} · {idempotency_key}] {text}\n")
             sys.stdout.flush()
         return idempotency_key

@@ -43,6 +43,7 @@ from registry.models import EmergencyContact
 # The session holds one link at a time: opened (pending, until its code is entered) or
 # unlocked (the form may be used, for UNLOCKED_SECONDS).
 PENDING_KEY = "selfservice_pending"
+PENDING_SECONDS = 60 * 60
 SESSION_KEY = "selfservice_link"
 NOTICE_VERSION = "2026-11"
 # Per address: opening unknown links, sending codes, entering codes (per 15 minutes).
@@ -108,6 +109,10 @@ def landing(request, token):
     # pages never name one enterprise while the form belongs to another.
     request.session.pop(SESSION_KEY, None)
     request.session[PENDING_KEY] = link.pk
+    if not request.user.is_authenticated:
+        # A liaison's browser (or a link scanner) needs it only until the code is entered;
+        # a logged-in staff member trying a link keeps their own session's length.
+        request.session.set_expiry(PENDING_SECONDS)
     return _see_other("selfservice:start")
 
 

@@ -105,6 +105,23 @@ def test_the_opened_link_survives_until_the_code_is_entered(client, sent_link):
     assert client.get(reverse("selfservice:form")).status_code == 200
 
 
+def test_what_link_scanners_leave_behind_is_short_lived_and_swept(client, sent_link):
+    import datetime
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from liaison_portal.tasks import sessions_clear_expired
+
+    _open(client, sent_link)
+    (session,) = Session.objects.all()
+    assert session.expire_date <= timezone.now() + datetime.timedelta(hours=1)
+    assert sessions_clear_expired() == 0  # still pending: kept
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    assert sessions_clear_expired() == 1
+    assert not Session.objects.exists()
+
+
 def test_a_second_link_opened_in_the_same_browser_replaces_the_first(client, sent_link, staff_user):
     other = _other_link(staff_user)
     _open(client, sent_link)
