@@ -50,7 +50,9 @@ def outreach_panel(request, enterprise) -> str:
             "summary": summary,
             "tier_label": Enterprise.Tier(enterprise.tier).label,
             "can_work": can_work_tasks(request.user),
-            "selfservice_link": SelfServiceLink.objects.filter(enterprise=enterprise).first(),
+            "selfservice_link": SelfServiceLink.objects.filter(enterprise=enterprise)
+            .select_related("campaign", "created_by")
+            .first(),
             "reported_handover": handover,
             # Masked like every phone on staff pages; the handover task's note has it whole.
             "reported_handover_mobile": masked("liaison", "mobile", handover.successor_mobile)
