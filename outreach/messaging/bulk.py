@@ -10,6 +10,7 @@ code that unlocks the link goes by SMS; the others get a "not sent" row saying s
 import datetime
 
 from django.db import connection
+from django.utils import timezone
 
 from outreach.messaging import rendering
 from outreach.messaging.models import Channel, OutboxMessage
@@ -65,7 +66,9 @@ def outbox_write_bulk(
     else:
         subject_sql, subject_params = "''", []
     links_sql, links_params = (
-        links_write_ctes(rows="linked", by_id=by_id, campaign_id=campaign_id) if links else ("", [])
+        links_write_ctes(rows="linked", by_id=by_id, campaign_id=campaign_id, now=timezone.now())
+        if links
+        else ("", [])
     )
     table = OutboxMessage._meta.db_table
     sql = f"""
