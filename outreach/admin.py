@@ -9,7 +9,7 @@ from registry.admin import ReadOnlyAdmin
 
 @admin.register(OutreachPolicy)
 class OutreachPolicyAdmin(admin.ModelAdmin):
-    list_display = ["tier", "period_months", "routine_channel", "updated_at"]
+    list_display = ["tier", "period_months", "routine_channel", "link_days_ahead", "updated_at"]
     readonly_fields = ["tier"]
 
     def has_add_permission(self, request):

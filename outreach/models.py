@@ -4,6 +4,7 @@ Writes go through outreach.services; this module holds tables, constraints and c
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -253,6 +254,20 @@ class OutreachPolicy(models.Model):
         max_length=20,
         choices=ContactAttempt.Channel.choices,
     )
+    # The light touch (轻触达): this many days before a due contact the plan sends the
+    # liaison a personal link by SMS; a confirmation through it re-plans the enterprise into
+    # the next period, so no routine task is made. 0: off.
+    link_days_ahead = models.PositiveSmallIntegerField(
+        _("send the personal link (days before the contact)"),
+        default=0,
+        validators=[MaxValueValidator(60)],
+        help_text=_(
+            "0 = off. On a contact day this many days before an enterprise's due contact, the "
+            "liaison is sent a personal link by SMS (if they have a mobile and no open link). "
+            "If they confirm through it, no routine task is created; otherwise the task comes "
+            "as usual a week before the due date, so use more than 7 days."
+        ),
+    )
     channel_notes = models.TextField(
         _("channel suggestions per purpose"),
         blank=True,
@@ -267,6 +282,19 @@ class OutreachPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(self.get_tier_display())
+
+    def clean(self):
+        lead = int(getattr(settings, "OUTREACH_TASK_LEAD_DAYS", 7))
+        if 0 < self.link_days_ahead <= lead:
+            raise ValidationError(
+                {
+                    "link_days_ahead": _(
+                        "The link would arrive together with the routine task: use more than "
+                        "%(lead)s days, or 0 for none."
+                    )
+                    % {"lead": lead}
+                }
+            )
 
 
 class EnterpriseOutreach(models.Model):
@@ -291,6 +319,11 @@ class EnterpriseOutreach(models.Model):
     planned_months = models.PositiveSmallIntegerField()
     # True once the routine task of this due date was created (or found open).
     task_created = models.BooleanField(default=False)
+    # The due date the plan last sent the liaison a personal link for (the light touch):
+    # one link per due date, however often the plan runs.
+    link_sent_for = models.DateField(
+        _("personal link sent for the contact due on"), null=True, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -14,4 +14,5 @@ def plan_due_contacts() -> dict:
         "replanned": result.replanned,
         "due": result.due,
         "tasks_created": result.tasks_created,
+        "links_sent": result.links_sent,
     }

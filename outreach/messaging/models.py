@@ -57,6 +57,8 @@ class Campaign(models.Model):
         HOLIDAY = "holiday", _("Holiday greeting")
         WEATHER = "weather", _("Severe-weather notice")
         GENERAL = "general", _("General reminder")
+        # Each recipient gets their own personal link ({{ link }}): older links stop working.
+        DETAILS_CHECK = "details_check", _("Details check (personal link)")
 
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -102,6 +104,11 @@ class OutboxMessage(models.Model):
 
         NO_LIAISON = "no_liaison", _("The enterprise has no current liaison")
         NO_ADDRESS = "no_address", _("The liaison has no number or address for this channel")
+        # A personal link is unlocked by a code sent by SMS: without a mobile it is useless.
+        NO_MOBILE = (
+            "no_mobile",
+            _("The liaison has no mobile for the code that unlocks the personal link"),
+        )
         INVALID_ADDRESS = "invalid_address", _("Invalid number or address")
         BOUNCED = "bounced", _("Bounced")
         TEMPORARY = "temporary", _("Temporary failure; will retry")

@@ -16,10 +16,16 @@ from django.utils.translation import gettext_lazy as _
 PLACEHOLDERS = {
     "enterprise": _("the enterprise's name"),
     "liaison": _("the liaison's name"),
-    "link": _("the liaison's personal link (single messages only, not campaigns)"),
+    "link": _(
+        "the liaison's personal link (in the text only; a campaign with it is a details check "
+        "and sends each liaison a new link)"
+    ),
 }
-# Filled per recipient by a campaign's INSERT … SELECT.
-CAMPAIGN_PLACEHOLDERS = ("enterprise", "liaison")
+# Filled per recipient by a campaign's INSERT … SELECT; {{ link }} creates the recipient's
+# link in the same statement (outreach.selfservice.bulk).
+CAMPAIGN_PLACEHOLDERS = ("enterprise", "liaison", "link")
+# A link in an e-mail's subject would show the token in every mail client's list.
+CAMPAIGN_SUBJECT_PLACEHOLDERS = ("enterprise", "liaison")
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 

@@ -110,16 +110,24 @@ def shown_address(message: OutboxMessage, user) -> str:
 class Audience:
     enterprises: int
     reachable: int
+    # A details check: how many would get a personal link (None: the text has no link).
+    links: int | None = None
 
 
-def campaign_audience(*, user, filters: EnterpriseFilters, channel: str) -> Audience:
+def campaign_audience(
+    *, user, filters: EnterpriseFilters, channel: str, links: bool = False
+) -> Audience:
     """How many enterprises a filter selects and how many current liaisons have an address
-    for the channel: the preview before a campaign is created."""
+    for the channel (and, for personal links, a mobile for the code as well): the preview
+    before a campaign is created."""
     chosen = enterprise_list(user=user, filters=filters).order_by().values("pk")
     address = "mobile" if channel == Channel.SMS else "email"
-    reachable = (
-        Liaison.objects.filter(enterprise__in=chosen, ended_on__isnull=True)
-        .exclude(**{address: ""})
-        .count()
+    liaisons = Liaison.objects.filter(enterprise__in=chosen, ended_on__isnull=True).exclude(
+        **{address: ""}
     )
-    return Audience(enterprises=chosen.count(), reachable=reachable)
+    counts = liaisons.aggregate(reachable=Count("pk"), links=Count("pk", filter=~Q(mobile="")))
+    return Audience(
+        enterprises=chosen.count(),
+        reachable=counts["reachable"],
+        links=counts["links"] if links else None,
+    )

@@ -15,12 +15,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outreach.messaging import backends, rendering
+from outreach.messaging.bulk import outbox_write_bulk
 from outreach.messaging.models import Campaign, Channel, MessageTemplate, OutboxMessage
 from outreach.messaging.signals import message_undeliverable
 from registry.errors import ServiceError
@@ -31,8 +32,6 @@ logger = logging.getLogger(__name__)
 
 Status = OutboxMessage.Status
 Problem = OutboxMessage.Problem
-# Campaigns at least this large refresh the outbox's planner statistics.
-ANALYZE_AFTER = 10_000
 
 
 # --- Templates --------------------------------------------------------------------------
@@ -156,7 +155,12 @@ def campaign_create(
     """A campaign to the current liaisons of the enterprises ``filters`` selects (as ``by``
     sees the enterprise list), with one outbox row per enterprise written by a single
     INSERT … SELECT. Enterprises without a liaison or an address get a "not sent" row so the
-    campaign shows who it could not reach."""
+    campaign shows who it could not reach.
+
+    A details check (template with ``{{ link }}``) gives every recipient whose liaison has
+    a mobile a new personal link in the same statement, recorded with the campaign; the
+    others get a "not sent" row (no mobile: the code could not reach them). All of it, the
+    campaign included, is one transaction."""
     if kind not in Campaign.Kind.values:
         raise ServiceError(_("Choose what kind of campaign this is."), field="kind")
     if not name.strip():
@@ -169,15 +173,33 @@ def campaign_create(
             ),
             field="kind",
         )
-    for text in (template.subject, template.body):
+    for text, allowed in (
+        (template.subject, rendering.CAMPAIGN_SUBJECT_PLACEHOLDERS),
+        (template.body, rendering.CAMPAIGN_PLACEHOLDERS),
+    ):
         try:
-            rendering.validate(text, allowed=rendering.CAMPAIGN_PLACEHOLDERS)
+            rendering.validate(text, allowed=allowed)
         except ValidationError as error:
             raise ServiceError(
                 _("This template cannot be used for a campaign: %(error)s")
                 % {"error": " ".join(error.messages)},
                 field="template",
             ) from error
+    # Personal links supersede every recipient's open link: only a campaign chosen for that.
+    has_link = "link" in rendering.placeholders_in(template.body)
+    if kind == Campaign.Kind.DETAILS_CHECK and not has_link:
+        raise ServiceError(
+            _("A details check needs a template with the personal link {{ link }}."),
+            field="template",
+        )
+    if has_link and kind != Campaign.Kind.DETAILS_CHECK:
+        raise ServiceError(
+            _(
+                "A template with the personal link {{ link }} is for a details check: choose "
+                "that kind (each liaison gets a new link and older links stop working)."
+            ),
+            field="kind",
+        )
 
     with transaction.atomic():
         campaign = Campaign.objects.create(
@@ -199,63 +221,20 @@ def campaign_create(
 
 
 def _campaign_messages_insert(*, campaign: Campaign, filters: EnterpriseFilters, by):
-    """One INSERT … SELECT over the filtered enterprises and their current liaisons."""
+    """One statement over the filtered enterprises and their current liaisons (with the
+    personal links when the text has ``{{ link }}``)."""
     chosen = enterprise_list(user=by, filters=filters).order_by().values("pk")
-    chosen_sql, chosen_params = chosen.query.sql_with_params()
-    address = "l.mobile" if campaign.channel == Channel.SMS else "l.email"
-    columns = {"enterprise": "e.name", "liaison": "l.name"}
-    body_sql, body_params = rendering.sql_render(campaign.body, columns)
-    if campaign.channel == Channel.EMAIL:
-        subject_sql, subject_params = rendering.sql_render(campaign.subject, columns)
-        subject_sql = f"left({subject_sql}, 200)"
-    else:
-        subject_sql, subject_params = "''", []
-    table = OutboxMessage._meta.db_table
-    sql = f"""
-        INSERT INTO {table} (
-            enterprise_id, liaison_id, campaign_id, channel, "to", subject, body, purpose,
-            status, attempts, next_attempt_at, problem, error, gateway_id, created_by_id,
-            created_at
-        )
-        SELECT e.id, l.id, %s, %s, coalesce({address}, ''), {subject_sql}, {body_sql},
-            'campaign',
-            CASE WHEN coalesce({address}, '') = '' THEN %s ELSE %s END,
-            0,
-            CASE WHEN coalesce({address}, '') = '' THEN NULL ELSE now() END,
-            CASE WHEN l.id IS NULL THEN %s WHEN coalesce({address}, '') = '' THEN %s
-                 ELSE '' END,
-            '', '', %s, now()
-        FROM {Enterprise._meta.db_table} e
-        LEFT JOIN {Liaison._meta.db_table} l ON l.enterprise_id = e.id AND l.ended_on IS NULL
-        WHERE e.id IN ({chosen_sql})
-        RETURNING status
-    """
-    params = [
-        campaign.pk,
-        campaign.channel,
-        *subject_params,
-        *body_params,
-        Status.SKIPPED,
-        Status.QUEUED,
-        Problem.NO_LIAISON,
-        Problem.NO_ADDRESS,
-        by.pk if by else None,
-        *chosen_params,
-    ]
-    # RETURNING only the status column: the counts without a second scan.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH inserted AS ({sql}) SELECT count(*), count(*) FILTER "
-            f"(WHERE status = %s) FROM inserted",
-            [*params, Status.QUEUED],
-        )
-        created, queued = cursor.fetchone()
-        if created >= ANALYZE_AFTER:
-            # A big campaign changes the table at once and its progress page is polled
-            # straight away; with stale statistics the planner sorts the whole campaign for
-            # each poll (0.4 s at 100k instead of 4 ms) until autovacuum catches up.
-            cursor.execute(f"ANALYZE {table}")
-    return created, queued
+    links = "link" in rendering.placeholders_in(campaign.body)
+    return outbox_write_bulk(
+        enterprises=chosen.query.sql_with_params(),
+        channel=campaign.channel,
+        subject=campaign.subject,
+        body=campaign.body,
+        # The admin hides the text of every "self-service…" message: it opens a form.
+        purpose="self-service-link" if links else "campaign",
+        by_id=by.pk if by else None,
+        campaign_id=campaign.pk,
+    )
 
 
 # --- Delivery ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from outreach.messaging import access, selectors, services
 from outreach.messaging.forms import CampaignForm, TemplateForm
 from outreach.messaging.models import Campaign, Channel, MessageTemplate, OutboxMessage
-from outreach.messaging.rendering import PLACEHOLDERS
+from outreach.messaging.rendering import PLACEHOLDERS, placeholders_in
 from registry.access import require, visible_grid_areas
 from registry.errors import ServiceError
 from registry.models import Enterprise
@@ -93,7 +93,10 @@ def campaign_audience(request):
     template = MessageTemplate.objects.filter(pk=request.GET.get("template") or None).first()
     channel = template.channel if template else Channel.SMS
     audience = selectors.campaign_audience(
-        user=request.user, filters=enterprise_filters(request), channel=channel
+        user=request.user,
+        filters=enterprise_filters(request),
+        channel=channel,
+        links=template is not None and "link" in placeholders_in(template.body),
     )
     return render(
         request,

@@ -29,6 +29,8 @@ class SelfServiceLink(models.Model):
         verbose_name=_("enterprise"),
         related_name="selfservice_links",
         on_delete=models.CASCADE,
+        # selfservice_enterprise_idx starts with it; each index costs a bulk send its share.
+        db_index=False,
     )
     liaison = models.ForeignKey(
         Liaison,
@@ -47,12 +49,27 @@ class SelfServiceLink(models.Model):
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, db_default=Channel.SMS
     )
-    token_hash = models.CharField(max_length=64, unique=True)
+    # Unique by a named constraint, not unique=True: that would add a second, LIKE-only
+    # index on a column only ever looked up by equality.
+    token_hash = models.CharField(max_length=64)
+    # No index on who sent or revoked a link: nothing reads links by person, and deleting a
+    # user (rare) may scan; every index is written 100k times by a park-wide details check.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("sent by"),
         related_name="+",
         on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
+    )
+    # The campaign that sent it in bulk; NULL: sent one at a time (staff, a handover) or by
+    # the outreach plan (then created_by is NULL too).
+    campaign = models.ForeignKey(
+        "outreach.Campaign",
+        verbose_name=_("campaign"),
+        related_name="selfservice_links",
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
     )
@@ -66,6 +83,7 @@ class SelfServiceLink(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        db_index=False,
     )
     superseded_at = models.DateTimeField(_("replaced by a newer link at"), null=True, blank=True)
     # The one-time code (see the class docstring); empty: none outstanding.
@@ -92,6 +110,10 @@ class SelfServiceLink(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("self-service link")
         verbose_name_plural = _("self-service links")
+        constraints = [
+            # Resolving a token looks its hash up here.
+            models.UniqueConstraint(fields=["token_hash"], name="selfservice_token_hash_unique"),
+        ]
         indexes = [
             # "Supersede the liaison's open links" when a newer one is sent.
             models.Index(

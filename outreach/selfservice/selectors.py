@@ -11,6 +11,6 @@ def enterprise_links(*, enterprise: Enterprise) -> list[SelfServiceLink]:
     """The enterprise's newest personal links, newest first, whatever their state."""
     return list(
         SelfServiceLink.objects.filter(enterprise=enterprise).select_related(
-            "liaison", "created_by"
+            "liaison", "created_by", "campaign"
         )[:SHOWN_LINKS]
     )

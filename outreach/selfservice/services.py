@@ -1,7 +1,8 @@
 """Every write of liaison self-service: sending, resolving and revoking personal links, and
 the one-time code that unlocks them.
 
-A link is a ``secrets.token_urlsafe(32)`` token (256 bits); only its SHA-256 is stored. It is
+A link is a ``secrets.token_urlsafe(32)`` token (256 bits); only its SHA-256 is stored
+(``tokens.py``; links sent in bulk are made the same way in SQL, ``bulk.py``). It is
 accepted while it is the liaison's newest link, unused, unrevoked, unexpired and the liaison's
 entry is unchanged since it was sent. Resolving it writes nothing (link scanners open every
 link they see).
@@ -17,7 +18,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -27,6 +27,7 @@ from outreach.messaging.models import Channel
 from outreach.messaging.services import message_enqueue
 from outreach.models import ContactAttempt, Task
 from outreach.selfservice.models import SelfServiceLink
+from outreach.selfservice.tokens import link_url, token_hash, token_new
 from outreach.services import contact_attempt_record, task_open, tasks_close_where
 from outreach.services.contact_log import HANDOVER_DUE_DAYS
 from registry.errors import ServiceError
@@ -100,14 +101,6 @@ class CodeRefused(Exception):
 # --- Links --------------------------------------------------------------------------------
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def link_url(token: str) -> str:
-    return settings.SELF_SERVICE_BASE_URL.rstrip("/") + reverse("selfservice:landing", args=[token])
-
-
 def selfservice_link_send(
     *, enterprise: Enterprise, by, channel: str | None = None
 ) -> SelfServiceLink:
@@ -141,7 +134,7 @@ def selfservice_link_send(
             )
         now = timezone.now()
         SelfServiceLink.objects.filter(OPEN, liaison=liaison).update(superseded_at=now)
-        token = secrets.token_urlsafe(32)
+        token = token_new()
         link = SelfServiceLink.objects.create(
             enterprise=enterprise,
             liaison=liaison,

@@ -12,9 +12,17 @@ Two writers keep ``EnterpriseOutreach.next_due_on``:
 ``plan_run`` holds a transaction-level advisory lock, and its inserts go through
 ``ON CONFLICT … DO NOTHING`` against the open-task index, so two runs at once (two beats,
 a manual run beside the beat) create nothing twice.
+
+The light touch (轻触达): before all that, on a contact day, ``plan_run`` sends a personal
+link by SMS to the liaisons whose contact is due within their tier's ``link_days_ahead``
+(but after the task lead time), once per due date (``link_sent_for``), where the liaison has
+a mobile and no usable link already; the SMS waits in the outbox until 15:00. A
+confirmation through the link is a reached contact, which re-plans the enterprise into the
+next period, so its routine task is never created; otherwise the task comes as usual.
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,9 +30,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from outreach import planner
+from outreach.messaging.bulk import outbox_write_bulk
+from outreach.messaging.models import Channel, MessageTemplate
+from outreach.messaging.rendering import placeholders_in
 from outreach.models import ContactAttempt, EnterpriseOutreach, OutreachPolicy
 from outreach.services.tasks import assignee_for, grid_workers_cte
 from registry.models import Enterprise
+
+logger = logging.getLogger(__name__)
 
 # pg_advisory_xact_lock key of the planner: any constant the other apps do not use.
 PLAN_LOCK = 7_240_501
@@ -33,12 +46,20 @@ DEFAULT_POLICIES = {
     Enterprise.Tier.KEY: {
         "period_months": 3,
         "routine_channel": ContactAttempt.Channel.VISIT,
+        "link_days_ahead": 0,  # a key enterprise's quarterly visit is not replaced by an SMS
     },
     Enterprise.Tier.GENERAL: {
         "period_months": 6,
         "routine_channel": ContactAttempt.Channel.PHONE,
+        "link_days_ahead": 14,  # a confirmed link is the "simple confirmation" a call gives
     },
 }
+# The light touch's SMS: the self-service link template (admins edit its text).
+LINK_TEMPLATE = "self-service-link-sms"
+# The practice: liaisons answer best around 15:00. Links planned at night wait until then;
+# a run after 17:00 leaves them to the next contact day's run.
+LINK_SEND_AT = datetime.time(15, 0)
+LINK_SEND_UNTIL = datetime.time(17, 0)
 
 _TIER_SQL = (
     "CASE WHEN e.key_taxpayer OR e.pre_approval OR e.marked_key THEN 'key' ELSE 'general' END"
@@ -59,6 +80,7 @@ class PlanResult:
     replanned: int
     tasks_created: int
     due: int  # contacts that came due in this run (some may already have had an open task)
+    links_sent: int = 0  # the light touch: personal links sent by SMS in this run
 
 
 def _tier_plan(tier: str, today: datetime.date) -> tuple:
@@ -143,24 +165,108 @@ SELECT (SELECT count(*) FROM due), (SELECT count(*) FROM created)
 """
 
 
+_LINK_CANDIDATES_SQL = """
+WITH policy (tier, days_ahead) AS (VALUES (%s, %s), (%s, %s)),
+candidates AS (
+    SELECT e.id
+    FROM outreach_enterpriseoutreach eo
+    JOIN policy p ON p.tier = eo.planned_tier AND p.days_ahead > 0
+    JOIN registry_enterprise e ON e.id = eo.enterprise_id
+    JOIN registry_liaison l ON l.enterprise_id = e.id AND l.ended_on IS NULL AND l.mobile <> ''
+    WHERE NOT eo.task_created
+      AND eo.next_due_on > %s
+      AND eo.next_due_on <= %s::date + p.days_ahead
+      AND eo.link_sent_for IS DISTINCT FROM eo.next_due_on
+      AND e.status <> 'deregistered'
+      AND NOT EXISTS (
+          SELECT 1 FROM outreach_selfservicelink s
+          WHERE s.liaison_id = l.id AND s.used_at IS NULL AND s.revoked_at IS NULL
+            AND s.superseded_at IS NULL AND s.expires_at > %s)
+    ORDER BY e.id
+    -- The enterprise before its plan row, the order contact_attempt_record takes them in.
+    FOR NO KEY UPDATE OF e
+),
+marked AS (
+    UPDATE outreach_enterpriseoutreach eo
+    SET link_sent_for = eo.next_due_on, updated_at = now()
+    FROM candidates c
+    WHERE eo.enterprise_id = c.id
+    RETURNING eo.enterprise_id
+)
+SELECT coalesce(array_agg(enterprise_id), '{}') FROM marked
+"""
+
+
+def _link_send_at(today: datetime.date) -> datetime.datetime | None:
+    """When the light touch's SMS of a run on ``today`` go out, or None when this run sends
+    none: not on a day a liaison is not contacted (weekend, holiday, a month's edges), not
+    late in the day."""
+    if not planner.is_contact_day(today):
+        return None
+    now = timezone.localtime()
+    if now.date() != today or now.time() >= LINK_SEND_UNTIL:
+        return None
+    return max(now, timezone.make_aware(datetime.datetime.combine(today, LINK_SEND_AT)))
+
+
+def _light_touch_links(cursor, *, today: datetime.date, horizon: datetime.date) -> int:
+    """Mark the due dates the links are for, then write the links and their SMS in one
+    bulk statement (outreach.messaging.bulk): two statements whatever the count."""
+    send_at = _link_send_at(today)
+    days = {tier: policy_for(tier).link_days_ahead for tier in Enterprise.Tier.values}
+    if send_at is None or not any(days.values()):
+        return 0
+    template = MessageTemplate.objects.filter(key=LINK_TEMPLATE).first()
+    if (
+        template is None
+        or template.channel != Channel.SMS
+        or "link" not in placeholders_in(template.body)
+    ):
+        logger.warning("outreach plan: template %s has no {{ link }}: no links sent", LINK_TEMPLATE)
+        return 0
+    cursor.execute(
+        _LINK_CANDIDATES_SQL,
+        [*(v for tier_days in days.items() for v in tier_days), horizon, today, timezone.now()],
+    )
+    (ids,) = cursor.fetchone()
+    if not ids:
+        return 0
+    created, _queued = outbox_write_bulk(
+        enterprises=("SELECT unnest(%s::bigint[])", [ids]),
+        channel=Channel.SMS,
+        subject="",
+        body=template.body,
+        purpose="self-service-link",
+        by_id=None,
+        send_at=send_at,
+    )
+    return created
+
+
 def plan_run(*, today: datetime.date | None = None) -> PlanResult:
-    """Re-plan what needs it and create the routine tasks that are due (see module doc)."""
+    """Send the light touch's links, re-plan what needs it and create the routine tasks that
+    are due (see module doc)."""
     today = today or timezone.localdate()
     plans = [_tier_plan(tier, today) for tier in (Enterprise.Tier.KEY, Enterprise.Tier.GENERAL)]
     params = [value for plan in plans for value in plan]
     workers = grid_workers_cte()
+    horizon = today + datetime.timedelta(days=lead_days())
     with transaction.atomic(), connection.cursor() as cursor:
         # A second run waits here, then finds the first one's work done.
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PLAN_LOCK])
+        # First: it locks enterprises before their plan rows, as a contact being logged does;
+        # after the re-plan below (plan rows first) that order would be reversed.
+        links_sent = _light_touch_links(cursor, today=today, horizon=horizon)
         cursor.execute(
             _REPLAN_SQL.format(workers=workers, tier=_TIER_SQL),
             [*params, settings.TIME_ZONE],
         )
         replanned = cursor.rowcount
-        horizon = today + datetime.timedelta(days=lead_days())
         cursor.execute(_CREATE_TASKS_SQL.format(workers=workers), [horizon])
         due, created = cursor.fetchone()
-    return PlanResult(replanned=replanned, tasks_created=created, due=due)
+    # No delivery kick: the links' SMS wait until 15:00, when the outbox's minute sweep
+    # sends them.
+    return PlanResult(replanned=replanned, tasks_created=created, due=due, links_sent=links_sent)
 
 
 def _day_load(*, enterprise: Enterprise, first: datetime.date, last: datetime.date) -> dict:

@@ -1,6 +1,9 @@
 """A campaign to the whole park (100,000 enterprises): writing its messages, claiming a
 batch for delivery and showing its progress, beside baselines measured in the same run."""
 
+import statistics
+import time
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -8,11 +11,17 @@ from django.urls import reverse
 
 from outreach.messaging import services
 from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage
+from outreach.selfservice.models import SelfServiceLink
 from registry.models import Enterprise, Liaison
 from registry.selectors import EnterpriseFilters
 from tests.bench.timing import measure, report
 
 pytestmark = pytest.mark.django_db
+# A details check (a personal link per liaison, made and hashed in SQL, older links
+# superseded, the enterprises locked) may cost at most this many plain campaigns.
+LINKS_BUDGET = 3.0
+# ... and when every recipient still holds an open link (100k rows superseded as well).
+WORST_BUDGET = 4.0
 
 
 def _create(staff_user):
@@ -25,10 +34,22 @@ def _create(staff_user):
     )
 
 
+def _details_check(staff_user):
+    return services.campaign_create(
+        name="全园区联络员信息核对",
+        kind=Campaign.Kind.DETAILS_CHECK,
+        template=MessageTemplate.objects.get(key="self-service-link-sms"),
+        filters=EnterpriseFilters(),
+        by=staff_user,
+    )
+
+
 def _clear():
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # fire the deferred FK checks first
-        cursor.execute(f"TRUNCATE {OutboxMessage._meta.db_table} CASCADE")
+        cursor.execute(
+            f"TRUNCATE {OutboxMessage._meta.db_table}, {SelfServiceLink._meta.db_table} CASCADE"
+        )
     Campaign.objects.all().delete()
 
 
@@ -63,6 +84,47 @@ def test_creating_a_campaign_for_the_whole_park(staff_user):
         measure(create, repeat=3, warmup=0),
         measure(baseline, repeat=1, warmup=0),
     )
+
+
+def test_a_details_check_with_a_personal_link_for_every_liaison(staff_user):
+    """The plain campaign is the baseline. The details check runs into a links table whose
+    older links have expired (the usual case: checks months apart, links live 14 days), and
+    in the worst case a few days after another one: superseding 100k open links."""
+    total = Enterprise.objects.count()
+
+    def plain():
+        _clear()
+        assert _create(staff_user).recipients == total
+
+    def details_check():
+        _clear()
+        campaign = _details_check(staff_user)
+        assert SelfServiceLink.objects.filter(campaign=campaign).count() == total
+
+    def superseding_samples(repeat=3):
+        samples = []
+        for _ in range(repeat):
+            _clear()
+            _details_check(staff_user)  # every liaison now holds an open link
+            started = time.perf_counter()
+            _details_check(staff_user)
+            samples.append((time.perf_counter() - started) * 1000)
+            assert SelfServiceLink.objects.filter(superseded_at__isnull=True).count() == total
+        return {"median_ms": statistics.median(samples), "p95_ms": max(samples)}
+
+    baseline = measure(plain, repeat=3, warmup=0)
+    fresh = measure(details_check, repeat=3, warmup=0)
+    superseding = superseding_samples()
+    report("Details check to every liaison (links made in SQL)", fresh, baseline)
+    report("Details check superseding 100k open links (worst case)", superseding, baseline)
+    usual = fresh["median_ms"] / baseline["median_ms"]
+    worst = superseding["median_ms"] / baseline["median_ms"]
+    print(
+        f"  budget: at most {LINKS_BUDGET:.0f}x the plain campaign ({usual:.1f}x), "
+        f"{WORST_BUDGET:.0f}x when every liaison holds an open link ({worst:.1f}x)"
+    )
+    assert usual <= LINKS_BUDGET
+    assert worst <= WORST_BUDGET
 
 
 def test_claiming_and_showing_progress_with_100k_queued(staff_user):

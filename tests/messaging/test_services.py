@@ -334,7 +334,7 @@ def test_annual_report_reminders_only_go_out_from_january_to_june(park, staff_us
             assert not Campaign.objects.exists()
 
 
-def test_a_campaign_cannot_use_a_template_with_a_personal_link(park, staff_user):
+def test_only_a_details_check_may_use_a_template_with_a_personal_link(park, staff_user):
     template = MessageTemplate.objects.create(
         key="link", name="link", channel="sms", body="请点击 {{ link }}"
     )

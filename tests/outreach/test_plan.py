@@ -210,4 +210,7 @@ def test_the_plan_outreach_command_reports_what_it_did(clock, grid_a, worker_a):
         EnterpriseFactory(grid=grid_a)
     out = io.StringIO()
     call_command("plan_outreach", stdout=out)
-    assert "21 enterprises (re)planned, 4 contacts due, 4 routine tasks created." in out.getvalue()
+    assert (
+        "21 enterprises (re)planned, 4 contacts due, 4 routine tasks created, "
+        "0 personal links sent." in out.getvalue()
+    )

@@ -14,6 +14,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"{result.replanned} enterprises (re)planned, {result.due} contacts due, "
-                f"{result.tasks_created} routine tasks created."
+                f"{result.tasks_created} routine tasks created, "
+                f"{result.links_sent} personal links sent."
             )
         )

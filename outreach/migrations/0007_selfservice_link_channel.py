@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('outreach', '0004_selfservice_links'),
+        ('outreach', '0006_plan_light_touch_link'),
     ]
 
     operations = [
