@@ -2,10 +2,8 @@
 condition clears, and a second run (or two at once) changes nothing."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from monitoring import kinds
@@ -15,6 +13,7 @@ from outreach.models import ContactAttempt, Task
 from outreach.services import contact_attempt_record
 from registry import services as registry
 from registry.models import Liaison
+from tests.concurrency import at_once
 from tests.factories import EnterpriseFactory, LiaisonFactory, valid_mobile
 
 pytestmark = pytest.mark.django_db
@@ -189,21 +188,7 @@ def test_two_sweeps_at_once_open_each_task_once(grid_a):
         enterprise = EnterpriseFactory(grid=grid_a)
         LiaisonFactory(enterprise=enterprise)
     Liaison.objects.update(updated_at=timezone.now() - datetime.timedelta(days=400))
-    errors = []
-
-    def sweep():
-        try:
-            rules_sweep()
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _results, errors = at_once(rules_sweep)
     assert not errors
     assert Task.objects.filter(kind=kinds.STALE_LIAISON).count() == 20
 

@@ -2,18 +2,17 @@
 
 import datetime
 import io
-import threading
 from collections import Counter
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 
 from outreach import planner
 from outreach.models import ContactAttempt, EnterpriseOutreach, OutreachPolicy, Task
 from outreach.services import contact_attempt_record, plan_run, task_close
 from registry.models import Enterprise
 from registry.roles import Role, role_group
+from tests.concurrency import at_once
 from tests.factories import EnterpriseFactory, GridAreaFactory, UserFactory
 from tests.outreach.conftest import TODAY, at
 
@@ -90,23 +89,7 @@ def test_running_again_creates_nothing_twice(clock, grid_a, worker_a):
 def test_two_runs_at_once_create_nothing_twice(grid_a, worker_a):
     for _ in range(21):
         EnterpriseFactory(grid=grid_a)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            results.append(plan_run(today=TODAY))
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results, errors = at_once(lambda: plan_run(today=TODAY))
 
     assert not errors
     assert sorted(r.tasks_created for r in results) == [0, 4]

@@ -3,12 +3,10 @@ due contact, once per due date, on contact days, for 15:00; a confirmation throu
 the routine task unnecessary."""
 
 import datetime
-import threading
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import connections
 
 from outreach.messaging.models import OutboxMessage
 from outreach.messaging.services import outbox_claim
@@ -21,6 +19,7 @@ from outreach.selfservice.services import (
 )
 from outreach.services import plan_run
 from registry.models import Enterprise
+from tests.concurrency import at_once
 from tests.factories import EnterpriseFactory, LiaisonFactory
 from tests.outreach.conftest import TODAY, at
 from tests.selfservice.conftest import token_in
@@ -184,24 +183,8 @@ def test_a_deregistered_enterprise_gets_no_link(clock, grid_a):
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_send_each_link_once(grid_a):
     enterprises = [_planned(grid_a, mobile=f"1391234567{i}") for i in range(5)]
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            results.append(plan_run())
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
     with time_machine.travel(at(TODAY, 10)):
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        results, errors = at_once(plan_run)
 
     assert not errors
     assert sorted(r.links_sent for r in results) == [0, 5]

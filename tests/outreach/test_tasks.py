@@ -1,9 +1,7 @@
 """Tasks: at most one open per enterprise and kind, to the right person, closed once."""
 
-import threading
-
 import pytest
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 
 from outreach.kinds import register_task_kind
 from outreach.models import Task
@@ -16,6 +14,7 @@ from outreach.services import (
 )
 from registry.errors import ServiceError
 from registry.roles import Role, role_group
+from tests.concurrency import at_once
 from tests.factories import EnterpriseFactory, GridAreaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,23 +51,7 @@ def test_after_closing_a_new_task_of_the_kind_can_be_opened(enterprise_a, staff_
 @pytest.mark.django_db(transaction=True)
 def test_two_openers_at_once_end_with_one_task(grid_a):
     enterprise = EnterpriseFactory(grid=grid_a)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def open_one():
-        try:
-            barrier.wait(timeout=10)
-            results.append(_open(enterprise).pk)
-        except Exception as error:  # pragma: no cover - reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=open_one) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results, errors = at_once(lambda: _open(enterprise).pk, timeout=30)
 
     assert not errors
     assert len(set(results)) == 1
