@@ -13,6 +13,7 @@ from monitoring.dashboard import dashboard_for
 from monitoring.models import ContactHealth, LightChange
 from outreach.models import Task
 from outreach.services import task_open
+from registry import clock
 from tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,11 +51,22 @@ def park(grid_a, grid_b):
         EnterpriseFactory(grid=grid_a)
     b_red = EnterpriseFactory(grid=grid_b)
     _light(b_red, "red", days_ago=3)
-    # Red for a spell of 20 days, ending 100 days ago.
+    # Red from the 10th of the month four calendar months back (the trend's fifth point from
+    # the end) to the 10th of the next month: red at the end of that month, whatever today is.
+    today = clock.today()
+    spell = (
+        clock.add_months(today, -4).replace(day=10),
+        clock.add_months(today, -3).replace(day=10),
+    )
     b_back = EnterpriseFactory(grid=grid_b)
-    _light(b_back, "green", days_ago=100, history=[("red", 120)])
+    _light(
+        b_back,
+        "green",
+        days_ago=(today - spell[1]).days,
+        history=[("red", (today - spell[0]).days)],
+    )
     EnterpriseFactory(grid=grid_b, status="deregistered")
-    return {"a_red": a_red, "a_yellow": a_yellow, "b_red": b_red}
+    return {"a_red": a_red, "a_yellow": a_yellow, "b_red": b_red, "spell": spell}
 
 
 def test_staff_see_the_whole_park(staff_user, park):
@@ -62,11 +74,15 @@ def test_staff_see_the_whole_park(staff_user, park):
     assert (board.active, board.green, board.yellow, board.red) == (6, 3, 1, 2)
     assert board.rate == pytest.approx(2 / 6)
     assert board.red_ages == {"week": 1, "month": 0, "quarter": 1, "longer": 0}
-    assert board.red_days_average == pytest.approx(20, abs=0.01)
-    # The trend: 12 months; now two red; four months ago the spell of b_back was red.
+    spell_start, spell_end = park["spell"]
+    assert board.red_days_average == pytest.approx((spell_end - spell_start).days, abs=0.01)
+    # The trend: 12 calendar months; now two red; at the end of the month four months back
+    # the spell of b_back was red.
     assert len(board.trend) == 12
     assert board.trend[-1].red == 2
+    assert board.trend[-5].month == spell_start.replace(day=1)
     assert board.trend[-5].red == 1
+    assert board.trend[-4].red == 0
 
 
 def test_a_grid_worker_sees_only_their_grids(worker_a, park):
