@@ -9,7 +9,7 @@ Three sources, in order of precedence:
    notice by weeks or months);
 3. Monday to Friday, with a warning in the log.
 
-``WorkCalendar.load()`` reads the entered years in two queries; the calendar is then passed
+``WorkCalendar.load()`` reads the entered years in one query; the calendar is then passed
 down (outreach.planner and its callers take it as ``calendar=``) and answers every day without
 touching the database. A run loads it afresh, so an admin's entry counts at the next run of
 every process (web, worker, beat), with no restart and no cache to expire.
@@ -45,14 +45,15 @@ class WorkCalendar:
 
     @classmethod
     def load(cls) -> "WorkCalendar":
-        """The calendar with every year entered in the database (two queries)."""
+        """The calendar with every year entered in the database (one query)."""
         from registry.models import HolidayDay, HolidayYear
 
-        entered: dict[int, dict[datetime.date, bool]] = {
-            year: {} for year in HolidayYear.objects.values_list("year", flat=True)
-        }
-        for day, year, kind in HolidayDay.objects.values_list("date", "holiday_year__year", "kind"):
-            entered.setdefault(year, {})[day] = kind == HolidayDay.Kind.WORKDAY
+        entered: dict[int, dict[datetime.date, bool]] = {}
+        # A LEFT JOIN: a year entered without days (not written by the services) still counts.
+        for year, day, kind in HolidayYear.objects.values_list("year", "days__date", "days__kind"):
+            days = entered.setdefault(year, {})
+            if day is not None:
+                days[day] = kind == HolidayDay.Kind.WORKDAY
         return cls(
             entered=MappingProxyType(
                 {year: MappingProxyType(days) for year, days in entered.items()}
