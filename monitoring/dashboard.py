@@ -20,8 +20,10 @@ from django.utils.translation import gettext as _
 from monitoring.light import Light
 from monitoring.models import ContactHealth
 from outreach.models import Task
+from registry import clock
 from registry.access import visible_enterprises
 from registry.models import Enterprise, GridArea
+from registry.workdays import WorkCalendar, years_to_check
 
 MONTHS = 12
 # How long the enterprises red now have been red.
@@ -202,6 +204,12 @@ def dashboard_for(*, user, now: datetime.datetime | None = None) -> Dashboard:
     )
 
 
+def holidays_missing(*, today: datetime.date) -> list[int]:
+    """The years that should have their holidays by ``today`` (this one; from 1 November the
+    next one too) and have them neither entered by an admin nor in the package."""
+    return WorkCalendar.load().missing_years(years_to_check(today))
+
+
 def dashboard_html(request) -> str:
     """The dashboard as the home page shows it (liaison_portal.views.home)."""
     from django.template.loader import render_to_string
@@ -213,6 +221,7 @@ def dashboard_html(request) -> str:
 
     board = dashboard_for(user=request.user)
     points = [(date_format(point.month, "M"), point.rate) for point in board.trend]
+    role = user_role(request.user)
     return render_to_string(
         "monitoring/_dashboard.html",
         {
@@ -220,9 +229,12 @@ def dashboard_html(request) -> str:
             "rate_percent": f"{board.rate * 100:.1f}%",
             "chart": trend_svg(points, title=chart_title()),
             "list_url": reverse("registry:enterprises"),
-            "scope_note": _("your grid areas")
-            if user_role(request.user) == Role.GRID_WORKER
-            else "",
+            "scope_note": _("your grid areas") if role == Role.GRID_WORKER else "",
+            # Admins and staff, who plan the contacts, hear of a year with no holidays.
+            "holidays_missing": holidays_missing(today=clock.today())
+            if role in (Role.ADMIN, Role.STAFF)
+            else [],
+            "holidays_url": reverse("registry:holidays") if role == Role.ADMIN else "",
         },
         request=request,
     )

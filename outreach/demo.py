@@ -15,6 +15,7 @@ from outreach.models import ContactAttempt, EnterpriseOutreach, Task
 from outreach.services.plan import plan_run, policy_for
 from registry.models import Enterprise, Liaison
 from registry.roles import Role, user_role
+from registry.workdays import WorkCalendar
 
 Channel = ContactAttempt.Channel
 Outcome = ContactAttempt.Outcome
@@ -43,7 +44,9 @@ def _moment(rng: random.Random, day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(naive)
 
 
-def _history(rng, enterprise, liaison, by, today) -> tuple[list[ContactAttempt], object]:
+def _history(
+    rng, enterprise, liaison, by, today, calendar: WorkCalendar
+) -> tuple[list[ContactAttempt], object]:
     """One contact per period over the past year; some needed several tries, some failed."""
     policy = policy_for(enterprise.tier)
     months = policy.period_months
@@ -51,7 +54,9 @@ def _history(rng, enterprise, liaison, by, today) -> tuple[list[ContactAttempt],
     start = planner.period_start(today - datetime.timedelta(days=365), months)
     while start <= today:
         end = min(planner.period_end(start, months), today - datetime.timedelta(days=1))
-        days = planner.contact_days(max(start, today - datetime.timedelta(days=365)), end)
+        days = planner.contact_days(
+            max(start, today - datetime.timedelta(days=365)), end, calendar=calendar
+        )
         start = planner.next_period_start(start, months)
         if not days or rng.random() < 0.15:
             continue  # not contacted in this period
@@ -106,10 +111,13 @@ def seed_outreach_demo(sender=None, *, rng: random.Random, users: dict, **kwargs
         for liaison in Liaison.objects.filter(ended_on__isnull=True, enterprise__in=enterprises)
     }
     attempts, plans = [], []
+    calendar = WorkCalendar.load()
     for enterprise in enterprises:
         workers = sorted(workers_by_grid.get(enterprise.grid_id, []), key=lambda u: u.pk)
         by = workers[enterprise.pk % len(workers)] if workers else staff
-        history, last_success = _history(rng, enterprise, liaisons.get(enterprise.pk), by, today)
+        history, last_success = _history(
+            rng, enterprise, liaisons.get(enterprise.pk), by, today, calendar
+        )
         attempts += history
         plans.append(
             EnterpriseOutreach(
@@ -122,7 +130,7 @@ def seed_outreach_demo(sender=None, *, rng: random.Random, users: dict, **kwargs
         )
     ContactAttempt.objects.bulk_create(attempts, batch_size=2000)
     EnterpriseOutreach.objects.bulk_create(plans, batch_size=2000, ignore_conflicts=True)
-    plan_run(today=today)
+    plan_run(today=today, calendar=calendar)
     _missed_and_rule_tasks(rng, today)
 
 

@@ -2,9 +2,11 @@
 
 The practice (docs: domain.md, "分级定期触达"): key enterprises are contacted once a quarter,
 general ones once a half year. Contacts fall on *contact days*: official working days
-(weekends and public holidays excluded, the make-up working days of 调休 included, after
-``chinese_calendar``) that are not among the first or last three days of a month, when the
-finance staff who are usually the liaisons are busy closing the books.
+(weekends and public holidays excluded, the make-up working days of 调休 included, after the
+park's ``registry.workdays.WorkCalendar``: the years admins entered, else ``chinese_calendar``)
+that are not among the first or last three days of a month, when the finance staff who are
+usually the liaisons are busy closing the books. The calendar is loaded once per run by the
+caller and passed in as ``calendar=``: this module reads no database.
 
 Periods are calendar periods of ``months`` months counted from 1 January (quarters: January,
 April, July, October), so the load of a period can be spread evenly over its days: the
@@ -14,13 +16,9 @@ database side ranks the enterprises of each worker and hands each rank a day wit
 """
 
 import datetime
-import logging
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 
-import chinese_calendar
-
-logger = logging.getLogger(__name__)
+from registry.workdays import WorkCalendar
 
 # Days at either end of a month when nobody is reachable (月初/月末结账).
 MONTH_EDGE_DAYS = 3
@@ -50,56 +48,50 @@ def next_period_start(start: datetime.date, months: int) -> datetime.date:
     return _add_months(start, months)
 
 
-@lru_cache(maxsize=4096)
-def is_official_workday(day: datetime.date) -> bool:
-    """A working day by the State Council's calendar: weekends and public holidays are off,
-    the make-up working days (调休) count. Years the package has no data for yet (the
-    calendar is published each November for the next year) fall back to Monday–Friday."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        _warn_no_calendar(day.year)
-        return day.weekday() < 5
+def is_official_workday(day: datetime.date, *, calendar: WorkCalendar) -> bool:
+    """A working day by the State Council's calendar (registry.workdays)."""
+    return calendar.is_workday(day)
 
 
-@lru_cache(maxsize=64)
-def _warn_no_calendar(year: int) -> None:
-    logger.warning(
-        "chinese_calendar has no holidays for %s yet: planning on Monday-Friday. "
-        "Upgrade the chinesecalendar package when the State Council publishes them.",
-        year,
-    )
-
-
-def is_contact_day(day: datetime.date) -> bool:
+def is_contact_day(day: datetime.date, *, calendar: WorkCalendar) -> bool:
     """A day a liaison can be contacted: a working day, clear of the month's edges."""
     last_of_month = _add_months(day, 1) - datetime.timedelta(days=1)
     if day.day <= MONTH_EDGE_DAYS or day.day > last_of_month.day - MONTH_EDGE_DAYS:
         return False
-    return is_official_workday(day)
+    return is_official_workday(day, calendar=calendar)
 
 
-def contact_days(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+def contact_days(
+    first: datetime.date, last: datetime.date, *, calendar: WorkCalendar
+) -> list[datetime.date]:
     """Every contact day from ``first`` to ``last``, both included, in order."""
     days = []
     day = first
     while day <= last:
-        if is_contact_day(day):
+        if is_contact_day(day, calendar=calendar):
             days.append(day)
         day += datetime.timedelta(days=1)
     return days
 
 
 def period_contact_days(
-    start: datetime.date, months: int, *, not_before: datetime.date | None = None
+    start: datetime.date,
+    months: int,
+    *,
+    calendar: WorkCalendar,
+    not_before: datetime.date | None = None,
 ) -> list[datetime.date]:
     """The contact days of the period starting on ``start``, from ``not_before`` on."""
     first = max(start, not_before) if not_before else start
-    return contact_days(first, period_end(start, months))
+    return contact_days(first, period_end(start, months), calendar=calendar)
 
 
 def target_period(
-    *, last_success: datetime.date | None, today: datetime.date, months: int
+    *,
+    last_success: datetime.date | None,
+    today: datetime.date,
+    months: int,
+    calendar: WorkCalendar,
 ) -> tuple[datetime.date, list[datetime.date]]:
     """The period in which the next contact falls, and its remaining contact days.
 
@@ -110,12 +102,12 @@ def target_period(
     current = period_start(today, months)
     if last_success is not None and last_success >= current:
         start = next_period_start(current, months)
-        return start, period_contact_days(start, months)
-    days = period_contact_days(current, months, not_before=today)
+        return start, period_contact_days(start, months, calendar=calendar)
+    days = period_contact_days(current, months, calendar=calendar, not_before=today)
     if days:
         return current, days
     start = next_period_start(current, months)
-    return start, period_contact_days(start, months)
+    return start, period_contact_days(start, months, calendar=calendar)
 
 
 def spread(count: int, days: Sequence[datetime.date]) -> list[datetime.date]:

@@ -12,6 +12,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from registry import masking
+from registry.holidays import MAX_FILE_BYTES, holiday_file_text, holiday_rows_parse
 from registry.models import EmergencyContact, Enterprise, GridArea, Liaison
 from registry.roles import Role
 from registry.services import EMERGENCY_CONTACT_FIELDS, LIAISON_FIELDS
@@ -150,3 +151,68 @@ class UserRoleForm(forms.Form):
         label=_("Role"), choices=[("", _("No role")), *Role.choices], required=False
     )
     is_active = forms.BooleanField(label=_("Active"), required=False)
+
+
+class HolidayYearForm(forms.Form):
+    """A year's arrangement typed (or pasted) as lines; parsed by registry.holidays."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    notice = forms.CharField(
+        label=_("Official notice"),
+        max_length=100,
+        help_text=_("The State Council's notice, e.g. 国办发明电〔2026〕7号"),
+    )
+    days = forms.CharField(
+        label=_("Holidays and make-up working days"),
+        widget=forms.Textarea(attrs={"rows": 24, "class": "mono"}),
+        help_text=_(
+            "One day per line: date, 休 (holiday) or 班 (make-up working day), name; "
+            "e.g. 2027-02-10,休,春节. The days not listed are ordinary days "
+            "(Monday to Friday work)."
+        ),
+    )
+
+    def __init__(self, *args, year: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fixed_year = year
+        if year is not None:
+            del self.fields["year"]
+
+    def clean(self):
+        data = super().clean()
+        year = self.fixed_year or data.get("year")
+        if year and data.get("days"):
+            try:
+                data["rows"] = holiday_rows_parse(data["days"], year=year)
+            except forms.ValidationError as error:
+                self.add_error("days", error)
+        return data
+
+
+class HolidayImportForm(forms.Form):
+    """A year's arrangement from a small CSV file (the same columns as the lines)."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    notice = forms.CharField(
+        label=_("Official notice"),
+        max_length=100,
+        help_text=_("The State Council's notice, e.g. 国办发明电〔2026〕7号"),
+    )
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: date, 休/假/holiday or 班/workday, name (a header line is allowed). "
+            "If the year is already entered, the file replaces all its days."
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("year") and data.get("file"):
+            try:
+                # One byte over the limit is enough to refuse it.
+                text = holiday_file_text(data["file"].read(MAX_FILE_BYTES + 1))
+                data["rows"] = holiday_rows_parse(text, year=data["year"])
+            except forms.ValidationError as error:
+                self.add_error("file", error)
+        return data

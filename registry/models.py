@@ -347,3 +347,63 @@ class ImportRun(models.Model):
     @property
     def is_working(self) -> bool:
         return self.status in {self.Status.CHECKING, self.Status.QUEUED, self.Status.IMPORTING}
+
+
+class HolidayYear(models.Model):
+    """A year's holidays and make-up working days as the State Council's notice sets them
+    (published each November for the next year), entered by a park admin.
+
+    An entered year is the whole arrangement of that year: it takes precedence over the
+    ``chinese_calendar`` package, and a day it does not list is an ordinary day (Monday to
+    Friday work). registry.workdays reads it; registry.holidays writes it.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    notice = CleanCharField(
+        _("notice"),
+        max_length=100,
+        help_text=_("The official notice, e.g. 国办发明电〔2026〕7号"),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
+    entered_at = models.DateTimeField(_("entered at"))
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("holiday year")
+        verbose_name_plural = _("holiday years")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class HolidayDay(models.Model):
+    """One day of an entered year: a public holiday, or a weekend day worked instead (调休)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday")
+        WORKDAY = "workday", _("Make-up working day")
+
+    holiday_year = models.ForeignKey(
+        HolidayYear, verbose_name=_("year"), related_name="days", on_delete=models.CASCADE
+    )
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = CleanCharField(_("name"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("holiday or make-up day")
+        verbose_name_plural = _("holidays and make-up days")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["holiday", "workday"]), name="holidayday_kind_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}".strip()

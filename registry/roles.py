@@ -59,6 +59,7 @@ def register_role_permissions(role: Role, codenames: set[str]) -> None:
 ROLE_ABILITIES: dict[str, list] = {
     Role.ADMIN: [
         _("Manage grid areas, users and their roles"),
+        _("Enter each year's holidays and make-up working days"),
         _("Import and export the registry spreadsheets"),
         _("Work the whole registry, including sensitive fields"),
     ],

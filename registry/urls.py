@@ -49,3 +49,18 @@ urlpatterns += [
     ),
     path("export/", import_views.registry_export_download, name="export"),
 ]
+
+# The holiday years admins enter (registry/holiday_views.py).
+from registry import holiday_views  # noqa: E402
+
+urlpatterns += [
+    path("holidays/", holiday_views.holiday_list, name="holidays"),
+    path("holidays/new/", holiday_views.holiday_new, name="holiday_new"),
+    path("holidays/import/", holiday_views.holiday_import, name="holiday_import"),
+    path("holidays/<int:year>/", holiday_views.holiday_year, name="holiday_year"),
+    path(
+        "holidays/<int:year>/delete/",
+        holiday_views.holiday_year_delete_page,
+        name="holiday_year_delete",
+    ),
+]

@@ -7,6 +7,7 @@ login page, or a 400 for the empty form or body we send); everything else (login
 401, 403, 404, 405) is "denied". A method a route does not list is denied to everyone.
 """
 
+import datetime
 import json
 
 import pytest
@@ -66,6 +67,13 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "registry:import_invalid_rows": {"GET": {ADMIN}, "POST": NOBODY},
     "registry:import_enterprises": {"GET": {ADMIN}, "POST": NOBODY},
     "registry:export": {"GET": USERS, "POST": NOBODY},
+    # The holiday years (the park's working-day calendar): park admins only, like the grid
+    # areas and users; everyone else hears of a missing year on the dashboard.
+    "registry:holidays": {"GET": {ADMIN}, "POST": NOBODY},
+    "registry:holiday_new": {"GET": {ADMIN}, "POST": {ADMIN}},
+    "registry:holiday_import": {"GET": {ADMIN}, "POST": {ADMIN}},
+    "registry:holiday_year": {"GET": {ADMIN}, "POST": {ADMIN}},
+    "registry:holiday_year_delete": {"GET": {ADMIN}, "POST": {ADMIN}},
     # The API: any role reads what it may see (grid B gets 404 for A's enterprise); admins,
     # staff and A's grid worker write; registering an enterprise is office work.
     "api:schema": {"GET": USERS},
@@ -199,6 +207,13 @@ def _import_run(admin) -> int:
     return run.pk
 
 
+def _holiday_year(admin) -> int:
+    from registry.holidays import HolidayRow, holiday_year_save
+
+    day = HolidayRow(date=datetime.date(2027, 1, 1), kind="holiday", name="元旦")
+    return holiday_year_save(year=2027, notice="国办发明电〔2026〕7号", days=[day], by=admin).year
+
+
 def _url(name, enterprise, grid, someone, admin=None) -> str:
     if name in {
         "outreach:task_attempt",
@@ -210,6 +225,8 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         return reverse(name, args=[_task_of(enterprise)])
     if name.startswith("registry:import_") and name != "registry:import_template":
         return reverse(name, args=[_import_run(admin)])
+    if name in {"registry:holiday_year", "registry:holiday_year_delete"}:
+        return reverse(name, args=[_holiday_year(admin)])
     if name == "messaging:campaign":  # a campaign to every enterprise, by staff (someone)
         campaign = campaign_create(
             name="节日问候",

@@ -36,6 +36,7 @@ from outreach.messaging.rendering import placeholders_in
 from outreach.models import ContactAttempt, EnterpriseOutreach, OutreachPolicy
 from outreach.services.tasks import assignee_for, grid_workers_cte
 from registry.models import Enterprise
+from registry.workdays import WorkCalendar
 
 logger = logging.getLogger(__name__)
 
@@ -83,13 +84,16 @@ class PlanResult:
     links_sent: int = 0  # the light touch: personal links sent by SMS in this run
 
 
-def _tier_plan(tier: str, today: datetime.date) -> tuple:
+def _tier_plan(tier: str, today: datetime.date, calendar: WorkCalendar) -> tuple:
     """(tier, months, current period start, days for 'current', days for 'next')."""
     months = policy_for(tier).period_months
     current = planner.period_start(today, months)
-    _start, current_days = planner.target_period(last_success=None, today=today, months=months)
+    _start, current_days = planner.target_period(
+        last_success=None, today=today, months=months, calendar=calendar
+    )
     next_start = planner.next_period_start(current, months)
-    return tier, months, current, current_days, planner.period_contact_days(next_start, months)
+    next_days = planner.period_contact_days(next_start, months, calendar=calendar)
+    return tier, months, current, current_days, next_days
 
 
 _REPLAN_SQL = """
@@ -197,11 +201,11 @@ SELECT coalesce(array_agg(enterprise_id), '{}') FROM marked
 """
 
 
-def _link_send_at(today: datetime.date) -> datetime.datetime | None:
+def _link_send_at(today: datetime.date, calendar: WorkCalendar) -> datetime.datetime | None:
     """When the light touch's SMS of a run on ``today`` go out, or None when this run sends
     none: not on a day a liaison is not contacted (weekend, holiday, a month's edges), not
     late in the day."""
-    if not planner.is_contact_day(today):
+    if not planner.is_contact_day(today, calendar=calendar):
         return None
     now = timezone.localtime()
     if now.date() != today or now.time() >= LINK_SEND_UNTIL:
@@ -209,10 +213,12 @@ def _link_send_at(today: datetime.date) -> datetime.datetime | None:
     return max(now, timezone.make_aware(datetime.datetime.combine(today, LINK_SEND_AT)))
 
 
-def _light_touch_links(cursor, *, today: datetime.date, horizon: datetime.date) -> int:
+def _light_touch_links(
+    cursor, *, today: datetime.date, horizon: datetime.date, calendar: WorkCalendar
+) -> int:
     """Mark the due dates the links are for, then write the links and their SMS in one
     bulk statement (outreach.messaging.bulk): two statements whatever the count."""
-    send_at = _link_send_at(today)
+    send_at = _link_send_at(today, calendar)
     days = {tier: policy_for(tier).link_days_ahead for tier in Enterprise.Tier.values}
     if send_at is None or not any(days.values()):
         return 0
@@ -243,11 +249,16 @@ def _light_touch_links(cursor, *, today: datetime.date, horizon: datetime.date) 
     return created
 
 
-def plan_run(*, today: datetime.date | None = None) -> PlanResult:
+def plan_run(
+    *, today: datetime.date | None = None, calendar: WorkCalendar | None = None
+) -> PlanResult:
     """Send the light touch's links, re-plan what needs it and create the routine tasks that
-    are due (see module doc)."""
+    are due (see module doc). The working-day calendar is read once, here, unless given."""
     today = today or timezone.localdate()
-    plans = [_tier_plan(tier, today) for tier in (Enterprise.Tier.KEY, Enterprise.Tier.GENERAL)]
+    calendar = calendar or WorkCalendar.load()
+    plans = [
+        _tier_plan(tier, today, calendar) for tier in (Enterprise.Tier.KEY, Enterprise.Tier.GENERAL)
+    ]
     params = [value for plan in plans for value in plan]
     workers = grid_workers_cte()
     horizon = today + datetime.timedelta(days=lead_days())
@@ -256,7 +267,7 @@ def plan_run(*, today: datetime.date | None = None) -> PlanResult:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PLAN_LOCK])
         # First: it locks enterprises before their plan rows, as a contact being logged does;
         # after the re-plan below (plan rows first) that order would be reversed.
-        links_sent = _light_touch_links(cursor, today=today, horizon=horizon)
+        links_sent = _light_touch_links(cursor, today=today, horizon=horizon, calendar=calendar)
         cursor.execute(
             _REPLAN_SQL.format(workers=workers, tier=_TIER_SQL),
             [*params, settings.TIME_ZONE],
@@ -290,11 +301,14 @@ def _day_load(*, enterprise: Enterprise, first: datetime.date, last: datetime.da
         return dict(cursor.fetchall())
 
 
-def enterprise_reached(*, enterprise: Enterprise, at: datetime.datetime) -> EnterpriseOutreach:
+def enterprise_reached(
+    *, enterprise: Enterprise, at: datetime.datetime, calendar: WorkCalendar | None = None
+) -> EnterpriseOutreach:
     """The liaison was reached at ``at``: plan the next contact in the tier's next period.
 
     An older contact logged late does not move the plan back. Runs inside the caller's
-    transaction (contact_attempt_record holds the enterprise's lock).
+    transaction (contact_attempt_record holds the enterprise's lock). The working-day
+    calendar is read here unless the caller passes one it loaded for a whole run.
     """
     plan = EnterpriseOutreach.objects.select_for_update().filter(pk=enterprise.pk).first()
     if plan is not None and plan.last_success_at and plan.last_success_at >= at:
@@ -302,7 +316,10 @@ def enterprise_reached(*, enterprise: Enterprise, at: datetime.datetime) -> Ente
     tier = enterprise.tier
     months = policy_for(tier).period_months
     _start, days = planner.target_period(
-        last_success=timezone.localtime(at).date(), today=timezone.localdate(), months=months
+        last_success=timezone.localtime(at).date(),
+        today=timezone.localdate(),
+        months=months,
+        calendar=calendar or WorkCalendar.load(),
     )
     load = _day_load(enterprise=enterprise, first=days[0], last=days[-1])
     plan = plan or EnterpriseOutreach(enterprise=enterprise)

@@ -16,6 +16,7 @@ from outreach.selfservice.services import selfservice_link_send
 from outreach.services import assignee_for, plan_run, policy_for, task_open
 from registry.models import Enterprise, GridArea
 from registry.roles import Role, role_group
+from registry.workdays import WorkCalendar
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,9 +50,12 @@ def _naive_plan(enterprises) -> None:
     """What the planner would be as a per-enterprise loop through the ORM and the services:
     one policy, one assignee, one load query and one or two writes per enterprise."""
     horizon = TODAY + datetime.timedelta(days=7)
+    calendar = WorkCalendar.load()
     for enterprise in enterprises:
         months = policy_for(enterprise.tier).period_months
-        _start, days = planner.target_period(last_success=None, today=TODAY, months=months)
+        _start, days = planner.target_period(
+            last_success=None, today=TODAY, months=months, calendar=calendar
+        )
         assignee = assignee_for(enterprise)
         load = {
             row["next_due_on"]: 1

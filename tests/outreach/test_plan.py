@@ -12,6 +12,7 @@ from outreach.models import ContactAttempt, EnterpriseOutreach, OutreachPolicy, 
 from outreach.services import contact_attempt_record, plan_run, task_close
 from registry.models import Enterprise
 from registry.roles import Role, role_group
+from registry.workdays import WorkCalendar
 from tests.concurrency import at_once
 from tests.factories import EnterpriseFactory, GridAreaFactory, UserFactory
 from tests.outreach.conftest import TODAY, at
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 # The contact days left in Q4 2026 from Tuesday 24 November: 24-27 Nov, 4 Dec (1-3 Dec are
 # the month's first days), then every weekday of 7-25 Dec, and Monday 28 Dec.
-DAYS_LEFT = planner.contact_days(TODAY, D(2026, 12, 31))
+DAYS_LEFT = planner.contact_days(TODAY, D(2026, 12, 31), calendar=WorkCalendar())
 
 
 def _routine_tasks():
