@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format bench install install-dev clean-data
+.PHONY: run test test-dates lint format bench install install-dev clean-data
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ run: install
 ## make test: lint, then every test against real PostgreSQL and a real Celery worker
 test: install-dev lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## make test-dates: the tests (not the browser's) at the other moments CI checks: a month's
+## last day, a leap day, holidays, a make-up Saturday, New Year's Eve in UTC (tests/at_date.py)
+test-dates: install-dev
+	$(PY) -m tests.at_date --all $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

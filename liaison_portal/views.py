@@ -5,13 +5,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
 
 from liaison_portal.models import WorkerHeartbeat
 from monitoring.dashboard import dashboard_html
+from registry import clock
 from registry.roles import ROLE_ABILITIES, user_role
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def _worker_state(database_ok: bool) -> dict:
     last = WorkerHeartbeat.objects.order_by("-seen_at").first()
     if last is None:
         return {"status": "never_seen"}
-    age = (timezone.now() - last.seen_at).total_seconds()
+    age = (clock.now() - last.seen_at).total_seconds()
     status = "ok" if age <= HEARTBEAT_STALE_AFTER_SECONDS else "stale"
     return {"status": status, "last_seen": last.seen_at.isoformat()}
 

@@ -70,12 +70,8 @@ def _active(user):
 
 
 def _months(today: datetime.date) -> list[datetime.date]:
-    first = today.replace(day=1)
-    months = []
-    for back in range(MONTHS - 1, -1, -1):
-        index = first.year * 12 + first.month - 1 - back
-        months.append(datetime.date(index // 12, index % 12 + 1, 1))
-    return months
+    """The first days of the last ``MONTHS`` calendar months, this one last."""
+    return [clock.add_months(today, -back) for back in range(MONTHS - 1, -1, -1)]
 
 
 def _scope_sql(user) -> tuple[str, list]:
@@ -144,7 +140,8 @@ def _red_days_average(user, now: datetime.datetime) -> float | None:
             ) spells
             WHERE to_light = 'red' AND next_at >= %s
             """,
-            [*params, now - datetime.timedelta(days=365)],
+            # The last twelve calendar months, from this day a year ago in the park.
+            [*params, clock.start_of_day(clock.months_back(clock.today(now), 12))],
         )
         value = cursor.fetchone()[0]
     return float(value) if value is not None else None
@@ -183,8 +180,8 @@ def _task_loads(user, today: datetime.date) -> tuple[list[TaskLoad], list[TaskLo
 
 
 def dashboard_for(*, user, now: datetime.datetime | None = None) -> Dashboard:
-    now = now or timezone.now()
-    today = timezone.localdate(now)
+    now = now or clock.now()
+    today = clock.today(now)
     counts = _active(user).aggregate(
         active=Count("pk"),
         yellow=Count("pk", filter=Q(health__light=Light.YELLOW)),

@@ -22,6 +22,7 @@ from monitoring.models import ContactHealth, Evidence, LightChange
 from monitoring.services.health import ONSITE_DUE_DAYS, RECHECK_DUE_DAYS
 from monitoring.services.rules import tasks_open_where
 from outreach.models import ContactAttempt, Task
+from registry import clock
 from registry.models import Enterprise
 
 Channel = ContactAttempt.Channel
@@ -134,7 +135,7 @@ def _replay_all() -> None:
     LightChange.objects.bulk_create(changes, batch_size=2000)
 
 
-def _escalation_tasks(today: datetime.date) -> None:
+def _escalation_tasks(now: datetime.datetime) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -150,7 +151,8 @@ def _escalation_tasks(today: datetime.date) -> None:
                 params={"light": str(light)},
                 note="连续联系失败，请按预警处理。",
                 channel=channel,
-                due_on=today + datetime.timedelta(days=days),
+                due_on=clock.today(now) + datetime.timedelta(days=days),
+                now=now,
             )
 
 
@@ -199,12 +201,13 @@ def _procedures(staff, today: datetime.date) -> None:
 
 
 def seed_monitoring_demo(sender=None, *, rng: random.Random, users: dict, **kwargs) -> None:
-    today = timezone.localdate()
+    now = clock.now()
+    today = clock.today(now)
     staff = users.get("staff")
     # The demo park has existed for years: its enterprises count in every month of the
     # trend's denominator (enterprises registered by then).
-    Enterprise.objects.filter(created_at__gt=timezone.now() - datetime.timedelta(days=1)).update(
-        created_at=timezone.now() - datetime.timedelta(days=3 * 365)
+    Enterprise.objects.filter(created_at__gt=now - datetime.timedelta(days=1)).update(
+        created_at=now - datetime.timedelta(days=3 * 365)
     )
     enterprises = list(
         Enterprise.objects.exclude(status=Enterprise.Status.DEREGISTERED)
@@ -213,7 +216,7 @@ def seed_monitoring_demo(sender=None, *, rng: random.Random, users: dict, **kwar
     )
     _add_failures(rng, enterprises, staff, today)
     _replay_all()
-    _escalation_tasks(today)
+    _escalation_tasks(now)
     _procedures(staff, today)
     deregistering = Enterprise.objects.filter(status=Enterprise.Status.DEREGISTERING).first()
     if deregistering is not None:
@@ -223,4 +226,4 @@ def seed_monitoring_demo(sender=None, *, rng: random.Random, users: dict, **kwar
             reason=ContactHealth.PauseReason.DEREGISTERING,
             by=staff,
         )
-    services.rules_sweep()
+    services.rules_sweep(now=now)

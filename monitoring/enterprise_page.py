@@ -5,7 +5,6 @@ emergency procedure)."""
 
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,6 +12,7 @@ from rest_framework import serializers
 
 from monitoring.light import Light
 from monitoring.models import ContactHealth, EmergencyProcedure, LightChange
+from registry import clock
 from registry.access import can_edit_registry
 from registry.listing import ListExtension
 from registry.models import Enterprise
@@ -130,7 +130,7 @@ def health_panel(request, enterprise) -> str:
     from monitoring.selectors import enterprise_procedure
 
     health = health_of(enterprise)
-    today = timezone.localdate()
+    today = clock.today()
     return render_to_string(
         "monitoring/_health_panel.html",
         {

@@ -1,11 +1,11 @@
 """Forms of the monitoring pages: parse and render only; monitoring.services holds the rules."""
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.models import Evidence
 from monitoring.services.procedure import MAX_FILE_BYTES, STEP_KINDS, TEXT_MAX
+from registry import clock
 
 
 class EvidenceForm(forms.Form):
@@ -32,7 +32,7 @@ class EvidenceForm(forms.Form):
         super().__init__(*args, **kwargs)
         allowed = STEP_KINDS.get(step, set())
         self.fields["kind"].choices = [c for c in Evidence.Kind.choices if c[0] in allowed]
-        self.fields["occurred_on"].initial = timezone.localdate()
+        self.fields["occurred_on"].initial = clock.today()
 
 
 class ProposalForm(forms.Form):

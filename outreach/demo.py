@@ -13,6 +13,7 @@ from django.utils import timezone
 from outreach import planner
 from outreach.models import ContactAttempt, EnterpriseOutreach, Task
 from outreach.services.plan import plan_run, policy_for
+from registry import clock
 from registry.models import Enterprise, Liaison
 from registry.roles import Role, user_role
 from registry.workdays import WorkCalendar
@@ -94,7 +95,7 @@ def _history(
 
 
 def seed_outreach_demo(sender=None, *, rng: random.Random, users: dict, **kwargs) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     staff = users.get("staff")
     workers_by_grid: dict[int, list] = {}
     for user in users.values():

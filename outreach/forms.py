@@ -2,12 +2,12 @@
 
 from django import forms
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from outreach.kinds import task_kind_choices
 from outreach.models import ContactAttempt
 from outreach.services.tasks import NOTE_MAX
+from registry import clock
 
 # Self-service attempts are written by the liaison's own form, not logged by staff.
 LOGGED_CHANNELS = [
@@ -50,9 +50,7 @@ class ContactAttemptForm(forms.Form):
         current = next((liaison for liaison in liaisons if liaison.is_current), None)
         self.initial.setdefault("liaison", current.pk if current else None)
         self.initial.setdefault("channel", channel or ContactAttempt.Channel.PHONE)
-        self.initial.setdefault(
-            "occurred_at", timezone.localtime().replace(second=0, microsecond=0)
-        )
+        self.initial.setdefault("occurred_at", clock.local().replace(second=0, microsecond=0))
 
 
 def _liaison_label(liaison) -> str:

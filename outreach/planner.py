@@ -18,6 +18,7 @@ database side ranks the enterprises of each worker and hands each rank a day wit
 import datetime
 from collections.abc import Mapping, Sequence
 
+from registry import clock
 from registry.workdays import WorkCalendar
 
 # Days at either end of a month when nobody is reachable (月初/月末结账).
@@ -25,11 +26,6 @@ MONTH_EDGE_DAYS = 3
 # Period lengths that divide a year, so periods line up with quarters and half years.
 PERIOD_MONTHS = (1, 2, 3, 4, 6, 12)
 MID_MONTH = 15
-
-
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def period_start(day: datetime.date, months: int) -> datetime.date:
@@ -41,11 +37,11 @@ def period_start(day: datetime.date, months: int) -> datetime.date:
 
 def period_end(start: datetime.date, months: int) -> datetime.date:
     """The last day of the period that starts on ``start``."""
-    return _add_months(start, months) - datetime.timedelta(days=1)
+    return clock.add_months(start, months) - datetime.timedelta(days=1)
 
 
 def next_period_start(start: datetime.date, months: int) -> datetime.date:
-    return _add_months(start, months)
+    return clock.add_months(start, months)
 
 
 def is_official_workday(day: datetime.date, *, calendar: WorkCalendar) -> bool:
@@ -55,7 +51,7 @@ def is_official_workday(day: datetime.date, *, calendar: WorkCalendar) -> bool:
 
 def is_contact_day(day: datetime.date, *, calendar: WorkCalendar) -> bool:
     """A day a liaison can be contacted: a working day, clear of the month's edges."""
-    last_of_month = _add_months(day, 1) - datetime.timedelta(days=1)
+    last_of_month = clock.add_months(day, 1) - datetime.timedelta(days=1)
     if day.day <= MONTH_EDGE_DAYS or day.day > last_of_month.day - MONTH_EDGE_DAYS:
         return False
     return is_official_workday(day, calendar=calendar)

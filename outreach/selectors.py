@@ -5,9 +5,9 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from outreach.models import ContactAttempt, EnterpriseOutreach, Task
+from registry import clock
 from registry.access import can_edit_registry, visible_enterprises
 from registry.models import Enterprise
 from registry.roles import Role, user_role
@@ -50,7 +50,7 @@ def week_end(today: datetime.date) -> datetime.date:
 
 
 def task_list(*, user, filters: TaskFilters, today: datetime.date | None = None) -> QuerySet[Task]:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     tasks = visible_tasks(user)
     if filters.assignee == "me":
         tasks = tasks.filter(assignee=user)
@@ -85,7 +85,7 @@ class TaskSection:
 def my_tasks(*, user, filters: TaskFilters, today: datetime.date | None = None) -> list:
     """The open tasks of "My tasks" in four sections: overdue, today, the rest of this week,
     later. Each section is one bounded query and one count, whatever the registry's size."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     base = task_list(user=user, filters=TaskFilters(**{**filters.__dict__, "due": ""}), today=today)
     base = base.filter(status=Task.Status.OPEN)
     sections = [

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,6 +23,7 @@ from outreach.selectors import (
     visible_tasks,
 )
 from outreach.services.plan import policy_for
+from registry import clock
 from registry.access import require
 from registry.errors import ServiceError
 from registry.roles import Role, user_role
@@ -72,7 +72,7 @@ def task_list_page(request):
     if kind not in {value for value, _label in kinds}:
         kind = ""
     filters = TaskFilters(assignee=assignee, kind=kind)
-    today = timezone.localdate()
+    today = clock.today()
     sections = my_tasks(user=request.user, filters=filters, today=today)
     return render(
         request,

@@ -9,11 +9,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
-from django.utils import timezone
 from faker import Faker
 from stdnum.cn import ric, uscc
 
-from registry import services
+from registry import clock, services
 from registry.models import Door, EmergencyContact, Enterprise, GridArea, Liaison
 from registry.normalize import normalize_mobile, normalize_phone
 from registry.roles import Role, role_group
@@ -141,7 +140,7 @@ def seed_demo(*, enterprises: int, seed: int = 2026) -> SeedResult:
 
     existing = set(Enterprise.objects.values_list("uscc", flat=True))
     grid_list = list(grids.values())
-    today = timezone.localdate()
+    today = clock.today()
     new_enterprises, codes = [], []
     while len(new_enterprises) < enterprises:
         code = _uscc(rng)
@@ -192,8 +191,7 @@ def seed_demo(*, enterprises: int, seed: int = 2026) -> SeedResult:
                     wechat=fake.user_name() if rng.random() < 0.5 else "",
                     id_number=_id_number(rng) if rng.random() < 0.4 else "",
                     started_on=started,
-                    last_verified_at=timezone.now()
-                    - datetime.timedelta(days=rng.randrange(1, 400)),
+                    last_verified_at=clock.now() - datetime.timedelta(days=rng.randrange(1, 400)),
                 )
             )
             if rng.random() < 0.8:

@@ -9,11 +9,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from registry import clock
 from registry.access import can_manage_users, require, visible_grid_areas
 from registry.models import Enterprise, ImportRun
 from registry.roles import user_role
@@ -163,7 +164,7 @@ def registry_export_download(request):
     buffer = io.BytesIO()
     registry_export(out=buffer, fmt=fmt, user=request.user, grid=grid)
     buffer.seek(0)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    stamp = clock.local().strftime("%Y%m%d-%H%M")
     return FileResponse(
         buffer,
         as_attachment=True,

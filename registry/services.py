@@ -11,10 +11,9 @@ from typing import Any
 import pghistory
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registry import masking
+from registry import clock, masking
 from registry.errors import ServiceError, StaleEdit
 from registry.models import Door, EmergencyContact, Enterprise, GridArea, Liaison, SensitiveView
 from registry.roles import Role, role_group
@@ -158,7 +157,7 @@ def enterprise_delete(*, enterprise: Enterprise, by, door: Door = Door.STAFF) ->
 
 
 def _liaison_start(*, enterprise: Enterprise, details: dict[str, Any], started_on=None) -> Liaison:
-    liaison = Liaison(enterprise=enterprise, started_on=started_on or timezone.localdate())
+    liaison = Liaison(enterprise=enterprise, started_on=started_on or clock.today())
     _apply(liaison, {k: v for k, v in details.items() if k in LIAISON_FIELDS})
     liaison.save()
     return liaison
@@ -181,7 +180,7 @@ def liaison_replace(
     unknown = set(details) - set(LIAISON_FIELDS)
     if unknown:
         raise _unknown_fields(unknown)
-    today = started_on or timezone.localdate()
+    today = started_on or clock.today()
     with changes_by(by=by, door=door):
         Enterprise.objects.select_for_update().get(pk=enterprise.pk)
         current = Liaison.objects.filter(enterprise=enterprise, ended_on__isnull=True).first()
@@ -224,7 +223,7 @@ def liaison_update(
 def liaison_mark_verified(*, liaison: Liaison, by, door: Door, at=None) -> None:
     """The liaison's details were confirmed right (by a contact or by the liaison)."""
     with changes_by(by=by, door=door):
-        Liaison.objects.filter(pk=liaison.pk).update(last_verified_at=at or timezone.now())
+        Liaison.objects.filter(pk=liaison.pk).update(last_verified_at=at or clock.now())
 
 
 def liaison_consent_record(*, liaison: Liaison, version: str, by, door: Door, at=None) -> None:
@@ -232,7 +231,7 @@ def liaison_consent_record(*, liaison: Liaison, version: str, by, door: Door, at
     Not a change of their details: the row's version stays, so open links stay valid."""
     with changes_by(by=by, door=door):
         Liaison.objects.filter(pk=liaison.pk).update(
-            consent_at=at or timezone.now(), consent_version=version[:20]
+            consent_at=at or clock.now(), consent_version=version[:20]
         )
 
 

@@ -9,7 +9,6 @@ light can never disagree with the log.
 import datetime
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from monitoring import light as rules
@@ -17,6 +16,7 @@ from monitoring.light import Attempt, Health, Light
 from monitoring.models import ContactHealth, LightChange
 from outreach.models import ContactAttempt, Task
 from outreach.services import task_open, tasks_close_where
+from registry import clock
 from registry.errors import ServiceError
 from registry.models import Enterprise
 
@@ -58,7 +58,7 @@ def _other_channel(failed: str) -> str:
 
 
 def _escalate(enterprise: Enterprise, light: Light, attempt: ContactAttempt | None) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     if light == Light.YELLOW:
         failed = attempt.channel if attempt else ""
         task_open(
@@ -104,7 +104,7 @@ def health_record_attempt(*, attempt: ContactAttempt) -> ContactHealth:
     """
     enterprise = attempt.enterprise
     row = ContactHealth.objects.select_for_update().filter(enterprise=enterprise).first()
-    today = timezone.localdate()
+    today = clock.today()
     if row is not None and (
         row.last_attempt_at is None or attempt.occurred_at >= row.last_attempt_at
     ):
@@ -164,7 +164,7 @@ def health_pause(
 ) -> ContactHealth:
     """Pause escalation for a suspended enterprise or one being deregistered, up to and
     including ``until``."""
-    today = timezone.localdate()
+    today = clock.today()
     if reason not in ContactHealth.PauseReason.values:
         raise ServiceError(
             _("Choose why the enterprise is paused."), field="reason", code="invalid"
@@ -206,7 +206,7 @@ def _catch_up(row: ContactHealth) -> None:
     due = rules.light_for(row.consecutive_failures)
     if due == row.light:
         return
-    now = timezone.now()
+    now = clock.now()
     LightChange.objects.create(
         enterprise_id=row.enterprise_id,
         from_light=row.light,
@@ -229,7 +229,7 @@ def pauses_expire(*, today: datetime.date | None = None) -> int:
     One UPDATE finds them; the catching up is per enterprise (it writes a change and opens
     or closes tasks through outreach's services), but pauses are set by hand and few.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     with transaction.atomic():
         ended = list(
             ContactHealth.objects.filter(paused_until__lt=today)

@@ -15,7 +15,6 @@ import zipfile
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from monitoring.kinds import PROCEDURE_STEPS
@@ -23,6 +22,7 @@ from monitoring.light import Light
 from monitoring.models import ContactHealth, EmergencyProcedure, Evidence
 from outreach.models import ContactAttempt, Task
 from outreach.services import task_open, tasks_close_where
+from registry import clock
 from registry.errors import ServiceError
 from registry.models import Enterprise
 
@@ -62,7 +62,7 @@ def procedures_end_reached(*, enterprise: Enterprise, attempt: ContactAttempt | 
         enterprise=enterprise, status=EmergencyProcedure.Status.OPEN
     ).update(
         status=EmergencyProcedure.Status.REACHED,
-        ended_at=timezone.now(),
+        ended_at=clock.now(),
         ended_by_attempt=attempt,
     )
 
@@ -72,7 +72,7 @@ def _open_step_task(procedure: EmergencyProcedure, by) -> Task:
         enterprise=procedure.enterprise,
         kind=PROCEDURE_STEPS[procedure.step],
         source=Task.Source.RULE,
-        due_on=timezone.localdate() + datetime.timedelta(days=STEP_DUE_DAYS),
+        due_on=clock.today() + datetime.timedelta(days=STEP_DUE_DAYS),
         by=by,
     )
 
@@ -100,7 +100,7 @@ def procedure_start(*, enterprise: Enterprise, by) -> EmergencyProcedure:
         ).exists():
             raise ServiceError(_("The procedure is already under way."), code="open")
         procedure = EmergencyProcedure.objects.create(
-            enterprise=enterprise, started_at=timezone.now(), started_by=by
+            enterprise=enterprise, started_at=clock.now(), started_by=by
         )
         _open_step_task(procedure, by)
     return procedure
@@ -135,7 +135,7 @@ def evidence_add(
 ) -> Evidence:
     """Add one piece of evidence to the procedure's current step."""
     who, tracking_number, summary = who.strip(), tracking_number.strip(), summary.strip()
-    if occurred_on > timezone.localdate():
+    if occurred_on > clock.today():
         raise ServiceError(_("The date cannot be in the future."), field="occurred_on")
     if len(summary) > TEXT_MAX or len(who) > 100 or len(tracking_number) > 40:
         raise ServiceError(_("Too long."), field="summary", code="too_long")
@@ -208,8 +208,7 @@ def evidence_pack(procedure: EmergencyProcedure) -> bytes:
         _("Evidence pack of the emergency procedure"),
         f"{enterprise.name} · {enterprise.uscc}",
         _("Registered address: %(address)s") % {"address": enterprise.registered_address},
-        _("Started: %(at)s")
-        % {"at": timezone.localtime(procedure.started_at).strftime("%Y-%m-%d %H:%M")},
+        _("Started: %(at)s") % {"at": clock.local(procedure.started_at).strftime("%Y-%m-%d %H:%M")},
         "",
     ]
     files: list[tuple[str, bytes]] = []
@@ -262,7 +261,7 @@ def procedure_complete(*, procedure: EmergencyProcedure, proposal: str, by) -> E
             save=False,
         )
         procedure.status = EmergencyProcedure.Status.COMPLETED
-        procedure.ended_at = timezone.now()
+        procedure.ended_at = clock.now()
         procedure.save()
         tasks_close_where(
             tasks=Task.objects.filter(

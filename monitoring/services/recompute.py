@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from monitoring.kinds import PROCEDURE_STEPS
@@ -20,6 +20,7 @@ from monitoring.light import RED_AT, YELLOW_AT
 from monitoring.services.health import ONSITE_DUE_DAYS, RECHECK_DUE_DAYS
 from monitoring.services.rules import tasks_open_where
 from outreach.models import ContactAttempt, Task
+from registry import clock
 
 COMPUTE = """
 CREATE TEMP TABLE recomputed ON COMMIT DROP AS
@@ -70,7 +71,7 @@ LEFT JOIN monitoring_contacthealth h ON h.enterprise_id = c.enterprise_id
 RECORD_CHANGES = """
 INSERT INTO monitoring_lightchange (
     enterprise_id, from_light, to_light, at, reason, consecutive_failures, created_at)
-SELECT enterprise_id, old_light, light, coalesce(began, now()), 'recompute', failures, now()
+SELECT enterprise_id, old_light, light, coalesce(began, %(now)s), 'recompute', failures, %(now)s
 FROM recomputed WHERE light <> old_light
 """
 
@@ -79,8 +80,8 @@ INSERT INTO monitoring_contacthealth (
     enterprise_id, light, consecutive_failures, light_since, last_success_at,
     last_attempt_at, pause_reason, updated_at)
 SELECT enterprise_id, light, failures,
-       CASE WHEN light = old_light THEN old_since ELSE coalesce(began, now()) END,
-       last_success, last_attempt, '', now()
+       CASE WHEN light = old_light THEN old_since ELSE coalesce(began, %(now)s) END,
+       last_success, last_attempt, '', %(now)s
 FROM recomputed
 ON CONFLICT (enterprise_id) DO UPDATE SET
     light = excluded.light,
@@ -95,7 +96,7 @@ WHERE (monitoring_contacthealth.light, monitoring_contacthealth.consecutive_fail
 """
 
 CALM = """
-UPDATE outreach_task t SET status = 'done', closed_at = now(), close_note = %(note)s
+UPDATE outreach_task t SET status = 'done', closed_at = %(now)s, close_note = %(note)s
 FROM recomputed r
 WHERE r.enterprise_id = t.enterprise_id AND r.light = 'green' AND r.old_light <> 'green'
   AND t.status = 'open' AND t.kind = ANY(%(kinds)s)
@@ -108,14 +109,16 @@ class RecomputeResult:
     changed: int
 
 
-def health_recompute_all(*, today: datetime.date | None = None) -> RecomputeResult:
+def health_recompute_all(*, now: datetime.datetime | None = None) -> RecomputeResult:
     """Recompute every enterprise's light from its contact history, in one transaction.
 
     Holds the health table in EXCLUSIVE mode: attempts logged meanwhile wait at their
     ``select_for_update`` of the health row and step on from the recomputed state, so none
-    is lost or counted twice.
+    is lost or counted twice. ``now`` (default: the one clock) stamps the changes of light, a
+    light's start where no attempt dates it, and the tasks it closes.
     """
-    today = today or timezone.localdate()
+    now = now or clock.now()
+    today = clock.today(now)
     params = {
         "successes": sorted(ContactAttempt.Outcome.successes()),
         "yellow_at": YELLOW_AT,
@@ -134,9 +137,9 @@ def health_recompute_all(*, today: datetime.date | None = None) -> RecomputeResu
         # A temporary table has no statistics: without them the joins below go quadratic.
         cursor.execute("CREATE INDEX ON recomputed (enterprise_id)")
         cursor.execute("ANALYZE recomputed")
-        cursor.execute(RECORD_CHANGES)
+        cursor.execute(RECORD_CHANGES, {"now": now})
         changed = cursor.rowcount
-        cursor.execute(STORE)
+        cursor.execute(STORE, {"now": now})
         for light, kind, channel, days, note in (
             (
                 "yellow",
@@ -162,10 +165,12 @@ def health_recompute_all(*, today: datetime.date | None = None) -> RecomputeResu
                 note=note,
                 channel=channel,
                 due_on=today + datetime.timedelta(days=days),
+                now=now,
             )
         cursor.execute(
             CALM,
             {
+                "now": now,
                 "note": _("The liaison was reached: back to green."),
                 "kinds": [
                     Task.Kind.RECHECK_CALL,
@@ -175,8 +180,9 @@ def health_recompute_all(*, today: datetime.date | None = None) -> RecomputeResu
             },
         )
         cursor.execute(
-            "UPDATE monitoring_emergencyprocedure p SET status = 'reached', ended_at = now() "
+            "UPDATE monitoring_emergencyprocedure p SET status = 'reached', ended_at = %s "
             "FROM recomputed r WHERE r.enterprise_id = p.enterprise_id AND r.light = 'green' "
-            "AND r.old_light <> 'green' AND p.status = 'open'"
+            "AND r.old_light <> 'green' AND p.status = 'open'",
+            [now],
         )
     return RecomputeResult(enterprises=enterprises, changed=changed)

@@ -11,19 +11,19 @@ manual run beside the beat, queue up and the second finds nothing to do, so runn
 or twice at once has the effect of running it once.
 """
 
-import calendar
 import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from monitoring import kinds
 from monitoring.models import RuleSettings
 from outreach.models import ContactAttempt
 from outreach.services.tasks import grid_workers_cte
+from registry import clock
 
 SWEEP_LOCK = "monitoring.rules.sweep"
 
@@ -137,11 +137,11 @@ def _notes() -> dict[str, str]:
 
 
 def months_before(moment: datetime.datetime, months: int) -> datetime.datetime:
-    """The same day ``months`` calendar months earlier (the month's last day if shorter)."""
-    month_index = moment.year * 12 + moment.month - 1 - months
-    year, month = divmod(month_index, 12)
-    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
-    return moment.replace(year=year, month=month + 1, day=day)
+    """The same wall-clock time on the same day ``months`` calendar months earlier in the
+    park (the month's last day if shorter): the park's calendar, not UTC's."""
+    local = clock.local(moment)
+    day = clock.months_back(local.date(), months)
+    return local.replace(year=day.year, month=day.month, day=day.day)
 
 
 def _parameters(rules: RuleSettings, now: datetime.datetime) -> dict:
@@ -150,6 +150,7 @@ def _parameters(rules: RuleSettings, now: datetime.datetime) -> dict:
         "reported_before": now - datetime.timedelta(days=rules.not_in_service_days),
         "successes": sorted(ContactAttempt.Outcome.successes()),
         "changes_since": months_before(now, rules.frequent_changes_months).date(),
+        "now": now,
         "changes_count": rules.frequent_changes_count,
         "major_since": now - datetime.timedelta(days=rules.major_change_days),
     }
@@ -163,11 +164,19 @@ class RuleResult:
 
 
 def tasks_open_where(
-    cursor, *, kind: str, holds: str, params: dict, note: str, channel: str = "", due_on
+    cursor,
+    *,
+    kind: str,
+    holds: str,
+    params: dict,
+    note: str,
+    channel: str = "",
+    due_on: datetime.date,
+    now: datetime.datetime,
 ) -> int:
     """Open a task of ``kind`` for every enterprise selected by the SQL ``holds`` (column
     ``id``) that has none open and is not deregistered: one INSERT … SELECT, assigned to the
-    grid's worker as outreach assigns (outreach.services.tasks)."""
+    grid's worker as outreach assigns (outreach.services.tasks), created at ``now``."""
     cursor.execute(
         f"""
         WITH {grid_workers_cte()}
@@ -175,14 +184,14 @@ def tasks_open_where(
             enterprise_id, kind, source, status, assignee_id, due_on, suggested_channel,
             note, created_at, close_note)
         SELECT e.id, %(kind)s, 'rule', 'open', w.ids[1 + e.id %% cardinality(w.ids)],
-               %(due_on)s, %(channel)s, %(note)s, now(), ''
+               %(due_on)s, %(channel)s, %(note)s, %(now)s, ''
         FROM registry_enterprise e
         JOIN (SELECT DISTINCT id FROM ({holds}) selected) h ON h.id = e.id
         LEFT JOIN workers w ON w.gridarea_id = e.grid_id
         WHERE e.status <> 'deregistered'
         ON CONFLICT (enterprise_id, kind) WHERE status = 'open' DO NOTHING
         """,
-        {**params, "kind": kind, "channel": channel, "note": note, "due_on": due_on},
+        {**params, "kind": kind, "channel": channel, "note": note, "due_on": due_on, "now": now},
     )
     return cursor.rowcount
 
@@ -206,7 +215,7 @@ def _close(cursor, rule: Rule, params: dict) -> int:
     cursor.execute(
         """
         UPDATE outreach_task t
-        SET status = 'done', closed_at = now(), close_note = %(closing)s
+        SET status = 'done', closed_at = %(now)s, close_note = %(closing)s
         WHERE t.kind = %(kind)s AND t.status = 'open'
           AND NOT EXISTS (SELECT 1 FROM rule_holds h WHERE h.id = t.enterprise_id)
         """,
@@ -224,20 +233,20 @@ def _open(cursor, rule: Rule, params: dict) -> int:
         note=params["note"],
         channel=rule.suggested_channel,
         due_on=params["due_on"],
+        now=params["now"],
     )
 
 
 def rules_sweep(*, now: datetime.datetime | None = None) -> list[RuleResult]:
-    """Run every rule over the whole registry: open what holds, close what cleared."""
-    now = now or timezone.now()
+    """Run every rule over the whole registry: open what holds, close what cleared, as of
+    ``now`` (default: the one clock)."""
+    now = now or clock.now()
     results = []
     # Task notes are stored text: written in the park's language, not a request's.
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         rule_settings = RuleSettings.current()
         base = _parameters(rule_settings, now)
-        base["due_on"] = timezone.localdate(now) + datetime.timedelta(
-            days=rule_settings.task_due_days
-        )
+        base["due_on"] = clock.today(now) + datetime.timedelta(days=rule_settings.task_due_days)
         base["closing"] = _("The rule's condition no longer holds.")
         notes = _notes()
         with connection.cursor() as cursor:

@@ -9,7 +9,6 @@ work (admins and staff).
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -28,6 +27,7 @@ from outreach.selectors import (
     task_list,
     visible_tasks,
 )
+from registry import clock
 from registry.api.permissions import RegistryOffice
 from registry.api.serializers import ErrorSerializer
 from registry.selectors import enterprise_detail
@@ -137,7 +137,7 @@ class TaskListView(generics.ListAPIView):
     serializer_class = s.TaskSerializer
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "today": timezone.localdate()}
+        return {**super().get_serializer_context(), "today": clock.today()}
 
     def get_queryset(self):
         return task_list(user=self.request.user, filters=_task_filters(self.request))
@@ -167,7 +167,7 @@ def _task(request, pk: str) -> Task:
 
 
 def _task_response(task: Task) -> Response:
-    return Response(s.TaskSerializer(task, context={"today": timezone.localdate()}).data)
+    return Response(s.TaskSerializer(task, context={"today": clock.today()}).data)
 
 
 class TaskDetailView(APIView):

@@ -10,11 +10,11 @@ code that unlocks the link goes by SMS; the others get a "not sent" row saying s
 import datetime
 
 from django.db import connection
-from django.utils import timezone
 
 from outreach.messaging import rendering
 from outreach.messaging.models import Channel, OutboxMessage
 from outreach.selfservice.bulk import TOKEN_SQL, link_url_sql, links_write_ctes
+from registry import clock
 from registry.models import Enterprise, Liaison
 
 Status = OutboxMessage.Status
@@ -33,16 +33,19 @@ def outbox_write_bulk(
     by_id: int | None,
     campaign_id: int | None = None,
     send_at: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
 ) -> tuple[int, int]:
     """Write the messages for the enterprises whose ids the SQL query ``enterprises``
-    (sql, params) selects, in the caller's transaction. ``send_at``: when delivery may start
-    (default: now). Returns (rows written, rows queued for delivery).
+    (sql, params) selects, in the caller's transaction. ``now`` (default: the one clock)
+    stamps the rows and links; ``send_at``: when delivery may start (default: ``now``).
+    Returns (rows written, rows queued for delivery).
 
     With links, the chosen enterprises' rows are locked (FOR NO KEY UPDATE, in id order) as
     ``selfservice_link_send`` locks its one enterprise, so a link sent by hand meanwhile is
     either superseded here or supersedes the bulk one: one open link per liaison.
     """
     chosen_sql, chosen_params = enterprises
+    now = now or clock.now()
     links = "link" in rendering.placeholders_in(body)
     address = "l.mobile" if channel == Channel.SMS else "l.email"
     lock = "ORDER BY id FOR NO KEY UPDATE" if links else ""
@@ -67,7 +70,7 @@ def outbox_write_bulk(
         subject_sql, subject_params = "''", []
     links_sql, links_params = (
         links_write_ctes(
-            rows="linked", channel=channel, by_id=by_id, campaign_id=campaign_id, now=timezone.now()
+            rows="linked", channel=channel, by_id=by_id, campaign_id=campaign_id, now=now
         )
         if links
         else ("", [])
@@ -99,8 +102,8 @@ def outbox_write_bulk(
                %s,
                CASE WHEN r.problem = '' THEN %s ELSE %s END,
                0,
-               CASE WHEN r.problem = '' THEN coalesce(%s::timestamptz, now()) END,
-               r.problem, '', '', %s, now()
+               CASE WHEN r.problem = '' THEN %s::timestamptz END,
+               r.problem, '', '', %s, %s
         FROM linked r
         RETURNING status
     )
@@ -118,8 +121,9 @@ def outbox_write_bulk(
         purpose,
         Status.QUEUED,
         Status.SKIPPED,
-        send_at,
+        send_at or now,
         by_id,
+        now,
         Status.QUEUED,
     ]
     with connection.cursor() as cursor:

@@ -5,10 +5,10 @@ import random
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 
 from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage
 from outreach.messaging.services import campaign_create
+from registry import clock
 from registry.selectors import EnterpriseFilters
 
 Status = OutboxMessage.Status
@@ -27,7 +27,7 @@ def seed_messaging_demo(*, seed: int = 2026) -> Campaign | None:
         filters=EnterpriseFilters(tier="key"),
         by=staff,
     )
-    now = timezone.now()
+    now = clock.now()
     queued = list(
         OutboxMessage.objects.filter(campaign=campaign, status=Status.QUEUED).values_list(
             "pk", flat=True

@@ -17,13 +17,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outreach.messaging import backends, rendering
 from outreach.messaging.bulk import outbox_write_bulk
 from outreach.messaging.models import Campaign, Channel, MessageTemplate, OutboxMessage
 from outreach.messaging.signals import message_undeliverable
+from registry import clock
 from registry.errors import ServiceError
 from registry.models import Enterprise, Liaison
 from registry.selectors import EnterpriseFilters, enterprise_list
@@ -120,7 +120,7 @@ def message_enqueue(
         body=rendering.render(body, values),
         purpose=purpose,
         status=Status.SKIPPED if problem else Status.QUEUED,
-        next_attempt_at=None if problem else timezone.now(),
+        next_attempt_at=None if problem else clock.now(),
         problem=problem,
         created_by=by,
     )
@@ -165,7 +165,7 @@ def campaign_create(
         raise ServiceError(_("Choose what kind of campaign this is."), field="kind")
     if not name.strip():
         raise ServiceError(_("Give the campaign a name."), field="name")
-    if kind == Campaign.Kind.ANNUAL_REPORT and not _in_annual_report_window(timezone.localdate()):
+    if kind == Campaign.Kind.ANNUAL_REPORT and not _in_annual_report_window(clock.today()):
         raise ServiceError(
             _(
                 "Annual-report reminders can only be sent from 1 January to 30 June, "
@@ -244,7 +244,7 @@ def outbox_claim(*, limit: int) -> list[OutboxMessage]:
     """Take up to ``limit`` due messages for this worker: queued ones whose time has come and
     sending ones whose sender's lease ran out. Rows another worker is claiming are skipped,
     not waited for, so any number of workers drain the outbox side by side."""
-    now = timezone.now()
+    now = clock.now()
     lease_until = now + datetime.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     due = Q(status=Status.QUEUED, next_attempt_at__lte=now) | Q(
         status=Status.SENDING, lease_until__lt=now
@@ -298,7 +298,7 @@ def message_deliver(*, message: OutboxMessage) -> str:
         return _retry_later(message, detail=str(error) or error.__class__.__name__)
     marked = _still_mine(message).update(
         status=Status.SENT,
-        sent_at=timezone.now(),
+        sent_at=clock.now(),
         lease_until=None,
         gateway_id=str(gateway_id or "")[:100],
         problem="",
@@ -313,7 +313,7 @@ def _retry_later(message: OutboxMessage, *, detail: str) -> str:
     if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         _still_mine(message).update(
             status=Status.FAILED,
-            failed_at=timezone.now(),
+            failed_at=clock.now(),
             lease_until=None,
             problem=Problem.GAVE_UP,
             error=detail[:500],
@@ -326,7 +326,7 @@ def _retry_later(message: OutboxMessage, *, detail: str) -> str:
     )
     _still_mine(message).update(
         status=Status.QUEUED,
-        next_attempt_at=timezone.now() + datetime.timedelta(seconds=delay),
+        next_attempt_at=clock.now() + datetime.timedelta(seconds=delay),
         lease_until=None,
         problem=Problem.TEMPORARY,
         error=detail[:500],
@@ -338,7 +338,7 @@ def _fail_permanently(message: OutboxMessage, *, problem: str, detail: str) -> s
     with transaction.atomic():
         marked = _still_mine(message).update(
             status=Status.FAILED,
-            failed_at=timezone.now(),
+            failed_at=clock.now(),
             lease_until=None,
             problem=problem,
             error=detail[:500],
@@ -358,7 +358,7 @@ def message_bounce_record(*, message: OutboxMessage, detail: str = "") -> Outbox
     with transaction.atomic():
         marked = OutboxMessage.objects.filter(pk=message.pk, status=Status.SENT).update(
             status=Status.FAILED,
-            failed_at=timezone.now(),
+            failed_at=clock.now(),
             problem=Problem.BOUNCED,
             error=detail[:500],
         )
@@ -386,7 +386,7 @@ def outbox_drain(*, max_seconds: float) -> int:
 
 
 def outbox_has_due() -> bool:
-    now = timezone.now()
+    now = clock.now()
     return OutboxMessage.objects.filter(
         Q(status=Status.QUEUED, next_attempt_at__lte=now)
         | Q(status=Status.SENDING, lease_until__lt=now)

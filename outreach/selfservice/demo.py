@@ -8,7 +8,6 @@ import random
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from outreach.messaging.models import OutboxMessage
 from outreach.selfservice.models import SelfServiceLink
@@ -19,6 +18,7 @@ from outreach.selfservice.services import (
     selfservice_link_revoke,
     selfservice_link_send,
 )
+from registry import clock
 from registry.models import Enterprise
 
 NOTICE_VERSION = "2026-11"
@@ -58,7 +58,7 @@ def seed_selfservice_demo(*, staff, seed: int = 2026) -> int:
             selfservice_leaving_report(
                 link=link,
                 notice_version=NOTICE_VERSION,
-                last_day=timezone.localdate() + datetime.timedelta(days=10),
+                last_day=clock.today() + datetime.timedelta(days=10),
                 successor_name="刘洋",
                 successor_mobile="13698765432",
             )
@@ -78,7 +78,7 @@ def seed_selfservice_demo(*, staff, seed: int = 2026) -> int:
     ).update(
         status=OutboxMessage.Status.SENT,
         attempts=1,
-        sent_at=timezone.now(),
+        sent_at=clock.now(),
         next_attempt_at=None,
     )
     return len(chosen)

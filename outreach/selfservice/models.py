@@ -3,10 +3,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from outreach.messaging.models import Channel
+from registry import clock
 from registry.models import Enterprise, Liaison
 
 __all__ = ["SelfServiceLink"]
@@ -150,7 +150,7 @@ class SelfServiceLink(models.Model):
             return "used"
         if self.superseded_at is not None:
             return "superseded"
-        if self.expires_at <= timezone.now():
+        if self.expires_at <= clock.now():
             return "expired"
         liaison = self.liaison
         if (

@@ -18,7 +18,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -30,6 +29,7 @@ from outreach.selfservice.models import SelfServiceLink
 from outreach.selfservice.tokens import link_url, token_hash, token_new
 from outreach.services import contact_attempt_record, task_open, tasks_close_where
 from outreach.services.contact_log import HANDOVER_DUE_DAYS
+from registry import clock
 from registry.errors import ServiceError
 from registry.models import Door, EmergencyContact, Enterprise, Liaison
 from registry.services import (
@@ -132,7 +132,7 @@ def selfservice_link_send(
             raise ServiceError(
                 _("The liaison has no e-mail address on file."), field="channel", code="no_email"
             )
-        now = timezone.now()
+        now = clock.now()
         SelfServiceLink.objects.filter(OPEN, liaison=liaison).update(superseded_at=now)
         token = token_new()
         link = SelfServiceLink.objects.create(
@@ -196,14 +196,14 @@ def selfservice_link_revoke(*, link: SelfServiceLink, by) -> SelfServiceLink:
     liaison already used, changes nothing."""
     SelfServiceLink.objects.filter(
         pk=link.pk, revoked_at__isnull=True, used_at__isnull=True
-    ).update(revoked_at=timezone.now(), revoked_by=by)
+    ).update(revoked_at=clock.now(), revoked_by=by)
     link.refresh_from_db()
     return link
 
 
 def selfservice_link_use(*, link: SelfServiceLink) -> bool:
     """Spend the link (a submitted form). False if it was spent or stopped meanwhile."""
-    return bool(SelfServiceLink.objects.filter(OPEN, pk=link.pk).update(used_at=timezone.now()))
+    return bool(SelfServiceLink.objects.filter(OPEN, pk=link.pk).update(used_at=clock.now()))
 
 
 # --- The one-time code --------------------------------------------------------------------
@@ -221,7 +221,7 @@ def selfservice_code_send(*, link: SelfServiceLink) -> None:
     with transaction.atomic():
         SelfServiceLink.objects.filter(pk=link.pk).update(
             code_hash=_code_hash(link, code),
-            code_expires_at=timezone.now() + CODE_VALID,
+            code_expires_at=clock.now() + CODE_VALID,
             code_tries_left=CODE_TRIES,
         )
         message_enqueue(
@@ -246,7 +246,7 @@ def selfservice_code_check(*, link: SelfServiceLink, code: str) -> SelfServiceLi
     refusal = None
     with transaction.atomic():
         locked = SelfServiceLink.objects.select_for_update().get(pk=link.pk)
-        if not locked.code_hash or locked.code_expires_at <= timezone.now():
+        if not locked.code_hash or locked.code_expires_at <= clock.now():
             refusal = CodeRefused(_("This code has expired. Please ask for a new one."))
         elif locked.code_tries_left <= 0:
             refusal = CodeRefused(_("Too many wrong codes. Please ask for a new one."))
@@ -261,7 +261,7 @@ def selfservice_code_check(*, link: SelfServiceLink, code: str) -> SelfServiceLi
         else:
             locked.code_hash = ""
             locked.code_tries_left = 0
-            locked.unlocked_at = timezone.now()
+            locked.unlocked_at = clock.now()
             locked.save(update_fields=["code_hash", "code_tries_left", "unlocked_at"])
     if refusal is not None:
         raise refusal
@@ -274,7 +274,7 @@ def selfservice_code_check(*, link: SelfServiceLink, code: str) -> SelfServiceLi
 def _spend(link: SelfServiceLink, *, notice_version: str, id_number_consent: bool = False) -> None:
     """Mark the link used, with the notice the liaison accepted (also on the liaison's
     entry); LinkUsed if it was spent meanwhile (another tab, a double tap)."""
-    now = timezone.now()
+    now = clock.now()
     spent = SelfServiceLink.objects.filter(OPEN, pk=link.pk).update(
         used_at=now,
         notice_version=notice_version,
@@ -397,7 +397,7 @@ def selfservice_leaving_report(
         mobile = Liaison._meta.get_field("mobile").clean(successor_mobile, None)
     except ValidationError as error:
         errors["successor_mobile"] = error.messages
-    today = timezone.localdate()
+    today = clock.today()
     if last_day is None or not (
         today - datetime.timedelta(days=90) <= last_day <= today + datetime.timedelta(days=365)
     ):
@@ -451,7 +451,7 @@ def selfservice_handover_confirm(*, link: SelfServiceLink, by) -> SelfServiceLin
             name=locked.successor_name,
             mobile=locked.successor_mobile,
         )
-        locked.handover_confirmed_at = timezone.now()
+        locked.handover_confirmed_at = clock.now()
         locked.save(update_fields=["handover_confirmed_at"])
         tasks_close_where(
             tasks=Task.objects.filter(

@@ -13,6 +13,7 @@ from outreach.models import ContactAttempt, Task
 from outreach.services.plan import enterprise_reached
 from outreach.services.tasks import NOTE_MAX, task_open, tasks_close_where
 from outreach.signals import attempt_recorded
+from registry import clock
 from registry.errors import ServiceError
 from registry.models import Door, Enterprise, Liaison
 from registry.services import liaison_mark_verified
@@ -25,7 +26,7 @@ EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 
 def _checked_time(occurred_at: datetime.datetime | None) -> datetime.datetime:
-    now = timezone.now()
+    now = clock.now()
     if occurred_at is None:
         return now
     if timezone.is_naive(occurred_at):
@@ -144,7 +145,7 @@ def contact_attempt_record(
                 enterprise=enterprise,
                 kind=Task.Kind.HANDOVER,
                 source=source,
-                due_on=timezone.localdate() + datetime.timedelta(days=HANDOVER_DUE_DAYS),
+                due_on=clock.today() + datetime.timedelta(days=HANDOVER_DUE_DAYS),
                 by=by,
                 note=_("The liaison has left: connect their successor."),
             )

@@ -35,6 +35,7 @@ from outreach.messaging.models import Channel, MessageTemplate
 from outreach.messaging.rendering import placeholders_in
 from outreach.models import ContactAttempt, EnterpriseOutreach, OutreachPolicy
 from outreach.services.tasks import assignee_for, grid_workers_cte
+from registry import clock
 from registry.models import Enterprise
 from registry.workdays import WorkCalendar
 
@@ -126,7 +127,7 @@ INSERT INTO outreach_enterpriseoutreach AS eo (
     enterprise_id, last_success_at, next_due_on, planned_tier, planned_months, task_created,
     updated_at)
 SELECT r.id, NULL, d.days[1 + r.rank * cardinality(d.days) / r.size], r.tier, r.months, false,
-       now()
+       %s
 FROM ranked r
 JOIN policy p ON p.tier = r.tier
 CROSS JOIN LATERAL (
@@ -137,14 +138,14 @@ ON CONFLICT (enterprise_id) DO UPDATE SET
     planned_tier = EXCLUDED.planned_tier,
     planned_months = EXCLUDED.planned_months,
     task_created = false,
-    updated_at = now()
+    updated_at = %s
 """
 
 _CREATE_TASKS_SQL = """
 WITH {workers},
 due AS (
     UPDATE outreach_enterpriseoutreach eo
-    SET task_created = true, updated_at = now()
+    SET task_created = true, updated_at = %s
     FROM registry_enterprise e
     WHERE e.id = eo.enterprise_id
       AND NOT eo.task_created
@@ -158,7 +159,7 @@ created AS (
         created_at, close_note)
     SELECT d.enterprise_id, 'routine', 'plan', 'open',
            w.ids[1 + d.enterprise_id %% cardinality(w.ids)], d.next_due_on,
-           coalesce(p.routine_channel, ''), '', now(), ''
+           coalesce(p.routine_channel, ''), '', %s, ''
     FROM due d
     LEFT JOIN workers w ON w.gridarea_id = d.grid_id
     LEFT JOIN outreach_outreachpolicy p ON p.tier = d.planned_tier
@@ -192,7 +193,7 @@ candidates AS (
 ),
 marked AS (
     UPDATE outreach_enterpriseoutreach eo
-    SET link_sent_for = eo.next_due_on, updated_at = now()
+    SET link_sent_for = eo.next_due_on, updated_at = %s
     FROM candidates c
     WHERE eo.enterprise_id = c.id
     RETURNING eo.enterprise_id
@@ -201,24 +202,31 @@ SELECT coalesce(array_agg(enterprise_id), '{}') FROM marked
 """
 
 
-def _link_send_at(today: datetime.date, calendar: WorkCalendar) -> datetime.datetime | None:
+def _link_send_at(
+    today: datetime.date, calendar: WorkCalendar, now: datetime.datetime
+) -> datetime.datetime | None:
     """When the light touch's SMS of a run on ``today`` go out, or None when this run sends
     none: not on a day a liaison is not contacted (weekend, holiday, a month's edges), not
-    late in the day."""
+    for a day other than ``now``'s, not late in the day."""
     if not planner.is_contact_day(today, calendar=calendar):
         return None
-    now = timezone.localtime()
-    if now.date() != today or now.time() >= LINK_SEND_UNTIL:
+    local = clock.local(now)
+    if local.date() != today or local.time() >= LINK_SEND_UNTIL:
         return None
-    return max(now, timezone.make_aware(datetime.datetime.combine(today, LINK_SEND_AT)))
+    return max(local, timezone.make_aware(datetime.datetime.combine(today, LINK_SEND_AT)))
 
 
 def _light_touch_links(
-    cursor, *, today: datetime.date, horizon: datetime.date, calendar: WorkCalendar
+    cursor,
+    *,
+    now: datetime.datetime,
+    today: datetime.date,
+    horizon: datetime.date,
+    calendar: WorkCalendar,
 ) -> int:
     """Mark the due dates the links are for, then write the links and their SMS in one
     bulk statement (outreach.messaging.bulk): two statements whatever the count."""
-    send_at = _link_send_at(today, calendar)
+    send_at = _link_send_at(today, calendar, now)
     days = {tier: policy_for(tier).link_days_ahead for tier in Enterprise.Tier.values}
     if send_at is None or not any(days.values()):
         return 0
@@ -232,7 +240,7 @@ def _light_touch_links(
         return 0
     cursor.execute(
         _LINK_CANDIDATES_SQL,
-        [*(v for tier_days in days.items() for v in tier_days), horizon, today, timezone.now()],
+        [*(v for tier_days in days.items() for v in tier_days), horizon, today, now, now],
     )
     (ids,) = cursor.fetchone()
     if not ids:
@@ -245,16 +253,23 @@ def _light_touch_links(
         purpose="self-service-link",
         by_id=None,
         send_at=send_at,
+        now=now,
     )
     return created
 
 
 def plan_run(
-    *, today: datetime.date | None = None, calendar: WorkCalendar | None = None
+    *,
+    now: datetime.datetime | None = None,
+    today: datetime.date | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> PlanResult:
     """Send the light touch's links, re-plan what needs it and create the routine tasks that
-    are due (see module doc). The working-day calendar is read once, here, unless given."""
-    today = today or timezone.localdate()
+    are due (see module doc), as of ``now`` (default: the one clock); ``today`` (default:
+    ``now``'s date in the park) plans for another day, and then sends no links. The
+    working-day calendar is read once, here, unless given."""
+    now = now or clock.now()
+    today = today or clock.today(now)
     calendar = calendar or WorkCalendar.load()
     plans = [
         _tier_plan(tier, today, calendar) for tier in (Enterprise.Tier.KEY, Enterprise.Tier.GENERAL)
@@ -267,13 +282,15 @@ def plan_run(
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PLAN_LOCK])
         # First: it locks enterprises before their plan rows, as a contact being logged does;
         # after the re-plan below (plan rows first) that order would be reversed.
-        links_sent = _light_touch_links(cursor, today=today, horizon=horizon, calendar=calendar)
+        links_sent = _light_touch_links(
+            cursor, now=now, today=today, horizon=horizon, calendar=calendar
+        )
         cursor.execute(
             _REPLAN_SQL.format(workers=workers, tier=_TIER_SQL),
-            [*params, settings.TIME_ZONE],
+            [*params, settings.TIME_ZONE, now, now],
         )
         replanned = cursor.rowcount
-        cursor.execute(_CREATE_TASKS_SQL.format(workers=workers), [horizon])
+        cursor.execute(_CREATE_TASKS_SQL.format(workers=workers), [now, horizon, now])
         due, created = cursor.fetchone()
     # No delivery kick: the links' SMS wait until 15:00, when the outbox's minute sweep
     # sends them.
@@ -302,7 +319,11 @@ def _day_load(*, enterprise: Enterprise, first: datetime.date, last: datetime.da
 
 
 def enterprise_reached(
-    *, enterprise: Enterprise, at: datetime.datetime, calendar: WorkCalendar | None = None
+    *,
+    enterprise: Enterprise,
+    at: datetime.datetime,
+    today: datetime.date | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> EnterpriseOutreach:
     """The liaison was reached at ``at``: plan the next contact in the tier's next period.
 
@@ -316,8 +337,8 @@ def enterprise_reached(
     tier = enterprise.tier
     months = policy_for(tier).period_months
     _start, days = planner.target_period(
-        last_success=timezone.localtime(at).date(),
-        today=timezone.localdate(),
+        last_success=clock.local(at).date(),
+        today=today or clock.today(),
         months=months,
         calendar=calendar or WorkCalendar.load(),
     )

@@ -7,11 +7,11 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outreach.kinds import task_kind
 from outreach.models import ContactAttempt, Task
+from registry import clock
 from registry.errors import ServiceError
 from registry.models import Enterprise
 from registry.roles import Role
@@ -88,11 +88,14 @@ def task_open(
     note: str = "",
     by=None,
     suggested_channel: str = "",
+    now: datetime.datetime | None = None,
 ) -> Task:
     """Open a task, or return the one of this enterprise and kind that is already open.
 
-    Without ``assignee`` it goes to the enterprise's grid worker (None: the staff pool).
+    Without ``assignee`` it goes to the enterprise's grid worker (None: the staff pool);
+    without ``due_on`` it is due on the park's date of ``now`` (default: the one clock).
     """
+    now = now or clock.now()
     if task_kind(kind) is None:
         raise ServiceError(_("Unknown kind of task."), field="kind", code="unknown_kind")
     if source not in Task.Source.values:
@@ -110,7 +113,7 @@ def task_open(
             INSERT INTO outreach_task (
                 enterprise_id, kind, source, status, assignee_id, due_on, suggested_channel,
                 note, created_at, created_by_id, close_note)
-            VALUES (%s, %s, %s, 'open', %s, %s, %s, %s, now(), %s, '')
+            VALUES (%s, %s, %s, 'open', %s, %s, %s, %s, %s, %s, '')
             ON CONFLICT (enterprise_id, kind) WHERE status = 'open' DO NOTHING
             RETURNING id
             """,
@@ -119,9 +122,10 @@ def task_open(
                 kind,
                 source,
                 assignee.pk if assignee else None,
-                due_on or timezone.localdate(),
+                due_on or clock.today(now),
                 suggested_channel,
                 note,
+                now,
                 by.pk if by else None,
             ],
         )
@@ -142,7 +146,7 @@ def tasks_close_where(
     """
     return tasks.filter(status=Task.Status.OPEN).update(
         status=Task.Status.DONE,
-        closed_at=timezone.now(),
+        closed_at=clock.now(),
         closed_by=by,
         closed_by_attempt=attempt,
         close_note=_check_note(note),

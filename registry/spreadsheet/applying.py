@@ -15,8 +15,8 @@ import io
 from collections.abc import Iterable
 
 from django.db import connection
-from django.utils import timezone
 
+from registry import clock
 from registry.bulk_history import context_id, write_with_history
 from registry.models import EmergencyContact, Enterprise, GridArea, Liaison
 from registry.spreadsheet.planning import (
@@ -83,7 +83,9 @@ def _insert(cursor, model, columns: list[str], rows, *, context, returning: str 
     return written
 
 
-def _update_from(cursor, model, columns: list[str], rows: list[list], *, context) -> None:
+def _update_from(
+    cursor, model, columns: list[str], rows: list[list], *, context, now: datetime.datetime
+) -> None:
     """UPDATE the table SET columns FROM a temporary copy of the new values, by id; with the
     history events, in one statement."""
     if not rows or not columns:
@@ -94,8 +96,9 @@ def _update_from(cursor, model, columns: list[str], rows: list[list], *, context
     write_with_history(
         cursor,
         model,
-        f"UPDATE {table} t SET {assignments}, version = t.version + 1, updated_at = now() "
+        f"UPDATE {table} t SET {assignments}, version = t.version + 1, updated_at = %s "
         f"FROM {stage} s WHERE t.id = s.id",
+        [now],
         label="update",
         context=context,
     )
@@ -105,7 +108,7 @@ def _update_from(cursor, model, columns: list[str], rows: list[list], *, context
 def apply_plan(plan: Plan, *, present: set[str], today: datetime.date, progress: Progress | None):
     """Write every planned change. ``present``: the aliases of the file's columns (a column the
     file does not have leaves the stored value alone)."""
-    now = timezone.now()
+    now = clock.now()
     grid_ids = dict(plan.grid_ids)
     if plan.new_grids:
         taken = set(GridArea.objects.values_list("code", flat=True))
@@ -190,6 +193,7 @@ def apply_plan(plan: Plan, *, present: set[str], today: datetime.date, progress:
                     if p.enterprise_changes
                 ],
                 context=context,
+                now=now,
             )
             # 3. Liaisons: end the replaced ones first (one current liaison per enterprise),
             # then correct the same person's details, then start the new ones.
@@ -199,8 +203,8 @@ def apply_plan(plan: Plan, *, present: set[str], today: datetime.date, progress:
                     cursor,
                     Liaison,
                     "UPDATE registry_liaison t SET ended_on = GREATEST(%s, t.started_on), "
-                    "version = t.version + 1, updated_at = now() WHERE t.id = ANY(%s)",
-                    [today, ended],
+                    "version = t.version + 1, updated_at = %s WHERE t.id = ANY(%s)",
+                    [today, now, ended],
                     label="update",
                     context=context,
                 )
@@ -214,6 +218,7 @@ def apply_plan(plan: Plan, *, present: set[str], today: datetime.date, progress:
                     if p.liaison_action == "update"
                 ],
                 context=context,
+                now=now,
             )
             starting = [p for p in batch if p.liaison_action in ("create", "replace")]
             if starting:
@@ -271,6 +276,7 @@ def apply_plan(plan: Plan, *, present: set[str], today: datetime.date, progress:
                     if p.contact_action == "update"
                 ],
                 context=context,
+                now=now,
             )
             steps += len(batch)
             if progress:

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import IO
 
 from django.db import connection
-from django.utils import timezone
 
+from registry import clock
 from registry.models import Door
 from registry.services import changes_by
 from registry.spreadsheet.applying import apply_plan
@@ -99,7 +99,7 @@ def registry_import(
         apply_plan(
             plan,
             present=set(sheet.headers),
-            today=timezone.localdate(),
+            today=clock.today(),
             progress=stage(50, 50),
         )
     summary = _summary(sheet, plan)

@@ -13,9 +13,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from registry import clock
 from registry.models import ImportRun
 from registry.spreadsheet.importing import registry_import
 from registry.spreadsheet.reading import UnreadableFile
@@ -64,8 +65,8 @@ class _ProgressWriter:
             self.connection.autocommit = True
         with self.connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE registry_importrun SET progress = %s, heartbeat_at = now() WHERE id = %s",
-                [percent, self.run_id],
+                "UPDATE registry_importrun SET progress = %s, heartbeat_at = %s WHERE id = %s",
+                [percent, clock.now(), self.run_id],
             )
 
     def close(self) -> None:
@@ -75,7 +76,7 @@ class _ProgressWriter:
 
 def _claim(run_id: int, *, from_status: str, to_status: str) -> ImportRun | None:
     claimed = ImportRun.objects.filter(pk=run_id, status=from_status).update(
-        status=to_status, progress=0, heartbeat_at=timezone.now()
+        status=to_status, progress=0, heartbeat_at=clock.now()
     )
     return ImportRun.objects.get(pk=run_id) if claimed else None
 
@@ -103,14 +104,14 @@ def import_run_check(*, run_id: int) -> None:
     run = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.CHECKING).first()
     if run is None:
         return
-    ImportRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now())
+    ImportRun.objects.filter(pk=run_id).update(heartbeat_at=clock.now())
     try:
         preview = _run(run, dry_run=True)
     except UnreadableFile as error:
         ImportRun.objects.filter(pk=run_id).update(
             status=ImportRun.Status.UNREADABLE,
             reason=str(error)[:500],
-            finished_at=timezone.now(),
+            finished_at=clock.now(),
         )
         return
     preview.pop("affected", None)
@@ -133,7 +134,7 @@ def import_run_confirm(*, run: ImportRun, mode: str, by) -> bool:
 def import_run_cancel(*, run: ImportRun, by) -> bool:
     return bool(
         ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.CHECKED).update(
-            status=ImportRun.Status.CANCELLED, finished_at=timezone.now()
+            status=ImportRun.Status.CANCELLED, finished_at=clock.now()
         )
     )
 
@@ -162,7 +163,7 @@ def import_run_apply(*, run_id: int) -> None:
         summary=summary,
         reason=reason[:500],
         progress=100,
-        finished_at=timezone.now(),
+        finished_at=clock.now(),
     )
 
 
@@ -171,7 +172,7 @@ def import_runs_expire() -> int:
     worker killed mid-import: its transaction rolled back, so nothing was written). Called by
     a periodic task and whenever the import pages are viewed; returns how many."""
     lease = timedelta(seconds=getattr(settings, "REGISTRY_IMPORT_LEASE_SECONDS", 600))
-    cutoff = timezone.now() - lease
+    cutoff = clock.now() - lease
     working = [ImportRun.Status.CHECKING, ImportRun.Status.IMPORTING]
     stale = ImportRun.objects.filter(status__in=working).filter(
         Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
@@ -186,5 +187,5 @@ def import_runs_expire() -> int:
             )
         expired += ImportRun.objects.filter(
             pk=run.pk, status=run.status, heartbeat_at=run.heartbeat_at
-        ).update(status=ImportRun.Status.FAILED, reason=reason, finished_at=timezone.now())
+        ).update(status=ImportRun.Status.FAILED, reason=reason, finished_at=clock.now())
     return expired

@@ -69,7 +69,7 @@ def park(grid_a, grid_b):
     return {"a_red": a_red, "a_yellow": a_yellow, "b_red": b_red, "spell": spell}
 
 
-def test_staff_see_the_whole_park(clock, staff_user, park):
+def test_staff_see_the_whole_park(staff_user, park):
     board = dashboard_for(user=staff_user)
     assert (board.active, board.green, board.yellow, board.red) == (6, 3, 1, 2)
     assert board.rate == pytest.approx(2 / 6)

@@ -147,6 +147,22 @@ def test_a_key_enterprise_reached_is_due_next_quarter_a_general_one_next_half_ye
     assert EnterpriseOutreach.objects.get(enterprise=key).next_due_on >= D(2027, 5, 11)
 
 
+def test_a_contact_at_half_past_midnight_on_new_years_day_belongs_to_the_new_year(clock):
+    general = EnterpriseFactory()
+    # 16:30 UTC on 31 December is 00:30 on 1 January 2027 in the park.
+    clock.move_to(datetime.datetime(2026, 12, 31, 16, 30, tzinfo=datetime.UTC))
+    contact_attempt_record(
+        enterprise=general,
+        channel=ContactAttempt.Channel.VISIT,
+        outcome=ContactAttempt.Outcome.REACHED,
+    )
+    # Reached in the first half of 2027 (not the second of 2026): due in the second half.
+    assert EnterpriseOutreach.objects.get(enterprise=general).next_due_on >= D(2027, 7, 1)
+    plan_run()
+    assert EnterpriseOutreach.objects.get(enterprise=general).next_due_on >= D(2027, 7, 1)
+    assert not _routine_tasks().exists()
+
+
 def test_an_enterprise_not_reached_in_a_period_is_planned_again_in_the_next(clock, enterprise_a):
     enterprise_a.key_taxpayer = True  # every quarter
     enterprise_a.save()
