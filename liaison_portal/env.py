@@ -49,3 +49,22 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value is None:
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+_LOCKOUT_NAMES = {"username", "ip_address", "user_agent"}
+
+
+def lockout_parameters(value: str) -> list[str | list[str]]:
+    """django-axes' AXES_LOCKOUT_PARAMETERS from ``LOGIN_LOCKOUT_BY``: comma-separated things
+    that each lock on their own; ``a+b`` locks only that combination (``username+ip_address``:
+    that account from that address)."""
+    parameters: list[str | list[str]] = []
+    for item in (part.strip() for part in value.split(",")):
+        names = [name.strip() for name in item.split("+") if name.strip()]
+        if not names or not set(names) <= _LOCKOUT_NAMES:
+            raise ImproperlyConfigured(
+                f"LOGIN_LOCKOUT_BY={value!r}: use {', '.join(sorted(_LOCKOUT_NAMES))}, "
+                "separated by commas, or joined by + for a combination."
+            )
+        parameters.append(names[0] if len(names) == 1 else names)
+    return parameters

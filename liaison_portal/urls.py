@@ -22,6 +22,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Changing one's password; the admins' second factor (accounts/).
+    path("accounts/", include("accounts.urls")),
     # The language switch works on the login page too.
     path(
         "i18n/setlang/",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("grid-areas/<int:pk>/", views.grid_area_edit, name="grid_area_edit"),
     path("users/", views.user_list, name="users"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("sensitive-views/", views.sensitive_view_log, name="sensitive_views"),
 ]
 

@@ -15,7 +15,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from registry import listing, masking, services
+from accounts.lockout import account_lock_state
+from accounts.services import account_lock_reset
+from registry import clock, listing, masking, services
 from registry.access import (
     can_edit_registry,
     can_manage_users,
@@ -408,9 +410,23 @@ def user_edit(request, pk):
     return render(
         request,
         "registry/user_edit.html",
-        {"form": form, "account": account},
+        {
+            "form": form,
+            "account": account,
+            "login_lock": account_lock_state(username=account.get_username(), now=clock.now()),
+        },
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+def user_unlock(request, pk):
+    """Lift the login lockout of an account (its failed logins from every address)."""
+    _admin_only(request)
+    account = get_object_or_404(get_user_model(), pk=pk)
+    account_lock_reset(username=account.get_username(), by=request.user)
+    messages.success(request, _("The account's login lock has been lifted."))
+    return redirect("registry:user_edit", pk=account.pk)
 
 
 @require_GET

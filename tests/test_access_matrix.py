@@ -56,6 +56,13 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "registry:grid_area_edit": {"GET": {ADMIN}, "POST": {ADMIN}},
     "registry:users": {"GET": {ADMIN}, "POST": NOBODY},
     "registry:user_edit": {"GET": {ADMIN}, "POST": {ADMIN}},
+    # Lifting an account's login lock (accounts.lockout): the admin's, from the user page.
+    "registry:user_unlock": {"GET": NOBODY, "POST": {ADMIN}},
+    # Everyone changes their own password; the second factor's pages exist only for admins
+    # while ADMIN_TOTP_REQUIRED is on (off here: tests/accounts covers them on).
+    "accounts:password_change": {"GET": USERS, "POST": USERS},
+    "accounts:otp_verify": {"GET": NOBODY, "POST": NOBODY},
+    "accounts:otp_setup": {"GET": NOBODY, "POST": NOBODY},
     "registry:sensitive_views": {"GET": {ADMIN}, "POST": NOBODY},
     # The registry spreadsheets: imports are the park admin's; every role may export what it
     # sees (grid workers their grids, protected values masked without the permission).
@@ -274,6 +281,7 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         "outreach:selfservice_handover_confirm": [enterprise.uscc],
         "registry:grid_area_edit": [grid.pk],
         "registry:user_edit": [someone.pk],
+        "registry:user_unlock": [someone.pk],
     }.get(name, [])
     return reverse(name, args=args)
 

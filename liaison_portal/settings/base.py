@@ -1,10 +1,11 @@
 """Settings shared by every environment. Nothing here reads a secret."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
 
-from liaison_portal.env import env_bool, env_int, env_str
+from liaison_portal.env import env_bool, env_int, env_str, lockout_parameters
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -25,20 +26,30 @@ INSTALLED_APPS = [
     "drf_spectacular",
     # Swagger UI served from our own static files: works offline and under the CSP.
     "drf_spectacular_sidecar",
+    # The second factor for admins (ADMIN_TOTP_REQUIRED): time-based codes from an app.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "liaison_portal",
+    "accounts",
     "registry",
     "outreach",
     "monitoring",
+    # Login lockout after repeated failures (accounts/lockout.py); last, as its docs ask.
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Renews a logged-in session while it is used; idle ones expire (SESSION_IDLE_MINUTES).
+    "accounts.middleware.SessionIdleRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session passed the second factor?
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Who changed what, through which door: context for the history triggers.
     "registry.middleware.StaffHistoryMiddleware",
@@ -47,6 +58,11 @@ MIDDLEWARE = [
     # Deny by default: every page needs a login unless its view is @login_not_required
     # (login, health check, the liaison's personal link). DRF views answer 401/403 themselves.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A logged-in user who must change an admin-set password, or an admin who still owes the
+    # second factor, reaches only the pages that settle it (accounts/middleware.py).
+    "accounts.middleware.AccountGateMiddleware",
+    # Turns a login refused by the lockout into the friendly page; axes wants it last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "liaison_portal.urls"
@@ -68,12 +84,62 @@ TEMPLATES = [
     },
 ]
 
+# --- Authentication (等保 level 2, 7.1.4.1 身份鉴别). Every account here is staff's: the same
+# policy for all. Passwords: long enough, three of four character classes, not a common one.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
+# Axes watches every authenticate() (login page, Django admin, /api/token/) and refuses a
+# locked one before the password is even checked; ModelBackend does the checking.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# LOGIN_FAILURE_LIMIT failures lock for LOGIN_LOCKOUT_MINUTES (counted from the last
+# failure). What is locked: the account, from any address (guessing one password from many
+# machines), and separately the address, for any account (one machine trying many accounts).
+# A different account on a locked address is refused too. Behind a proxy every request has
+# the proxy's address until the client address is taken from the forwarded header; until
+# then set LOGIN_LOCKOUT_BY=username so that one person's typos do not lock the whole park.
+# "username+ip_address" locks only that account from that address.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = lockout_parameters(env_str("LOGIN_LOCKOUT_BY", "username,ip_address"))
+# Attempts made while locked are refused without counting, so the lock ends on time and a
+# user who keeps trying the right password is not kept out longer.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A successful login does not clear the count: axes would clear every count of the address
+# too, so someone sharing it could wipe the failures against another account with their
+# own login. Failures age out LOGIN_LOCKOUT_MINUTES after the last one.
+AXES_RESET_ON_SUCCESS = False
+# The client's address, in one function the whole portal can share (today REMOTE_ADDR).
+AXES_CLIENT_IP_CALLABLE = env_str("LOGIN_CLIENT_ADDRESS", "accounts.lockout.client_address")
+# Axes keeps each failed request's form fields; never the password (always masked), the
+# CSRF token or a second-factor code.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken", "otp_code"]
+# The friendly page (or, under /api/, the API's JSON error) in the user's language.
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Our own log line (accounts.lockout) says who was locked and from where; axes would also
+# print its configuration at every start.
+AXES_VERBOSE = False
+
+# Idle sessions end: a logged-in session is renewed by use (at most once a minute,
+# accounts.middleware.SessionIdleRenewalMiddleware) and expires SESSION_IDLE_MINUTES after
+# the last renewal; then the user logs in again (Django's default: 14 days).
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+
+# The second factor: with ADMIN_TOTP_REQUIRED, admins (the Django admin's is_staff or
+# superusers) enter a code from an authenticator app after their password, and set one up
+# on their first login (accounts/views.py).
+ADMIN_TOTP_REQUIRED = env_bool("ADMIN_TOTP_REQUIRED", False)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "园区企业联络员门户")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

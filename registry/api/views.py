@@ -23,12 +23,14 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import generics, serializers, status
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.fields import Field
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api import TokenRequestSerializer, token_user
 from registry import masking, services
 from registry.access import visible_grid_areas, visible_liaisons
 from registry.api import serializers as s
@@ -399,16 +401,29 @@ class GridAreaListView(generics.ListAPIView):
 
 
 class TokenView(ObtainAuthToken):
-    """rest_framework.authtoken's token for username and password, with its errors in the
-    schema."""
+    """rest_framework.authtoken's token for username and password, behind the same lockout,
+    second factor and forced password change as the login page (accounts.api)."""
+
+    serializer_class = TokenRequestSerializer
 
     @extend_schema(
         summary="A token for username and password",
-        description="Send it as `Authorization: Token <token>`.",
+        description=(
+            "Send it as `Authorization: Token <token>`. After repeated failures the account "
+            "and the address are locked for a while (429, with Retry-After)."
+        ),
         responses={
             200: inline_serializer("Token", {"token": serializers.CharField()}),
             400: OpenApiResponse(s.ErrorSerializer, "Wrong or missing username or password."),
+            403: OpenApiResponse(
+                s.ErrorSerializer,
+                "The password an admin set must be changed first, or an admin's second "
+                "factor is missing.",
+            ),
+            429: OpenApiResponse(s.ErrorSerializer, "Locked after repeated failures."),
         },
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        user = token_user(self.get_serializer(data=request.data), request)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

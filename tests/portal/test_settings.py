@@ -66,3 +66,22 @@ def test_production_refuses_a_weak_secret_key():
     result = _manage("check", environ={**PRODUCTION_ENV, "SECRET_KEY": "short"})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "parameters"),
+    [
+        ("username,ip_address", ["username", "ip_address"]),
+        ("username", ["username"]),
+        ("username+ip_address", [["username", "ip_address"]]),
+        (" username , ip_address+user_agent ", ["username", ["ip_address", "user_agent"]]),
+    ],
+)
+def test_login_lockout_by_reads_as_axes_lockout_parameters(value, parameters):
+    assert env.lockout_parameters(value) == parameters
+
+
+@pytest.mark.parametrize("value", ["", "user", "username,,ip_address", "username+addr"])
+def test_login_lockout_by_fails_loudly_on_a_typo(value):
+    with pytest.raises(ImproperlyConfigured, match="LOGIN_LOCKOUT_BY"):
+        env.lockout_parameters(value)

@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from accounts import services
+from accounts.models import AccountSecurity
+
+User = get_user_model()
+
+
+class AccountSecurityInline(admin.StackedInline):
+    model = AccountSecurity
+    can_delete = False
+    readonly_fields = ("password_changed_at",)
+
+
+class PortalUserAdmin(UserAdmin):
+    """Django's user admin, where park admins create accounts; a password an admin sets (a new
+    account or a reset) must be changed by its owner at the next login."""
+
+    inlines = (AccountSecurityInline,)
+
+    def get_inlines(self, request, obj):
+        # Not on the add page: save_model records the admin-set password there.
+        return self.inlines if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and obj.has_usable_password():
+            services.account_password_set_by_admin(user=obj, by=request.user)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        succeeded = (
+            request.method == "POST"
+            and response.status_code == 302
+            and response["Location"] != request.get_full_path()
+        )
+        if succeeded:
+            user = User.objects.get(pk=id)
+            if user.has_usable_password():
+                services.account_password_set_by_admin(user=user, by=request.user)
+        return response
+
+
+admin.site.unregister(User)
+admin.site.register(User, PortalUserAdmin)
