@@ -49,25 +49,3 @@ def months_back(day: datetime.date, months: int) -> datetime.date:
     first = add_months(day, -months)
     last_of_month = add_months(first, 1) - datetime.timedelta(days=1)
     return first.replace(day=min(day.day, last_of_month.day))
-
-
-# History events are written by pghistory's triggers inside PostgreSQL, stamped with
-# ``settings.PGHISTORY_CREATED_AT_FUNCTION``: the database's wall clock plus this
-# transaction's offset to the one clock. The offset keeps the stamps in the order things
-# happened within a transaction (enterprise, then liaison, then emergency contact) while
-# they read the application's time, which the major-change rule compares them with.
-HISTORY_OFFSET_SETTING = "portal.clock_offset"
-
-
-def align_history_stamps(at: datetime.datetime | None = None) -> None:
-    """Stamp the history events of the current transaction by the one clock (``at``, default
-    now) instead of the database server's. Call inside the transaction (registry.services'
-    ``changes_by`` does); outside one the offset lapses at once and stamps fall back to the
-    database's clock."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config(%s, (%s::timestamptz - clock_timestamp())::text, true)",
-            [HISTORY_OFFSET_SETTING, at or now()],
-        )

@@ -30,7 +30,6 @@ def changes_by(*, by, door: Door | str, **extra: Any) -> Iterator[None]:
     if by is not None:
         metadata.update(user=by.pk, username=by.get_username())
     with transaction.atomic(), pghistory.context(**metadata):
-        clock.align_history_stamps()
         yield
 
 

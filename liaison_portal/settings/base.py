@@ -290,12 +290,7 @@ ADMIN_URL = env_str("ADMIN_URL", "admin/")
 # History events are stamped with the wall clock, not the transaction's start, so that one
 # enterprise's timeline reads in the order things happened even within one transaction
 # (enterprise, then its liaison, then its emergency contact).
-# The stamp follows the one clock: registry.clock.align_history_stamps sets the transaction's
-# offset to it (registry.services.changes_by does, for every write of the registry).
-PGHISTORY_CREATED_AT_FUNCTION = (
-    "(clock_timestamp() + coalesce("
-    "nullif(current_setting('portal.clock_offset', true), '')::interval, interval '0'))"
-)
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 
 # --- Registry spreadsheet import (registry/spreadsheet/, registry-template.md). Limits that
 # refuse a file before it is parsed: its size, its rows, and for .xlsx (a zip) how much it

@@ -122,31 +122,3 @@ def test_every_decision_reads_the_one_clock():
         for line, what in _clock_reads(relative, tree)
     ]
     assert not found, "read registry.clock and pass the time down:\n" + "\n".join(found)
-
-
-@pytest.mark.django_db
-def test_history_events_are_stamped_by_the_one_clock_not_the_database_server(staff_user):
-    from django.apps import apps
-
-    from registry import services
-    from registry.models import Enterprise
-    from tests.factories import EnterpriseFactory
-
-    events = apps.get_model("registry", "EnterpriseEvent").objects
-
-    enterprise = EnterpriseFactory()
-    # Python's clock five years from the database server's: the history follows Python's.
-    moment = datetime.datetime(2031, 3, 1, 9, 0, tzinfo=SHANGHAI)
-    with time_machine.travel(moment):
-        services.enterprise_update(enterprise=enterprise, by=staff_user, industry="软件")
-        services.enterprise_update(
-            enterprise=Enterprise.objects.get(pk=enterprise.pk), by=staff_user, industry="制造"
-        )
-    stamps = list(
-        events.filter(pgh_obj_id=enterprise.pk, pgh_label="update")
-        .order_by("pgh_id")
-        .values_list("pgh_created_at", flat=True)
-    )
-    assert len(stamps) == 2
-    assert all(abs(stamp - moment) < datetime.timedelta(seconds=5) for stamp in stamps)
-    assert stamps[0] <= stamps[1]  # still in the order they were written
