@@ -25,8 +25,10 @@ EMERGENCY_CONTACT_FIELDS = ("name", "relation", "phone")
 
 @contextmanager
 def changes_by(*, by, door: Door | str, **extra: Any) -> Iterator[None]:
-    """One transaction whose history events all carry who made them and through which door."""
-    metadata = {"door": str(door), **extra}
+    """One transaction whose history events all carry who made them, through which door, and
+    when by the one clock (``at``: the events' own ``pgh_created_at`` is the database's row
+    stamp, which keeps them in the order they were written; a decision reads ``at``)."""
+    metadata = {"door": str(door), "at": clock.now().isoformat(), **extra}
     if by is not None:
         metadata.update(user=by.pk, username=by.get_username())
     with transaction.atomic(), pghistory.context(**metadata):

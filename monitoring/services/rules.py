@@ -91,9 +91,10 @@ FREQUENT_CHANGES = Rule(
     """,
 )
 
-# A change of legal representative or address recorded in the window (the registry's history,
+# A change of legal representative or address made in the window (the registry's history,
 # each update compared with the event before it) that the current liaison has not been
-# verified since.
+# verified since. When it was made: the one clock's time in the change's context
+# (registry.services.changes_by), not the database's stamp on the event.
 MAJOR_CHANGE = Rule(
     kinds.MAJOR_CHANGE,
     """
@@ -105,12 +106,16 @@ MAJOR_CHANGE = Rule(
         WHERE p.pgh_obj_id = ev.pgh_obj_id AND p.pgh_id < ev.pgh_id
         ORDER BY p.pgh_id DESC LIMIT 1
     ) prev ON true
+    LEFT JOIN pghistory_context ctx ON ctx.id = ev.pgh_context_id
+    CROSS JOIN LATERAL (
+        SELECT coalesce((ctx.metadata ->> 'at')::timestamptz, ev.pgh_created_at) AS at
+    ) changed
     LEFT JOIN registry_liaison l ON l.enterprise_id = ev.pgh_obj_id AND l.ended_on IS NULL
-    WHERE ev.pgh_label = 'update' AND ev.pgh_created_at >= %(major_since)s
+    WHERE ev.pgh_label = 'update' AND changed.at >= %(major_since)s
       AND (ev.legal_representative IS DISTINCT FROM prev.legal_representative
            OR ev.registered_address IS DISTINCT FROM prev.registered_address
            OR ev.operating_address IS DISTINCT FROM prev.operating_address)
-      AND (l.last_verified_at IS NULL OR l.last_verified_at < ev.pgh_created_at)
+      AND (l.last_verified_at IS NULL OR l.last_verified_at < changed.at)
     """,
     ContactAttempt.Channel.PHONE,
 )

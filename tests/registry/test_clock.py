@@ -122,3 +122,24 @@ def test_every_decision_reads_the_one_clock():
         for line, what in _clock_reads(relative, tree)
     ]
     assert not found, "read registry.clock and pass the time down:\n" + "\n".join(found)
+
+
+@pytest.mark.django_db
+def test_a_change_carries_the_time_it_was_made_by_the_one_clock(staff_user):
+    from django.apps import apps
+
+    from registry import services
+    from tests.factories import EnterpriseFactory
+
+    enterprise = EnterpriseFactory()
+    # Python's clock years away from the database server's: the change says Python's time.
+    moment = datetime.datetime(2031, 3, 1, 9, 0, tzinfo=SHANGHAI)
+    with time_machine.travel(moment, tick=False):
+        services.enterprise_update(enterprise=enterprise, by=staff_user, industry="软件")
+    event = (
+        apps.get_model("registry", "EnterpriseEvent")
+        .objects.filter(pgh_obj_id=enterprise.pk, pgh_label="update")
+        .select_related("pgh_context")
+        .get()
+    )
+    assert datetime.datetime.fromisoformat(event.pgh_context.metadata["at"]) == moment
