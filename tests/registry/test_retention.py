@@ -283,3 +283,21 @@ def test_the_nightly_schedule_runs_the_retention_task(settings):
     assert entry["task"] == tasks.retention_run.name
     counts = tasks.retention_run.run()  # an empty park: nothing to erase, every count there
     assert counts and not any(counts.values())
+
+
+def test_an_emergency_contact_replaced_over_three_years_ago_leaves_no_trace(
+    staff_user, enterprise_a
+):
+    long_ago = years_back(clock.today(), 3) - datetime.timedelta(days=10)
+    with _at(long_ago):
+        services.emergency_contact_set(
+            enterprise=enterprise_a, by=staff_user, name="上官婉儿", phone="13866667777"
+        )
+    with _at(long_ago + datetime.timedelta(days=1)):
+        services.emergency_contact_set(
+            enterprise=enterprise_a, by=staff_user, name="欧阳修", phone="13877778888"
+        )
+    retention_run(now=clock.now())
+    assert not _where_found("上官婉儿") and not _where_found("13866667777")
+    contact = EmergencyContact.objects.get(enterprise=enterprise_a)
+    assert (contact.name, contact.phone) == ("欧阳修", "13877778888")
