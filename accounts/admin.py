@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import AccountSecurity
@@ -19,6 +20,27 @@ class PortalUserAdmin(UserAdmin):
     account or a reset) must be changed by its owner at the next login."""
 
     inlines = (AccountSecurityInline,)
+    # Roles and switching an account on or off are set on the portal's users page, where each
+    # change is written to the security log; here they are only shown.
+    role_fields = ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")
+    fieldsets = tuple(
+        (
+            name,
+            {
+                **options,
+                "description": _(
+                    "Roles and switching the account on or off: on the portal's users page."
+                ),
+            },
+        )
+        if "groups" in options["fields"]
+        else (name, options)
+        for name, options in UserAdmin.fieldsets
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return readonly + self.role_fields if obj is not None else readonly
 
     def get_inlines(self, request, obj):
         # Not on the add page: save_model records the admin-set password there.

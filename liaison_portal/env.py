@@ -44,6 +44,14 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
 
 
+def env_int_at_least(name: str, default: int, minimum: int, why: str) -> int:
+    """A whole number that may not go below ``minimum`` (a law's floor, named in ``why``)."""
+    value = env_int(name, default)
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} is below {minimum}: {why}")
+    return value
+
+
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     value = os.environ.get(name)
     if value is None:

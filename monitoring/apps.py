@@ -16,6 +16,11 @@ class MonitoringConfig(AppConfig):
         from registry.timeline import register_source
 
         kinds.register()
+        # The retention run: evidence texts and, after the case closed long enough, files.
+        from monitoring.retention import erase_evidence
+        from registry.retention import register_retention_step
+
+        register_retention_step(erase_evidence)
         attempt_recorded.connect(
             receivers.light_follows_attempt, dispatch_uid="monitoring.light_follows_attempt"
         )

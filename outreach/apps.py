@@ -49,5 +49,11 @@ class OutreachConfig(AppConfig):
             tell_liaison_of_staff_correction, dispatch_uid="outreach.selfservice.correction"
         )
 
+        # The retention run erases what outreach's texts quote of people past the period.
+        from outreach.retention import erase_outreach_texts
+        from registry.retention import register_retention_step
+
+        register_retention_step(erase_outreach_texts)
+
         # Message templates a new installation starts with (admins' edits are kept).
         post_migrate.connect(templates_ensure_defaults, sender=self)

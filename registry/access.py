@@ -50,6 +50,10 @@ def can_manage_users(user) -> bool:
     return user_role(user) == Role.ADMIN
 
 
+def can_read_security_log(user) -> bool:
+    return user.is_authenticated and user.has_perm("registry.view_securityevent")
+
+
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied

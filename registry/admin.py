@@ -1,8 +1,17 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from registry import masking
-from registry.models import EmergencyContact, Enterprise, GridArea, Liaison, SensitiveView
+from registry.models import (
+    EmergencyContact,
+    Enterprise,
+    GridArea,
+    Liaison,
+    SecurityEvent,
+    SensitiveView,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -67,21 +76,38 @@ def _with_masked_columns(cls):
     return cls
 
 
-class VersionedAdmin(admin.ModelAdmin):
-    """Admin saves bump the version like the services do, so a page editor who loaded the
-    record before an admin change is told about it instead of overwriting it."""
+class PortalEditedAdmin(admin.ModelAdmin):
+    """The registry's records are read here and edited in the portal: there the services
+    check the version, tell a liaison what staff corrected and tag the history with its door.
+    A save here would do none of that, so the admin only shows them, with a link to the
+    record's page in the portal."""
 
-    def save_model(self, request, obj, form, change):
-        if change and form.has_changed():
-            obj.version += 1
-        super().save_model(request, obj, form, change)
+    def has_add_permission(self, request):
+        return False
 
-    def save_formset(self, request, form, formset, change):
-        for inline_form in formset.forms:
-            instance = inline_form.instance
-            if instance.pk and inline_form.has_changed() and hasattr(instance, "version"):
-                instance.version += 1
-        super().save_formset(request, form, formset, change)
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("in the portal"))
+    def portal_link(self, obj):
+        enterprise = obj if isinstance(obj, Enterprise) else getattr(obj, "enterprise", None)
+        if enterprise is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("registry:enterprise", args=[enterprise.uscc]),
+            _("View and edit in the portal"),
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["portal_link", *super().get_readonly_fields(request, obj)]
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f != "portal_link"]
+        return ["portal_link", *fields]
 
 
 class LiaisonInline(admin.TabularInline):
@@ -112,7 +138,10 @@ class EmergencyContactInline(admin.TabularInline):
 
 
 @admin.register(GridArea)
-class GridAreaAdmin(admin.ModelAdmin):
+class GridAreaAdmin(ReadOnlyAdmin):
+    """Grid areas and their workers are edited on the portal's grid pages, where a change of
+    workers (of who may see which enterprises) goes to the security log."""
+
     list_display = ("code", "name", "worker_names")
     search_fields = ("code", "name")
     filter_horizontal = ("workers",)
@@ -127,7 +156,7 @@ class GridAreaAdmin(admin.ModelAdmin):
 
 @admin.register(Enterprise)
 @_with_masked_columns
-class EnterpriseAdmin(MaskedAdminMixin, VersionedAdmin):
+class EnterpriseAdmin(MaskedAdminMixin, PortalEditedAdmin):
     masked_kind = "enterprise"
     list_display = ("name", "uscc", "grid", "status", "key_taxpayer", "pre_approval", "size")
     list_filter = ("status", "grid", "size", "key_taxpayer", "pre_approval", "marked_key")
@@ -139,7 +168,7 @@ class EnterpriseAdmin(MaskedAdminMixin, VersionedAdmin):
 
 @admin.register(Liaison)
 @_with_masked_columns
-class LiaisonAdmin(MaskedAdminMixin, VersionedAdmin):
+class LiaisonAdmin(MaskedAdminMixin, PortalEditedAdmin):
     masked_kind = "liaison"
     list_display = ("name", "enterprise", "masked_mobile", "started_on", "ended_on")
     list_filter = ("ended_on",)
@@ -150,7 +179,7 @@ class LiaisonAdmin(MaskedAdminMixin, VersionedAdmin):
 
 @admin.register(EmergencyContact)
 @_with_masked_columns
-class EmergencyContactAdmin(MaskedAdminMixin, VersionedAdmin):
+class EmergencyContactAdmin(MaskedAdminMixin, PortalEditedAdmin):
     masked_kind = "emergencycontact"
     list_display = ("name", "relation", "masked_phone", "enterprise")
     search_fields = ("name", "phone", "enterprise__name")
@@ -166,3 +195,13 @@ class SensitiveViewAdmin(ReadOnlyAdmin):
     list_filter = ("channel", "record", "field")
     search_fields = ("user__username", "enterprise__name", "enterprise__uscc")
     list_select_related = ("user", "enterprise")
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdmin):
+    """The security log: read here or on its page; the database refuses changes anyway."""
+
+    list_display = ("at", "action", "username", "address", "target")
+    list_filter = ("action",)
+    search_fields = ("username", "target", "address")
+    date_hierarchy = "at"

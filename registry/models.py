@@ -6,6 +6,7 @@ History: every insert, update and delete of these tables is written by a databas
 """
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
@@ -407,3 +408,78 @@ class HolidayDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}".strip()
+
+
+class SecurityEvent(models.Model):
+    """One row of the security log (等保 level 2, 7.1.4.3 安全审计; 网络安全法 art. 21: kept
+    at least six months): who did what, when, from which address.
+
+    Written by registry.security_log only, and never changed: the database refuses any UPDATE
+    and any DELETE except the nightly purge of rows older than ``SECURITY_LOG_KEEP_DAYS``
+    (the triggers below), whichever door the statement comes through. It holds no liaison's
+    personal data (a reveal names the record and field, never the value), so the retention
+    run has nothing to erase here.
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOCKOUT = "lockout", _("Login locked")
+        LOCK_RESET = "lock_reset", _("Login lock lifted")
+        LOGOUT = "logout", _("Logged out")
+        USER_CREATED = "user_created", _("Account created")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+        USER_DEACTIVATED = "user_deactivated", _("Account switched off")
+        USER_ACTIVATED = "user_activated", _("Account switched on")
+        GRID_CHANGED = "grid_changed", _("Grid area changed")
+        REVEAL = "reveal", _("Protected value shown")
+        EXPORT = "export", _("Export")
+        IMPORT = "import", _("Import")
+        RETENTION_RUN = "retention_run", _("Personal data past its retention period erased")
+        LOG_PURGE = "log_purge", _("Security log rows past their retention period removed")
+
+    at = models.DateTimeField(_("when"))
+    action = models.CharField(_("what"), max_length=30, choices=Action.choices)
+    # NULL: nobody logged in (a failed login, the nightly runs). The name is kept beside it:
+    # a failed login names an account that may not exist.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        related_name="+",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+    )
+    username = models.CharField(_("account"), max_length=150, blank=True)
+    address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    target = models.CharField(_("concerning"), max_length=200, blank=True)
+    detail = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("security log entry")
+        verbose_name_plural = _("security log")
+        indexes = [
+            # The log page, newest first, and the nightly purge (at < cutoff).
+            models.Index(fields=["-at", "-id"], name="securityevent_time_idx"),
+            # The page's filters: one kind of event, or one account's events.
+            models.Index(fields=["action", "-at"], name="securityevent_action_idx"),
+            models.Index(fields=["username", "-at"], name="securityevent_username_idx"),
+        ]
+        triggers = [
+            # Append-only, whoever asks: the portal, the Django admin, a shell.
+            pgtrigger.Protect(name="security_log_no_update", operation=pgtrigger.Update),
+            # Only the purge deletes, and says so for its own transaction
+            # (registry.security_log.security_log_purge).
+            pgtrigger.Protect(
+                name="security_log_delete_by_purge_only",
+                operation=pgtrigger.Delete,
+                condition=pgtrigger.Condition(
+                    "current_setting('portal.security_log_purge', true) IS DISTINCT FROM 'on'"
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or '—'} {self.action}"

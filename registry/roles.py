@@ -29,6 +29,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "registry.view_sensitive",
         "registry.view_full_phone",
         "registry.view_sensitiveview",
+        # The security log (等保 7.1.4.3): admins and auditors read it; nobody changes it.
+        "registry.view_securityevent",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",
@@ -45,7 +47,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         f"registry.{action}_{m}" for m in _REGISTRY_MODELS[:3] for action in ("view", "change")
     }
     | {"registry.view_gridarea", "registry.view_full_phone"},
-    Role.AUDITOR: {f"registry.view_{m}" for m in _REGISTRY_MODELS},
+    Role.AUDITOR: {f"registry.view_{m}" for m in _REGISTRY_MODELS}
+    | {"registry.view_securityevent"},
 }
 
 
@@ -73,6 +76,7 @@ ROLE_ABILITIES: dict[str, list] = {
     ],
     Role.AUDITOR: [
         _("Read the registry and its history (sensitive fields stay masked)"),
+        _("Read the security log"),
     ],
 }
 

@@ -3,7 +3,7 @@
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
@@ -12,9 +12,9 @@ from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from pghistory.models import Events
 
-from registry import listing
+from registry import clock, listing
 from registry.access import visible_enterprises, visible_grid_areas
-from registry.models import Enterprise, Liaison
+from registry.models import Enterprise, Liaison, SecurityEvent
 from registry.normalize import clean_text
 from registry.roles import Role, user_role
 
@@ -246,3 +246,30 @@ def industries(*, user) -> list[str]:
         ),
         timeout=300,
     )
+
+
+# --- The security log -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SecurityLogFilters:
+    """The log page's filters: who (part of the account name), what (one action), when
+    (the park's dates, both ends included)."""
+
+    who: str = ""
+    action: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+def security_events(*, filters: SecurityLogFilters) -> QuerySet[SecurityEvent]:
+    events = SecurityEvent.objects.all()
+    if filters.who:
+        events = events.filter(username__icontains=filters.who)
+    if filters.action:
+        events = events.filter(action=filters.action)
+    if filters.since:
+        events = events.filter(at__gte=clock.start_of_day(filters.since))
+    if filters.until:
+        events = events.filter(at__lt=clock.start_of_day(filters.until + timedelta(days=1)))
+    return events.order_by("-at", "-id")

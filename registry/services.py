@@ -15,8 +15,17 @@ from django.utils.translation import gettext as _
 
 from registry import clock, masking
 from registry.errors import ServiceError, StaleEdit
-from registry.models import Door, EmergencyContact, Enterprise, GridArea, Liaison, SensitiveView
-from registry.roles import Role, role_group
+from registry.models import (
+    Door,
+    EmergencyContact,
+    Enterprise,
+    GridArea,
+    Liaison,
+    SecurityEvent,
+    SensitiveView,
+)
+from registry.roles import Role, role_group, user_role
+from registry.security_log import security_event_record
 from registry.signals import liaison_corrected
 
 LIAISON_FIELDS = ("name", "position", "mobile", "landline", "email", "wechat", "id_number")
@@ -79,26 +88,54 @@ def _save_changed(instance, changed: list[str]) -> None:
 # --- Grid areas -------------------------------------------------------------------------
 
 
+def _grid_changed(grid: GridArea, by, **detail: Any) -> None:
+    security_event_record(
+        action=SecurityEvent.Action.GRID_CHANGED,
+        at=clock.now(),
+        by=by,
+        target=grid.code,
+        detail=detail,
+    )
+
+
 def grid_area_create(*, code: str, name: str, by, door: Door = Door.STAFF) -> GridArea:
     grid = GridArea(code=code.strip(), name=name)
     with changes_by(by=by, door=door):
         grid.full_clean()
         grid.save()
+        _grid_changed(grid, by, created=True, name=grid.name)
     return grid
 
 
 def grid_area_update(*, grid: GridArea, by, door: Door = Door.STAFF, **changes: Any) -> None:
     with changes_by(by=by, door=door):
         locked = GridArea.objects.select_for_update().get(pk=grid.pk)
+        before = {name: getattr(locked, name) for name in changes}
         changed = _apply(locked, changes)
         if changed:
             locked.save(update_fields=changed)
+            _grid_changed(
+                locked,
+                by,
+                **{name: [before[name], getattr(locked, name)] for name in changed},
+            )
     grid.refresh_from_db()
 
 
 def grid_area_assign_workers(*, grid: GridArea, workers, by, door: Door = Door.STAFF) -> None:
+    """Who works the grid; a change of its workers is a change of who may see what, so it is
+    written to the security log (who joined, who left)."""
     with changes_by(by=by, door=door):
+        before = {user.get_username() for user in grid.workers.all()}
         grid.workers.set(workers)
+        after = {user.get_username() for user in grid.workers.all()}
+        if before != after:
+            _grid_changed(
+                grid,
+                by,
+                workers_added=sorted(after - before),
+                workers_removed=sorted(before - after),
+            )
 
 
 # --- Enterprises ------------------------------------------------------------------------
@@ -279,6 +316,9 @@ def user_role_set(*, user, role: Role | str | None, is_active: bool, by) -> None
             field="role",
             code="self_demotion",
         )
+    user.__dict__.pop("_portal_role", None)  # roles.user_role's per-request cache
+    before_role, was_active = user_role(user), user.is_active
+    now = clock.now()
     with transaction.atomic():
         others = user.groups.exclude(name__in=[r.value for r in Role])
         user.groups.set([*others, *([role_group(Role(role))] if role else [])])
@@ -286,7 +326,45 @@ def user_role_set(*, user, role: Role | str | None, is_active: bool, by) -> None
         # The Django admin is for park admins only.
         user.is_staff = role == Role.ADMIN
         user.save(update_fields=["is_active", "is_staff"])
-    user.__dict__.pop("_portal_role", None)  # roles.user_role's per-request cache
+        after_role = Role(role) if role else None
+        if after_role != before_role:
+            security_event_record(
+                action=SecurityEvent.Action.ROLE_CHANGED,
+                at=now,
+                by=by,
+                target=user.get_username(),
+                detail={
+                    "from": before_role.value if before_role else "",
+                    "to": after_role.value if after_role else "",
+                },
+            )
+        if is_active != was_active:
+            security_event_record(
+                action=(
+                    SecurityEvent.Action.USER_ACTIVATED
+                    if is_active
+                    else SecurityEvent.Action.USER_DEACTIVATED
+                ),
+                at=now,
+                by=by,
+                target=user.get_username(),
+            )
+    user.__dict__.pop("_portal_role", None)
+
+
+def user_login_lock_reset(*, user, by) -> int:
+    """Lift an account's login lockout (accounts.services.account_lock_reset), logged."""
+    from accounts.services import account_lock_reset
+
+    count = account_lock_reset(username=user.get_username(), by=by)
+    security_event_record(
+        action=SecurityEvent.Action.LOCK_RESET,
+        at=clock.now(),
+        by=by,
+        target=user.get_username(),
+        detail={"records": count},
+    )
+    return count
 
 
 # --- Sensitive values -------------------------------------------------------------------
@@ -311,6 +389,14 @@ def sensitive_value_reveal(
     if not masking.may_unmask(by, kind, field):
         raise PermissionDenied
     enterprise = instance if isinstance(instance, Enterprise) else instance.enterprise
+    security_event_record(
+        action=SecurityEvent.Action.REVEAL,
+        at=clock.now(),
+        by=by,
+        address=ip_address,
+        target=enterprise.uscc,
+        detail={"record": kind, "record_id": instance.pk, "field": field, "channel": channel},
+    )
     SensitiveView.objects.create(
         user=by,
         enterprise=enterprise,

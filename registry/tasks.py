@@ -1,4 +1,5 @@
-"""Celery tasks of the registry: thin wrappers over registry.spreadsheet.runs."""
+"""Celery tasks of the registry: thin wrappers over registry.spreadsheet.runs, the
+retention run and the security log's purge."""
 
 from celery import shared_task
 
@@ -18,3 +19,17 @@ def import_run_apply(run_id: int) -> None:
 @shared_task(name="registry.tasks.import_runs_expire")
 def import_runs_expire() -> int:
     return runs.import_runs_expire()
+
+
+@shared_task(name="registry.tasks.retention_run")
+def retention_run() -> dict:
+    from registry import clock, retention
+
+    return retention.retention_run(now=clock.now())
+
+
+@shared_task(name="registry.tasks.security_log_purge")
+def security_log_purge() -> int:
+    from registry import clock, security_log
+
+    return security_log.security_log_purge(now=clock.now())

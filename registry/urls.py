@@ -65,3 +65,11 @@ urlpatterns += [
         name="holiday_year_delete",
     ),
 ]
+
+# The security log (registry/security_views.py): admins and auditors read and export it.
+from registry import security_views  # noqa: E402
+
+urlpatterns += [
+    path("security-log/", security_views.security_log, name="security_log"),
+    path("security-log/export/", security_views.security_log_export, name="security_log_export"),
+]

@@ -15,8 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.lockout import account_lock_state
-from accounts.services import account_lock_reset
+from accounts.lockout import account_lock_state, client_address
 from registry import clock, listing, masking, services
 from registry.access import (
     can_edit_registry,
@@ -325,7 +324,7 @@ def reveal(request, uscc, record, field):
         field=field,
         by=request.user,
         channel=SensitiveView.Channel.PAGE,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_address(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
     return HttpResponse(
@@ -424,7 +423,7 @@ def user_unlock(request, pk):
     """Lift the login lockout of an account (its failed logins from every address)."""
     _admin_only(request)
     account = get_object_or_404(get_user_model(), pk=pk)
-    account_lock_reset(username=account.get_username(), by=request.user)
+    services.user_login_lock_reset(user=account, by=request.user)
     messages.success(request, _("The account's login lock has been lifted."))
     return redirect("registry:user_edit", pk=account.pk)
 

@@ -64,6 +64,9 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "accounts:otp_verify": {"GET": NOBODY, "POST": NOBODY},
     "accounts:otp_setup": {"GET": NOBODY, "POST": NOBODY},
     "registry:sensitive_views": {"GET": {ADMIN}, "POST": NOBODY},
+    # The security log (等保 7.1.4.3): admins and auditors read and export it; nobody writes.
+    "registry:security_log": {"GET": {ADMIN, AUDITOR}, "POST": NOBODY},
+    "registry:security_log_export": {"GET": {ADMIN, AUDITOR}, "POST": NOBODY},
     # The registry spreadsheets: imports are the park admin's; every role may export what it
     # sees (grid workers their grids, protected values masked without the permission).
     "registry:imports": {"GET": {ADMIN}, "POST": {ADMIN}},

@@ -5,7 +5,13 @@ from pathlib import Path
 
 from celery.schedules import crontab
 
-from liaison_portal.env import env_bool, env_int, env_str, lockout_parameters
+from liaison_portal.env import (
+    env_bool,
+    env_int,
+    env_int_at_least,
+    env_str,
+    lockout_parameters,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -53,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Who changed what, through which door: context for the history triggers.
     "registry.middleware.StaffHistoryMiddleware",
+    # The security log learns the request's client address (registry.security_log).
+    "registry.security_log.SecurityLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Deny by default: every page needs a login unless its view is @login_not_required
@@ -215,6 +223,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.run_rules",
         "schedule": crontab(minute="15", hour="2,14"),
     },
+    # Every night at 03:15: personal data past its retention period is erased (liaisons who
+    # left LIAISON_RETENTION_YEARS ago, old import and evidence files; registry.retention).
+    # A missed night catches up the next; a second run finds nothing to do.
+    "registry-retention-run": {
+        "task": "registry.tasks.retention_run",
+        "schedule": crontab(minute="15", hour="3"),
+    },
+    # Every night at 04:10: security-log rows older than SECURITY_LOG_KEEP_DAYS are removed
+    # (the only delete the log's trigger allows).
+    "registry-security-log-purge": {
+        "task": "registry.tasks.security_log_purge",
+        "schedule": crontab(minute="10", hour="4"),
+    },
     # Every night at 03:45: expired sessions are deleted (each opened personal link leaves one).
     "sessions-clear-expired": {
         "task": "liaison_portal.tasks.sessions_clear_expired",
@@ -351,4 +372,25 @@ LOGGING["loggers"].update(
         "django": {"handlers": [], "level": "INFO"},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     }
+)
+
+# --- Logs and retention (等保 level 2, 7.1.4.3 安全审计; 网络安全法 art. 21; PIPL art. 19, 47).
+# The security log (registry.SecurityEvent) keeps its rows this many days; the law asks for
+# at least six months, so less than 183 refuses to start.
+SECURITY_LOG_KEEP_DAYS = env_int_at_least(
+    "SECURITY_LOG_KEEP_DAYS", 190, 183, "网络安全法 art. 21 asks for logs kept six months"
+)
+# A liaison's personal data is kept this many years after their period ends (or after their
+# enterprise was deregistered), then erased everywhere (registry/retention.py). The notice
+# the liaison accepts is written from this value (outreach/selfservice/notice.py).
+LIAISON_RETENTION_YEARS = env_int_at_least(
+    "LIAISON_RETENTION_YEARS", 3, 1, "the notice promises a period of whole years"
+)
+# Uploaded import spreadsheets (full of personal data) are deleted this many days after upload.
+IMPORT_FILES_KEEP_DAYS = env_int_at_least(
+    "IMPORT_FILES_KEEP_DAYS", 30, 1, "an import needs its file until it has run"
+)
+# Evidence files of the emergency procedure are kept this many years after the case closed.
+EVIDENCE_KEEP_YEARS = env_int_at_least(
+    "EVIDENCE_KEEP_YEARS", 5, 1, "evidence must outlive a challenge of the listing"
 )

@@ -11,6 +11,7 @@ from django.db.models import F
 
 from outreach.messaging.models import OutboxMessage
 from outreach.selfservice.models import SelfServiceLink
+from outreach.selfservice.notice import data_use_notice
 from outreach.selfservice.services import (
     selfservice_details_confirm,
     selfservice_details_correct,
@@ -21,7 +22,6 @@ from outreach.selfservice.services import (
 from registry import clock
 from registry.models import Enterprise
 
-NOTICE_VERSION = "2026-11"
 # How many enterprises get a link, and what their liaisons did with it, in order.
 OUTCOMES = ["confirm"] * 4 + ["correct", "leaving", "revoked"] + ["open"] * 3
 
@@ -46,18 +46,18 @@ def seed_selfservice_demo(*, staff, seed: int = 2026) -> int:
     for enterprise, outcome in zip(chosen, OUTCOMES, strict=False):
         link = selfservice_link_send(enterprise=enterprise, by=staff)
         if outcome == "confirm":
-            selfservice_details_confirm(link=link, notice_version=NOTICE_VERSION)
+            selfservice_details_confirm(link=link, notice_version=data_use_notice().version)
         elif outcome == "correct":
             selfservice_details_correct(
                 link=link,
-                notice_version=NOTICE_VERSION,
+                notice_version=data_use_notice().version,
                 liaison_details={"position": "综合部经理"},
                 emergency_contact={"name": "陈静", "relation": "同事", "phone": "13912345678"},
             )
         elif outcome == "leaving":
             selfservice_leaving_report(
                 link=link,
-                notice_version=NOTICE_VERSION,
+                notice_version=data_use_notice().version,
                 last_day=clock.today() + datetime.timedelta(days=10),
                 successor_name="刘洋",
                 successor_mobile="13698765432",

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from outreach.selfservice.forms import CorrectForm, LeavingForm, NoticeForm
 from outreach.selfservice.models import SelfServiceLink
+from outreach.selfservice.notice import data_use_notice
 from outreach.selfservice.ratelimit import limit_hit
 from outreach.selfservice.services import (
     SELF_SERVICE_FIELDS,
@@ -45,7 +46,6 @@ from registry.models import EmergencyContact
 PENDING_KEY = "selfservice_pending"
 PENDING_SECONDS = 60 * 60
 SESSION_KEY = "selfservice_link"
-NOTICE_VERSION = "2026-11"
 # Per address: opening unknown links, sending codes, entering codes (per 15 minutes).
 ADDRESS_LIMITS = {"unknown": 20, "send": 10, "check": 30}
 # Per link: codes sent and codes entered (per 15 minutes); the link's own tries come on top.
@@ -247,10 +247,12 @@ def form_page(request):
         else:
             request.session.pop(SESSION_KEY, None)
             return render(request, "outreach/selfservice/done.html", {"what": action, **done})
+    notice = data_use_notice()
     context = {
         "link": link,
         "liaison": link.liaison,
-        "notice_version": NOTICE_VERSION,
+        "notice": notice,
+        "notice_version": notice.version,
         "forms": forms,
         "open_section": action,
     }
@@ -260,17 +262,18 @@ def form_page(request):
 
 def _submit(link: SelfServiceLink, action: str, data: dict) -> dict:
     """Hand the valid form to its service; what the confirmation page shows."""
-    if data["accept_notice"] != NOTICE_VERSION:
+    notice_version = data_use_notice().version
+    if data["accept_notice"] != notice_version:
         raise ValidationError(
             {"accept_notice": _("Please read and accept how your details are used.")}
         )
     if action == "confirm":
-        selfservice_details_confirm(link=link, notice_version=NOTICE_VERSION)
+        selfservice_details_confirm(link=link, notice_version=notice_version)
         return {}
     if action == "correct":
         changed = selfservice_details_correct(
             link=link,
-            notice_version=NOTICE_VERSION,
+            notice_version=notice_version,
             liaison_details={name: data.get(name, "") for name in SELF_SERVICE_FIELDS},
             emergency_contact={
                 "name": data["emergency_name"],
@@ -282,7 +285,7 @@ def _submit(link: SelfServiceLink, action: str, data: dict) -> dict:
         return {"changed": changed}
     task = selfservice_leaving_report(
         link=link,
-        notice_version=NOTICE_VERSION,
+        notice_version=notice_version,
         last_day=data["last_day"],
         successor_name=data["successor_name"],
         successor_mobile=data["successor_mobile"],

@@ -19,10 +19,11 @@ from typing import IO
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from registry import masking
+from registry import clock, masking
 from registry.access import visible_enterprises
-from registry.models import GridArea, SensitiveView
+from registry.models import GridArea, SecurityEvent, SensitiveView
 from registry.normalize import SIZE_LABELS_ZH
+from registry.security_log import security_event_record
 from registry.spreadsheet.columns import COLUMNS, neutralise
 
 _KIND = {"enterprise": "enterprise", "liaison": "liaison", "contact": "emergencycontact"}
@@ -138,6 +139,18 @@ def registry_export(
                 field=name,
                 channel=SensitiveView.Channel.EXPORT,
             )
+    security_event_record(
+        action=SecurityEvent.Action.EXPORT,
+        at=clock.now(),
+        by=user,
+        target=grid.code if grid else "*",
+        detail={
+            "what": "registry",
+            "format": fmt,
+            "rows": count,
+            "unmasked": unmasked_fields(user) if user is not None else ["*"],
+        },
+    )
     return count
 
 

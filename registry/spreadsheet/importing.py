@@ -11,7 +11,8 @@ from typing import IO
 from django.db import connection
 
 from registry import clock
-from registry.models import Door
+from registry.models import Door, SecurityEvent
+from registry.security_log import security_event_record
 from registry.services import changes_by
 from registry.spreadsheet.applying import apply_plan
 from registry.spreadsheet.planning import Plan, Progress, build_plan, parse_sheet
@@ -102,7 +103,22 @@ def registry_import(
             today=clock.today(),
             progress=stage(50, 50),
         )
-    summary = _summary(sheet, plan)
+        summary = _summary(sheet, plan)
+        # In the import's transaction: logged if and only if written.
+        security_event_record(
+            action=SecurityEvent.Action.IMPORT,
+            at=clock.now(),
+            by=by,
+            target=filename[:200],
+            detail={
+                "step": "written",
+                "import_run": import_run,
+                **{
+                    key: getattr(summary, key)
+                    for key in ("rows_total", "created", "updated", "unchanged", "invalid")
+                },
+            },
+        )
     summary.written = True
     summary.affected = [p.parsed.uscc for p in plan.rows if p.status != "unchanged"]
     return summary

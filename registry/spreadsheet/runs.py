@@ -17,7 +17,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from registry import clock
-from registry.models import ImportRun
+from registry.models import ImportRun, SecurityEvent
+from registry.security_log import security_event_record
 from registry.spreadsheet.importing import registry_import
 from registry.spreadsheet.reading import UnreadableFile
 
@@ -37,6 +38,13 @@ def import_run_create(*, upload, mode: str, by, language: str) -> ImportRun:
     run = ImportRun(created_by=by, filename=upload.name[:255], mode=mode, language=language)
     run.file.save(upload.name, upload, save=False)
     run.save()
+    security_event_record(
+        action=SecurityEvent.Action.IMPORT,
+        at=clock.now(),
+        by=by,
+        target=run.filename[:200],
+        detail={"step": "uploaded", "import_run": run.pk},
+    )
     transaction.on_commit(lambda: _enqueue(tasks.import_run_check, run.pk))
     return run
 
@@ -127,6 +135,13 @@ def import_run_confirm(*, run: ImportRun, mode: str, by) -> bool:
         status=ImportRun.Status.QUEUED, mode=mode, progress=0
     )
     if claimed:
+        security_event_record(
+            action=SecurityEvent.Action.IMPORT,
+            at=clock.now(),
+            by=by,
+            target=run.filename[:200],
+            detail={"step": "confirmed", "import_run": run.pk, "mode": mode},
+        )
         transaction.on_commit(lambda: _enqueue(tasks.import_run_apply, run.pk))
     return bool(claimed)
 

@@ -81,29 +81,34 @@ def test_the_django_admin_shows_protected_values_masked(client, admin_user, ente
         assert "139****5678" in html, url
 
 
-def test_the_django_admin_still_saves_a_liaison_without_touching_masked_fields(
+def test_the_django_admin_only_shows_registry_records_and_links_to_the_portal(
     client, admin_user, enterprise_a
 ):
+    """Saves there would skip the version check, the liaison's correction message and the
+    history's door: enterprises, liaisons, contacts and grids are edited in the portal."""
+    from registry.models import EmergencyContact, GridArea
+
     liaison = enterprise_a.current_liaison
-    client.force_login(admin_user)
-    url = reverse("admin:registry_liaison_change", args=[liaison.pk])
-    response = client.post(
-        url,
-        {
-            "enterprise": enterprise_a.pk,
-            "name": "张伟",
-            "position": "总经理助理",
-            "email": "",
-            "wechat": "",
-            "started_on": "2025-01-06",
-            "ended_on": "",
-            "last_verified_at_0": "",
-            "last_verified_at_1": "",
-            "consent_at_0": "",
-            "consent_at_1": "",
-            "consent_version": "",
-        },
+    contact = EmergencyContact.objects.create(
+        enterprise=enterprise_a, name="王芳", phone="13800001111"
     )
-    assert response.status_code == 302, response.content.decode()[:2000]
+    client.force_login(admin_user)
+    portal = reverse("registry:enterprise", args=[enterprise_a.uscc])
+    for name, obj in [
+        ("liaison", liaison),
+        ("enterprise", enterprise_a),
+        ("emergencycontact", contact),
+    ]:
+        url = reverse(f"admin:registry_{name}_change", args=[obj.pk])
+        page = client.get(url).content.decode()
+        assert portal in page and "在门户中查看和编辑" in page, name
+        assert 'name="_save"' not in page, name
+        assert client.post(url, {"name": "改名"}).status_code == 403, name
+        delete = reverse(f"admin:registry_{name}_delete", args=[obj.pk])
+        assert client.post(delete, {"post": "yes"}).status_code == 403, name
+        assert client.get(reverse(f"admin:registry_{name}_add")).status_code == 403, name
+    grid = GridArea.objects.get()
+    url = reverse("admin:registry_gridarea_change", args=[grid.pk])
+    assert client.post(url, {"code": "Z", "name": "改"}).status_code == 403
     liaison.refresh_from_db()
-    assert (liaison.position, liaison.mobile) == ("总经理助理", "13912345678")
+    assert liaison.name == "张伟" and liaison.version == 1

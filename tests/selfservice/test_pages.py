@@ -8,12 +8,16 @@ from django.urls import reverse
 from outreach.messaging.models import OutboxMessage
 from outreach.models import ContactAttempt
 from outreach.selfservice.models import SelfServiceLink
+from outreach.selfservice.notice import data_use_notice
 from outreach.selfservice.services import selfservice_link_revoke, selfservice_link_send
 from registry.models import Liaison
 from tests.factories import EnterpriseFactory, LiaisonFactory
 from tests.selfservice.conftest import code_in
 
 pytestmark = pytest.mark.django_db
+
+# The version of the notice the portal shows today (written from the settings).
+NOTICE = data_use_notice().version
 
 START = "/s/"
 
@@ -203,14 +207,14 @@ def test_the_form_is_closed_without_an_unlocked_link(client, sent_link):
 def test_my_details_are_correct_is_a_verified_contact_and_spends_the_link(client, sent_link):
     _unlock(client, sent_link)
     response = client.post(
-        reverse("selfservice:form"), {"action": "confirm", "confirm-accept_notice": "2026-11"}
+        reverse("selfservice:form"), {"action": "confirm", "confirm-accept_notice": NOTICE}
     )
     assert response.status_code == 200
     assert "谢谢" in response.content.decode()
     attempt = ContactAttempt.objects.get()
     assert (attempt.channel, attempt.outcome, attempt.verified) == ("self_service", "reached", True)
     link = SelfServiceLink.objects.get(pk=sent_link.pk)
-    assert link.used_at is not None and link.notice_version == "2026-11"
+    assert link.used_at is not None and link.notice_version == NOTICE
     # The link and the session are spent.
     assert client.get(reverse("selfservice:form")).status_code == 404
     assert client.get(_landing(sent_link)).status_code == 410
@@ -262,7 +266,7 @@ def test_sending_codes_over_and_over_is_stopped(client, sent_link):
 def _correct_data(**overrides):
     data = {
         "action": "correct",
-        "correct-accept_notice": "2026-11",
+        "correct-accept_notice": NOTICE,
         "correct-name": "张伟",
         "correct-position": "行政经理",
         "correct-mobile": "13912345678",
@@ -290,7 +294,7 @@ def test_corrections_are_applied_as_self_service_and_the_worker_is_told(
     assert "已保存" in page and "职务" in page and "紧急联系人" in page
     liaison = Liaison.objects.get(pk=enterprise_a.current_liaison.pk)
     assert liaison.position == "行政经理" and liaison.email == "zhangwei@example.com"
-    assert liaison.last_verified_at is not None and liaison.consent_version == "2026-11"
+    assert liaison.last_verified_at is not None and liaison.consent_version == NOTICE
     assert EmergencyContact.objects.get(enterprise=enterprise_a).name == "王强"
     # History says it came from self-service.
     events = liaison.events.order_by("-pgh_id").first()
@@ -345,7 +349,7 @@ def test_leaving_opens_a_handover_task_with_the_successor(client, sent_link, ent
         reverse("selfservice:form"),
         {
             "action": "leaving",
-            "leaving-accept_notice": "2026-11",
+            "leaving-accept_notice": NOTICE,
             "leaving-last_day": last_day.isoformat(),
             "leaving-successor_name": "李娜",
             "leaving-successor_mobile": "137 0000 1111",
@@ -369,7 +373,7 @@ def test_leaving_needs_a_valid_successor_mobile(client, sent_link, enterprise_a)
         reverse("selfservice:form"),
         {
             "action": "leaving",
-            "leaving-accept_notice": "2026-11",
+            "leaving-accept_notice": NOTICE,
             "leaving-last_day": "2026-12-01",
             "leaving-successor_name": "李娜",
             "leaving-successor_mobile": "555",
