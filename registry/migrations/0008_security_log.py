@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0008_history_stamps_by_the_one_clock'),
+        ('registry', '0007_holiday_years'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
