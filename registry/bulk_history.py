@@ -89,3 +89,16 @@ def write_with_history(
     rows = cursor.fetchall() if returning else []
     cursor.execute(f"SELECT set_config('{SWITCH}', 'off', true)")
     return rows
+
+
+def changed_at_sql(event: str) -> str:
+    """SQL for when the change recorded by history event ``event`` (a table alias) was made, by
+    the one clock: the ``at`` that ``registry.services.changes_by`` puts in the change's
+    pghistory context. Events written outside it (none of the portal's own writes) fall back to
+    the event's row stamp, the database's clock. A decision that compares a change's time with
+    Python's (a rule's window, the retention period) reads this, never ``pgh_created_at``."""
+    contexts = apps.get_model("pghistory", "Context")._meta.db_table
+    return (
+        f"coalesce((SELECT (ctx.metadata ->> 'at')::timestamptz FROM {contexts} ctx "
+        f"WHERE ctx.id = {event}.pgh_context_id), {event}.pgh_created_at)"
+    )

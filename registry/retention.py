@@ -39,6 +39,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 
 from registry import clock
+from registry.bulk_history import changed_at_sql as changed_at
 from registry.models import (
     Door,
     EmergencyContact,
@@ -211,10 +212,10 @@ def _choose(cursor, scope: RetentionScope) -> None:
         f"""CREATE TEMP TABLE retention_deregistered ON COMMIT DROP AS
         SELECT e.id AS enterprise_id FROM {enterprise} e
         WHERE e.status = %(deregistered)s AND (
-            SELECT min(ev.pgh_created_at) FROM {enterprise_events} ev
+            SELECT min({changed_at("ev")}) FROM {enterprise_events} ev
             WHERE ev.pgh_obj_id = e.id AND ev.status = %(deregistered)s
-              AND ev.pgh_created_at > coalesce((
-                  SELECT max(x.pgh_created_at) FROM {enterprise_events} x
+              AND {changed_at("ev")} > coalesce((
+                  SELECT max({changed_at("x")}) FROM {enterprise_events} x
                   WHERE x.pgh_obj_id = e.id AND x.status <> %(deregistered)s
               ), '-infinity')
         ) < %(cutoff_at)s""",
@@ -227,7 +228,7 @@ def _choose(cursor, scope: RetentionScope) -> None:
         SELECT ev.pgh_obj_id, max(ev.enterprise_id) FROM {liaison_events} ev
         WHERE NOT EXISTS (SELECT 1 FROM {liaison} l WHERE l.id = ev.pgh_obj_id)
         GROUP BY ev.pgh_obj_id
-        HAVING max(ev.pgh_created_at) < %(cutoff_at)s AND bool_or(ev.name <> %(erased)s)""",
+        HAVING max({changed_at("ev")}) < %(cutoff_at)s AND bool_or(ev.name <> %(erased)s)""",
         f"""CREATE TEMP TABLE {CONTACTS} ON COMMIT DROP AS
         SELECT c.id, c.enterprise_id FROM {contact} c
         WHERE c.name <> %(erased)s
@@ -236,7 +237,7 @@ def _choose(cursor, scope: RetentionScope) -> None:
         SELECT ev.pgh_obj_id, max(ev.enterprise_id) FROM {contact_events} ev
         WHERE NOT EXISTS (SELECT 1 FROM {contact} c WHERE c.id = ev.pgh_obj_id)
         GROUP BY ev.pgh_obj_id
-        HAVING max(ev.pgh_created_at) < %(cutoff_at)s AND bool_or(ev.name <> %(erased)s)""",
+        HAVING max({changed_at("ev")}) < %(cutoff_at)s AND bool_or(ev.name <> %(erased)s)""",
         # A kept contact's earlier person: a later event of the same contact names someone
         # else, and was written before the cutoff.
         f"""CREATE TEMP TABLE {CONTACT_EVENTS} ON COMMIT DROP AS
@@ -246,7 +247,7 @@ def _choose(cursor, scope: RetentionScope) -> None:
           AND EXISTS (
               SELECT 1 FROM {contact_events} later
               WHERE later.pgh_obj_id = ev.pgh_obj_id AND later.pgh_id > ev.pgh_id
-                AND later.name <> ev.name AND later.pgh_created_at < %(cutoff_at)s)""",
+                AND later.name <> ev.name AND {changed_at("later")} < %(cutoff_at)s)""",
         f"""CREATE TEMP TABLE retention_value ON COMMIT DROP AS
         SELECT DISTINCT s.enterprise_id, s.value FROM (
             SELECT l.enterprise_id, unnest(ARRAY[{_columns("l", LIAISON_PERSONAL)}]) AS value

@@ -24,6 +24,7 @@ from monitoring.models import RuleSettings
 from outreach.models import ContactAttempt
 from outreach.services.tasks import grid_workers_cte
 from registry import clock
+from registry.bulk_history import changed_at_sql
 
 SWEEP_LOCK = "monitoring.rules.sweep"
 
@@ -106,17 +107,14 @@ MAJOR_CHANGE = Rule(
         WHERE p.pgh_obj_id = ev.pgh_obj_id AND p.pgh_id < ev.pgh_id
         ORDER BY p.pgh_id DESC LIMIT 1
     ) prev ON true
-    LEFT JOIN pghistory_context ctx ON ctx.id = ev.pgh_context_id
-    CROSS JOIN LATERAL (
-        SELECT coalesce((ctx.metadata ->> 'at')::timestamptz, ev.pgh_created_at) AS at
-    ) changed
+    CROSS JOIN LATERAL (SELECT {changed_at} AS at) changed
     LEFT JOIN registry_liaison l ON l.enterprise_id = ev.pgh_obj_id AND l.ended_on IS NULL
     WHERE ev.pgh_label = 'update' AND changed.at >= %(major_since)s
       AND (ev.legal_representative IS DISTINCT FROM prev.legal_representative
            OR ev.registered_address IS DISTINCT FROM prev.registered_address
            OR ev.operating_address IS DISTINCT FROM prev.operating_address)
       AND (l.last_verified_at IS NULL OR l.last_verified_at < changed.at)
-    """,
+    """.format(changed_at=changed_at_sql("ev")),
     ContactAttempt.Channel.PHONE,
 )
 
