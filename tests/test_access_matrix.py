@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from outreach.messaging.models import MessageTemplate
 from outreach.messaging.services import campaign_create
+from registry import clock
 from registry.models import EmergencyContact
 from registry.selectors import EnterpriseFilters
 
@@ -141,6 +142,9 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "outreach:selfservice_link_send": {"GET": NOBODY, "POST": EDITORS_OF_A},
     "outreach:selfservice_link_revoke": {"GET": NOBODY, "POST": EDITORS_OF_A},
     "outreach:selfservice_handover_confirm": {"GET": NOBODY, "POST": EDITORS_OF_A},
+    # The successor's mobile a leaving liaison reported, in full (logged): those who may see
+    # A and hold view_full_phone, as for the liaison's own.
+    "outreach:selfservice_successor_reveal": {"GET": NOBODY, "POST": {ADMIN, STAFF, GRID_A}},
     "selfservice:form": {"GET": NOBODY, "POST": NOBODY},
 }
 # The Django admin: its own permission checks, and only park admins are is_staff.
@@ -247,6 +251,20 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         from outreach.selfservice.services import selfservice_link_send
 
         return reverse(name, args=[selfservice_link_send(enterprise=enterprise, by=someone).token])
+    if name == "outreach:selfservice_successor_reveal":
+        from outreach.selfservice.services import (
+            selfservice_leaving_report,
+            selfservice_link_send,
+        )
+
+        selfservice_leaving_report(
+            link=selfservice_link_send(enterprise=enterprise, by=someone),
+            notice_version="test",
+            last_day=clock.today(),
+            successor_name="刘洋",
+            successor_mobile="13698765432",
+        )
+        return reverse(name, args=[enterprise.uscc])
     if name == "messaging:template_edit":
         return reverse(name, args=[MessageTemplate.objects.order_by("pk").first().pk])
     if name.startswith("monitoring:") and name.split(":")[1] in {

@@ -32,6 +32,7 @@ from outreach.services.contact_log import HANDOVER_DUE_DAYS
 from registry import clock
 from registry.errors import ServiceError
 from registry.models import Door, EmergencyContact, Enterprise, Liaison
+from registry.normalize import mask_phone
 from registry.services import (
     emergency_contact_set,
     liaison_consent_record,
@@ -406,10 +407,13 @@ def selfservice_leaving_report(
         ]
     if errors:
         raise ValidationError(errors)
+    # The note is read in lists by every role (the auditor too): the successor's mobile is
+    # masked in it; the enterprise panel shows it whole through a logged "show".
     note = _(
         "Reported by the liaison through their personal link: last day %(day)s; successor "
-        "%(name)s, mobile %(mobile)s. Confirm with the enterprise, then replace the liaison."
-    ) % {"day": last_day.isoformat(), "name": name, "mobile": mobile}
+        "%(name)s, mobile %(mobile)s (in full on the enterprise page). Confirm with the "
+        "enterprise, then replace the liaison."
+    ) % {"day": last_day.isoformat(), "name": name, "mobile": mask_phone(mobile)}
     with transaction.atomic():
         _spend(link, notice_version=notice_version)
         SelfServiceLink.objects.filter(pk=link.pk).update(
