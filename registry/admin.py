@@ -187,7 +187,7 @@ class EmergencyContactAdmin(MaskedAdminMixin, VersionedAdmin):
 class SensitiveViewAdmin(ReadOnlyAdmin):
     """The log is evidence: readable, never editable."""
 
-    list_display = ("viewed_at", "user", "enterprise", "record", "field", "channel", "ip_address")
-    list_filter = ("channel", "record", "field")
+    list_display = ("viewed_at", "user", "enterprise", "fields", "channel", "detail", "ip_address")
+    list_filter = ("channel", "record")
     search_fields = ("user__username", "enterprise__name", "enterprise__uscc")
     list_select_related = ("user", "enterprise")

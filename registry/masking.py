@@ -67,9 +67,7 @@ def masked_fields(instance) -> dict[str, str]:
     }
 
 
-def register_protected(
-    kind: str, field: str, permission: str, mask: Callable[[str], str]
-) -> None:
+def register_protected(kind: str, field: str, permission: str, mask: Callable[[str], str]) -> None:
     """Higher apps protect a field of their own models (outreach: the successor's mobile a
     leaving liaison reports), so the logged "show" (services.sensitive_value_reveal) serves
     it too, without the registry importing them."""

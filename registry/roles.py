@@ -45,7 +45,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         f"registry.{action}_{m}" for m in _REGISTRY_MODELS[:3] for action in ("view", "change")
     }
     | {"registry.view_gridarea", "registry.view_full_phone"},
-    Role.AUDITOR: {f"registry.view_{m}" for m in _REGISTRY_MODELS},
+    # Auditors read the log of sensitive views (who saw which numbers), never the numbers.
+    Role.AUDITOR: {f"registry.view_{m}" for m in _REGISTRY_MODELS}
+    | {"registry.view_sensitiveview"},
 }
 
 
@@ -73,6 +75,7 @@ ROLE_ABILITIES: dict[str, list] = {
     ],
     Role.AUDITOR: [
         _("Read the registry and its history (sensitive fields stay masked)"),
+        _("Read and export the log of views of sensitive data"),
     ],
 }
 

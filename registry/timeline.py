@@ -129,7 +129,5 @@ def _free_text_masked(item: TimelineItem) -> TimelineItem:
 
 
 def enterprise_timeline(*, enterprise: Enterprise, user) -> list[TimelineItem]:
-    items = [
-        _free_text_masked(item) for source in _SOURCES for item in source(enterprise, user)
-    ]
+    items = [_free_text_masked(item) for source in _SOURCES for item in source(enterprise, user)]
     return sorted(items, key=lambda item: item.at, reverse=True)

@@ -64,7 +64,9 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "accounts:password_change": {"GET": USERS, "POST": USERS},
     "accounts:otp_verify": {"GET": NOBODY, "POST": NOBODY},
     "accounts:otp_setup": {"GET": NOBODY, "POST": NOBODY},
-    "registry:sensitive_views": {"GET": {ADMIN}, "POST": NOBODY},
+    # The log of sensitive views: auditors read it (and export it), as park admins do.
+    "registry:sensitive_views": {"GET": {ADMIN, AUDITOR}, "POST": NOBODY},
+    "registry:sensitive_views_export": {"GET": {ADMIN, AUDITOR}, "POST": NOBODY},
     # The registry spreadsheets: imports are the park admin's; every role may export what it
     # sees (grid workers their grids, protected values masked without the permission).
     "registry:imports": {"GET": {ADMIN}, "POST": {ADMIN}},
