@@ -117,7 +117,7 @@ def test_the_log_exports_without_a_full_value_and_the_export_is_logged(
     assert header[:5] == ["时间", "查看人", "企业", "统一社会信用代码", "字段"]
     assert len(data) == 2
     assert all(row[3] == enterprise_a.uscc for row in data)
-    assert all(row[4] == "联络员 · 手机" for row in data)
+    assert all(row[4] == "联络员 · 手机号码" for row in data)
     text = "\n".join("\t".join(row) for row in table)
     assert MOBILE not in text and ID_NUMBER not in text
     logged = SensitiveView.objects.filter(user=auditor).get()
