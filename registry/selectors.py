@@ -152,6 +152,10 @@ def may_search_partial_numbers(user) -> bool:
     return all(masking.may_unmask(user, *dotted.split(".")) for dotted in NUMBER_SEARCH_FIELDS)
 
 
+def _has_digits(q: str) -> bool:
+    return any(c.isdigit() for c in q)
+
+
 def whole_number(q: str) -> str | None:
     """The search text as a complete phone number, written as the registry stores it."""
     text = clean_text(q)
@@ -166,9 +170,10 @@ def whole_number(q: str) -> str | None:
 def number_lookup(*, user, q: str) -> str | None:
     """The whole number a search looks up by equality for a user who may not search partial
     digits (the view logs what it found: services.sensitive_lookup_record); else None."""
-    if may_search_partial_numbers(user):
+    number = whole_number(q)
+    if number is None or may_search_partial_numbers(user):
         return None
-    return whole_number(q)
+    return number
 
 
 def enterprise_search(q: str, *, worker_id: int | None = None, partial_numbers: bool = True) -> Q:
@@ -230,7 +235,8 @@ def enterprise_list(*, user, filters: EnterpriseFilters) -> QuerySet[Enterprise]
         enterprise_search(
             filters.q,
             worker_id=worker_id,
-            partial_numbers=may_search_partial_numbers(user),
+            # Permissions are read (two queries) only for a search that has digits.
+            partial_numbers=not _has_digits(filters.q) or may_search_partial_numbers(user),
         )
     )
     if filters.grid:

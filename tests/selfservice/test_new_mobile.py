@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 import time_machine
-from django.urls import reverse
 
 from outreach.messaging.models import OutboxMessage
 from outreach.selfservice.models import SelfServiceLink
