@@ -4,7 +4,7 @@ written through outreach.services, whose rules the admin would bypass)."""
 from django.contrib import admin
 
 from outreach.models import ContactAttempt, OutreachPolicy, Task
-from registry.admin import ReadOnlyAdmin
+from registry.admin import MaskedTextAdminMixin, ReadOnlyAdmin
 
 
 @admin.register(OutreachPolicy)
@@ -20,7 +20,8 @@ class OutreachPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactAttempt)
-class ContactAttemptAdmin(ReadOnlyAdmin):
+class ContactAttemptAdmin(MaskedTextAdminMixin, ReadOnlyAdmin):
+    masked_text_fields = ("note",)
     list_display = ["occurred_at", "enterprise", "channel", "outcome", "by"]
     list_filter = ["channel", "outcome"]
     list_select_related = ["enterprise", "by"]
@@ -29,7 +30,8 @@ class ContactAttemptAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(ReadOnlyAdmin):
+class TaskAdmin(MaskedTextAdminMixin, ReadOnlyAdmin):
+    masked_text_fields = ("note", "close_note")
     list_display = ["due_on", "enterprise", "kind", "status", "assignee", "source"]
     list_filter = ["status", "kind", "source"]
     list_select_related = ["enterprise", "assignee"]

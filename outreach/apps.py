@@ -11,9 +11,15 @@ class OutreachConfig(AppConfig):
         from outreach import demo
         from outreach.enterprise_page import attempts_on_timeline, outreach_panel
         from registry.demo import demo_seeded
+        from registry.masking import PHONE, register_protected
+        from registry.normalize import mask_phone
         from registry.panels import register_panel
         from registry.roles import Role, register_role_permissions
         from registry.timeline import register_source
+
+        # The successor a leaving liaison names: masked like a liaison's mobile, shown whole
+        # only by the enterprise panel's logged "show".
+        register_protected("selfservicelink", "successor_mobile", PHONE, mask_phone)
 
         register_source(attempts_on_timeline)
         register_panel(outreach_panel)

@@ -9,7 +9,7 @@ from outreach.messaging.models import Channel
 from outreach.selectors import can_work_tasks, enterprise_attempts, enterprise_outreach
 from outreach.selfservice.selectors import enterprise_links
 from outreach.selfservice.services import reported_handover
-from registry.masking import masked
+from registry.masking import masked, may_unmask
 from registry.models import Enterprise
 from registry.timeline import Change, TimelineItem
 
@@ -54,10 +54,15 @@ def outreach_panel(request, enterprise) -> str:
             "selfservice_links": enterprise_links(enterprise=enterprise),
             "channels": Channel.choices,
             "reported_handover": handover,
-            # Masked like every phone on staff pages; the handover task's note has it whole.
-            "reported_handover_mobile": masked("liaison", "mobile", handover.successor_mobile)
+            # Masked like every phone on staff pages; a logged "show" for those who may.
+            "reported_handover_mobile": masked(
+                "selfservicelink", "successor_mobile", handover.successor_mobile
+            )
             if handover
             else "",
+            "can_show_successor_mobile": may_unmask(
+                request.user, "selfservicelink", "successor_mobile"
+            ),
         },
         request=request,
     )

@@ -27,4 +27,9 @@ urlpatterns = [
         selfservice.handover_confirm,
         name="selfservice_handover_confirm",
     ),
+    path(
+        "enterprises/<str:uscc>/self-service-handover/successor-mobile/",
+        selfservice.successor_reveal,
+        name="selfservice_successor_reveal",
+    ),
 ]

@@ -28,6 +28,31 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class MaskedTextAdminMixin:
+    """Free text (notes, message texts, addresses) shown with every phone and ID number in
+    it masked (masking.mask_free_text): a person or the portal may have written one in.
+    For read-only admins, where every field is displayed rather than edited."""
+
+    masked_text_fields: tuple[str, ...] = ()
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        for name in self.masked_text_fields:
+            label = model._meta.get_field(name).verbose_name
+
+            def show(obj, name=name):
+                return masking.mask_free_text(getattr(obj, name))
+
+            show.short_description = label
+            setattr(self, f"{name}_masked", show)
+
+    def get_fields(self, request, obj=None):
+        return [
+            f"{name}_masked" if name in self.masked_text_fields else name
+            for name in super().get_fields(request, obj)
+        ]
+
+
 def _masked_display(kind: str, field: str):
     """A read-only admin column showing a protected field masked."""
 
@@ -191,8 +216,8 @@ class EmergencyContactAdmin(MaskedAdminMixin, PortalEditedAdmin):
 class SensitiveViewAdmin(ReadOnlyAdmin):
     """The log is evidence: readable, never editable."""
 
-    list_display = ("viewed_at", "user", "enterprise", "record", "field", "channel", "ip_address")
-    list_filter = ("channel", "record", "field")
+    list_display = ("viewed_at", "user", "enterprise", "fields", "channel", "detail", "ip_address")
+    list_filter = ("channel", "record")
     search_fields = ("user__username", "enterprise__name", "enterprise__uscc")
     list_select_related = ("user", "enterprise")
 

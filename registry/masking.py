@@ -8,6 +8,7 @@ Even with the permission a value is shown masked until the user asks to see it, 
 such view is logged (registry.services.sensitive_value_reveal).
 """
 
+import re
 from collections.abc import Callable
 
 from registry.normalize import mask_id_number, mask_phone, mask_text
@@ -64,3 +65,43 @@ def masked_fields(instance) -> dict[str, str]:
     return {
         field: masked(kind, field, getattr(instance, field)) for field in PROTECTED.get(kind, {})
     }
+
+
+def register_protected(kind: str, field: str, permission: str, mask: Callable[[str], str]) -> None:
+    """Higher apps protect a field of their own models (outreach: the successor's mobile a
+    leaving liaison reports), so the logged "show" (services.sensitive_value_reveal) serves
+    it too, without the registry importing them."""
+    PROTECTED.setdefault(kind, {})[field] = (permission, mask)
+
+
+# Numbers inside free text (notes, message bodies): an ID number first (its digits would
+# otherwise read as a mobile), then mobiles (with +86, spaces or hyphens), then landlines.
+# An ID number has its holder's birth date at characters 7–14 (GB 11643), which keeps an
+# all-digit credit code in a note readable.
+_ID_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])"
+    r"(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9A-Za-z])"
+)
+_MOBILE_IN_TEXT = re.compile(
+    r"(?<![0-9])(?:\+?86[ -]?)?(1[3-9][0-9])[ -]?([0-9]{4})[ -]?([0-9]{4})(?![0-9])"
+)
+_LANDLINE_IN_TEXT = re.compile(r"(?<![0-9])(0[0-9]{2,3})[ -]?([0-9]{7,8})(?![0-9])")
+
+
+def mask_free_text(text: str | None) -> str:
+    """Free text as anyone may see it: every mobile, landline and ID number in it masked
+    the way the registry masks them (PIPL art. 51). Notes are written by people and by the
+    portal; whichever wrote a number into one, a list never shows it whole."""
+    if not text:
+        return ""
+    text = str(text)
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0).upper()), text)
+    text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone("".join(m.groups())), text)
+    return _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(f"{m.group(1)}-{m.group(2)}"), text)
+
+
+def mask_address(address: str | None) -> str:
+    """A message's recipient as lists show it: a phone number masked, an e-mail address as
+    it is (not protected)."""
+    address = address or ""
+    return address if "@" in address else mask_free_text(address) if address else ""

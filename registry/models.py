@@ -8,6 +8,7 @@ History: every insert, update and delete of these tables is written by a databas
 import pghistory
 import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
@@ -253,15 +254,20 @@ class EmergencyContact(models.Model):
 
 
 class SensitiveView(models.Model):
-    """One unmasked view of a protected value: who, when, which record, which field, from where.
+    """One view of protected values: who, when, which enterprise, which fields, how, from
+    where. A "show" is one row for its one field; an export is one row naming every column
+    it showed in full; a whole-number search by a role that may not see full numbers is one
+    row (search). Never the values themselves: ``detail`` holds masked numbers and counts.
 
-    Written by registry.services.sensitive_value_reveal and by exports; admins read it.
+    Written by registry.services (sensitive_value_reveal, sensitive_lookup_record) and by
+    exports; auditors and admins read it (/sensitive-views/).
     """
 
     class Channel(models.TextChoices):
         PAGE = "page", _("Page")
         API = "api", _("API")
         EXPORT = "export", _("Export")
+        SEARCH = "search", _("Search by a whole number")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT
@@ -276,7 +282,13 @@ class SensitiveView(models.Model):
     )
     record = models.CharField(_("record"), max_length=30)
     record_id = models.CharField(_("record id"), max_length=30)
-    field = models.CharField(_("field"), max_length=50)
+    field = models.CharField(_("field"), max_length=50, blank=True)
+    # Every field the view showed, as "record.field" (liaison.mobile): one for a "show",
+    # all the columns shown in full for an export. What the log filters by.
+    fields = ArrayField(
+        models.CharField(max_length=60), verbose_name=_("fields"), default=list, blank=True
+    )
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
@@ -285,9 +297,13 @@ class SensitiveView(models.Model):
         ordering = ["-viewed_at", "-id"]
         verbose_name = _("sensitive field view")
         verbose_name_plural = _("sensitive field views")
+        indexes = [
+            # The log's "which field" filter (fields @> ARRAY['liaison.mobile']).
+            GinIndex(fields=["fields"], name="sensitiveview_fields_gin"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.record}.{self.field} · {self.viewed_at:%Y-%m-%d %H:%M}"
+        return f"{self.user} · {', '.join(self.fields)} · {self.viewed_at:%Y-%m-%d %H:%M}"
 
 
 class ImportRun(models.Model):

@@ -47,8 +47,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         f"registry.{action}_{m}" for m in _REGISTRY_MODELS[:3] for action in ("view", "change")
     }
     | {"registry.view_gridarea", "registry.view_full_phone"},
+    # Auditors read the security log and the log of sensitive views (who saw which numbers),
+    # never the numbers.
     Role.AUDITOR: {f"registry.view_{m}" for m in _REGISTRY_MODELS}
-    | {"registry.view_securityevent"},
+    | {"registry.view_securityevent", "registry.view_sensitiveview"},
 }
 
 
@@ -77,6 +79,7 @@ ROLE_ABILITIES: dict[str, list] = {
     Role.AUDITOR: [
         _("Read the registry and its history (sensitive fields stay masked)"),
         _("Read the security log"),
+        _("Read and export the log of views of sensitive data"),
     ],
 }
 

@@ -7,15 +7,16 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from pghistory.models import Events
 
-from registry import clock, listing
+from registry import clock, listing, masking
 from registry.access import visible_enterprises, visible_grid_areas
 from registry.models import Enterprise, Liaison, SecurityEvent
-from registry.normalize import clean_text
+from registry.normalize import clean_text, normalize_phone
 from registry.roles import Role, user_role
 
 # Bookkeeping columns that change with every save and say nothing to a reader.
@@ -140,8 +141,46 @@ def _name_match(table: str, upper_q: str) -> tuple[str, list]:
     return f"upper({table}.name) LIKE %s", [_like(upper_q)]
 
 
-def enterprise_search(q: str, *, worker_id: int | None = None) -> Q:
+# The protected numbers the search looks in, as "record.field".
+NUMBER_SEARCH_FIELDS = ("enterprise.registered_phone", "liaison.mobile")
+
+
+def may_search_partial_numbers(user) -> bool:
+    """Partial digits find numbers only for those who may see the numbers whole: for anyone
+    else, watching an enterprise stay in the results while adding one digit at a time would
+    rebuild its masked number in a few dozen searches (PIPL art. 51)."""
+    return all(masking.may_unmask(user, *dotted.split(".")) for dotted in NUMBER_SEARCH_FIELDS)
+
+
+def _has_digits(q: str) -> bool:
+    return any(c.isdigit() for c in q)
+
+
+def whole_number(q: str) -> str | None:
+    """The search text as a complete phone number, written as the registry stores it."""
+    text = clean_text(q)
+    if not _DIGITS.fullmatch(re.sub(r"[\s-]", "", text)):
+        return None
+    try:
+        return normalize_phone(text)
+    except ValidationError:
+        return None
+
+
+def number_lookup(*, user, q: str) -> str | None:
+    """The whole number a search looks up by equality for a user who may not search partial
+    digits (the view logs what it found: services.sensitive_lookup_record); else None."""
+    number = whole_number(q)
+    if number is None or may_search_partial_numbers(user):
+        return None
+    return number
+
+
+def enterprise_search(q: str, *, worker_id: int | None = None, partial_numbers: bool = True) -> Q:
     """Partial match on name, credit code, registered phone, current liaison's name or phone.
+
+    Numbers match partially only with ``partial_numbers`` (a role that may see them whole);
+    otherwise only a whole number matches, by equality (see may_search_partial_numbers).
 
     One UNION of index lookups, each served by its own index (bigrams for names, trigrams for
     codes and numbers; migrations 0002 and 0003): an OR across tables would make PostgreSQL
@@ -168,8 +207,12 @@ def enterprise_search(q: str, *, worker_id: int | None = None) -> Q:
         enterprise_conditions.append(("e.uscc LIKE %s", [_like(upper_q)]))
     digits = re.sub(r"[\s-]", "", q)
     if _DIGITS.fullmatch(digits):
-        enterprise_conditions.append(("e.registered_phone LIKE %s", [_like(digits)]))
-        liaison_conditions.append(("l.mobile LIKE %s", [_like(digits)]))
+        if partial_numbers:
+            enterprise_conditions.append(("e.registered_phone LIKE %s", [_like(digits)]))
+            liaison_conditions.append(("l.mobile LIKE %s", [_like(digits)]))
+        elif number := whole_number(q):
+            enterprise_conditions.append(("e.registered_phone = %s", [number]))
+            liaison_conditions.append(("l.mobile = %s", [number]))
 
     parts, params = [], []
     for sql, sql_params in enterprise_conditions:
@@ -189,7 +232,12 @@ def enterprise_list(*, user, filters: EnterpriseFilters) -> QuerySet[Enterprise]
     """The enterprises a user may see, filtered and sorted, with what a list row shows."""
     worker_id = user.pk if user_role(user) == Role.GRID_WORKER else None
     enterprises = visible_enterprises(user).filter(
-        enterprise_search(filters.q, worker_id=worker_id)
+        enterprise_search(
+            filters.q,
+            worker_id=worker_id,
+            # Permissions are read (two queries) only for a search that has digits.
+            partial_numbers=not _has_digits(filters.q) or may_search_partial_numbers(user),
+        )
     )
     if filters.grid:
         enterprises = enterprises.filter(grid__code=filters.grid)

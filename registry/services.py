@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from registry import clock, masking
+from registry import clock, masking, selectors
 from registry.errors import ServiceError, StaleEdit
 from registry.models import (
     Door,
@@ -24,6 +24,7 @@ from registry.models import (
     SecurityEvent,
     SensitiveView,
 )
+from registry.normalize import mask_phone
 from registry.roles import Role, role_group, user_role
 from registry.security_log import security_event_record
 from registry.signals import liaison_corrected
@@ -403,8 +404,55 @@ def sensitive_value_reveal(
         record=kind,
         record_id=str(instance.pk),
         field=field,
+        fields=[f"{kind}.{field}"],
         channel=channel,
         ip_address=ip_address,
         user_agent=(user_agent or "")[:300],
     )
     return getattr(instance, field) or ""
+
+
+def sensitive_lookup_record(
+    *,
+    by,
+    number: str,
+    enterprises: list[Enterprise],
+    channel: str,
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> SensitiveView | None:
+    """A whole-number search by someone who may not see full numbers found enterprises:
+    "this number is that enterprise's" is itself a view of the number, so it is logged —
+    the number masked, never whole. Nothing is written when nothing was found."""
+    if not enterprises:
+        return None
+    return SensitiveView.objects.create(
+        user=by,
+        enterprise=enterprises[0] if len(enterprises) == 1 else None,
+        record="search",
+        record_id=str(len(enterprises)),
+        fields=list(selectors.NUMBER_SEARCH_FIELDS),
+        detail=_("Whole-number search for %(number)s: %(count)s enterprise(s) found")
+        % {"number": mask_phone(number), "count": len(enterprises)},
+        channel=SensitiveView.Channel.SEARCH,
+        ip_address=ip_address,
+        user_agent=(user_agent or "")[:300],
+    )
+
+
+def sensitive_log_export_record(
+    *, by, rows: int, fmt: str, ip_address: str | None = None, user_agent: str = ""
+) -> SensitiveView:
+    """Someone exported the log of sensitive views: the export is in the log too (who reads
+    whom is itself worth knowing). It names no field: the file holds no protected value."""
+    return SensitiveView.objects.create(
+        user=by,
+        enterprise=None,
+        record="sensitiveview",
+        record_id="*",
+        detail=_("Export of this log (%(format)s, %(count)s rows)")
+        % {"format": fmt, "count": rows},
+        channel=SensitiveView.Channel.EXPORT,
+        ip_address=ip_address,
+        user_agent=(user_agent or "")[:300],
+    )

@@ -6,6 +6,7 @@ monitoring's light changes) add theirs with ``register_source`` in their AppConf
 the registry never imports them.
 """
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -113,6 +114,20 @@ def _registry_history(enterprise: Enterprise, user) -> list[TimelineItem]:
 register_source(_registry_history)
 
 
+def _free_text_masked(item: TimelineItem) -> TimelineItem:
+    """Notes and other free text of any source with every number in them masked: the
+    timeline is read by every role, and a note may carry someone's mobile."""
+    changes = [
+        Change(
+            label=change.label,
+            old=masking.mask_free_text(change.old),
+            new=masking.mask_free_text(change.new),
+        )
+        for change in item.changes
+    ]
+    return dataclasses.replace(item, title=masking.mask_free_text(item.title), changes=changes)
+
+
 def enterprise_timeline(*, enterprise: Enterprise, user) -> list[TimelineItem]:
-    items = [item for source in _SOURCES for item in source(enterprise, user)]
+    items = [_free_text_masked(item) for source in _SOURCES for item in source(enterprise, user)]
     return sorted(items, key=lambda item: item.at, reverse=True)

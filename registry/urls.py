@@ -26,7 +26,18 @@ urlpatterns = [
     path("users/", views.user_list, name="users"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
-    path("sensitive-views/", views.sensitive_view_log, name="sensitive_views"),
+]
+
+# The log of sensitive views (registry/sensitive_log_views.py): auditors and park admins.
+from registry import sensitive_log_views  # noqa: E402
+
+urlpatterns += [
+    path("sensitive-views/", sensitive_log_views.sensitive_view_log, name="sensitive_views"),
+    path(
+        "sensitive-views/export/",
+        sensitive_log_views.sensitive_view_log_export,
+        name="sensitive_views_export",
+    ),
 ]
 
 # The registry spreadsheets (registry/import_views.py).

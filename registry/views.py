@@ -40,6 +40,7 @@ from registry.selectors import (
     enterprise_detail,
     enterprise_list,
     industries,
+    number_lookup,
     sort_keys,
 )
 from registry.timeline import enterprise_timeline
@@ -70,6 +71,15 @@ def enterprise_list_page(request):
     page = paginator.get_page(request.GET.get("page"))
     # Higher apps' columns (registry.listing), rendered from the rows already fetched.
     page.object_list = list(page.object_list)
+    if number := number_lookup(user=request.user, q=filters.q):
+        services.sensitive_lookup_record(
+            by=request.user,
+            number=number,
+            enterprises=page.object_list,
+            channel=SensitiveView.Channel.SEARCH,
+            ip_address=request.META.get("REMOTE_ADDR"),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
     for enterprise in page.object_list:
         enterprise.extra_cells = listing.cells(enterprise)
     query = request.GET.copy()
@@ -426,11 +436,3 @@ def user_unlock(request, pk):
     services.user_login_lock_reset(user=account, by=request.user)
     messages.success(request, _("The account's login lock has been lifted."))
     return redirect("registry:user_edit", pk=account.pk)
-
-
-@require_GET
-def sensitive_view_log(request):
-    _admin_only(request)
-    views = SensitiveView.objects.select_related("user", "enterprise")
-    page = Paginator(views, 100).get_page(request.GET.get("page"))
-    return render(request, "registry/sensitive_views.html", {"page": page})

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from outreach.messaging.models import MessageTemplate
 from outreach.messaging.services import campaign_create
+from registry import clock
 from registry.models import EmergencyContact
 from registry.selectors import EnterpriseFilters
 
@@ -63,7 +64,9 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "accounts:password_change": {"GET": USERS, "POST": USERS},
     "accounts:otp_verify": {"GET": NOBODY, "POST": NOBODY},
     "accounts:otp_setup": {"GET": NOBODY, "POST": NOBODY},
-    "registry:sensitive_views": {"GET": {ADMIN}, "POST": NOBODY},
+    # The log of sensitive views: auditors read it (and export it), as park admins do.
+    "registry:sensitive_views": {"GET": {ADMIN, AUDITOR}, "POST": NOBODY},
+    "registry:sensitive_views_export": {"GET": {ADMIN, AUDITOR}, "POST": NOBODY},
     # The security log (等保 7.1.4.3): admins and auditors read and export it; nobody writes.
     "registry:security_log": {"GET": {ADMIN, AUDITOR}, "POST": NOBODY},
     "registry:security_log_export": {"GET": {ADMIN, AUDITOR}, "POST": NOBODY},
@@ -144,6 +147,9 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "outreach:selfservice_link_send": {"GET": NOBODY, "POST": EDITORS_OF_A},
     "outreach:selfservice_link_revoke": {"GET": NOBODY, "POST": EDITORS_OF_A},
     "outreach:selfservice_handover_confirm": {"GET": NOBODY, "POST": EDITORS_OF_A},
+    # The successor's mobile a leaving liaison reported, in full (logged): those who may see
+    # A and hold view_full_phone, as for the liaison's own.
+    "outreach:selfservice_successor_reveal": {"GET": NOBODY, "POST": {ADMIN, STAFF, GRID_A}},
     "selfservice:form": {"GET": NOBODY, "POST": NOBODY},
 }
 # The Django admin: its own permission checks, and only park admins are is_staff.
@@ -250,6 +256,20 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         from outreach.selfservice.services import selfservice_link_send
 
         return reverse(name, args=[selfservice_link_send(enterprise=enterprise, by=someone).token])
+    if name == "outreach:selfservice_successor_reveal":
+        from outreach.selfservice.services import (
+            selfservice_leaving_report,
+            selfservice_link_send,
+        )
+
+        selfservice_leaving_report(
+            link=selfservice_link_send(enterprise=enterprise, by=someone),
+            notice_version="test",
+            last_day=clock.today(),
+            successor_name="刘洋",
+            successor_mobile="13698765432",
+        )
+        return reverse(name, args=[enterprise.uscc])
     if name == "messaging:template_edit":
         return reverse(name, args=[MessageTemplate.objects.order_by("pk").first().pk])
     if name.startswith("monitoring:") and name.split(":")[1] in {

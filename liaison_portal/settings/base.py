@@ -25,7 +25,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "pgtrigger",
     "pghistory",
-    "pghistory.admin",
+    # Not "pghistory.admin": its Events page lists every history row's raw data, full
+    # numbers and ID numbers included, unmasked and unlogged. The history is read on the
+    # enterprise page, masked (registry.timeline).
     "import_export",
     "rest_framework",
     "rest_framework.authtoken",

@@ -8,8 +8,16 @@ from outreach.kinds import task_kind_label
 from outreach.models import ContactAttempt, Task
 from outreach.services.tasks import NOTE_MAX
 from registry.api.serializers import EnterpriseRefSerializer, WriteSerializer
+from registry.masking import mask_free_text
 
 MAX_ID = 2**63 - 1
+
+
+class MaskedTextField(serializers.CharField):
+    """Free text as every list shows it: phone and ID numbers in it masked."""
+
+    def to_representation(self, value) -> str:
+        return mask_free_text(super().to_representation(value))
 
 
 class LiaisonRefSerializer(serializers.Serializer):
@@ -25,7 +33,7 @@ class ContactAttemptSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(ContactAttempt.Outcome.choices, read_only=True)
     succeeded = serializers.BooleanField(read_only=True, help_text="Only reached is a success.")
     occurred_at = serializers.DateTimeField(read_only=True)
-    note = serializers.CharField(read_only=True)
+    note = MaskedTextField(read_only=True)
     verified = serializers.BooleanField(read_only=True)
     by = serializers.SerializerMethodField(help_text="Username; null for the system.")
     created_at = serializers.DateTimeField(read_only=True)
@@ -84,7 +92,7 @@ class TaskSerializer(serializers.Serializer):
     due_on = serializers.DateField(read_only=True)
     overdue = serializers.SerializerMethodField()
     suggested_channel = serializers.CharField(read_only=True)
-    note = serializers.CharField(read_only=True)
+    note = MaskedTextField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     closed_by = serializers.SerializerMethodField()
@@ -94,7 +102,7 @@ class TaskSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The contact attempt that answered the task, if one did.",
     )
-    close_note = serializers.CharField(read_only=True)
+    close_note = MaskedTextField(read_only=True)
 
     def get_kind_label(self, task) -> str:
         return task_kind_label(task.kind)

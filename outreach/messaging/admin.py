@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage
-from registry.admin import ReadOnlyAdmin
+from registry.admin import MaskedTextAdminMixin, ReadOnlyAdmin
 
 
 @admin.register(MessageTemplate)
@@ -31,8 +31,10 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnlyAdmin):
+class OutboxMessageAdmin(MaskedTextAdminMixin, ReadOnlyAdmin):
     list_display = ("id", "channel", "status", "enterprise", "purpose", "attempts", "created_at")
+    # Addresses and texts as every list shows them: numbers masked.
+    masked_text_fields = ("to", "body", "error")
     list_filter = ("status", "channel", "purpose")
     list_select_related = ("enterprise",)
     raw_id_fields = ("enterprise", "liaison", "campaign", "created_by")

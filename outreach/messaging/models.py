@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from registry.masking import mask_address
+
 __all__ = ["Campaign", "Channel", "MessageTemplate", "OutboxMessage"]
 
 
@@ -202,7 +204,8 @@ class OutboxMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.get_channel_display()} → {self.to or '—'}"
+        # Shown in the admin's titles and breadcrumbs: the number masked like everywhere.
+        return f"#{self.pk} {self.get_channel_display()} → {mask_address(self.to) or '—'}"
 
     @property
     def idempotency_key(self) -> str:

@@ -117,7 +117,7 @@ def campaign_detail(request, pk):
         "campaign": campaign,
         "progress": progress,
         "page": page,
-        "rows": [(m, selectors.shown_address(m, request.user)) for m in page.object_list],
+        "rows": [(m, selectors.shown_address(m)) for m in page.object_list],
         "status": status,
         "statuses": OutboxMessage.Status.choices,
     }
@@ -139,7 +139,7 @@ def outbox(request):
         "outreach/messaging/outbox.html",
         {
             "page": page,
-            "rows": [(m, selectors.shown_address(m, request.user)) for m in page.object_list],
+            "rows": [(m, selectors.shown_address(m)) for m in page.object_list],
             "status": status,
             "channel": channel,
             "statuses": OutboxMessage.Status.choices,

@@ -15,7 +15,23 @@ class NoticeForm(forms.Form):
 class CorrectForm(NoticeForm):
     name = forms.CharField(label=_("Full name"), max_length=50)
     position = forms.CharField(label=_("Position"), max_length=50, required=False)
-    mobile = forms.CharField(label=_("Mobile"), max_length=30)
+    mobile = forms.CharField(
+        label=_("Mobile"),
+        max_length=30,
+        help_text=_(
+            "A new number is confirmed with a code sent to it; until then the number on "
+            "file stays in use."
+        ),
+    )
+    # The code sent to a new mobile; shown once one was sent (views.form_page).
+    mobile_code = forms.CharField(
+        label=_("Code sent to your new mobile"),
+        max_length=6,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
+        ),
+    )
     landline = forms.CharField(label=_("Landline"), max_length=30, required=False)
     email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
     wechat = forms.CharField(label=_("WeChat"), max_length=50, required=False)

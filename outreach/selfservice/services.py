@@ -32,6 +32,7 @@ from outreach.services.contact_log import HANDOVER_DUE_DAYS
 from registry import clock
 from registry.errors import ServiceError
 from registry.models import Door, EmergencyContact, Enterprise, Liaison
+from registry.normalize import mask_phone
 from registry.services import (
     emergency_contact_set,
     liaison_consent_record,
@@ -268,6 +269,91 @@ def selfservice_code_check(*, link: SelfServiceLink, code: str) -> SelfServiceLi
     return locked
 
 
+# --- A new mobile, confirmed by a code sent to it ----------------------------------------
+
+
+class MobileCodeRequired(Exception):
+    """The correction changes the mobile: a code must first be sent to the new number."""
+
+    def __init__(self, mobile: str):
+        super().__init__(mobile)
+        self.mobile = mobile
+
+
+def _mobile_code_hash(link: SelfServiceLink, mobile: str, code: str) -> str:
+    message = f"selfservice-new-mobile:{link.pk}:{mobile}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _new_mobile(link: SelfServiceLink, value: str) -> str | None:
+    """The mobile the liaison typed, as the registry writes it, if it is not the one on file
+    (a ValidationError on the mobile field if it is no mobile)."""
+    if not (value or "").strip():
+        return None
+    try:
+        mobile = Liaison._meta.get_field("mobile").clean(value, None)
+    except ValidationError as error:
+        raise ValidationError({"mobile": error.messages}) from error
+    return None if mobile == link.liaison.mobile else mobile
+
+
+def selfservice_mobile_code_send(*, link: SelfServiceLink, mobile: str) -> str:
+    """Send a 6-digit code to the NEW mobile, through the outbox as the unlock code goes to
+    the old one; an older code stops working. Returns the number masked, for the page."""
+    link_check(link)
+    mobile = _new_mobile(link, mobile)
+    if mobile is None:
+        raise ServiceError(_("This is the mobile number already on file."), field="mobile")
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        SelfServiceLink.objects.filter(pk=link.pk).update(
+            mobile_code_hash=_mobile_code_hash(link, mobile, code),
+            mobile_code_expires_at=clock.now() + CODE_VALID,
+            mobile_code_tries_left=CODE_TRIES,
+        )
+        message_enqueue(
+            enterprise=link.enterprise,
+            liaison=link.liaison,
+            channel=Channel.SMS,
+            to=mobile,
+            body=(
+                f"您的验证码为{code}，{int(CODE_VALID.total_seconds() // 60)}分钟内有效，"
+                "用于确认您作为{{ enterprise }}联络员的新手机号码。请勿告知他人。"
+            ),
+            purpose="self-service-code",
+        )
+    return mask_phone(mobile)
+
+
+def _mobile_code_check(*, link: SelfServiceLink, mobile: str, code: str) -> None:
+    """Accept the code sent to ``mobile`` or raise CodeRefused; a wrong code's lost try is
+    committed in its own transaction (the correction that follows may still roll back)."""
+    code = (code or "").strip()
+    refusal = None
+    with transaction.atomic():
+        locked = SelfServiceLink.objects.select_for_update().get(pk=link.pk)
+        if not locked.mobile_code_hash or locked.mobile_code_expires_at <= clock.now():
+            refusal = CodeRefused(
+                _("This code has expired. Please have a new one sent to your new number.")
+            )
+        elif locked.mobile_code_tries_left <= 0:
+            refusal = CodeRefused(
+                _("Too many wrong codes. Please have a new one sent to your new number.")
+            )
+        elif not (code.isdigit() and len(code) == 6) or not hmac.compare_digest(
+            locked.mobile_code_hash, _mobile_code_hash(locked, mobile, code)
+        ):
+            locked.mobile_code_tries_left -= 1
+            if locked.mobile_code_tries_left == 0:
+                locked.mobile_code_hash = ""
+            locked.save(update_fields=["mobile_code_tries_left", "mobile_code_hash"])
+            refusal = CodeRefused(
+                _("That code is not right."), tries_left=locked.mobile_code_tries_left
+            )
+    if refusal is not None:
+        raise refusal
+
+
 # --- What the liaison does with an unlocked link ------------------------------------------
 
 
@@ -324,17 +410,29 @@ def selfservice_details_correct(
     liaison_details: dict[str, Any],
     emergency_contact: dict[str, Any] | None = None,
     id_number_consent: bool = False,
+    mobile_code: str = "",
 ) -> list[str]:
     """The liaison corrects their own entry (and the emergency contact): applied at once,
     validated as everywhere else, history marked as self-service. Counts as a verified
     contact; the enterprise's worker gets a task saying what changed. All or nothing: a
     ValidationError (emergency fields prefixed ``emergency_``) leaves the link unspent.
 
+    A different mobile needs ``mobile_code``, the code selfservice_mobile_code_send sent to
+    it: without one MobileCodeRequired, with a wrong or expired one CodeRefused, and in
+    both cases nothing is written.
+
     Returns the labels of what changed.
     """
     details = {k: v for k, v in liaison_details.items() if k in SELF_SERVICE_FIELDS}
     if not id_number_consent:
         details.pop("id_number", None)
+    # A new mobile counts only once the code sent to it comes back: until then nothing is
+    # written and the number on file stays the liaison's (a typo would cut them off).
+    new_mobile = _new_mobile(link, details.get("mobile", ""))
+    if new_mobile is not None:
+        if not (mobile_code or "").strip():
+            raise MobileCodeRequired(new_mobile)
+        _mobile_code_check(link=link, mobile=new_mobile, code=mobile_code)
     with transaction.atomic():
         _spend(link, notice_version=notice_version, id_number_consent=id_number_consent)
         # The link checked the liaison's version when it was opened: a staff edit since
@@ -406,10 +504,13 @@ def selfservice_leaving_report(
         ]
     if errors:
         raise ValidationError(errors)
+    # The note is read in lists by every role (the auditor too): the successor's mobile is
+    # masked in it; the enterprise panel shows it whole through a logged "show".
     note = _(
         "Reported by the liaison through their personal link: last day %(day)s; successor "
-        "%(name)s, mobile %(mobile)s. Confirm with the enterprise, then replace the liaison."
-    ) % {"day": last_day.isoformat(), "name": name, "mobile": mobile}
+        "%(name)s, mobile %(mobile)s (in full on the enterprise page). Confirm with the "
+        "enterprise, then replace the liaison."
+    ) % {"day": last_day.isoformat(), "name": name, "mobile": mask_phone(mobile)}
     with transaction.atomic():
         _spend(link, notice_version=notice_version)
         SelfServiceLink.objects.filter(pk=link.pk).update(

@@ -3,8 +3,9 @@ e-mail), or withdraw one that is still open. Both from the enterprise page's out
 (POST only)."""
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,9 @@ from outreach.selfservice.services import (
 )
 from registry.access import require
 from registry.errors import ServiceError
+from registry.models import SensitiveView
 from registry.selectors import enterprise_detail
+from registry.services import sensitive_value_reveal
 
 
 @require_POST
@@ -52,6 +55,26 @@ def link_revoke(request, uscc):
     selfservice_link_revoke(link=link, by=request.user)
     messages.success(request, _("The liaison's personal link was withdrawn."))
     return redirect("registry:enterprise", enterprise.uscc)
+
+
+@require_POST
+def successor_reveal(request, uscc):
+    """The reported successor's mobile in full, for whoever may see full phones; logged."""
+    enterprise = enterprise_detail(user=request.user, uscc=uscc)
+    reported = reported_handover(enterprise)
+    if reported is None:
+        raise Http404
+    value = sensitive_value_reveal(
+        instance=reported,
+        field="successor_mobile",
+        by=request.user,
+        channel=SensitiveView.Channel.PAGE,
+        ip_address=request.META.get("REMOTE_ADDR"),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+    return HttpResponse(
+        format_html('<span class="revealed" data-testid="revealed">{}</span>', value)
+    )
 
 
 @require_POST

@@ -29,6 +29,7 @@ from outreach.selfservice.services import (
     CodeRefused,
     LinkInvalid,
     LinkUnknown,
+    MobileCodeRequired,
     link_check,
     selfservice_code_check,
     selfservice_code_send,
@@ -36,10 +37,12 @@ from outreach.selfservice.services import (
     selfservice_details_correct,
     selfservice_leaving_report,
     selfservice_link_resolve,
+    selfservice_mobile_code_send,
 )
 from registry.errors import ServiceError
 from registry.masking import masked
 from registry.models import EmergencyContact
+from registry.normalize import normalize_mobile, optional
 
 # The session holds one link at a time: opened (pending, until its code is entered) or
 # unlocked (the form may be used, for UNLOCKED_SECONDS).
@@ -224,6 +227,10 @@ def form_page(request):
         request.session.pop(SESSION_KEY, None)
         return _unusable(request, invalid.reason, 410)
     action = request.POST.get("action") if request.method == "POST" else None
+    # "Send a new code" to a new mobile: the correction again, without a code.
+    resend = action == "correct_resend"
+    if resend:
+        action = "correct"
     forms = {
         "confirm": NoticeForm(request.POST if action == "confirm" else None, prefix="confirm"),
         "correct": CorrectForm(
@@ -233,13 +240,29 @@ def form_page(request):
         ),
         "leaving": LeavingForm(request.POST if action == "leaving" else None, prefix="leaving"),
     }
+    mobile_code_sent = ""
     if action in forms and forms[action].is_valid():
         data = forms[action].cleaned_data
+        if resend:
+            data["mobile_code"] = ""
+        if action == "correct" and data.get("mobile_code") and _limited(request, "check", link):
+            return _too_many(request)
         try:
             done = _submit(link, action, data)
         except LinkInvalid as invalid:  # spent in another tab meanwhile
             request.session.pop(SESSION_KEY, None)
             return _unusable(request, invalid.reason, 410)
+        except MobileCodeRequired as required:
+            # A new mobile: its code goes to the new number; the form comes back with
+            # everything typed and a box for the code. Nothing is saved yet.
+            if _limited(request, "send", link):
+                return _too_many(request)
+            mobile_code_sent = selfservice_mobile_code_send(link=link, mobile=required.mobile)
+        except CodeRefused as refused:
+            forms[action].add_error("mobile_code", refused.message)
+            mobile_code_sent = masked(
+                "liaison", "mobile", optional(normalize_mobile)(data["mobile"])
+            )
         except ValidationError as error:
             _add_errors(forms[action], error)
         except ServiceError as error:
@@ -248,6 +271,9 @@ def form_page(request):
             request.session.pop(SESSION_KEY, None)
             return render(request, "outreach/selfservice/done.html", {"what": action, **done})
     notice = data_use_notice()
+    if not mobile_code_sent:
+        # The code box only once a code went to a new number.
+        forms["correct"].fields.pop("mobile_code")
     context = {
         "link": link,
         "liaison": link.liaison,
@@ -255,8 +281,10 @@ def form_page(request):
         "notice_version": notice.version,
         "forms": forms,
         "open_section": action,
+        "mobile_code_sent": mobile_code_sent,
+        "masked_mobile_on_file": masked("liaison", "mobile", link.liaison.mobile),
     }
-    status = 400 if action else 200
+    status = 400 if action and not (mobile_code_sent and not forms[action].errors) else 200
     return render(request, "outreach/selfservice/form.html", context, status=status)
 
 
@@ -281,6 +309,7 @@ def _submit(link: SelfServiceLink, action: str, data: dict) -> dict:
                 "phone": data["emergency_phone"],
             },
             id_number_consent=data["id_number_consent"],
+            mobile_code=data.get("mobile_code", ""),
         )
         return {"changed": changed}
     task = selfservice_leaving_report(

@@ -40,7 +40,12 @@ from registry.errors import ServiceError, StaleEdit
 from registry.models import EmergencyContact, Enterprise, GridArea, Liaison, SensitiveView
 from registry.normalize import clean_text
 from registry.roles import Role, user_role
-from registry.selectors import enterprise_detail, enterprise_history, enterprise_list
+from registry.selectors import (
+    enterprise_detail,
+    enterprise_history,
+    enterprise_list,
+    number_lookup,
+)
 
 # Moving an enterprise between grids or marking it key is for staff and admins (as on the
 # enterprise edit page).
@@ -154,7 +159,21 @@ class EnterpriseListView(generics.ListAPIView):
         responses={200: s.EnterpriseListSerializer(many=True), **_errors(400, 401, 403, 404)},
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        # A role that may not see full numbers found something by a whole number: logged.
+        q = request.query_params.get("q", "")
+        if response.status_code == 200 and (number := number_lookup(user=request.user, q=q)):
+            results = response.data.get("results", [])
+            found = list(Enterprise.objects.filter(uscc__in=[row["uscc"] for row in results]))
+            services.sensitive_lookup_record(
+                by=request.user,
+                number=number,
+                enterprises=found,
+                channel=SensitiveView.Channel.SEARCH,
+                ip_address=_client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+        return response
 
     @extend_schema(
         summary="Register an enterprise (admins and staff)",

@@ -129,16 +129,18 @@ def registry_export(
             sheet.append(row)
             count += 1
         workbook.save(out)
-    if user is not None and count:
-        for name in unmasked_fields(user):
-            SensitiveView.objects.create(
-                user=user,
-                enterprise=None,
-                record="export",
-                record_id=(grid.code if grid else "*")[:30],
-                field=name,
-                channel=SensitiveView.Channel.EXPORT,
-            )
+    shown = unmasked_fields(user)
+    if user is not None and count and shown:
+        # One row per export, naming every column it showed in full.
+        SensitiveView.objects.create(
+            user=user,
+            enterprise=None,
+            record="export",
+            record_id=(grid.code if grid else "*")[:30],
+            fields=shown,
+            detail=_("%(format)s, %(count)s rows") % {"format": fmt, "count": count},
+            channel=SensitiveView.Channel.EXPORT,
+        )
     security_event_record(
         action=SecurityEvent.Action.EXPORT,
         at=clock.now(),
@@ -148,7 +150,7 @@ def registry_export(
             "what": "registry",
             "format": fmt,
             "rows": count,
-            "unmasked": unmasked_fields(user) if user is not None else ["*"],
+            "unmasked": shown if user is not None else ["*"],
         },
     )
     return count

@@ -1,5 +1,6 @@
 """The other things a liaison does with their personal link on a phone: correct their details
-and the emergency contact (from a link sent by e-mail), and hand over to a successor, whom
+(a new mobile confirmed by a code sent to it) and the emergency contact (from a link sent by
+e-mail), and hand over to a successor, whom
 staff confirm and who then confirms through their own link."""
 
 import re
@@ -58,16 +59,33 @@ def test_a_liaison_corrects_their_details_from_an_e_mailed_link(
     )
     assert Liaison.objects.get(pk=enterprise_a.current_liaison.pk).position != "行政总监"
 
+    # A new mobile: a code goes to the new number first; the old one stays until it is in.
     form = phone_page.get_by_test_id("correct-form")
-    form.get_by_label("手机", exact=True).fill("13912345678")
+    form.get_by_label("手机", exact=True).fill("13700009999")
     form.get_by_label("我已阅读并同意上述个人信息使用说明。").check()
     form.get_by_role("button", name="保存更正").click()
+    expect(phone_page.get_by_test_id("mobile-code-sent")).to_contain_text("137****9999")
+    expect(phone_page.get_by_test_id("mobile-code-sent")).to_contain_text("尚未保存")
+    assert Liaison.objects.get(pk=enterprise_a.current_liaison.pk).mobile == "13912345678"
+    code_sms = OutboxMessage.objects.filter(purpose="self-service-code").latest("pk")
+    assert code_sms.to == "13700009999"
+    code = re.search(r"验证码为(\d{6})", code_sms.body).group(1)
+    form = phone_page.get_by_test_id("correct-form")
+    form.get_by_label("新手机收到的验证码").fill("000000" if code != "000000" else "111111")
+    form.get_by_label("我已阅读并同意上述个人信息使用说明。").check()
+    form.get_by_role("button", name="确认验证码并保存").click()
+    expect(phone_page.get_by_text("验证码不正确")).to_be_visible()
+    assert Liaison.objects.get(pk=enterprise_a.current_liaison.pk).mobile == "13912345678"
+    form = phone_page.get_by_test_id("correct-form")
+    form.get_by_label("新手机收到的验证码").fill(code)
+    form.get_by_label("我已阅读并同意上述个人信息使用说明。").check()
+    form.get_by_role("button", name="确认验证码并保存").click()
     done = phone_page.get_by_test_id("done")
     expect(done).to_contain_text("职务")
     expect(done).to_contain_text("紧急联系人")
 
     liaison = Liaison.objects.get(pk=enterprise_a.current_liaison.pk)
-    assert liaison.position == "行政总监" and liaison.mobile == "13912345678"
+    assert liaison.position == "行政总监" and liaison.mobile == "13700009999"
     contact = EmergencyContact.objects.get(enterprise=enterprise_a)
     assert (contact.name, contact.phone) == ("王强", "13600002222")
     # The grid worker is told, and the enterprise page's history says who changed it.

@@ -131,11 +131,12 @@ def test_the_auditor_reads_the_outbox_with_numbers_masked(client, auditor, staff
     assert "13912345678" not in body
 
 
-def test_staff_read_the_outbox_with_full_numbers(client, staff_user, two_grids):
+def test_staff_read_the_outbox_with_numbers_masked_like_everywhere(client, staff_user, two_grids):
+    """Issue 14: the outbox showed staff every full mobile, none behind a logged "show"."""
     _campaign(staff_user)
     client.force_login(staff_user)
     body = client.get(reverse("messaging:outbox"), {"status": "queued"}).content.decode()
-    assert "13912345678" in body and "发件箱" in body
+    assert "13912345678" not in body and "139****5678" in body and "发件箱" in body
 
 
 def test_an_admin_edits_a_template_and_an_unknown_placeholder_is_refused_in_chinese(

@@ -1,0 +1,212 @@
+"""The masking walk (issue 14, PIPL art. 51): on a seeded park, log in as each role, walk every
+page and API response the role can reach — the access table's routes, then every link found
+in them (enterprise pages, campaigns, the outbox, tasks, the timeline, exports, the Django
+admin for admins) — and fail on any full phone or ID number of the park.
+
+The rule is the enterprise page's: a protected value is shown masked to everyone; one who
+holds the permission sees it in full only by asking ("show", one logged view) or in an
+export, which is logged. So a page or API response never carries a full value, for any role;
+an export carries one only for a role holding its permission, and only with a log row.
+"""
+
+import csv
+import io
+import re
+import zipfile
+from collections import Counter, defaultdict
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.urls import Resolver404, resolve, reverse
+
+from outreach.messaging.models import Channel, OutboxMessage
+from outreach.selfservice.models import SelfServiceLink
+from registry import masking
+from registry.demo import seed_demo
+from registry.models import EmergencyContact, Enterprise, Liaison, SensitiveView
+from tests.test_access_matrix import TABLE
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["admin", "staff", "grid1", "grid2", "auditor"]
+# How many URLs of one route the walk opens per role (enterprise pages, admin change pages…):
+# every kind of page is seen, the walk stays a couple of minutes.
+PER_ROUTE = 6
+# Never opened by the walk: they log out, switch language, or open a liaison's personal link.
+SKIP_ROUTES = {"logout", "set_language", "selfservice:landing", "admin:logout"}
+_HREF = re.compile(r"""(?:href|hx-get|action)=["']([^"'#]+)["']""")
+_API_REF = re.compile(r'"(https?://testserver)?(/api/[^"?]+(?:\?[^"]*)?)"')
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"\D", "", value)
+
+
+def _park_secrets() -> dict[str, str]:
+    """Every protected value of the seeded park -> the permission that unmasks it: current
+    and past liaisons, emergency contacts, enterprises' numbers, successors reported through
+    self-service, the numbers the outbox wrote to."""
+    secrets: dict[str, str] = {}
+    for kind, model in (
+        ("liaison", Liaison),
+        ("emergencycontact", EmergencyContact),
+        ("enterprise", Enterprise),
+    ):
+        fields = {
+            name: permission
+            for name, (permission, mask) in masking.PROTECTED[kind].items()
+            if mask is not masking.mask_text  # names and text: too short to search for
+        }
+        for row in model.objects.values(*fields):
+            for name, value in row.items():
+                if value and masking.masked(kind, name, value) != value:
+                    secrets[value] = fields[name]
+    for mobile in SelfServiceLink.objects.exclude(successor_mobile="").values_list(
+        "successor_mobile", flat=True
+    ):
+        secrets[mobile] = masking.PHONE
+    for number in OutboxMessage.objects.filter(channel=Channel.SMS).values_list("to", flat=True):
+        secrets[number] = masking.PHONE
+    # A landline may be written without its hyphen.
+    for value, permission in list(secrets.items()):
+        if "-" in value and len(_digits(value)) >= 10:
+            secrets[_digits(value)] = permission
+    return secrets
+
+
+@pytest.fixture
+def park(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    seed_demo(enterprises=40, seed=11)
+    call_command("seed_outreach_demo", stdout=io.StringIO())
+    return _park_secrets()
+
+
+def _text(response) -> str:
+    content_type = response.get("Content-Type", "")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if "spreadsheetml" in content_type:
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(body), read_only=True)
+        return "\n".join(
+            "\t".join("" if cell is None else str(cell) for cell in row)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+        )
+    if "zip" in content_type:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return "\n".join(
+                archive.read(name).decode("utf-8", "replace")
+                for name in archive.namelist()
+                if name.endswith((".txt", ".csv", ".json"))
+            )
+    if "csv" in content_type:
+        return "\n".join(
+            "\t".join(row) for row in csv.reader(io.StringIO(body.decode("utf-8-sig")))
+        )
+    if content_type.startswith(("text/", "application/json")):
+        return body.decode("utf-8", "replace")
+    return ""
+
+
+def _is_export(response) -> bool:
+    content_type = response.get("Content-Type", "")
+    return "spreadsheetml" in content_type or "csv" in content_type
+
+
+def _start_urls() -> list[str]:
+    """Every GET route of the access table that takes no argument, and the API's lists."""
+    urls = []
+    for name, methods in TABLE.items():
+        if "GET" not in methods or name in SKIP_ROUTES:
+            continue
+        try:
+            urls.append(reverse(name))
+        except Exception:  # needs arguments: reached by following links
+            continue
+    urls += [
+        "/export/?format=csv",
+        "/export/?format=xlsx",
+        "/api/tasks/?status=all",
+        "/api/enterprises/?page_size=10",
+        "/admin/",
+    ]
+    return urls
+
+
+def _route(path: str) -> str | None:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    return match.view_name
+
+
+def _links(base: str, text: str) -> list[str]:
+    found = []
+    for raw in _HREF.findall(text):
+        found.append(urljoin(base, raw.replace("&amp;", "&")))
+    for _host, path in _API_REF.findall(text):
+        found.append(path.replace("\\u0026", "&"))
+    # An API enterprise row names its credit code: open its detail and history too.
+    if base.startswith("/api/"):
+        for uscc in re.findall(r'"uscc":\s*"([0-9A-Z]{18})"', text)[:PER_ROUTE]:
+            found += [f"/api/enterprises/{uscc}/", f"/api/enterprises/{uscc}/history/"]
+    return found
+
+
+def _walk(client, user, secrets) -> tuple[list[str], int]:
+    """Breadth first from the start URLs; returns the leaks found and the pages read."""
+    client.force_login(user)
+    queue = _start_urls()
+    seen, per_route, leaks = set(), Counter(), []
+    pages = 0
+    while queue:
+        url = queue.pop(0)
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "testserver") or url in seen:
+            continue
+        seen.add(url)
+        path = parts.path
+        route = _route(path)
+        if route is None or route in SKIP_ROUTES or "delete" in route:
+            continue
+        # Admin's list filters and sorts: one of each list is enough.
+        key = route + ("?" if parts.query and route.startswith("admin:") else "")
+        if per_route[key] >= PER_ROUTE:
+            continue
+        per_route[key] += 1
+        logged_before = SensitiveView.objects.filter(user=user).count()
+        response = client.get(url)
+        if response.status_code != 200:
+            continue
+        pages += 1
+        text = _text(response)
+        logged = SensitiveView.objects.filter(user=user).count() > logged_before
+        for value, permission in secrets.items():
+            if value not in text:
+                continue
+            if _is_export(response) and user.has_perm(permission) and logged:
+                continue  # the role may export it, and the export is in the log
+            leaks.append(f"{user.username}: {value} on {url}")
+        if not _is_export(response):
+            queue += [link for link in _links(url, text) if link not in seen]
+    return leaks, pages
+
+
+def test_no_role_sees_a_full_number_on_any_page_api_response_or_export(client, park):
+    from django.contrib.auth import get_user_model
+
+    assert len(park) > 100
+    leaks, pages_read = [], defaultdict(int)
+    for username in ROLES:
+        user = get_user_model().objects.get(username=username)
+        found, pages = _walk(client, user, park)
+        leaks += found
+        pages_read[username] = pages
+        client.logout()
+    # The walk reached deep into the portal for everyone (not just the home page).
+    assert all(pages > 40 for pages in pages_read.values()), pages_read
+    assert not leaks, f"{len(leaks)} full numbers shown:\n" + "\n".join(sorted(set(leaks))[:80])
