@@ -24,6 +24,7 @@ today's date in both of CI's ordinary passes.
 
 import datetime
 import os
+import signal
 import subprocess
 import sys
 import zoneinfo
@@ -71,10 +72,22 @@ def run_at(moment: datetime.datetime, pytest_args: list[str]) -> int:
     # depends on the date).
     command += ["--ignore=tests/browser", "--ignore=tests/api/test_schemathesis.py"]
     command += pytest_args
-    return subprocess.run(command, cwd=ROOT, env=environment(moment), check=False).returncode
+    process = subprocess.Popen(command, cwd=ROOT, env=environment(moment))
+    try:
+        return process.wait()
+    finally:
+        # Stopped (Ctrl-C, SIGTERM): the test run stops too, not left behind on its database.
+        if process.poll() is None:
+            process.terminate()
+            process.wait()
+
+
+def _stop(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGTERM, _stop)
     if not argv or argv[0] in {"-h", "--help"}:
         print(__doc__)
         return 2
