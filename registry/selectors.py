@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
@@ -14,6 +13,7 @@ from pghistory.models import Events
 
 from registry import listing
 from registry.access import visible_enterprises, visible_grid_areas
+from registry.caching import cached
 from registry.models import Enterprise, Liaison
 from registry.normalize import clean_text
 from registry.roles import Role, user_role
@@ -235,7 +235,7 @@ def industries(*, user) -> list[str]:
     scope = ",".join(str(pk) for pk in visible_grid_areas(user).values_list("pk", flat=True))
     digest = hashlib.sha256(scope.encode()).hexdigest()[:16]
     key = f"registry:industries:{user_role(user)}:{digest}"
-    return cache.get_or_set(
+    return cached(
         key,
         lambda: list(
             visible_enterprises(user)

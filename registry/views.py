@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.addresses import client_address
 from accounts.lockout import account_lock_state
 from accounts.services import account_lock_reset
 from registry import clock, listing, masking, services
@@ -325,7 +326,7 @@ def reveal(request, uscc, record, field):
         field=field,
         by=request.user,
         channel=SensitiveView.Channel.PAGE,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_address(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
     return HttpResponse(

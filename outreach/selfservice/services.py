@@ -53,6 +53,14 @@ register_task_kind(
     _lazy("Liaison updated their details"),
     answers=lambda channel, outcome: False,
 )
+# Staff are told that a link was locked after too many wrong codes: someone may be guessing,
+# or the liaison needs help (and a new link). Done when a worker has looked into it.
+SELF_SERVICE_LOCKED_KIND = "selfservice_locked"
+register_task_kind(
+    SELF_SERVICE_LOCKED_KIND,
+    _lazy("Personal link locked after wrong codes"),
+    answers=lambda channel, outcome: False,
+)
 OPEN = Q(used_at__isnull=True, revoked_at__isnull=True, superseded_at__isnull=True)
 
 
@@ -87,6 +95,10 @@ class LinkRevoked(LinkInvalid):
 
 class LinkLiaisonChanged(LinkInvalid):
     reason = "liaison_changed"
+
+
+class LinkLocked(LinkInvalid):
+    reason = "locked"
 
 
 class CodeRefused(Exception):
@@ -178,7 +190,14 @@ def selfservice_link_resolve(
 
 _REFUSALS = {
     refusal.reason: refusal
-    for refusal in (LinkRevoked, LinkUsed, LinkSuperseded, LinkExpired, LinkLiaisonChanged)
+    for refusal in (
+        LinkRevoked,
+        LinkLocked,
+        LinkUsed,
+        LinkSuperseded,
+        LinkExpired,
+        LinkLiaisonChanged,
+    )
 }
 
 
@@ -240,24 +259,36 @@ def selfservice_code_check(*, link: SelfServiceLink, code: str) -> SelfServiceLi
     """Accept the code (the link is then unlocked) or raise CodeRefused.
 
     Each wrong code costs a try; with none left the code is dead and a new one must be sent.
+    The wrong codes of all the link's codes add up: at SELF_SERVICE_WRONG_CODES_MAX the link
+    is locked for good (LinkLocked) and the enterprise's worker gets a task.
     """
     code = (code or "").strip()
     # The refusal is raised after the transaction: a wrong code's lost try must be kept.
     refusal = None
     with transaction.atomic():
         locked = SelfServiceLink.objects.select_for_update().get(pk=link.pk)
-        if not locked.code_hash or locked.code_expires_at <= clock.now():
+        now = clock.now()
+        if locked.locked_at is not None:
+            refusal = LinkLocked()
+        elif not locked.code_hash or locked.code_expires_at <= now:
             refusal = CodeRefused(_("This code has expired. Please ask for a new one."))
         elif locked.code_tries_left <= 0:
             refusal = CodeRefused(_("Too many wrong codes. Please ask for a new one."))
-        elif not (code.isdigit() and len(code) == 6) or not hmac.compare_digest(
+        elif not (_ascii_digits(code) and len(code) == 6) or not hmac.compare_digest(
             locked.code_hash, _code_hash(locked, code)
         ):
             locked.code_tries_left -= 1
+            locked.wrong_codes += 1
             if locked.code_tries_left == 0:
                 locked.code_hash = ""  # spent: a new code must be sent
-            locked.save(update_fields=["code_tries_left", "code_hash"])
-            refusal = CodeRefused(_("That code is not right."), tries_left=locked.code_tries_left)
+            if locked.wrong_codes >= settings.SELF_SERVICE_WRONG_CODES_MAX:
+                _lock(locked, now=now)
+                refusal = LinkLocked()
+            else:
+                refusal = CodeRefused(
+                    _("That code is not right."), tries_left=locked.code_tries_left
+                )
+            locked.save(update_fields=["code_tries_left", "code_hash", "wrong_codes", "locked_at"])
         else:
             locked.code_hash = ""
             locked.code_tries_left = 0
@@ -266,6 +297,34 @@ def selfservice_code_check(*, link: SelfServiceLink, code: str) -> SelfServiceLi
     if refusal is not None:
         raise refusal
     return locked
+
+
+def _ascii_digits(text: str) -> bool:
+    # str.isdigit() also takes "١٢٣" and "¹²³"; a code is typed in ASCII digits.
+    return text.isascii() and text.isdigit()
+
+
+def _lock(link: SelfServiceLink, *, now) -> None:
+    """Too many wrong codes: the link is dead, and staff are told (a task for the enterprise's
+    grid worker, and the link's state on the enterprise page)."""
+    link.locked_at = now
+    link.code_hash = ""
+    link.code_tries_left = 0
+    task_open(
+        enterprise=link.enterprise,
+        kind=SELF_SERVICE_LOCKED_KIND,
+        source=Task.Source.SELF_SERVICE,
+        note=_(
+            "The personal link sent on %(sent)s was locked after %(count)d wrong codes. "
+            "Call the liaison: if they asked for it, send a new link; if not, someone else "
+            "may be trying their link."
+        )
+        % {
+            "sent": clock.local(link.created_at).strftime("%Y-%m-%d"),
+            "count": link.wrong_codes,
+        },
+        now=now,
+    )
 
 
 # --- What the liaison does with an unlocked link ------------------------------------------

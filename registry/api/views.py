@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_ipv46_address
 from django.db import transaction
 from django.db.models import Count
 from drf_spectacular.types import OpenApiTypes
@@ -30,6 +29,7 @@ from rest_framework.fields import Field
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.addresses import client_address
 from accounts.api import TokenRequestSerializer, token_user
 from registry import masking, services
 from registry.access import visible_grid_areas, visible_liaisons
@@ -114,15 +114,6 @@ def _nested(name: str) -> Iterator[None]:
         yield
     except (DjangoValidationError, ServiceError) as error:
         raise ValidationError({name: service_error_dict(error)}) from error
-
-
-def _client_ip(request) -> str | None:
-    address = request.META.get("REMOTE_ADDR") or ""
-    try:
-        validate_ipv46_address(address)
-    except DjangoValidationError:
-        return None
-    return address
 
 
 def _detail(request, uscc: str) -> Enterprise:
@@ -329,7 +320,7 @@ class RevealView(APIView):
             field=data["field"],
             by=request.user,
             channel=SensitiveView.Channel.API,
-            ip_address=_client_ip(request),
+            ip_address=client_address(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
         answer = {"record": data["record"], "field": data["field"], "id": instance.pk}
