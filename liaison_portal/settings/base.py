@@ -237,6 +237,11 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "园区企业服务 <noreply@park.example>")
 SMS_BACKEND = env_str("SMS_BACKEND", "outreach.messaging.backends.ConsoleSmsBackend")
+# Backends that send nothing (development, tests): production refuses them.
+STAND_IN_SMS_BACKENDS = {
+    "outreach.messaging.backends.ConsoleSmsBackend",
+    "outreach.messaging.backends.FileRecordingSmsBackend",
+}
 SMS_SIGNATURE = env_str("SMS_SIGNATURE", "【园区企业服务】")
 
 # --- The outbox (outreach/messaging): delivery of SMS and e-mail to liaisons.
