@@ -8,7 +8,11 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
+        from registry import ids
         from registry.roles import sync_role_groups
+
+        # <id:…> in the urls.py of every app (ASCII digits only), before any URLconf loads.
+        ids.register()
 
         # After every migrate (permissions exist by then): groups match registry.roles.
         post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="registry.roles")

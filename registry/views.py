@@ -34,6 +34,7 @@ from registry.forms import (
     LiaisonReplaceForm,
     UserRoleForm,
 )
+from registry.ids import parse_id
 from registry.models import EmergencyContact, Enterprise, GridArea, Liaison, SensitiveView
 from registry.panels import enterprise_panels
 from registry.roles import user_role
@@ -318,7 +319,9 @@ def reveal(request, uscc, record, field):
     if record == "enterprise":
         instance = enterprise
     elif record == "liaison":
-        instance = get_object_or_404(Liaison, enterprise=enterprise, pk=request.POST.get("id"))
+        instance = get_object_or_404(
+            Liaison, enterprise=enterprise, pk=parse_id(request.POST.get("id"))
+        )
     else:
         instance = get_object_or_404(EmergencyContact, enterprise=enterprise)
     value = services.sensitive_value_reveal(

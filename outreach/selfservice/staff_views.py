@@ -18,6 +18,7 @@ from outreach.selfservice.services import (
 )
 from registry.access import require
 from registry.errors import ServiceError
+from registry.ids import parse_id
 from registry.selectors import enterprise_detail
 
 
@@ -42,11 +43,11 @@ def link_send(request, uscc):
 def link_revoke(request, uscc):
     require(can_work_tasks(request.user))
     enterprise = enterprise_detail(user=request.user, uscc=uscc)
-    pk = request.POST.get("link", "")
-    if not (pk.isdigit() and len(pk) <= 18):
+    pk = parse_id(request.POST.get("link", ""))
+    if pk is None:
         return HttpResponseBadRequest(_("Say which link to withdraw."))
     # Another enterprise's link is not found here, whoever asks.
-    link = SelfServiceLink.objects.filter(enterprise=enterprise, pk=int(pk)).first()
+    link = SelfServiceLink.objects.filter(enterprise=enterprise, pk=pk).first()
     if link is None:
         raise Http404
     selfservice_link_revoke(link=link, by=request.user)

@@ -264,7 +264,10 @@ class EmergencyContactView(APIView):
     def _set(self, request, uscc, *, partial: bool):
         enterprise = _detail(request, uscc)
         contact = EmergencyContact.objects.filter(enterprise=enterprise).first()
-        data = _validated(s.EmergencyContactWriteSerializer, request)
+        serializer = (
+            s.EmergencyContactPatchSerializer if partial else s.EmergencyContactWriteSerializer
+        )
+        data = _validated(serializer, request)
         version = data.pop("version", None)
         if contact is not None and version is None:
             raise ValidationError({"version": [Field.default_error_messages["required"]]})
@@ -282,7 +285,6 @@ class EmergencyContactView(APIView):
 
     _schema = {
         "parameters": [USCC],
-        "request": s.EmergencyContactWriteSerializer,
         "responses": {
             200: s.EmergencyContactSerializer,
             201: s.EmergencyContactSerializer,
@@ -290,11 +292,19 @@ class EmergencyContactView(APIView):
         },
     }
 
-    @extend_schema(summary="Set the emergency contact (every field)", **_schema)
+    @extend_schema(
+        summary="Set the emergency contact (every field)",
+        request=s.EmergencyContactWriteSerializer,
+        **_schema,
+    )
     def put(self, request, uscc):
         return self._set(request, uscc, partial=False)
 
-    @extend_schema(summary="Change some of the emergency contact's fields", **_schema)
+    @extend_schema(
+        summary="Change some of the emergency contact's fields",
+        request=s.EmergencyContactPatchSerializer,
+        **_schema,
+    )
     def patch(self, request, uscc):
         return self._set(request, uscc, partial=True)
 
