@@ -21,14 +21,6 @@ from django.utils.translation import gettext as _
 logger = logging.getLogger("accounts.security")
 
 
-def client_address(request: HttpRequest) -> str | None:
-    """The address a request comes from, as the lockout counts it (AXES_CLIENT_IP_CALLABLE).
-
-    REMOTE_ADDR for now; behind a proxy that is the proxy's, which the client-address work
-    (a configured number of trusted proxies) will replace here, in one place."""
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def lockout_seconds() -> int:
     return int(get_cool_off().total_seconds())
 

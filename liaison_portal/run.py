@@ -27,6 +27,15 @@ def _port_free(host: str, port: int) -> bool:
         return probe.connect_ex((host, port)) != 0
 
 
+def link_base_url(host: str, port: int) -> str:
+    """Where the demo's personal links point: this server, on the port it listens on. A host
+    that means "every interface" is reached as localhost."""
+    shown = "localhost" if host in ("0.0.0.0", "::", "") else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
 def _banner(url: str) -> str:
     users = "\n".join(
         f"    {name:<8} {role}"
@@ -71,6 +80,8 @@ def main() -> int:
         print(f"Port {port} is in use. Stop what uses it, or run: PORT=8001 make run")
         return 1
 
+    # The links the demo sends (the worker renders them) open this server, whatever PORT is.
+    os.environ.setdefault("SELF_SERVICE_BASE_URL", link_base_url(host, port))
     started_embedded = not os.environ.get("DATABASE_URL") and not embedded.is_running()
     if not os.environ.get("DATABASE_URL"):
         # Start it once here; every child then simply connects.

@@ -40,3 +40,6 @@ urlpatterns = [
     path("s/", include("outreach.selfservice.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+# An API client gets JSON for a path that matches no route, as for every other error.
+handler404 = "liaison_portal.views.page_not_found"

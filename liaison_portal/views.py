@@ -88,3 +88,15 @@ def healthz(request):
         "worker": _worker_state(database_ok),
     }
     return JsonResponse(body, status=200 if database_ok and broker_ok else 503)
+
+
+def page_not_found(request, exception=None):
+    """handler404: under /api/ the API's one error shape (a path that matches no route, e.g.
+    an id that is not in ASCII digits); elsewhere the site's 404 page."""
+    if request.path_info.startswith("/api/"):
+        from django.utils.translation import gettext as _
+
+        return JsonResponse({"errors": {"detail": [_("Not found.")]}}, status=404)
+    from django.views.defaults import page_not_found as default
+
+    return default(request, exception)

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from outreach.models import ContactAttempt, EnterpriseOutreach, Task
 from registry import clock
 from registry.access import can_edit_registry, visible_enterprises
+from registry.ids import parse_id
 from registry.models import Enterprise
 from registry.roles import Role, user_role
 
@@ -56,8 +57,8 @@ def task_list(*, user, filters: TaskFilters, today: datetime.date | None = None)
         tasks = tasks.filter(assignee=user)
     elif filters.assignee == "pool":
         tasks = tasks.filter(assignee__isnull=True)
-    elif filters.assignee.isdigit():
-        tasks = tasks.filter(assignee_id=int(filters.assignee))
+    elif (assignee_id := parse_id(filters.assignee)) is not None:
+        tasks = tasks.filter(assignee_id=assignee_id)
     if filters.kind:
         tasks = tasks.filter(kind=filters.kind)
     if filters.status:

@@ -7,9 +7,9 @@ app_name = "outreach"
 
 urlpatterns = [
     path("tasks/", views.task_list_page, name="tasks"),
-    path("tasks/<int:pk>/attempt/", views.task_attempt, name="task_attempt"),
-    path("tasks/<int:pk>/close/", views.task_close, name="task_close"),
-    path("tasks/<int:pk>/reassign/", views.task_reassign, name="task_reassign"),
+    path("tasks/<id:pk>/attempt/", views.task_attempt, name="task_attempt"),
+    path("tasks/<id:pk>/close/", views.task_close, name="task_close"),
+    path("tasks/<id:pk>/reassign/", views.task_reassign, name="task_reassign"),
     path("enterprises/<str:uscc>/contact/", views.attempt_new, name="attempt_new"),
     # Liaison self-service: staff send or withdraw the liaison's personal link.
     path(

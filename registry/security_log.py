@@ -3,7 +3,7 @@ receivers that turn logins, failures, lockouts and logouts into rows, and the ni
 
 Who and when are passed in (``by``, ``at`` from registry.clock). From where is the request's
 client address, read by the one helper the login lockout uses
-(``accounts.lockout.client_address``): a request sets it for its own duration
+(``accounts.addresses.client_address``): a request sets it for its own duration
 (``SecurityLogMiddleware``), so a service called from a page logs the address without every
 service taking one; outside a request (Celery, commands) there is none.
 """
@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
-from accounts.lockout import client_address
+from accounts.addresses import client_address
 from registry import clock
 from registry.models import SecurityEvent
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -15,6 +14,7 @@ from pghistory.models import Events
 
 from registry import clock, listing, masking
 from registry.access import visible_enterprises, visible_grid_areas
+from registry.caching import cached
 from registry.models import Enterprise, Liaison, SecurityEvent
 from registry.normalize import clean_text, normalize_phone
 from registry.roles import Role, user_role
@@ -283,7 +283,7 @@ def industries(*, user) -> list[str]:
     scope = ",".join(str(pk) for pk in visible_grid_areas(user).values_list("pk", flat=True))
     digest = hashlib.sha256(scope.encode()).hexdigest()[:16]
     key = f"registry:industries:{user_role(user)}:{digest}"
-    return cache.get_or_set(
+    return cached(
         key,
         lambda: list(
             visible_enterprises(user)

@@ -8,6 +8,7 @@ from django.http import FileResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.addresses import client_address
 from registry import clock, services
 from registry.access import require
 from registry.import_views import XLSX
@@ -58,7 +59,7 @@ def sensitive_view_log_export(request):
         by=request.user,
         rows=count,
         fmt=fmt,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_address(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
     buffer.seek(0)

@@ -22,10 +22,10 @@ urlpatterns = [
     ),
     path("grid-areas/", views.grid_area_list, name="grid_areas"),
     path("grid-areas/new/", views.grid_area_edit, name="grid_area_new"),
-    path("grid-areas/<int:pk>/", views.grid_area_edit, name="grid_area_edit"),
+    path("grid-areas/<id:pk>/", views.grid_area_edit, name="grid_area_edit"),
     path("users/", views.user_list, name="users"),
-    path("users/<int:pk>/", views.user_edit, name="user_edit"),
-    path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path("users/<id:pk>/", views.user_edit, name="user_edit"),
+    path("users/<id:pk>/unlock/", views.user_unlock, name="user_unlock"),
 ]
 
 # The log of sensitive views (registry/sensitive_log_views.py): auditors and park admins.
@@ -46,16 +46,16 @@ from registry import import_views  # noqa: E402
 urlpatterns += [
     path("imports/", import_views.import_list, name="imports"),
     path("imports/template/", import_views.import_template, name="import_template"),
-    path("imports/<int:pk>/", import_views.import_run, name="import_run"),
-    path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
-    path("imports/<int:pk>/cancel/", import_views.import_cancel, name="import_cancel"),
+    path("imports/<id:pk>/", import_views.import_run, name="import_run"),
+    path("imports/<id:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("imports/<id:pk>/cancel/", import_views.import_cancel, name="import_cancel"),
     path(
-        "imports/<int:pk>/invalid-rows/",
+        "imports/<id:pk>/invalid-rows/",
         import_views.import_invalid_rows,
         name="import_invalid_rows",
     ),
     path(
-        "imports/<int:pk>/enterprises/",
+        "imports/<id:pk>/enterprises/",
         import_views.import_enterprises,
         name="import_enterprises",
     ),
@@ -69,9 +69,9 @@ urlpatterns += [
     path("holidays/", holiday_views.holiday_list, name="holidays"),
     path("holidays/new/", holiday_views.holiday_new, name="holiday_new"),
     path("holidays/import/", holiday_views.holiday_import, name="holiday_import"),
-    path("holidays/<int:year>/", holiday_views.holiday_year, name="holiday_year"),
+    path("holidays/<id:year>/", holiday_views.holiday_year, name="holiday_year"),
     path(
-        "holidays/<int:year>/delete/",
+        "holidays/<id:year>/delete/",
         holiday_views.holiday_year_delete_page,
         name="holiday_year_delete",
     ),

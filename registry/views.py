@@ -15,7 +15,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.lockout import account_lock_state, client_address
+from accounts.addresses import client_address
+from accounts.lockout import account_lock_state
 from registry import clock, listing, masking, services
 from registry.access import (
     can_edit_registry,
@@ -32,6 +33,7 @@ from registry.forms import (
     LiaisonReplaceForm,
     UserRoleForm,
 )
+from registry.ids import parse_id
 from registry.models import EmergencyContact, Enterprise, GridArea, Liaison, SensitiveView
 from registry.panels import enterprise_panels
 from registry.roles import user_role
@@ -77,7 +79,7 @@ def enterprise_list_page(request):
             number=number,
             enterprises=page.object_list,
             channel=SensitiveView.Channel.SEARCH,
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_address(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
     for enterprise in page.object_list:
@@ -326,7 +328,9 @@ def reveal(request, uscc, record, field):
     if record == "enterprise":
         instance = enterprise
     elif record == "liaison":
-        instance = get_object_or_404(Liaison, enterprise=enterprise, pk=request.POST.get("id"))
+        instance = get_object_or_404(
+            Liaison, enterprise=enterprise, pk=parse_id(request.POST.get("id"))
+        )
     else:
         instance = get_object_or_404(EmergencyContact, enterprise=enterprise)
     value = services.sensitive_value_reveal(

@@ -115,9 +115,9 @@ AUTHENTICATION_BACKENDS = [
 # LOGIN_FAILURE_LIMIT failures lock for LOGIN_LOCKOUT_MINUTES (counted from the last
 # failure). What is locked: the account, from any address (guessing one password from many
 # machines), and separately the address, for any account (one machine trying many accounts).
-# A different account on a locked address is refused too. Behind a proxy every request has
-# the proxy's address until the client address is taken from the forwarded header; until
-# then set LOGIN_LOCKOUT_BY=username so that one person's typos do not lock the whole park.
+# A different account on a locked address is refused too. Behind a proxy, set
+# TRUSTED_PROXY_COUNT (below), or every request has the proxy's address and one person's
+# typos lock the whole park.
 # "username+ip_address" locks only that account from that address.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
@@ -129,8 +129,14 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # too, so someone sharing it could wipe the failures against another account with their
 # own login. Failures age out LOGIN_LOCKOUT_MINUTES after the last one.
 AXES_RESET_ON_SUCCESS = False
-# The client's address, in one function the whole portal can share (today REMOTE_ADDR).
-AXES_CLIENT_IP_CALLABLE = env_str("LOGIN_CLIENT_ADDRESS", "accounts.lockout.client_address")
+# The client's address (accounts/addresses.py): with TRUSTED_PROXY_COUNT proxies of our own in
+# front (the TLS proxy, a load balancer), the entry of X-Forwarded-For that the outermost of
+# them wrote; 0 (reached directly): REMOTE_ADDR, and the header, which anyone can send, is
+# ignored. Counting too many lets a client choose its own address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# The client's address: accounts.addresses.client_address, the one function the whole
+# portal reads it through (TRUSTED_PROXY_COUNT below).
+AXES_CLIENT_IP_CALLABLE = env_str("LOGIN_CLIENT_ADDRESS", "accounts.addresses.client_address")
 # Axes keeps each failed request's form fields; never the password (always masked), the
 # CSRF token or a second-factor code.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken", "otp_code"]
@@ -254,6 +260,11 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "园区企业服务 <noreply@park.example>")
 SMS_BACKEND = env_str("SMS_BACKEND", "outreach.messaging.backends.ConsoleSmsBackend")
+# Backends that send nothing (development, tests): production refuses them.
+STAND_IN_SMS_BACKENDS = {
+    "outreach.messaging.backends.ConsoleSmsBackend",
+    "outreach.messaging.backends.FileRecordingSmsBackend",
+}
 SMS_SIGNATURE = env_str("SMS_SIGNATURE", "【园区企业服务】")
 
 # --- The outbox (outreach/messaging): delivery of SMS and e-mail to liaisons.
@@ -335,9 +346,15 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["LightEnum"] = "monit
 SELF_SERVICE_BASE_URL = env_str("SELF_SERVICE_BASE_URL", "http://localhost:8000")
 # A link works this many days after it was sent (or until used, replaced or revoked).
 SELF_SERVICE_LINK_DAYS = env_int("SELF_SERVICE_LINK_DAYS", 14)
-# The cache counts guesses at links and codes (outreach/selfservice/ratelimit.py). On Redis
-# it is shared by every web process: REDIS_URL, best a database of its own (docker-compose:
-# /1, the broker /0), else a Redis broker's URL. Without Redis it is per process.
+# Past this many wrong codes in its lifetime (over every code sent for it) a link is locked
+# for good and the enterprise's worker gets a task: a new link must be sent. Five tries per
+# code and ten per quarter of an hour alone would allow ~13,000 guesses in 14 days.
+SELF_SERVICE_WRONG_CODES_MAX = env_int("SELF_SERVICE_WRONG_CODES_MAX", 20, minimum=1)
+# The cache counts guesses at links and codes (django-ratelimit, outreach/selfservice/
+# ratelimit.py). On Redis it is shared by every web process: REDIS_URL, best a database of its
+# own (docker-compose: /1, the broker /0), else a Redis broker's URL. Without Redis it is per
+# process. Short socket timeouts: a Redis that is down or unreachable costs a request at most
+# a second or two, and the pages degrade (cached reads computed, the liaison's pages a 503).
 _CACHE_REDIS_URL = env_str("REDIS_URL", "") or env_str("CELERY_BROKER_URL", "")
 if _CACHE_REDIS_URL.startswith(("redis://", "rediss://")):
     CACHES = {
@@ -345,8 +362,14 @@ if _CACHE_REDIS_URL.startswith(("redis://", "rediss://")):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _CACHE_REDIS_URL,
             "KEY_PREFIX": "portal",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
+# django-ratelimit: its counters in the default cache; a counter that cannot be read counts as
+# over the limit (ratelimit.py turns a cache outage into the friendly 503 before that).
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = False
+RATELIMIT_IP_META_KEY = "accounts.addresses.client_address"
 # Personal-link tokens never reach the logs (Django logs 4xx responses with their path;
 # runserver, under `make run`, logs every request's path). Every handler filters them:
 # Django's own defaults for the "django" logger (a console handler when DEBUG, mail to ADMINS,

@@ -1,6 +1,7 @@
 """Production: every secret from the environment, HTTPS everywhere, no embedded services.
 
-Refuses to start without SECRET_KEY, DATABASE_URL, CELERY_BROKER_URL and ALLOWED_HOSTS, and
+Refuses to start without SECRET_KEY, DATABASE_URL, CELERY_BROKER_URL, ALLOWED_HOSTS,
+SELF_SERVICE_BASE_URL (https) and a real SMS_BACKEND, and
 `manage.py check --deploy` passes under it (a test holds it to that).
 """
 
@@ -26,6 +27,22 @@ DATABASES = {
     )
 }
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+
+# Personal links are absolute: without the public address they would point at localhost.
+SELF_SERVICE_BASE_URL = env_str("SELF_SERVICE_BASE_URL")
+if not SELF_SERVICE_BASE_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        "SELF_SERVICE_BASE_URL must be the portal's public https:// address, as liaisons "
+        "open it from their phones."
+    )
+# The stand-in SMS backends print or record messages and send nothing: the codes that unlock
+# personal links would never arrive. A real gateway's backend (outreach/messaging/backends.py).
+SMS_BACKEND = env_str("SMS_BACKEND")
+if SMS_BACKEND in STAND_IN_SMS_BACKENDS:  # noqa: F405
+    raise ImproperlyConfigured(
+        f"SMS_BACKEND={SMS_BACKEND} sends nothing; set SMS_BACKEND to your SMS gateway's "
+        "backend (see outreach/messaging/backends.py)."
+    )
 
 # HTTPS: the portal holds personal data. A TLS-terminating proxy in front sets the header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

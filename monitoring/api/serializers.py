@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from monitoring.light import Light
 from monitoring.models import LightChange
+from registry.api.fields import QuerySerializer
 from registry.api.serializers import EnterpriseRefSerializer
 
 
@@ -23,7 +24,7 @@ class LightChangeSerializer(serializers.Serializer):
     )
 
 
-class LightChangeFilterSerializer(serializers.Serializer):
+class LightChangeFilterSerializer(QuerySerializer):
     enterprise = serializers.CharField(
         required=False, allow_blank=True, max_length=32, help_text="The enterprise's USCC."
     )

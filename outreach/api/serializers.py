@@ -7,6 +7,7 @@ from outreach.forms import LOGGED_CHANNELS
 from outreach.kinds import task_kind_label
 from outreach.models import ContactAttempt, Task
 from outreach.services.tasks import NOTE_MAX
+from registry.api.fields import AsciiIntegerField, QuerySerializer
 from registry.api.serializers import EnterpriseRefSerializer, WriteSerializer
 from registry.masking import mask_free_text
 
@@ -48,7 +49,7 @@ class ContactAttemptCreateSerializer(WriteSerializer):
     )
     channel = serializers.ChoiceField(LOGGED_CHANNELS)
     outcome = serializers.ChoiceField(ContactAttempt.Outcome.choices)
-    liaison = serializers.IntegerField(
+    liaison = AsciiIntegerField(
         required=False,
         allow_null=True,
         min_value=1,
@@ -66,7 +67,7 @@ class ContactAttemptCreateSerializer(WriteSerializer):
     )
 
 
-class AttemptFilterSerializer(serializers.Serializer):
+class AttemptFilterSerializer(QuerySerializer):
     enterprise = serializers.CharField(required=False, allow_blank=True, max_length=32)
     channel = serializers.ChoiceField(
         ContactAttempt.Channel.choices, required=False, allow_blank=True
@@ -117,7 +118,7 @@ class TaskSerializer(serializers.Serializer):
         return task.is_open and task.due_on < self.context["today"]
 
 
-class TaskFilterSerializer(serializers.Serializer):
+class TaskFilterSerializer(QuerySerializer):
     assignee = serializers.CharField(
         required=False,
         allow_blank=True,

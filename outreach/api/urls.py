@@ -14,6 +14,6 @@ def _api(view_class):
 urlpatterns = [
     path("contact-attempts/", _api(views.ContactAttemptListView), name="contact_attempts"),
     path("tasks/", _api(views.TaskListView), name="tasks"),
-    path("tasks/<str:pk>/", _api(views.TaskDetailView), name="task"),
-    path("tasks/<str:pk>/close/", _api(views.TaskCloseView), name="task_close"),
+    path("tasks/<id:pk>/", _api(views.TaskDetailView), name="task"),
+    path("tasks/<id:pk>/close/", _api(views.TaskCloseView), name="task_close"),
 ]

@@ -152,13 +152,11 @@ class TaskListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-def _task(request, pk: str) -> Task:
-    if not pk.isdigit():
-        raise NotFound
+def _task(request, pk: int) -> Task:
     task = (
         visible_tasks(request.user)
         .select_related("enterprise", "assignee", "closed_by")
-        .filter(pk=int(pk))
+        .filter(pk=pk)
         .first()
     )
     if task is None:

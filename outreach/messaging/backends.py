@@ -24,6 +24,7 @@ duplicate. SMTP itself cannot refuse one, see "The residual window" in docs/ARCH
 import fcntl
 import logging
 import os
+import re
 import smtplib
 import sys
 import time
@@ -34,8 +35,11 @@ from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
 from outreach.selfservice.logs import redact
+from registry.normalize import mask_phone
 
 logger = logging.getLogger(__name__)
+# A mainland mobile inside a message's text (a successor's number in a handover message).
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 
 
 class TemporaryFailure(Exception):
@@ -54,8 +58,9 @@ class SmsBackend:
 class ConsoleSmsBackend(SmsBackend):
     """Development: prints each SMS; refuses a key it has already delivered in this process.
 
-    Outside DEBUG (a production install that has no gateway yet) personal-link tokens are
-    printed as ``/s/…/``: container logs are kept and read more widely than the outbox.
+    Outside DEBUG (a staging install) personal-link tokens are printed as ``/s/…/`` and
+    mobiles masked (``139****5678``): container logs are kept and read more widely than the
+    outbox. Production refuses this backend (it sends nothing).
     """
 
     def __init__(self):
@@ -65,7 +70,8 @@ class ConsoleSmsBackend(SmsBackend):
         if idempotency_key not in self.delivered:
             self.delivered.add(idempotency_key)
             if not settings.DEBUG:
-                text = redact(text)
+                to = mask_phone(to)
+                text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group()), redact(text))
             sys.stdout.write(f"[SMS to {to} · {idempotency_key}] {text}\n")
             sys.stdout.flush()
         return idempotency_key

@@ -8,8 +8,8 @@ urlpatterns = [
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/new/", views.campaign_new, name="campaign_new"),
     path("campaigns/audience/", views.campaign_audience, name="campaign_audience"),
-    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
+    path("campaigns/<id:pk>/", views.campaign_detail, name="campaign"),
     path("outbox/", views.outbox, name="outbox"),
     path("templates/", views.template_list, name="templates"),
-    path("templates/<int:pk>/", views.template_edit, name="template_edit"),
+    path("templates/<id:pk>/", views.template_edit, name="template_edit"),
 ]

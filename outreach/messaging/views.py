@@ -15,6 +15,7 @@ from outreach.messaging.models import Campaign, Channel, MessageTemplate, Outbox
 from outreach.messaging.rendering import PLACEHOLDERS, placeholders_in
 from registry.access import require, visible_grid_areas
 from registry.errors import ServiceError
+from registry.ids import parse_id
 from registry.models import Enterprise
 from registry.selectors import industries
 from registry.views import _filters as enterprise_filters
@@ -90,7 +91,7 @@ def campaign_new(request):
 def campaign_audience(request):
     """The preview under the new-campaign form: how many enterprises, how many reachable."""
     require(access.can_create_campaigns(request.user))
-    template = MessageTemplate.objects.filter(pk=request.GET.get("template") or None).first()
+    template = MessageTemplate.objects.filter(pk=parse_id(request.GET.get("template"))).first()
     channel = template.channel if template else Channel.SMS
     audience = selectors.campaign_audience(
         user=request.user,

@@ -97,6 +97,11 @@ class SelfServiceLink(models.Model):
     mobile_code_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
     mobile_code_expires_at = models.DateTimeField(null=True, blank=True)
     mobile_code_tries_left = models.PositiveSmallIntegerField(default=0, db_default=0)
+    # Wrong codes entered over the link's lifetime, whatever code they were for; at
+    # SELF_SERVICE_WRONG_CODES_MAX the link is locked for good (a database default: bulk
+    # sends insert links with SQL).
+    wrong_codes = models.PositiveSmallIntegerField(_("wrong codes entered"), db_default=0)
+    locked_at = models.DateTimeField(_("locked after wrong codes at"), null=True, blank=True)
     # When the right code was entered (the link then lives in the server-side session).
     unlocked_at = models.DateTimeField(_("code entered at"), null=True, blank=True)
     # The data-use notice the liaison accepted (its version) and the separate consent to
@@ -142,6 +147,7 @@ class SelfServiceLink(models.Model):
     STATES = {
         STATE_OPEN: _("open"),
         "revoked": _("withdrawn"),
+        "locked": _("locked after too many wrong codes"),
         "used": _("used"),
         "superseded": _("replaced by a newer link"),
         "expired": _("expired"),
@@ -153,6 +159,8 @@ class SelfServiceLink(models.Model):
         STATES; services.LinkInvalid subclasses carry the same names)."""
         if self.revoked_at is not None:
             return "revoked"
+        if self.locked_at is not None:
+            return "locked"
         if self.used_at is not None:
             return "used"
         if self.superseded_at is not None:

@@ -54,6 +54,14 @@ register_task_kind(
     _lazy("Liaison updated their details"),
     answers=lambda channel, outcome: False,
 )
+# Staff are told that a link was locked after too many wrong codes: someone may be guessing,
+# or the liaison needs help (and a new link). Done when a worker has looked into it.
+SELF_SERVICE_LOCKED_KIND = "selfservice_locked"
+register_task_kind(
+    SELF_SERVICE_LOCKED_KIND,
+    _lazy("Personal link locked after wrong codes"),
+    answers=lambda channel, outcome: False,
+)
 OPEN = Q(used_at__isnull=True, revoked_at__isnull=True, superseded_at__isnull=True)
 
 
@@ -88,6 +96,10 @@ class LinkRevoked(LinkInvalid):
 
 class LinkLiaisonChanged(LinkInvalid):
     reason = "liaison_changed"
+
+
+class LinkLocked(LinkInvalid):
+    reason = "locked"
 
 
 class CodeRefused(Exception):
@@ -179,7 +191,14 @@ def selfservice_link_resolve(
 
 _REFUSALS = {
     refusal.reason: refusal
-    for refusal in (LinkRevoked, LinkUsed, LinkSuperseded, LinkExpired, LinkLiaisonChanged)
+    for refusal in (
+        LinkRevoked,
+        LinkLocked,
+        LinkUsed,
+        LinkSuperseded,
+        LinkExpired,
+        LinkLiaisonChanged,
+    )
 }
 
 
@@ -241,24 +260,36 @@ def selfservice_code_check(*, link: SelfServiceLink, code: str) -> SelfServiceLi
     """Accept the code (the link is then unlocked) or raise CodeRefused.
 
     Each wrong code costs a try; with none left the code is dead and a new one must be sent.
+    The wrong codes of all the link's codes add up: at SELF_SERVICE_WRONG_CODES_MAX the link
+    is locked for good (LinkLocked) and the enterprise's worker gets a task.
     """
     code = (code or "").strip()
     # The refusal is raised after the transaction: a wrong code's lost try must be kept.
     refusal = None
     with transaction.atomic():
         locked = SelfServiceLink.objects.select_for_update().get(pk=link.pk)
-        if not locked.code_hash or locked.code_expires_at <= clock.now():
+        now = clock.now()
+        if locked.locked_at is not None:
+            refusal = LinkLocked()
+        elif not locked.code_hash or locked.code_expires_at <= now:
             refusal = CodeRefused(_("This code has expired. Please ask for a new one."))
         elif locked.code_tries_left <= 0:
             refusal = CodeRefused(_("Too many wrong codes. Please ask for a new one."))
-        elif not (code.isdigit() and len(code) == 6) or not hmac.compare_digest(
+        elif not (_ascii_digits(code) and len(code) == 6) or not hmac.compare_digest(
             locked.code_hash, _code_hash(locked, code)
         ):
             locked.code_tries_left -= 1
+            locked.wrong_codes += 1
             if locked.code_tries_left == 0:
                 locked.code_hash = ""  # spent: a new code must be sent
-            locked.save(update_fields=["code_tries_left", "code_hash"])
-            refusal = CodeRefused(_("That code is not right."), tries_left=locked.code_tries_left)
+            if locked.wrong_codes >= settings.SELF_SERVICE_WRONG_CODES_MAX:
+                _lock(locked, now=now)
+                refusal = LinkLocked()
+            else:
+                refusal = CodeRefused(
+                    _("That code is not right."), tries_left=locked.code_tries_left
+                )
+            locked.save(update_fields=["code_tries_left", "code_hash", "wrong_codes", "locked_at"])
         else:
             locked.code_hash = ""
             locked.code_tries_left = 0
@@ -326,13 +357,17 @@ def selfservice_mobile_code_send(*, link: SelfServiceLink, mobile: str) -> str:
 
 
 def _mobile_code_check(*, link: SelfServiceLink, mobile: str, code: str) -> None:
-    """Accept the code sent to ``mobile`` or raise CodeRefused; a wrong code's lost try is
+    """Accept the code sent to ``mobile`` or raise CodeRefused (LinkLocked past the link's
+    lifetime cap: these wrong codes count towards it too); a wrong code's lost try is
     committed in its own transaction (the correction that follows may still roll back)."""
     code = (code or "").strip()
     refusal = None
     with transaction.atomic():
         locked = SelfServiceLink.objects.select_for_update().get(pk=link.pk)
-        if not locked.mobile_code_hash or locked.mobile_code_expires_at <= clock.now():
+        now = clock.now()
+        if locked.locked_at is not None:
+            refusal = LinkLocked()
+        elif not locked.mobile_code_hash or locked.mobile_code_expires_at <= now:
             refusal = CodeRefused(
                 _("This code has expired. Please have a new one sent to your new number.")
             )
@@ -340,18 +375,60 @@ def _mobile_code_check(*, link: SelfServiceLink, mobile: str, code: str) -> None
             refusal = CodeRefused(
                 _("Too many wrong codes. Please have a new one sent to your new number.")
             )
-        elif not (code.isdigit() and len(code) == 6) or not hmac.compare_digest(
+        elif not (_ascii_digits(code) and len(code) == 6) or not hmac.compare_digest(
             locked.mobile_code_hash, _mobile_code_hash(locked, mobile, code)
         ):
             locked.mobile_code_tries_left -= 1
+            locked.wrong_codes += 1
             if locked.mobile_code_tries_left == 0:
                 locked.mobile_code_hash = ""
-            locked.save(update_fields=["mobile_code_tries_left", "mobile_code_hash"])
-            refusal = CodeRefused(
-                _("That code is not right."), tries_left=locked.mobile_code_tries_left
+            if locked.wrong_codes >= settings.SELF_SERVICE_WRONG_CODES_MAX:
+                _lock(locked, now=now)
+                refusal = LinkLocked()
+            else:
+                refusal = CodeRefused(
+                    _("That code is not right."), tries_left=locked.mobile_code_tries_left
+                )
+            locked.save(
+                update_fields=[
+                    "mobile_code_tries_left",
+                    "mobile_code_hash",
+                    "wrong_codes",
+                    "locked_at",
+                    "code_hash",
+                    "code_tries_left",
+                ]
             )
     if refusal is not None:
         raise refusal
+
+
+def _ascii_digits(text: str) -> bool:
+    # str.isdigit() also takes "١٢٣" and "¹²³"; a code is typed in ASCII digits.
+    return text.isascii() and text.isdigit()
+
+
+def _lock(link: SelfServiceLink, *, now) -> None:
+    """Too many wrong codes: the link is dead, and staff are told (a task for the enterprise's
+    grid worker, and the link's state on the enterprise page)."""
+    link.locked_at = now
+    link.code_hash = ""
+    link.code_tries_left = 0
+    task_open(
+        enterprise=link.enterprise,
+        kind=SELF_SERVICE_LOCKED_KIND,
+        source=Task.Source.SELF_SERVICE,
+        note=_(
+            "The personal link sent on %(sent)s was locked after %(count)d wrong codes. "
+            "Call the liaison: if they asked for it, send a new link; if not, someone else "
+            "may be trying their link."
+        )
+        % {
+            "sent": clock.local(link.created_at).strftime("%Y-%m-%d"),
+            "count": link.wrong_codes,
+        },
+        now=now,
+    )
 
 
 # --- What the liaison does with an unlocked link ------------------------------------------

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.addresses import client_address
 from outreach.selectors import can_work_tasks
 from outreach.selfservice.models import SelfServiceLink
 from outreach.selfservice.services import (
@@ -19,6 +20,7 @@ from outreach.selfservice.services import (
 )
 from registry.access import require
 from registry.errors import ServiceError
+from registry.ids import parse_id
 from registry.models import SensitiveView
 from registry.selectors import enterprise_detail
 from registry.services import sensitive_value_reveal
@@ -45,11 +47,11 @@ def link_send(request, uscc):
 def link_revoke(request, uscc):
     require(can_work_tasks(request.user))
     enterprise = enterprise_detail(user=request.user, uscc=uscc)
-    pk = request.POST.get("link", "")
-    if not (pk.isdigit() and len(pk) <= 18):
+    pk = parse_id(request.POST.get("link", ""))
+    if pk is None:
         return HttpResponseBadRequest(_("Say which link to withdraw."))
     # Another enterprise's link is not found here, whoever asks.
-    link = SelfServiceLink.objects.filter(enterprise=enterprise, pk=int(pk)).first()
+    link = SelfServiceLink.objects.filter(enterprise=enterprise, pk=pk).first()
     if link is None:
         raise Http404
     selfservice_link_revoke(link=link, by=request.user)
@@ -69,7 +71,7 @@ def successor_reveal(request, uscc):
         field="successor_mobile",
         by=request.user,
         channel=SensitiveView.Channel.PAGE,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_address(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
     return HttpResponse(

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from outreach.selfservice.forms import CorrectForm, LeavingForm, NoticeForm
 from outreach.selfservice.models import SelfServiceLink
 from outreach.selfservice.notice import data_use_notice
-from outreach.selfservice.ratelimit import limit_hit
+from outreach.selfservice.ratelimit import LimiterUnavailable, limited
 from outreach.selfservice.services import (
     SELF_SERVICE_FIELDS,
     CodeRefused,
@@ -49,20 +49,22 @@ from registry.normalize import normalize_mobile, optional
 PENDING_KEY = "selfservice_pending"
 PENDING_SECONDS = 60 * 60
 SESSION_KEY = "selfservice_link"
-# Per address: opening unknown links, sending codes, entering codes (per 15 minutes).
-ADDRESS_LIMITS = {"unknown": 20, "send": 10, "check": 30}
-# Per link: codes sent and codes entered (per 15 minutes); the link's own tries come on top.
-LINK_LIMITS = {"send": 3, "check": 10}
-WINDOW = 15 * 60
 UNLOCKED_SECONDS = 30 * 60
+# A cache (rate-limit) outage: the liaison is asked to come back in a few minutes.
+RETRY_AFTER_SECONDS = 300
 
 
 def _private(view):
-    """No caching anywhere; the address of these pages (the token) never leaves as a Referer."""
+    """No caching anywhere; the address of these pages (the token) never leaves as a Referer.
+    An outage of the rate limiter's cache is a friendly 503, never a server error."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        except LimiterUnavailable:
+            response = _unusable(request, "unavailable", 503)
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
         response["Referrer-Policy"] = "same-origin"
         return response
@@ -70,18 +72,8 @@ def _private(view):
     return wrapper
 
 
-def _address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def _limited(request, what: str, link: SelfServiceLink | None = None) -> bool:
-    by_address = limit_hit(
-        f"{what}:ip:{_address(request)}", limit=ADDRESS_LIMITS[what], window_seconds=WINDOW
-    )
-    by_link = link is not None and limit_hit(
-        f"{what}:link:{link.pk}", limit=LINK_LIMITS[what], window_seconds=WINDOW
-    )
-    return by_address or by_link
+    return limited(request, what, link_pk=link.pk if link is not None else None)
 
 
 def _unusable(request, reason: str, status: int):
@@ -169,6 +161,9 @@ def start(request):
                 return _too_many(request)
             try:
                 selfservice_code_check(link=link, code=request.POST.get("code", ""))
+            except LinkInvalid as invalid:  # locked by this wrong code
+                request.session.pop(PENDING_KEY, None)
+                return _unusable(request, invalid.reason, 410)
             except CodeRefused as refused:
                 context.update(code_sent=refused.tries_left > 0, error=refused.message)
                 return render(request, "outreach/selfservice/landing.html", context, status=400)

@@ -3,6 +3,8 @@
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 
+from registry.api.fields import AsciiIntegerField
+
 MAX_PAGE_SIZE = 200
 
 
@@ -35,9 +37,10 @@ class RegistryPagination(PageNumberPagination):
 def _positive_int(name: str, value: str | None) -> int | None:
     """A query parameter that must be a positive integer: a 400 naming it otherwise (DRF's
     default would be a 404 for ``page=abc`` and silence for ``page_size=abc``)."""
-    if value in (None, ""):
+    if value is None:
         return None
+    # An empty ?page= is not a page number: refused as the schema says (integer, minimum 1).
     try:
-        return serializers.IntegerField(min_value=1).run_validation(value)
+        return AsciiIntegerField(min_value=1).run_validation(value)
     except serializers.ValidationError as error:
         raise serializers.ValidationError({name: error.detail}) from error

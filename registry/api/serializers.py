@@ -22,6 +22,7 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from registry import listing, masking
+from registry.api.fields import AsciiIntegerField, QuerySerializer
 from registry.models import Enterprise, GridArea
 from registry.selectors import EnterpriseFilters, sort_keys
 
@@ -240,7 +241,7 @@ class ConflictSerializer(ErrorSerializer):
 # --- Query parameters -----------------------------------------------------------------------
 
 
-class EnterpriseFilterSerializer(serializers.Serializer):
+class EnterpriseFilterSerializer(QuerySerializer):
     """The list page's filters (registry.selectors.EnterpriseFilters)."""
 
     q = serializers.CharField(
@@ -281,7 +282,7 @@ class EnterpriseFilterSerializer(serializers.Serializer):
         return EnterpriseFilters(**values, extra=extra)
 
 
-class LiaisonFilterSerializer(serializers.Serializer):
+class LiaisonFilterSerializer(QuerySerializer):
     enterprise = serializers.CharField(
         required=False, allow_blank=True, max_length=32, help_text="The enterprise's USCC."
     )
@@ -298,6 +299,13 @@ class LiaisonFilterSerializer(serializers.Serializer):
 def _text(**kwargs) -> serializers.CharField:
     kwargs.setdefault("max_length", TEXT_MAX)
     return serializers.CharField(required=False, allow_blank=True, allow_null=True, **kwargs)
+
+
+def _needed(*, required: bool, **kwargs) -> serializers.CharField:
+    """A text the record cannot be without: never blank or null, so the schema says so
+    (minLength 1) and a body the schema allows is not refused for it."""
+    kwargs.setdefault("max_length", TEXT_MAX)
+    return serializers.CharField(required=required, allow_blank=False, allow_null=False, **kwargs)
 
 
 class WriteSerializer(serializers.Serializer):
@@ -327,7 +335,7 @@ def _version(**kwargs) -> serializers.IntegerField:
         "help_text",
         "The record's version as you read it: a save over a newer one is refused with 409.",
     )
-    return serializers.IntegerField(min_value=1, max_value=MAX_VERSION, **kwargs)
+    return AsciiIntegerField(min_value=1, max_value=MAX_VERSION, **kwargs)
 
 
 class EnterpriseFieldsSerializer(WriteSerializer):
@@ -356,9 +364,9 @@ class EnterpriseFieldsSerializer(WriteSerializer):
 
 
 class LiaisonFieldsSerializer(WriteSerializer):
-    name = _text()
+    name = _needed(required=False)
     position = _text()
-    mobile = _text()
+    mobile = _needed(required=False)
     landline = _text()
     email = _text()
     wechat = _text()
@@ -366,15 +374,17 @@ class LiaisonFieldsSerializer(WriteSerializer):
 
 
 class LiaisonReplaceSerializer(LiaisonFieldsSerializer):
+    name = _needed(required=True)
+    mobile = _needed(required=True)
     started_on = serializers.DateField(
         required=False, allow_null=True, help_text="Takes over on (default: today)."
     )
 
 
 class EmergencyContactFieldsSerializer(WriteSerializer):
-    name = _text()
+    name = _needed(required=True)
     relation = _text()
-    phone = _text()
+    phone = _needed(required=True)
 
 
 class EnterpriseCreateSerializer(EnterpriseFieldsSerializer):
@@ -392,16 +402,25 @@ class LiaisonPatchSerializer(LiaisonFieldsSerializer):
 
 
 class EmergencyContactWriteSerializer(EmergencyContactFieldsSerializer):
+    """PUT: every field (name and phone needed)."""
+
     version = _version(
         required=False,
         help_text="Required when the enterprise already has an emergency contact.",
     )
 
 
+class EmergencyContactPatchSerializer(EmergencyContactWriteSerializer):
+    """PATCH: only the fields sent change (but none becomes blank)."""
+
+    name = _needed(required=False)
+    phone = _needed(required=False)
+
+
 class RevealSerializer(WriteSerializer):
     record = serializers.ChoiceField([(r, r) for r in RECORDS])
     field = serializers.CharField(max_length=50, help_text="A protected field of the record.")
-    id = serializers.IntegerField(
+    id = AsciiIntegerField(
         required=False,
         min_value=1,
         max_value=2**63 - 1,

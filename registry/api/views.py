@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_ipv46_address
 from django.db import transaction
 from django.db.models import Count
 from drf_spectacular.types import OpenApiTypes
@@ -30,6 +29,7 @@ from rest_framework.fields import Field
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.addresses import client_address
 from accounts.api import TokenRequestSerializer, token_user
 from registry import masking, services
 from registry.access import visible_grid_areas, visible_liaisons
@@ -121,15 +121,6 @@ def _nested(name: str) -> Iterator[None]:
         raise ValidationError({name: service_error_dict(error)}) from error
 
 
-def _client_ip(request) -> str | None:
-    address = request.META.get("REMOTE_ADDR") or ""
-    try:
-        validate_ipv46_address(address)
-    except DjangoValidationError:
-        return None
-    return address
-
-
 def _detail(request, uscc: str) -> Enterprise:
     try:
         return enterprise_detail(user=request.user, uscc=uscc)
@@ -170,7 +161,7 @@ class EnterpriseListView(generics.ListAPIView):
                 number=number,
                 enterprises=found,
                 channel=SensitiveView.Channel.SEARCH,
-                ip_address=_client_ip(request),
+                ip_address=client_address(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
         return response
@@ -292,7 +283,10 @@ class EmergencyContactView(APIView):
     def _set(self, request, uscc, *, partial: bool):
         enterprise = _detail(request, uscc)
         contact = EmergencyContact.objects.filter(enterprise=enterprise).first()
-        data = _validated(s.EmergencyContactWriteSerializer, request)
+        serializer = (
+            s.EmergencyContactPatchSerializer if partial else s.EmergencyContactWriteSerializer
+        )
+        data = _validated(serializer, request)
         version = data.pop("version", None)
         if contact is not None and version is None:
             raise ValidationError({"version": [Field.default_error_messages["required"]]})
@@ -310,7 +304,6 @@ class EmergencyContactView(APIView):
 
     _schema = {
         "parameters": [USCC],
-        "request": s.EmergencyContactWriteSerializer,
         "responses": {
             200: s.EmergencyContactSerializer,
             201: s.EmergencyContactSerializer,
@@ -318,11 +311,19 @@ class EmergencyContactView(APIView):
         },
     }
 
-    @extend_schema(summary="Set the emergency contact (every field)", **_schema)
+    @extend_schema(
+        summary="Set the emergency contact (every field)",
+        request=s.EmergencyContactWriteSerializer,
+        **_schema,
+    )
     def put(self, request, uscc):
         return self._set(request, uscc, partial=False)
 
-    @extend_schema(summary="Change some of the emergency contact's fields", **_schema)
+    @extend_schema(
+        summary="Change some of the emergency contact's fields",
+        request=s.EmergencyContactPatchSerializer,
+        **_schema,
+    )
     def patch(self, request, uscc):
         return self._set(request, uscc, partial=True)
 
@@ -348,7 +349,7 @@ class RevealView(APIView):
             field=data["field"],
             by=request.user,
             channel=SensitiveView.Channel.API,
-            ip_address=_client_ip(request),
+            ip_address=client_address(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
         answer = {"record": data["record"], "field": data["field"], "id": instance.pk}

@@ -179,3 +179,33 @@ def test_the_lockout_page_speaks_english_when_asked(client, staff_user):
     for _ in range(5):
         response = _page_login(client, "sam_staff", "wrong-password")
     assert "Too many failed logins" in response.content.decode()
+
+
+def test_behind_the_proxy_one_persons_failures_do_not_lock_another_address(client, settings):
+    """With the proxy counted, the lockout sees the liaisons' and staff's own addresses."""
+    from tests.factories import UserFactory
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    UserFactory(username="other_staff", password=PASSWORD)
+    for _ in range(6):
+        client.post(
+            LOGIN,
+            {"username": "nobody", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.5",
+            HTTP_X_FORWARDED_FOR="198.51.100.1",
+        )
+    locked = client.post(
+        LOGIN,
+        {"username": "other_staff", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.5",
+        HTTP_X_FORWARDED_FOR="198.51.100.1",
+    )
+    assert locked.status_code == 429
+    response = client.post(
+        LOGIN,
+        {"username": "other_staff", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.5",
+        HTTP_X_FORWARDED_FOR="198.51.100.2",
+    )
+    assert response.status_code == 302 and _logged_in(client)
+    assert AccessAttempt.objects.filter(ip_address="198.51.100.1").exists()

@@ -1,9 +1,11 @@
 """Property-based run of every operation of the live schema (schemathesis, in-process WSGI).
 
-Each generated request is sent as service staff and as a grid worker, with the generated
-enterprise code and again with a real one, so the writes reach the services too. Every
-response must be no server error and must match the schema (status code, content type,
-body). Bounded: a few dozen examples per operation, well under two minutes in all.
+Each generated request, valid and invalid (schemathesis' positive and negative modes), is sent
+as a park admin and as a grid worker, with the generated enterprise code and again with a real
+one, so the writes reach the services too. Every check schemathesis has runs on every response:
+no server error, the status code, content type, headers and body the schema documents, invalid
+data refused and valid data accepted, authentication not ignored, unsupported methods refused.
+Bounded: MAX_EXAMPLES per operation, a few minutes in all on two cores.
 """
 
 import json
@@ -14,27 +16,11 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    ignored_auth,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from tests.api.conftest import token_client
 from tests.factories import EmergencyContactFactory, EnterpriseFactory, LiaisonFactory
 
-CHECKS = [
-    not_a_server_error,
-    ignored_auth,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 40
 
 
 @pytest.fixture
@@ -58,9 +44,9 @@ def park(grid_a, grid_b, enterprise_a):
 
 
 @pytest.fixture
-def headers(staff_user, worker_a, park):
+def headers(admin_user, worker_a, park):
     tokens = []
-    for user in (staff_user, worker_a):
+    for user in (admin_user, worker_a):
         client = token_client(user)
         tokens.append({"Authorization": client._credentials["HTTP_AUTHORIZATION"]})
     return tokens
@@ -80,6 +66,14 @@ def _served_schema() -> dict:
 SERVED = _served_schema()
 APP = get_wsgi_application()
 schema = schemathesis.openapi.from_dict(SERVED)
+# "Schema-valid data is accepted" with one allowance: a 400 that names the field. The schema
+# says what a value looks like, not the rules behind it (the credit code's check digit, a
+# grid code or liaison id that exists, a field that is protected), so a well-formed but wrong
+# value is refused with the field named, as the pages refuse it. Texts the record cannot be
+# without (a liaison's name and mobile, an emergency contact's name and phone) are minLength 1
+# in the schema, so an empty one is not "schema-valid".
+_acceptance = schema.config.checks.positive_data_acceptance
+_acceptance.expected_statuses = [*_acceptance.expected_statuses, "400"]
 schema.app = APP  # in-process, for the checks that send requests of their own too
 
 
@@ -98,9 +92,9 @@ def test_it_is_the_served_schema(api, staff_user):
 def test_every_operation_answers_within_its_schema(case, wsgi_in_test_transaction, headers, park):
     assert wsgi_in_test_transaction is APP
     for header in headers:
-        case.call_and_validate(headers=header, checks=CHECKS)
+        case.call_and_validate(headers=header)
         if "uscc" in (case.path_parameters or {}):
             generated = case.path_parameters["uscc"]
             case.path_parameters["uscc"] = park.uscc
-            case.call_and_validate(headers=header, checks=CHECKS)
+            case.call_and_validate(headers=header)
             case.path_parameters["uscc"] = generated

@@ -18,3 +18,12 @@ def test_in_development_the_whole_link_is_shown_to_try_it(capsys, settings):
     settings.DEBUG = True
     ConsoleSmsBackend().send(to="13912345678", text=TEXT, idempotency_key="k1")
     assert TOKEN in capsys.readouterr().out
+
+
+def test_outside_debug_mobiles_are_masked(capsys, settings):
+    settings.DEBUG = False
+    text = "张伟已离职，接任联络员李娜 13800001111。"
+    ConsoleSmsBackend().send(to="13912345678", text=text, idempotency_key="k2")
+    printed = capsys.readouterr().out
+    assert "13912345678" not in printed and "139****5678" in printed
+    assert "13800001111" not in printed and "138****1111" in printed

@@ -58,13 +58,20 @@ def test_containers_run_the_production_settings():
 
 
 def test_the_backends_compose_defaults_to_exist():
-    # "${SMS_BACKEND:-outreach.messaging.backends.ConsoleSmsBackend}": the default after ":-"
-    # is what a park without its own gateway runs; a wrong path fails only at the first SMS.
+    # "${EMAIL_BACKEND:-django.core.mail.backends.smtp.EmailBackend}": the default after ":-"
+    # is what a park runs unless it says otherwise; a wrong path fails only at the first send.
     environment = _compose()["x-portal-env"]
-    for name in ("SMS_BACKEND", "EMAIL_BACKEND"):
-        default = environment[name].split(":-", 1)[1].rstrip("}")
-        module, attribute = default.rsplit(".", 1)
-        assert hasattr(importlib.import_module(module), attribute), name
+    default = environment["EMAIL_BACKEND"].split(":-", 1)[1].rstrip("}")
+    module, attribute = default.rsplit(".", 1)
+    assert hasattr(importlib.import_module(module), attribute)
+
+
+def test_compose_wants_the_sms_gateway_and_the_public_address_from_the_env_file():
+    """No stand-in default: production refuses the console SMS backend and a missing
+    SELF_SERVICE_BASE_URL, and compose says which variable is missing before that."""
+    environment = _compose()["x-portal-env"]
+    for name in ("SMS_BACKEND", "SELF_SERVICE_BASE_URL"):
+        assert environment[name] == f"${{{name}:?set {name} in .env}}", name
 
 
 def test_gunicorn_runs_with_its_config_file_in_compose_and_in_the_image():

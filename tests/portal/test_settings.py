@@ -15,6 +15,9 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://portal:secret@db.internal:5432/portal",
     "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
     "ALLOWED_HOSTS": "portal.park.example",
+    "SELF_SERVICE_BASE_URL": "https://portal.park.example",
+    # A gateway of the park's own (any real backend; this one exists to be importable).
+    "SMS_BACKEND": "outreach.messaging.backends.SmsBackend",
 }
 
 
@@ -54,12 +57,42 @@ def test_production_passes_the_deploy_check():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize(
+    "missing",
+    ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "SELF_SERVICE_BASE_URL", "SMS_BACKEND"],
+)
 def test_production_refuses_to_start_without(missing):
     environ = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = _manage("check", environ=environ)
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "outreach.messaging.backends.ConsoleSmsBackend",
+        "outreach.messaging.backends.FileRecordingSmsBackend",
+    ],
+)
+def test_production_refuses_an_sms_backend_that_sends_nothing(backend):
+    result = _manage("check", environ={**PRODUCTION_ENV, "SMS_BACKEND": backend})
+    assert result.returncode != 0
+    assert "SMS_BACKEND" in result.stderr and "sends nothing" in result.stderr
+
+
+def test_production_refuses_a_link_address_that_is_not_https():
+    result = _manage(
+        "check", environ={**PRODUCTION_ENV, "SELF_SERVICE_BASE_URL": "http://localhost:8000"}
+    )
+    assert result.returncode != 0
+    assert "SELF_SERVICE_BASE_URL" in result.stderr
+
+
+def test_trusted_proxy_count_must_not_be_negative():
+    result = _manage("check", environ={**PRODUCTION_ENV, "TRUSTED_PROXY_COUNT": "-1"})
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT" in result.stderr
 
 
 def test_production_refuses_a_weak_secret_key():

@@ -247,7 +247,7 @@ def test_an_unknown_link_gets_a_friendly_page(client):
     assert "找不到" in response.content.decode()
 
 
-def test_guessing_links_from_one_address_is_stopped(client):
+def test_guessing_links_from_one_address_is_stopped(client, steady_window):
     statuses = [
         client.get(reverse("selfservice:landing", args=[f"guess{i:040d}"])).status_code
         for i in range(25)
@@ -256,7 +256,7 @@ def test_guessing_links_from_one_address_is_stopped(client):
     assert statuses[-1] == 429
 
 
-def test_sending_codes_over_and_over_is_stopped(client, sent_link):
+def test_sending_codes_over_and_over_is_stopped(client, sent_link, steady_window):
     _open(client, sent_link)
     statuses = [client.post(START, {"action": "send"}).status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
