@@ -8,6 +8,7 @@ from outreach.kinds import task_kind_choices
 from outreach.models import ContactAttempt
 from outreach.services.tasks import NOTE_MAX
 from registry import clock
+from registry.ids import IdChoiceField
 
 # Self-service attempts are written by the liaison's own form, not logged by staff.
 LOGGED_CHANNELS = [
@@ -22,7 +23,7 @@ class ContactAttemptForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=ContactAttempt.Outcome.choices, widget=forms.RadioSelect
     )
-    liaison = forms.ModelChoiceField(
+    liaison = IdChoiceField(
         label=_("Liaison"), queryset=None, required=False, empty_label=_("(nobody in particular)")
     )
     occurred_at = forms.DateTimeField(
@@ -68,7 +69,7 @@ class TaskCloseForm(forms.Form):
 
 
 class TaskReassignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
+    assignee = IdChoiceField(
         label=_("Assign to"),
         queryset=None,
         required=False,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry import masking
 from registry.holidays import MAX_FILE_BYTES, holiday_file_text, holiday_rows_parse
+from registry.ids import IdMultipleChoiceField
 from registry.models import EmergencyContact, Enterprise, GridArea, Liaison
 from registry.roles import Role
 from registry.services import EMERGENCY_CONTACT_FIELDS, LIAISON_FIELDS
@@ -131,7 +132,7 @@ class EmergencyContactForm(RegistryForm):
 
 
 class GridAreaForm(forms.ModelForm):
-    workers = forms.ModelMultipleChoiceField(
+    workers = IdMultipleChoiceField(
         label=_("grid workers"),
         queryset=get_user_model().objects.filter(groups__name=Role.GRID_WORKER.value),
         required=False,

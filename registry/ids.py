@@ -8,6 +8,8 @@ spelling of one number; everything else is "no such record".
 
 import re
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import register_converter
 
 ID_REGEX = "[0-9]+"
@@ -45,3 +47,26 @@ class IdConverter:
 
 def register() -> None:
     register_converter(IdConverter, "id")
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A record chosen in a form by its id: ASCII digits only ("٣" is no choice, not 3)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and parse_id(value) is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Records chosen in a form by their ids: ASCII digits only."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if parse_id(pk) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)

@@ -2,12 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from outreach.messaging.models import Campaign, MessageTemplate
+from registry.ids import IdChoiceField
 
 
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_("Campaign name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=Campaign.Kind.choices)
-    template = forms.ModelChoiceField(
+    template = IdChoiceField(
         label=_("Message template"), queryset=MessageTemplate.objects.order_by("key")
     )
 

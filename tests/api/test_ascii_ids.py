@@ -69,3 +69,26 @@ def test_the_pages_id_filters_read_ascii_digits_only(client, staff_user, task):
         f"/enterprises/{task.enterprise.uscc}/self-service-link/revoke/", {"link": "¹"}
     )
     assert response.status_code == 400
+
+
+# Zero in Arabic-Indic, full-width and Persian digits.
+@pytest.mark.parametrize("zero", ["\u0660", "\uff10", "\u06f0"])
+def test_a_record_chosen_in_a_form_must_be_spelled_in_ascii_digits(staff_user, zero):
+    from outreach.forms import TaskReassignForm
+
+    # The user's own id in another script's digits: Python's int() would read it.
+    spelling = str(staff_user.pk).translate({ord("0") + d: ord(zero) + d for d in range(10)})
+    assert int(spelling) == staff_user.pk
+    assignees = type(staff_user).objects.all()
+    form = TaskReassignForm(data={"assignee": spelling}, assignees=assignees)
+    assert not form.is_valid()
+    assert "assignee" in form.errors
+    form = TaskReassignForm(data={"assignee": str(staff_user.pk)}, assignees=assignees)
+    assert form.is_valid(), form.errors
+
+
+def test_grid_workers_chosen_in_a_form_must_be_spelled_in_ascii_digits(worker_a):
+    from registry.forms import GridAreaForm
+
+    form = GridAreaForm(data={"code": "Z", "name": "丙网格", "workers": ["٣"]})
+    assert not form.is_valid() and "workers" in form.errors
