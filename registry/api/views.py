@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Count
@@ -446,4 +447,7 @@ class TokenView(ObtainAuthToken):
     def post(self, request, *args, **kwargs):
         user = token_user(self.get_serializer(data=request.data), request)
         token, _created = Token.objects.get_or_create(user=user)
+        # Issuing a token is a login: the security log records it as the login page's is
+        # (and Django stamps last_login).
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
         return Response({"token": token.key})

@@ -44,6 +44,18 @@ def test_a_login_is_logged_with_who_when_and_the_client_address(client, staff_us
     assert row.at == MOMENT
 
 
+def test_a_token_for_the_api_is_logged_as_a_login(client, staff_user):
+    response = client.post(
+        "/api/token/",
+        {"username": "sam_staff", "password": PASSWORD},
+        content_type="application/json",
+        REMOTE_ADDR="10.1.2.4",
+    )
+    assert response.status_code == 200
+    [row] = _rows(Action.LOGIN)
+    assert (row.user, row.address, row.target) == (staff_user, "10.1.2.4", "/api/token/")
+
+
 def test_failed_logins_and_the_lockout_are_logged_even_for_an_unknown_account(client, staff_user):
     _login(client, "nobody_here", "wrong")
     assert [r.username for r in _rows(Action.LOGIN_FAILED)] == ["nobody_here"]
