@@ -318,6 +318,7 @@ def security_events(*, filters: SecurityLogFilters) -> QuerySet[SecurityEvent]:
         events = events.filter(action=filters.action)
     if filters.since:
         events = events.filter(at__gte=clock.start_of_day(filters.since))
-    if filters.until:
+    # The last day a date field takes (9999-12-31) has no next day: no upper bound then.
+    if filters.until and filters.until < date.max:
         events = events.filter(at__lt=clock.start_of_day(filters.until + timedelta(days=1)))
     return events.order_by("-at", "-id")

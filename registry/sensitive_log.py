@@ -91,7 +91,8 @@ def log_list(*, filters: LogFilters) -> QuerySet[SensitiveView]:
         views = views.filter(channel=filters.channel)
     if filters.since:
         views = views.filter(viewed_at__gte=clock.start_of_day(filters.since))
-    if filters.until:
+    # The last day a date field takes (9999-12-31) has no next day: no upper bound then.
+    if filters.until and filters.until < datetime.date.max:
         views = views.filter(
             viewed_at__lt=clock.start_of_day(filters.until + datetime.timedelta(days=1))
         )

@@ -239,3 +239,10 @@ def test_an_account_that_logged_in_cannot_be_deleted_out_of_the_log(admin_user):
     with pytest.raises(Exception), transaction.atomic():  # noqa: B017  (ProtectedError)
         user.delete()
     assert SecurityEvent.objects.filter(username="temp").exists()
+
+
+@pytest.mark.parametrize("route", ["registry:security_log", "registry:security_log_export"])
+def test_the_last_day_a_date_can_be_is_a_filter_not_a_server_error(client, auditor, route):
+    client.force_login(auditor)
+    response = client.get(reverse(route), {"since": "0001-01-01", "until": "9999-12-31"})
+    assert response.status_code == 200

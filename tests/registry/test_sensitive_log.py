@@ -122,3 +122,10 @@ def test_the_log_exports_without_a_full_value_and_the_export_is_logged(
     assert MOBILE not in text and ID_NUMBER not in text
     logged = SensitiveView.objects.filter(user=auditor).get()
     assert logged.record == "sensitiveview" and logged.channel == "export"
+
+
+@pytest.mark.parametrize("route", ["registry:sensitive_views", "registry:sensitive_views_export"])
+def test_the_last_day_a_date_can_be_is_a_filter_not_a_server_error(client, auditor, route):
+    client.force_login(auditor)
+    response = client.get(reverse(route), {"until": "9999-12-31", "format": "csv"})
+    assert response.status_code == 200
