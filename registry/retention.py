@@ -368,8 +368,9 @@ def _erase_registry(cursor, scope: RetentionScope) -> StepResult:
 
 
 def _import_files(cursor, scope: RetentionScope) -> StepResult:
-    """Uploaded spreadsheets are kept IMPORT_FILES_KEEP_DAYS; with the file go the rows'
-    details the preview and summary quote (changes old → new, invalid rows), the counts stay."""
+    """Uploaded spreadsheets are kept IMPORT_FILES_KEEP_DAYS; with the file go its name (the
+    uploader's choice: it may name a person) and the rows' details the preview and summary
+    quote (changes old → new, invalid rows), the counts stay."""
     run = _table(ImportRun)
     working = [ImportRun.Status.CHECKING, ImportRun.Status.QUEUED, ImportRun.Status.IMPORTING]
     cursor.execute(
@@ -377,7 +378,7 @@ def _import_files(cursor, scope: RetentionScope) -> StepResult:
             SELECT id, file FROM {run}
             WHERE file <> '' AND created_at < %(before)s AND NOT (status = ANY(%(working)s))
             FOR UPDATE)
-        UPDATE {run} AS t SET file = '',
+        UPDATE {run} AS t SET file = '', filename = '',
             preview = t.preview - 'changes' - 'errors',
             summary = t.summary - 'changes' - 'errors'
         FROM old WHERE t.id = old.id RETURNING old.file""",

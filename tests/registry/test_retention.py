@@ -273,8 +273,10 @@ def test_old_import_files_are_deleted_with_the_rows_details_of_their_preview(set
     old.refresh_from_db()
     assert not old.file and not default_storage.exists(old_name)
     assert old.preview == {"created": 1}
+    assert old.filename == ""  # the uploader's name for it may name a person
     recent.refresh_from_db()
     assert recent.file and default_storage.exists(recent.file.name)
+    assert recent.filename == "名册.csv"
 
 
 def test_evidence_files_go_the_set_years_after_the_case_closed(settings, enterprise_a):
