@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.addresses import client_address
 from registry import clock
 from registry.access import can_manage_users, require, visible_grid_areas
 from registry.models import Enterprise, ImportRun
@@ -162,7 +163,14 @@ def registry_export_download(request):
     if request.GET.get("grid"):
         grid = get_object_or_404(visible_grid_areas(request.user), code=request.GET["grid"])
     buffer = io.BytesIO()
-    registry_export(out=buffer, fmt=fmt, user=request.user, grid=grid)
+    registry_export(
+        out=buffer,
+        fmt=fmt,
+        user=request.user,
+        grid=grid,
+        ip_address=client_address(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
     buffer.seek(0)
     stamp = clock.local().strftime("%Y%m%d-%H%M")
     return FileResponse(

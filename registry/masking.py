@@ -75,7 +75,11 @@ def register_protected(kind: str, field: str, permission: str, mask: Callable[[s
 
 
 # Numbers inside free text (notes, message bodies): an ID number first (its digits would
-# otherwise read as a mobile), then mobiles (with +86, spaces or hyphens), then landlines.
+# otherwise read as a mobile), then mobiles, then landlines. People group a number as they
+# like ("1380 0138 000", "138.0013.8000", "(021)5555 1234", "+86 138 0013 8000"), so any
+# digit may be followed by one separator (space, dot, hyphen, parenthesis); the number must
+# not touch another digit on either side. The mask is the registry's (normalize.mask_phone)
+# over the number's digits, whatever its grouping was.
 # An ID number has its holder's birth date at characters 7–14 (GB 11643), which keeps an
 # all-digit credit code in a note readable.
 _ID_IN_TEXT = re.compile(
@@ -83,9 +87,17 @@ _ID_IN_TEXT = re.compile(
     r"(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9A-Za-z])"
 )
 _MOBILE_IN_TEXT = re.compile(
-    r"(?<![0-9])(?:\+?86[ -]?)?(1[3-9][0-9])[ -]?([0-9]{4})[ -]?([0-9]{4})(?![0-9])"
+    r"(?<![0-9])(?:\+?86[\s.-]?)?(?P<number>1[3-9](?:[\s.()-]?[0-9]){9})(?![0-9])"
 )
-_LANDLINE_IN_TEXT = re.compile(r"(?<![0-9])(0[0-9]{2,3})[ -]?([0-9]{7,8})(?![0-9])")
+# 0, a 2–3 digit area code (in parentheses or not), then 7–8 digits.
+_LANDLINE_IN_TEXT = re.compile(
+    r"(?<![0-9])\(?(?P<area>0[0-9]{2,3})\)?[\s.-]?"
+    r"(?P<number>[0-9](?:[\s.-]?[0-9]){6,7})(?![0-9])"
+)
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"[^0-9]", "", text)
 
 
 def mask_free_text(text: str | None) -> str:
@@ -96,8 +108,10 @@ def mask_free_text(text: str | None) -> str:
         return ""
     text = str(text)
     text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0).upper()), text)
-    text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone("".join(m.groups())), text)
-    return _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(f"{m.group(1)}-{m.group(2)}"), text)
+    text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(_digits(m.group("number"))), text)
+    return _LANDLINE_IN_TEXT.sub(
+        lambda m: mask_phone(f"{m.group('area')}-{_digits(m.group('number'))}"), text
+    )
 
 
 def mask_address(address: str | None) -> str:

@@ -63,8 +63,13 @@ CONTACTS = "retention_contact"  # (id, enterprise_id): emergency contacts erased
 CONTACT_EVENTS = "retention_contact_event"  # (pgh_id, enterprise_id): replaced persons
 PATTERNS = "retention_pattern"  # (enterprise_id, pattern): their values, one expression
 
-# A value of digits (a phone) is found with or without spaces and dashes between them;
-# anything else literally (its special characters escaped).
+# A value of digits (a phone) is found with or without spaces and dashes between them, and
+# only as a whole number: not touching another digit (erasing 5555-1234 leaves a kept
+# person's 13955551234 alone). Anything else is found literally (its special characters
+# escaped), except where it is part of a longer name a kept person of the same enterprise
+# holds, standing in the text (erasing 张伟 leaves the kept 张伟明 and 李张伟 whole, while
+# "张伟说" loses 张伟). A name is not otherwise bounded: Chinese text has no spaces between
+# words, so "张伟说" is still found.
 _PHONE_LIKE = r"^[0-9 ()+-]+$"
 _DIGIT_GAP = r"\1[ -]?"
 _SPECIAL = r"([]\[\\^$.*+?(){}|-])"
@@ -207,7 +212,7 @@ def _choose(cursor, scope: RetentionScope) -> None:
     statements = [
         # Dropped at commit; a run inside a caller's transaction (a test) may come twice.
         f"DROP TABLE IF EXISTS retention_deregistered, {LIAISONS}, {CONTACTS}, "
-        f"{CONTACT_EVENTS}, retention_value, {PATTERNS}",
+        f"{CONTACT_EVENTS}, retention_value, retention_kept_name, {PATTERNS}",
         # Enterprises deregistered before the cutoff: the start of their present spell.
         f"""CREATE TEMP TABLE retention_deregistered ON COMMIT DROP AS
         SELECT e.id AS enterprise_id FROM {enterprise} e
@@ -277,19 +282,49 @@ def _choose(cursor, scope: RetentionScope) -> None:
               WHERE k.enterprise_id = s.enterprise_id
                 AND k.id NOT IN (SELECT id FROM {CONTACTS})
                 AND s.value IN ({_columns("k", CONTACT_PERSONAL)}))""",
+        # The names of the people we keep, to leave a longer name holding an erased one.
+        f"""CREATE TEMP TABLE retention_kept_name ON COMMIT DROP AS
+        SELECT k.enterprise_id, k.name FROM {liaison} k
+        WHERE k.id NOT IN (SELECT id FROM {LIAISONS}) AND k.name NOT IN ('', %(erased)s)
+        UNION
+        SELECT k.enterprise_id, k.name FROM {contact} k
+        WHERE k.id NOT IN (SELECT id FROM {CONTACTS}) AND k.name NOT IN ('', %(erased)s)""",
+        # One alternative per value: a phone between digit boundaries; anything else with, for
+        # each place it sits inside a kept name K (K = prefix + value + suffix), a guard
+        # "not here as K": (?!K) when the prefix is empty, else (?<!prefix(?=value suffix)).
         f"""CREATE TEMP TABLE {PATTERNS} ON COMMIT DROP AS
-        SELECT enterprise_id, string_agg(
-            CASE WHEN value ~ %(phone_like)s
-                      AND char_length(regexp_replace(value, '[^0-9]', '', 'g')) >= 7
-                 THEN regexp_replace(
-                      regexp_replace(value, '[^0-9]', '', 'g'), '([0-9])(?=[0-9])',
-                      %(digit_gap)s, 'g')
-                 ELSE regexp_replace(value, %(special)s, %(escaped)s, 'g')
-            END, '|' ORDER BY char_length(value) DESC) AS pattern
-        FROM retention_value GROUP BY enterprise_id""",
+        SELECT enterprise_id, string_agg(alternative, '|' ORDER BY length DESC) AS pattern
+        FROM (
+            SELECT v.enterprise_id, char_length(v.value) AS length, CASE
+                WHEN v.value ~ %(phone_like)s
+                     AND char_length(regexp_replace(v.value, '[^0-9]', '', 'g')) >= 7
+                THEN '(?<![0-9])' || regexp_replace(
+                     regexp_replace(v.value, '[^0-9]', '', 'g'), '([0-9])(?=[0-9])',
+                     %(digit_gap)s, 'g') || '(?![0-9])'
+                ELSE coalesce((
+                    SELECT string_agg(CASE WHEN g.i = 1
+                        THEN '(?!' || {_escaped("k.name")} || ')'
+                        ELSE '(?<!' || {_escaped("left(k.name, g.i - 1)")}
+                             || '(?=' || {_escaped("substr(k.name, g.i)")} || '))'
+                        END, '')
+                    FROM retention_kept_name k CROSS JOIN LATERAL generate_series(
+                        1, char_length(k.name) - char_length(v.value) + 1) AS g(i)
+                    WHERE k.enterprise_id = v.enterprise_id
+                      AND char_length(k.name) > char_length(v.value)
+                      AND lower(substr(k.name, g.i, char_length(v.value))) = lower(v.value)
+                ), '') || {_escaped("v.value")}
+            END AS alternative
+            FROM retention_value v
+        ) s
+        GROUP BY enterprise_id""",
     ]
     for statement in statements:
         cursor.execute(statement, params)
+
+
+def _escaped(expression: str) -> str:
+    """SQL for the text of ``expression`` as a regular expression matching it literally."""
+    return f"regexp_replace({expression}, %(special)s, %(escaped)s, 'g')"
 
 
 def _columns(alias: str, names: tuple[str, ...]) -> str:
@@ -333,8 +368,9 @@ def _erase_registry(cursor, scope: RetentionScope) -> StepResult:
 
 
 def _import_files(cursor, scope: RetentionScope) -> StepResult:
-    """Uploaded spreadsheets are kept IMPORT_FILES_KEEP_DAYS; with the file go the rows'
-    details the preview and summary quote (changes old → new, invalid rows), the counts stay."""
+    """Uploaded spreadsheets are kept IMPORT_FILES_KEEP_DAYS; with the file go its name (the
+    uploader's choice: it may name a person) and the rows' details the preview and summary
+    quote (changes old → new, invalid rows), the counts stay."""
     run = _table(ImportRun)
     working = [ImportRun.Status.CHECKING, ImportRun.Status.QUEUED, ImportRun.Status.IMPORTING]
     cursor.execute(
@@ -342,7 +378,7 @@ def _import_files(cursor, scope: RetentionScope) -> StepResult:
             SELECT id, file FROM {run}
             WHERE file <> '' AND created_at < %(before)s AND NOT (status = ANY(%(working)s))
             FOR UPDATE)
-        UPDATE {run} AS t SET file = '',
+        UPDATE {run} AS t SET file = '', filename = '',
             preview = t.preview - 'changes' - 'errors',
             summary = t.summary - 'changes' - 'errors'
         FROM old WHERE t.id = old.id RETURNING old.file""",

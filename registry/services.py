@@ -412,6 +412,11 @@ def sensitive_value_reveal(
     return getattr(instance, field) or ""
 
 
+# A whole number found by more than this many enterprises: the first ones are logged (the
+# detail gives the total), so that one search cannot write without bound.
+LOOKUP_LOGGED_ENTERPRISES = 20
+
+
 def sensitive_lookup_record(
     *,
     by,
@@ -420,23 +425,31 @@ def sensitive_lookup_record(
     channel: str,
     ip_address: str | None = None,
     user_agent: str = "",
-) -> SensitiveView | None:
+) -> list[SensitiveView]:
     """A whole-number search by someone who may not see full numbers found enterprises:
     "this number is that enterprise's" is itself a view of the number, so it is logged —
-    the number masked, never whole. Nothing is written when nothing was found."""
+    one row per enterprise found (the first LOOKUP_LOGGED_ENTERPRISES), each findable by
+    the log's enterprise filter, the number masked, never whole. Nothing is written when
+    nothing was found."""
     if not enterprises:
-        return None
-    return SensitiveView.objects.create(
-        user=by,
-        enterprise=enterprises[0] if len(enterprises) == 1 else None,
-        record="search",
-        record_id=str(len(enterprises)),
-        fields=list(selectors.NUMBER_SEARCH_FIELDS),
-        detail=_("Whole-number search for %(number)s: %(count)s enterprise(s) found")
-        % {"number": mask_phone(number), "count": len(enterprises)},
-        channel=SensitiveView.Channel.SEARCH,
-        ip_address=ip_address,
-        user_agent=(user_agent or "")[:300],
+        return []
+    detail = _("Whole-number search for %(number)s: %(count)s enterprise(s) found") % {
+        "number": mask_phone(number),
+        "count": len(enterprises),
+    }
+    return SensitiveView.objects.bulk_create(
+        SensitiveView(
+            user=by,
+            enterprise=enterprise,
+            record="search",
+            record_id=str(len(enterprises)),
+            fields=list(selectors.NUMBER_SEARCH_FIELDS),
+            detail=detail,
+            channel=channel,
+            ip_address=ip_address,
+            user_agent=(user_agent or "")[:300],
+        )
+        for enterprise in enterprises[:LOOKUP_LOGGED_ENTERPRISES]
     )
 
 

@@ -98,10 +98,17 @@ def unmasked_fields(user) -> list[str]:
 
 
 def registry_export(
-    *, out: str | Path | IO, fmt: str, user=None, grid: GridArea | None = None
+    *,
+    out: str | Path | IO,
+    fmt: str,
+    user=None,
+    grid: GridArea | None = None,
+    ip_address: str | None = None,
+    user_agent: str = "",
 ) -> int:
     """Write the registry (what ``user`` may see; everything for the command line) and return
-    the number of rows. ``fmt``: "xlsx" or "csv" (UTF-8 with BOM, as Excel expects)."""
+    the number of rows. ``fmt``: "xlsx" or "csv" (UTF-8 with BOM, as Excel expects).
+    ``ip_address`` and ``user_agent``: the request's, for the logs (as a reveal has them)."""
     enterprises = visible_enterprises(user) if user is not None else _all()
     if grid is not None:
         enterprises = enterprises.filter(grid=grid)
@@ -140,11 +147,14 @@ def registry_export(
             fields=shown,
             detail=_("%(format)s, %(count)s rows") % {"format": fmt, "count": count},
             channel=SensitiveView.Channel.EXPORT,
+            ip_address=ip_address,
+            user_agent=(user_agent or "")[:300],
         )
     security_event_record(
         action=SecurityEvent.Action.EXPORT,
         at=clock.now(),
         by=user,
+        address=ip_address,
         target=grid.code if grid else "*",
         detail={
             "what": "registry",

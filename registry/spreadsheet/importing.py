@@ -61,6 +61,13 @@ def _summary(sheet, plan: Plan) -> Summary:
     return summary
 
 
+def import_run_target(run_id: int | None) -> str:
+    """An import as the security log names it: by its run, never by the uploaded file's name
+    (the uploader chose it; it may hold a liaison's name or number, and that log is
+    append-only, out of the retention run's reach)."""
+    return f"import #{run_id}" if run_id else "import (command line)"
+
+
 def registry_import(
     *,
     source: str | Path | IO[bytes],
@@ -109,7 +116,7 @@ def registry_import(
             action=SecurityEvent.Action.IMPORT,
             at=clock.now(),
             by=by,
-            target=filename[:200],
+            target=import_run_target(import_run),
             detail={
                 "step": "written",
                 "import_run": import_run,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from registry import clock
 from registry.models import ImportRun, SecurityEvent
 from registry.security_log import security_event_record
-from registry.spreadsheet.importing import registry_import
+from registry.spreadsheet.importing import import_run_target, registry_import
 from registry.spreadsheet.reading import UnreadableFile
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def import_run_create(*, upload, mode: str, by, language: str) -> ImportRun:
         action=SecurityEvent.Action.IMPORT,
         at=clock.now(),
         by=by,
-        target=run.filename[:200],
+        target=import_run_target(run.pk),
         detail={"step": "uploaded", "import_run": run.pk},
     )
     transaction.on_commit(lambda: _enqueue(tasks.import_run_check, run.pk))
@@ -139,7 +139,7 @@ def import_run_confirm(*, run: ImportRun, mode: str, by) -> bool:
             action=SecurityEvent.Action.IMPORT,
             at=clock.now(),
             by=by,
-            target=run.filename[:200],
+            target=import_run_target(run.pk),
             detail={"step": "confirmed", "import_run": run.pk, "mode": mode},
         )
         transaction.on_commit(lambda: _enqueue(tasks.import_run_apply, run.pk))

@@ -176,6 +176,42 @@ def test_a_liaison_who_left_two_years_ago_and_current_ones_are_untouched(park):
     assert (successor.name, successor.mobile) == (SUCCESSOR["name"], SUCCESSOR["mobile"])
 
 
+def test_a_value_erased_from_free_text_leaves_longer_numbers_and_kept_names_whole(staff_user):
+    """Erasing the landline 5555-1234 leaves the successor's 13955551234; erasing the name
+    张伟 leaves the successor 张伟明 and the kept emergency contact 李张伟, but not "张伟说"."""
+    long_ago = years_back(clock.today(), 3) - datetime.timedelta(days=90)
+    with _at(long_ago):
+        company = services.enterprise_create(
+            by=staff_user,
+            uscc=EnterpriseFactory.build().uscc,
+            name="张氏贸易有限公司",
+            registered_address="园区五路5号",
+            liaison={"name": "张伟", "mobile": "13987650011"},
+            emergency_contact={"name": "李张伟", "relation": "同事", "phone": "13811113333"},
+        )
+        liaison = Liaison.objects.get(enterprise=company)
+        # A landline written without its area code (an old import): the digits alone.
+        Liaison.objects.filter(pk=liaison.pk).update(landline="5555-1234")
+        contact_attempt_record(
+            enterprise=company,
+            channel=ContactAttempt.Channel.PHONE,
+            outcome=ContactAttempt.Outcome.NO_ANSWER,
+            by=staff_user,
+            liaison=liaison,
+            note="张伟说座机 5555 1234 停用，找李张伟或张伟明 13955551234",
+        )
+    with _at(long_ago + datetime.timedelta(days=30)):
+        services.liaison_replace(
+            enterprise=company, by=staff_user, name="张伟明", mobile="13955551234"
+        )
+
+    retention_run(now=clock.now())
+
+    note = ContactAttempt.objects.get(enterprise=company).note
+    assert note == f"{ERASED}说座机 {ERASED} 停用，找李张伟或张伟明 13955551234"
+    assert Liaison.objects.get(enterprise=company, ended_on__isnull=False).name == ERASED
+
+
 def test_erased_records_read_as_erased_and_keep_their_periods(park):
     retention_run(now=clock.now())
     past = Liaison.objects.get(enterprise=park["left"], ended_on__isnull=False)
@@ -237,8 +273,10 @@ def test_old_import_files_are_deleted_with_the_rows_details_of_their_preview(set
     old.refresh_from_db()
     assert not old.file and not default_storage.exists(old_name)
     assert old.preview == {"created": 1}
+    assert old.filename == ""  # the uploader's name for it may name a person
     recent.refresh_from_db()
     assert recent.file and default_storage.exists(recent.file.name)
+    assert recent.filename == "名册.csv"
 
 
 def test_evidence_files_go_the_set_years_after_the_case_closed(settings, enterprise_a):

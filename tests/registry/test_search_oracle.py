@@ -5,6 +5,7 @@ whole number still finds its enterprise, and that lookup is in the log of sensit
 import pytest
 from django.urls import reverse
 
+from registry import services
 from registry.models import SensitiveView
 from tests.api.conftest import token_client
 from tests.factories import EnterpriseFactory, LiaisonFactory
@@ -114,3 +115,33 @@ def test_names_and_credit_codes_still_match_for_the_auditor(client, auditor, ent
     client.force_login(auditor)
     assert _page_names(client, "甲乙") == {enterprise_a.name}
     assert _page_names(client, enterprise_a.uscc[-9:]) == {enterprise_a.name}
+
+
+def test_a_whole_number_found_by_several_enterprises_logs_one_row_for_each(
+    client, auditor, enterprise_a, grid_a
+):
+    """Each enterprise the number was found at has its row, so the auditor's enterprise
+    filter finds the lookup from any of them."""
+    other = EnterpriseFactory(grid=grid_a, name="南京同号物流有限公司")
+    LiaisonFactory(enterprise=other, mobile=MOBILE)
+    client.force_login(auditor)
+    assert _page_names(client, MOBILE) == {enterprise_a.name, other.name}
+    logged = SensitiveView.objects.all()
+    assert {view.enterprise for view in logged} == {enterprise_a, other}
+    assert all(view.channel == SensitiveView.Channel.SEARCH for view in logged)
+    assert all(MOBILE not in view.detail for view in logged)
+    for enterprise in (enterprise_a, other):
+        response = client.get(reverse("registry:sensitive_views"), {"enterprise": enterprise.uscc})
+        assert len(response.context["rows"]) == 1
+
+
+def test_a_lookup_is_logged_with_the_channel_it_came_through_and_bounded(
+    auditor, enterprise_a, others
+):
+    found = [enterprise_a, *EnterpriseFactory.create_batch(24)]
+    rows = services.sensitive_lookup_record(
+        by=auditor, number=MOBILE, enterprises=found, channel=SensitiveView.Channel.API
+    )
+    assert len(rows) == services.LOOKUP_LOGGED_ENTERPRISES == SensitiveView.objects.count()
+    assert set(SensitiveView.objects.values_list("channel", flat=True)) == {"api"}
+    assert SensitiveView.objects.filter(enterprise=enterprise_a).exists()

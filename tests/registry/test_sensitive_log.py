@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from registry.models import SensitiveView
+from registry.models import SecurityEvent, SensitiveView
 from registry.services import sensitive_value_reveal
 from tests.factories import EnterpriseFactory, LiaisonFactory, valid_id_number
 
@@ -94,6 +94,24 @@ def test_an_export_is_one_row_naming_every_column_shown_in_full(
         rows, _html = _rows(client, channel="export")
     assert len(rows) == 1
     assert "联络员 · 手机" in rows[0].fields and "联络员 · 身份证号" in rows[0].fields
+
+
+def test_an_export_row_carries_the_address_and_user_agent_as_a_reveal_does(
+    client, staff_user, enterprise_a
+):
+    client.force_login(staff_user)
+    response = client.get(
+        reverse("registry:export"),
+        {"format": "csv"},
+        REMOTE_ADDR="203.0.113.7",
+        HTTP_USER_AGENT="Mozilla/5.0 (Test)",
+    )
+    b"".join(response.streaming_content)
+    export = SensitiveView.objects.get(channel=SensitiveView.Channel.EXPORT)
+    assert export.ip_address == "203.0.113.7"
+    assert export.user_agent == "Mozilla/5.0 (Test)"
+    event = SecurityEvent.objects.get(action=SecurityEvent.Action.EXPORT)
+    assert event.address == "203.0.113.7"
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

@@ -12,7 +12,7 @@ from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from registry import tasks
-from registry.models import Enterprise, ImportRun, SensitiveView
+from registry.models import Enterprise, ImportRun, SecurityEvent, SensitiveView
 from registry.spreadsheet import runs
 from tests.factories import EnterpriseFactory, LiaisonFactory
 from tests.spreadsheet.files import HEADERS, a_row, xlsx_bytes
@@ -49,6 +49,24 @@ def test_upload_preview_confirm_summary(client, admin_user, grid_a):
     assert "已导入" in page
     affected = client.get(reverse("registry:import_enterprises", args=[run.pk])).content.decode()
     assert Enterprise.objects.count() == 2 and "测试企业3有限公司" in affected
+
+
+def test_the_security_log_names_an_import_by_its_run_never_by_the_uploaded_files_name(
+    client, admin_user, grid_a
+):
+    """The file's name is the uploader's choice and may name a person; the security log is
+    append-only, so it names the run."""
+    client.force_login(admin_user)
+    name = "张伟13987650001联络员.xlsx"
+    _upload(client, xlsx_bytes([["名册"], HEADERS, a_row(1)]), name=name)
+    run = ImportRun.objects.get()
+    runs.import_run_check(run_id=run.pk)
+    client.post(reverse("registry:import_confirm", args=[run.pk]), {"mode": "all_or_nothing"})
+    runs.import_run_apply(run_id=run.pk)
+    events = SecurityEvent.objects.filter(action=SecurityEvent.Action.IMPORT)
+    assert {e.detail["step"] for e in events} == {"uploaded", "confirmed", "written"}
+    assert {e.target for e in events} == {f"import #{run.pk}"}
+    assert not any("13987650001" in str(e.detail) or "张伟" in str(e.detail) for e in events)
 
 
 def test_all_or_nothing_with_an_invalid_row_writes_nothing(client, admin_user, grid_a):
