@@ -7,6 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 
+from accounts import signals
 from accounts.lockout import lockout_message, lockout_seconds
 from accounts.models import AccountSecurity
 from accounts.policy import totp_required
@@ -44,12 +45,18 @@ def token_user(serializer: TokenRequestSerializer, request):
     user = serializer.validated_data["user"]
     if totp_required(user):
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if device is None:
-            raise PermissionDenied(
-                _("Set up your authenticator app first: log in to the portal in the browser.")
-            )
         code = serializer.validated_data.get("otp_code", "").strip()
-        if not code or not device.verify_token(code):
+        if device is None or not code:
+            signals.second_factor_missing.send(sender=user.__class__, user=user, request=request)
+            if device is None:
+                raise PermissionDenied(
+                    _("Set up your authenticator app first: log in to the portal in the browser.")
+                )
+            raise PermissionDenied(
+                _("Send otp_code: the current 6-digit code of your authenticator app.")
+            )
+        if not device.verify_token(code):
+            signals.second_factor_failed.send(sender=user.__class__, user=user, request=request)
             raise PermissionDenied(
                 _("Send otp_code: the current 6-digit code of your authenticator app.")
             )

@@ -55,7 +55,8 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
 
 
 def _log_lockout(sender, request, username, ip_address, **kwargs) -> None:
-    # The security log of a later change takes its rows from here; for now the process log.
+    # The process log's line; the security log records lockouts from the same signal
+    # (registry.security_log).
     logger.warning(
         "login locked: username=%r address=%s path=%s",
         username,

@@ -1,5 +1,4 @@
-import time
-
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -7,7 +6,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from accounts import clock
 from accounts.policy import (
+    SESSION_LOGGED_IN_KEY,
     SESSION_RENEW_EVERY_SECONDS,
     SESSION_RENEWED_KEY,
     password_change_pending,
@@ -69,7 +70,9 @@ def _refuse(request, page: str, api_message: str):
 
 class SessionIdleRenewalMiddleware:
     """Idle sessions end: a logged-in session lives SESSION_COOKIE_AGE (SESSION_IDLE_MINUTES)
-    from its last save, and use renews it, at most once a minute.
+    from its last save, and use renews it, at most once a minute. Busy ones end too:
+    SESSION_MAX_HOURS after the login, the session is flushed before the request is served
+    (the user is anonymous for it, so the page sends them to log in again).
 
     Django's SESSION_SAVE_EVERY_REQUEST would write the session row on every request (each
     keystroke of search-as-you-type); a minute's precision costs one write a minute."""
@@ -78,12 +81,17 @@ class SessionIdleRenewalMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
         session = getattr(request, "session", None)
+        if session is not None and SESSION_KEY in session:
+            # A session without the login time predates the limit: it ends as well.
+            logged_in = session.get(SESSION_LOGGED_IN_KEY, 0)
+            if int(clock.now().timestamp()) - logged_in >= settings.SESSION_MAX_HOURS * 3600:
+                session.flush()
+        response = self.get_response(request)
         # Only a logged-in session (the personal link's sessions keep their own lifetimes),
         # and only one that still exists (not just flushed by a logout).
         if session is not None and session.session_key and SESSION_KEY in session:
-            now = int(time.time())
+            now = int(clock.now().timestamp())
             if now - session.get(SESSION_RENEWED_KEY, 0) >= SESSION_RENEW_EVERY_SECONDS:
                 session[SESSION_RENEWED_KEY] = now  # marks it modified: saved, expiry renewed
         return response

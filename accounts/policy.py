@@ -31,3 +31,5 @@ def totp_pending(request) -> bool:
 # renewed, and how often at most.
 SESSION_RENEWED_KEY = "accounts_renewed_at"
 SESSION_RENEW_EVERY_SECONDS = 60
+# Absolute limit (SESSION_MAX_HOURS, the same middleware): when the session logged in.
+SESSION_LOGGED_IN_KEY = "accounts_logged_in_at"

@@ -5,10 +5,10 @@ import logging
 
 from axes.utils import reset as axes_reset
 from django.db import transaction
-from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
+from accounts import clock, signals
 from accounts.models import AccountSecurity
 
 logger = logging.getLogger("accounts.security")
@@ -19,21 +19,28 @@ def account_password_set_by_admin(*, user, by) -> None:
     it, so its owner must replace it at their next login, and an API token issued before
     stops working. Setting one's own password through the admin is not such a case."""
     if by is not None and by.pk == user.pk:
+        signals.password_changed.send(sender=user.__class__, user=user)
         return
     with transaction.atomic():
         AccountSecurity.objects.update_or_create(
             user=user, defaults={"password_change_required": True}
         )
         Token.objects.filter(user=user).delete()
+        signals.password_set_by_admin.send(sender=user.__class__, user=user, by=by)
     logger.info("password set by admin: username=%r by=%r", user.get_username(), _name(by))
 
 
 def account_password_changed(*, user, now: datetime.datetime | None = None) -> None:
     """The owner chose their own password: nothing is pending any more."""
-    AccountSecurity.objects.update_or_create(
-        user=user,
-        defaults={"password_change_required": False, "password_changed_at": now or timezone.now()},
-    )
+    with transaction.atomic():
+        AccountSecurity.objects.update_or_create(
+            user=user,
+            defaults={
+                "password_change_required": False,
+                "password_changed_at": now or clock.now(),
+            },
+        )
+        signals.password_changed.send(sender=user.__class__, user=user)
     logger.info("password changed by its owner: username=%r", user.get_username())
 
 
@@ -54,13 +61,16 @@ def totp_device_start(*, user) -> TOTPDevice:
 
 def totp_device_confirm(device: TOTPDevice, code: str) -> bool:
     """The first code from the app proves it holds the key: the device counts from now on,
-    and any other of the user's authenticators (an older phone) is removed."""
+    and any other of the user's authenticators (an older phone) is removed, and so is an API
+    token issued before: it was issued without this second factor."""
     if not device.verify_token(code):
         return False
     with transaction.atomic():
         TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
+        Token.objects.filter(user=device.user).delete()
+        signals.authenticator_enrolled.send(sender=device.user.__class__, user=device.user)
     logger.info("authenticator confirmed: username=%r", device.user.get_username())
     return True
 

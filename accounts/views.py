@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import services
+from accounts import services, signals
 from accounts.forms import TotpCodeForm
 from accounts.policy import PASSWORD_CHANGE_SESSION_KEY, password_change_pending, totp_required
 
@@ -51,13 +51,15 @@ def _next_url(request) -> str:
     return reverse_lazy("home")
 
 
-def _code_accepted(device: TOTPDevice, form: TotpCodeForm, verify=None) -> bool:
+def _code_accepted(request, device: TOTPDevice, form: TotpCodeForm, verify=None) -> bool:
     # django-otp doubles a device's wait after each wrong code (1 s, 2 s, 4 s …), so that
     # guessing six digits takes forever; a code sent during the wait is refused unread, and
     # saying "wrong" would mislead the holder of the right one.
     waiting = not device.verify_is_allowed()[0]
     if (verify or device.verify_token)(form.cleaned_data["code"]):
         return True
+    user = request.user
+    signals.second_factor_failed.send(sender=user.__class__, user=user, request=request)
     if waiting:
         form.add_error(
             "code", _("Too many wrong codes: wait a few seconds, then enter the current code.")
@@ -81,7 +83,7 @@ def otp_verify(request):
     if device is None:
         return redirect(f"{reverse_lazy('accounts:otp_setup')}?{request.GET.urlencode()}")
     form = TotpCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _code_accepted(device, form):
+    if request.method == "POST" and form.is_valid() and _code_accepted(request, device, form):
         otp_login(request, device)
         return redirect(_next_url(request))
     return render(
@@ -104,7 +106,11 @@ def otp_setup(request):
     device = services.totp_device_start(user=request.user)
     form = TotpCodeForm(request.POST or None)
     confirm = partial(services.totp_device_confirm, device)
-    if request.method == "POST" and form.is_valid() and _code_accepted(device, form, confirm):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _code_accepted(request, device, form, confirm)
+    ):
         otp_login(request, device)
         messages.success(request, _("Your authenticator app is set up."))
         return redirect(_next_url(request))

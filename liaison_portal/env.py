@@ -34,7 +34,9 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} is not a yes/no value (use 1/0, true/false).")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None, why: str = "") -> int:
+    """A whole number; with ``minimum``, one that may not go below it (``why``: the reason,
+    a law's floor, named in the error)."""
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
@@ -43,16 +45,9 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
     if minimum is not None and number < minimum:
-        raise ImproperlyConfigured(f"{name}={value!r} must be at least {minimum}.")
+        reason = f": {why}" if why else "."
+        raise ImproperlyConfigured(f"{name}={value!r} must be at least {minimum}{reason}")
     return number
-
-
-def env_int_at_least(name: str, default: int, minimum: int, why: str) -> int:
-    """A whole number that may not go below ``minimum`` (a law's floor, named in ``why``)."""
-    value = env_int(name, default)
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name}={value} is below {minimum}: {why}")
-    return value
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:

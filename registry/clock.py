@@ -13,10 +13,11 @@ import datetime
 
 from django.utils import timezone
 
+# The instant itself is read in accounts/clock.py (the lowest app, so accounts can read it
+# without importing the registry); everything else here is built on it.
+from accounts.clock import now
 
-def now() -> datetime.datetime:
-    """The current instant, timezone-aware."""
-    return timezone.now()
+__all__ = ["add_months", "local", "months_back", "now", "start_of_day", "today"]
 
 
 def today(at: datetime.datetime | None = None) -> datetime.date:

@@ -430,9 +430,10 @@ class SecurityEvent(models.Model):
     """One row of the security log (等保 level 2, 7.1.4.3 安全审计; 网络安全法 art. 21: kept
     at least six months): who did what, when, from which address.
 
-    Written by registry.security_log only, and never changed: the database refuses any UPDATE
-    and any DELETE except the nightly purge of rows older than ``SECURITY_LOG_KEEP_DAYS``
-    (the triggers below), whichever door the statement comes through. It holds no liaison's
+    Written by registry.security_log only, and never changed: the database refuses any
+    UPDATE, any TRUNCATE and any DELETE except the nightly purge of rows older than
+    ``SECURITY_LOG_KEEP_DAYS`` (never younger than 183 days; the triggers below), whichever
+    door the statement comes through. It holds no liaison's
     personal data (a reveal names the record and field, never the value), so the retention
     run has nothing to erase here.
     """
@@ -453,6 +454,11 @@ class SecurityEvent(models.Model):
         IMPORT = "import", _("Import")
         RETENTION_RUN = "retention_run", _("Personal data past its retention period erased")
         LOG_PURGE = "log_purge", _("Security log rows past their retention period removed")
+        SECOND_FACTOR_FAILED = "second_factor_failed", _("Wrong second-factor code")
+        SECOND_FACTOR_MISSING = "second_factor_missing", _("Token refused: no second factor")
+        PASSWORD_SET_BY_ADMIN = "password_set_by_admin", _("Password set by an admin")
+        PASSWORD_CHANGED = "password_changed", _("Password changed by its owner")
+        AUTHENTICATOR_ENROLLED = "authenticator_enrolled", _("Authenticator app set up")
 
     at = models.DateTimeField(_("when"))
     action = models.CharField(_("what"), max_length=30, choices=Action.choices)
@@ -487,13 +493,26 @@ class SecurityEvent(models.Model):
             # Append-only, whoever asks: the portal, the Django admin, a shell.
             pgtrigger.Protect(name="security_log_no_update", operation=pgtrigger.Update),
             # Only the purge deletes, and says so for its own transaction
-            # (registry.security_log.security_log_purge).
+            # (registry.security_log.security_log_purge); even then never a row younger than
+            # 183 days (网络安全法 art. 21: six months). The purge decides by Python's clock
+            # and SECURITY_LOG_KEEP_DAYS (refused below 183); the database's now() here is
+            # only a safety floor, not the decision.
             pgtrigger.Protect(
                 name="security_log_delete_by_purge_only",
                 operation=pgtrigger.Delete,
                 condition=pgtrigger.Condition(
                     "current_setting('portal.security_log_purge', true) IS DISTINCT FROM 'on'"
+                    " OR OLD.at >= now() - interval '183 days'"
                 ),
+            ),
+            # TRUNCATE fires no row trigger: refused as a statement (pgtrigger's Protect has
+            # no statement-level TRUNCATE, hence a plain trigger).
+            pgtrigger.Trigger(
+                name="security_log_no_truncate",
+                operation=pgtrigger.Truncate,
+                level=pgtrigger.Statement,
+                when=pgtrigger.Before,
+                func="RAISE EXCEPTION 'pgtrigger: Cannot truncate % table', TG_TABLE_NAME;",
             ),
         ]
 

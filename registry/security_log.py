@@ -1,5 +1,6 @@
 """The security log (等保 level 2, 7.1.4.3 安全审计; 网络安全法 art. 21): every write to it, the
-receivers that turn logins, failures, lockouts and logouts into rows, and the nightly purge.
+receivers that turn logins, failures, lockouts, logouts, wrong or missing second factors,
+password changes and new authenticators into rows, and the nightly purge.
 
 Who and when are passed in (``by``, ``at`` from registry.clock). From where is the request's
 client address, read by the one helper the login lockout uses
@@ -23,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
+from accounts import signals as accounts_signals
 from accounts.addresses import client_address
 from registry import clock
 from registry.models import SecurityEvent
@@ -171,14 +173,20 @@ def security_event_details(event: SecurityEvent) -> str:
 # --- Logging in: Django's and axes' signals, whichever door (login page, Django admin, API)
 
 
-def _on_login(sender, request, user, **kwargs) -> None:
-    security_event_record(
+def login_record(*, request, user) -> SecurityEvent:
+    """A login: by Django's signal (the pages, the Django admin), or called directly by
+    /api/token/, which issues a token without a session (registry.api.views.TokenView)."""
+    return security_event_record(
         action=Action.LOGIN,
         at=clock.now(),
         by=user,
         address=client_address(request) if request is not None else None,
         target=getattr(request, "path_info", "") if request is not None else "",
     )
+
+
+def _on_login(sender, request, user, **kwargs) -> None:
+    login_record(request=request, user=user)
 
 
 def _on_login_failed(sender, credentials, request=None, **kwargs) -> None:
@@ -221,7 +229,63 @@ def _on_user_saved(sender, instance, created, raw=False, **kwargs) -> None:
         )
 
 
+# --- accounts' own signals: the second factor and passwords (accounts.signals) ----------
+
+
+def _on_second_factor(action: str):
+    def receiver(sender, user, request=None, **kwargs) -> None:
+        security_event_record(
+            action=action,
+            at=clock.now(),
+            by=user,
+            address=client_address(request) if request is not None else None,
+            target=getattr(request, "path_info", "") if request is not None else "",
+        )
+
+    return receiver
+
+
+_on_second_factor_failed = _on_second_factor(Action.SECOND_FACTOR_FAILED)
+_on_second_factor_missing = _on_second_factor(Action.SECOND_FACTOR_MISSING)
+
+
+def _on_password_set_by_admin(sender, user, by, **kwargs) -> None:
+    security_event_record(
+        action=Action.PASSWORD_SET_BY_ADMIN,
+        at=clock.now(),
+        by=by,
+        target=user.get_username(),
+    )
+
+
+def _on_password_changed(sender, user, **kwargs) -> None:
+    security_event_record(
+        action=Action.PASSWORD_CHANGED, at=clock.now(), by=user, target=user.get_username()
+    )
+
+
+def _on_authenticator_enrolled(sender, user, **kwargs) -> None:
+    security_event_record(
+        action=Action.AUTHENTICATOR_ENROLLED, at=clock.now(), by=user, target=user.get_username()
+    )
+
+
 def connect() -> None:
+    accounts_signals.second_factor_failed.connect(
+        _on_second_factor_failed, dispatch_uid="registry.security_log.otp_failed"
+    )
+    accounts_signals.second_factor_missing.connect(
+        _on_second_factor_missing, dispatch_uid="registry.security_log.otp_missing"
+    )
+    accounts_signals.password_set_by_admin.connect(
+        _on_password_set_by_admin, dispatch_uid="registry.security_log.password_set"
+    )
+    accounts_signals.password_changed.connect(
+        _on_password_changed, dispatch_uid="registry.security_log.password_changed"
+    )
+    accounts_signals.authenticator_enrolled.connect(
+        _on_authenticator_enrolled, dispatch_uid="registry.security_log.authenticator"
+    )
     user_logged_in.connect(_on_login, dispatch_uid="registry.security_log.login")
     user_login_failed.connect(_on_login_failed, dispatch_uid="registry.security_log.failed")
     user_logged_out.connect(_on_logout, dispatch_uid="registry.security_log.logout")

@@ -12,6 +12,7 @@ import pghistory
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from registry import clock, masking, selectors
 from registry.errors import ServiceError, StaleEdit
@@ -328,6 +329,9 @@ def user_role_set(*, user, role: Role | str | None, is_active: bool, by) -> None
         user.is_staff = role == Role.ADMIN
         user.save(update_fields=["is_active", "is_staff"])
         after_role = Role(role) if role else None
+        if after_role == Role.ADMIN and before_role != Role.ADMIN:
+            # A token issued before was issued without the admins' second factor.
+            Token.objects.filter(user=user).delete()
         if after_role != before_role:
             security_event_record(
                 action=SecurityEvent.Action.ROLE_CHANGED,

@@ -8,7 +8,6 @@ from celery.schedules import crontab
 from liaison_portal.env import (
     env_bool,
     env_int,
-    env_int_at_least,
     env_str,
     lockout_parameters,
 )
@@ -134,9 +133,8 @@ AXES_RESET_ON_SUCCESS = False
 # them wrote; 0 (reached directly): REMOTE_ADDR, and the header, which anyone can send, is
 # ignored. Counting too many lets a client choose its own address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
-# The client's address: accounts.addresses.client_address, the one function the whole
-# portal reads it through (TRUSTED_PROXY_COUNT below).
-AXES_CLIENT_IP_CALLABLE = env_str("LOGIN_CLIENT_ADDRESS", "accounts.addresses.client_address")
+# The lockout reads it through the same function as the rate limits and the logs.
+AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_address"
 # Axes keeps each failed request's form fields; never the password (always masked), the
 # CSRF token or a second-factor code.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken", "otp_code"]
@@ -150,6 +148,9 @@ AXES_VERBOSE = False
 # accounts.middleware.SessionIdleRenewalMiddleware) and expires SESSION_IDLE_MINUTES after
 # the last renewal; then the user logs in again (Django's default: 14 days).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+# However busy, a logged-in session ends SESSION_MAX_HOURS after its login (the same
+# middleware; the login time is kept in the session by accounts.session).
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1)
 
 # The second factor: with ADMIN_TOTP_REQUIRED, admins (the Django admin's is_staff or
 # superusers) enter a code from an authenticator app after their password, and set one up
@@ -281,7 +282,7 @@ OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
 REST_FRAMEWORK = {
     # Token first: an anonymous request is answered 401 with WWW-Authenticate: Token.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["registry.api.permissions.HasRegistryRole"],
@@ -402,20 +403,23 @@ LOGGING["loggers"].update(
 # --- Logs and retention (等保 level 2, 7.1.4.3 安全审计; 网络安全法 art. 21; PIPL art. 19, 47).
 # The security log (registry.SecurityEvent) keeps its rows this many days; the law asks for
 # at least six months, so less than 183 refuses to start.
-SECURITY_LOG_KEEP_DAYS = env_int_at_least(
-    "SECURITY_LOG_KEEP_DAYS", 190, 183, "网络安全法 art. 21 asks for logs kept six months"
+SECURITY_LOG_KEEP_DAYS = env_int(
+    "SECURITY_LOG_KEEP_DAYS",
+    190,
+    minimum=183,
+    why="网络安全法 art. 21 asks for logs kept six months",
 )
 # A liaison's personal data is kept this many years after their period ends (or after their
 # enterprise was deregistered), then erased everywhere (registry/retention.py). The notice
 # the liaison accepts is written from this value (outreach/selfservice/notice.py).
-LIAISON_RETENTION_YEARS = env_int_at_least(
-    "LIAISON_RETENTION_YEARS", 3, 1, "the notice promises a period of whole years"
+LIAISON_RETENTION_YEARS = env_int(
+    "LIAISON_RETENTION_YEARS", 3, minimum=1, why="the notice promises a period of whole years"
 )
 # Uploaded import spreadsheets (full of personal data) are deleted this many days after upload.
-IMPORT_FILES_KEEP_DAYS = env_int_at_least(
-    "IMPORT_FILES_KEEP_DAYS", 30, 1, "an import needs its file until it has run"
+IMPORT_FILES_KEEP_DAYS = env_int(
+    "IMPORT_FILES_KEEP_DAYS", 30, minimum=1, why="an import needs its file until it has run"
 )
 # Evidence files of the emergency procedure are kept this many years after the case closed.
-EVIDENCE_KEEP_YEARS = env_int_at_least(
-    "EVIDENCE_KEEP_YEARS", 5, 1, "evidence must outlive a challenge of the listing"
+EVIDENCE_KEEP_YEARS = env_int(
+    "EVIDENCE_KEEP_YEARS", 5, minimum=1, why="evidence must outlive a challenge of the listing"
 )

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.models import update_last_login
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Count
@@ -32,7 +32,7 @@ from rest_framework.views import APIView
 
 from accounts.addresses import client_address
 from accounts.api import TokenRequestSerializer, token_user
-from registry import masking, services
+from registry import masking, security_log, services
 from registry.access import visible_grid_areas, visible_liaisons
 from registry.api import serializers as s
 from registry.api.errors import Conflict, service_error_dict
@@ -447,7 +447,10 @@ class TokenView(ObtainAuthToken):
     def post(self, request, *args, **kwargs):
         user = token_user(self.get_serializer(data=request.data), request)
         token, _created = Token.objects.get_or_create(user=user)
-        # Issuing a token is a login: the security log records it as the login page's is
-        # (and Django stamps last_login).
-        user_logged_in.send(sender=type(user), request=request._request, user=user)
+        # Issuing a token is a login: the security log records it and last_login is stamped,
+        # as for the login page. Not by Django's user_logged_in signal: its receivers are
+        # for sessions (accounts.session would write into an anonymous one, so every token
+        # request would create a session row and set a sessionid cookie).
+        update_last_login(None, user)
+        security_log.login_record(request=request, user=user)
         return Response({"token": token.key})

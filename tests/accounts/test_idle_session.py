@@ -53,3 +53,19 @@ def test_requests_within_a_minute_do_not_rewrite_the_session(client, staff_user)
         assert _session_writes(client) == 0
         clock.shift(datetime.timedelta(seconds=31))
         assert _session_writes(client) == 1
+
+
+def test_a_busy_session_ends_session_max_hours_after_its_login(client, staff_user, settings):
+    assert settings.SESSION_MAX_HOURS == 12
+    with time_machine.travel(START, tick=False) as clock:
+        client.post("/accounts/login/", {"username": "sam_staff", "password": PASSWORD})
+        # Used every 20 minutes: never idle, and still ended after twelve hours.
+        for _step in range(35):
+            clock.shift(datetime.timedelta(minutes=20))
+            assert client.get("/").status_code == 200
+        clock.shift(datetime.timedelta(minutes=20))  # 12 hours after the login
+        response = client.get("/")
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
+        # Logged out for good, not only for one request.
+        assert client.get("/").status_code == 302

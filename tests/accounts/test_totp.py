@@ -140,3 +140,36 @@ def test_off_by_default_nobody_is_asked(client, admin_user, settings):
     _login(client)
     assert client.get("/").status_code == 200
     assert client.get(reverse("accounts:otp_setup")).status_code == 404
+
+
+def test_a_token_from_before_the_authenticator_stops_working(client, admin_user, settings):
+    from rest_framework.authtoken.models import Token
+
+    settings.ADMIN_TOTP_REQUIRED = False
+    api = APIClient()
+    body = {"username": "alice_admin", "password": PASSWORD}
+    key = api.post("/api/token/", body, format="json").json()["token"]
+    settings.ADMIN_TOTP_REQUIRED = True
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    # No authenticator yet: the token issued without one is refused.
+    assert api.get("/api/enterprises/").status_code == 401
+    with time_machine.travel(START, tick=False):
+        _set_up(client, admin_user)
+    # Setting one up ended the old token.
+    assert not Token.objects.filter(key=key).exists()
+    assert api.get("/api/enterprises/").status_code == 401
+
+
+def test_becoming_an_admin_ends_the_token(staff_user):
+    from rest_framework.authtoken.models import Token
+
+    from registry import services
+    from registry.roles import Role
+    from tests.factories import UserFactory
+
+    token = Token.objects.create(user=staff_user)
+    boss = UserFactory(username="boss", is_staff=True, is_superuser=True)
+    services.user_role_set(user=staff_user, role=Role.STAFF, is_active=True, by=boss)
+    assert Token.objects.filter(pk=token.pk).exists()  # no new role: kept
+    services.user_role_set(user=staff_user, role=Role.ADMIN, is_active=True, by=boss)
+    assert not Token.objects.filter(pk=token.pk).exists()

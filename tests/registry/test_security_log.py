@@ -11,8 +11,9 @@ import io
 import pytest
 import time_machine
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from registry import services
 from registry.models import SecurityEvent
@@ -173,11 +174,61 @@ def test_the_purge_removes_only_entries_older_than_the_setting_and_logs_itself(
 
 
 def test_less_than_six_months_refuses_to_start(monkeypatch):
-    from liaison_portal.env import env_int_at_least
+    from liaison_portal.env import env_int
 
     monkeypatch.setenv("SECURITY_LOG_KEEP_DAYS", "90")
-    with pytest.raises(ImproperlyConfigured, match="SECURITY_LOG_KEEP_DAYS"):
-        env_int_at_least("SECURITY_LOG_KEEP_DAYS", 190, 183, "six months")
+    with pytest.raises(ImproperlyConfigured, match=r"SECURITY_LOG_KEEP_DAYS.*six months"):
+        env_int("SECURITY_LOG_KEEP_DAYS", 190, minimum=183, why="six months")
+
+
+def _purge_switch_on():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('portal.security_log_purge', 'on', true)")
+
+
+def test_even_with_the_purge_switch_on_the_database_keeps_six_months(admin_user):
+    # The database's own clock is the floor here (not Python's): a row of yesterday by it.
+    yesterday = datetime.datetime.now(tz=datetime.UTC) - datetime.timedelta(days=1)
+    recent = security_event_record(action=Action.LOGIN, at=yesterday, by=admin_user)
+    with pytest.raises(DatabaseError, match="Cannot delete"), transaction.atomic():
+        _purge_switch_on()
+        SecurityEvent.objects.filter(pk=recent.pk).delete()
+    old = security_event_record(
+        action=Action.LOGIN, at=yesterday - datetime.timedelta(days=200), by=admin_user
+    )
+    with transaction.atomic():
+        _purge_switch_on()
+        SecurityEvent.objects.filter(pk=old.pk).delete()
+    assert _rows(Action.LOGIN) == [recent]
+
+
+def test_nobody_can_truncate_the_log(admin_user):
+    security_event_record(action=Action.LOGIN, at=MOMENT, by=admin_user)
+    with pytest.raises(DatabaseError, match="Cannot truncate"), transaction.atomic():
+        _purge_switch_on()
+        with connection.cursor() as cursor:
+            # The test's own inserts leave deferred foreign-key checks pending, which
+            # TRUNCATE would refuse before any trigger.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("TRUNCATE registry_securityevent")
+    assert _rows(Action.LOGIN)
+
+
+def test_a_token_request_creates_no_session(client, staff_user):
+    from django.contrib.sessions.models import Session
+
+    response = client.post(
+        "/api/token/",
+        {"username": "sam_staff", "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies
+    assert not Session.objects.exists()
+    [row] = _rows(Action.LOGIN)
+    assert row.user == staff_user
+    staff_user.refresh_from_db()
+    assert staff_user.last_login is not None
 
 
 def test_the_django_admin_shows_the_log_but_cannot_change_or_delete_it(client, admin_user):
@@ -246,3 +297,80 @@ def test_the_last_day_a_date_can_be_is_a_filter_not_a_server_error(client, audit
     client.force_login(auditor)
     response = client.get(reverse(route), {"since": "0001-01-01", "until": "9999-12-31"})
     assert response.status_code == 200
+
+
+# --- The second factor and passwords (accounts' signals) -------------------------------
+
+
+def test_the_second_factor_wrong_missing_and_set_up_are_logged(client, admin_user, settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.accounts.test_totp import _code
+
+    settings.ADMIN_TOTP_REQUIRED = True
+    body = {"username": "alice_admin", "password": PASSWORD}
+    with time_machine.travel(MOMENT, tick=False) as moving:
+        # No authenticator yet: the API refuses the token.
+        api = client.post("/api/token/", body, content_type="application/json")
+        assert api.status_code == 403
+        assert _rows(Action.SECOND_FACTOR_MISSING)[0].user == admin_user
+        _login(client, "alice_admin", PASSWORD)
+        client.get(reverse("accounts:otp_setup"))
+        device = TOTPDevice.objects.get(user=admin_user)
+        assert client.post(reverse("accounts:otp_setup"), {"code": "000000"}).status_code == 400
+        moving.shift(datetime.timedelta(seconds=5))
+        assert (
+            client.post(reverse("accounts:otp_setup"), {"code": _code(device)}).status_code == 302
+        )
+        [enrolled] = _rows(Action.AUTHENTICATOR_ENROLLED)
+        assert enrolled.user == admin_user
+        moving.shift(datetime.timedelta(minutes=1))
+        client.logout()
+        _login(client, "alice_admin", PASSWORD)
+        assert client.post(reverse("accounts:otp_verify"), {"code": "000000"}).status_code == 400
+        moving.shift(datetime.timedelta(seconds=5))
+        # The API (no session: a client of its own): a wrong code, and none at all.
+        api = APIClient()
+        assert (
+            api.post("/api/token/", {**body, "otp_code": "000000"}, format="json").status_code
+            == 403
+        )
+        assert api.post("/api/token/", body, format="json").status_code == 403
+    failed = _rows(Action.SECOND_FACTOR_FAILED)
+    assert [row.target for row in failed] == [
+        reverse("accounts:otp_setup"),
+        reverse("accounts:otp_verify"),
+        "/api/token/",
+    ]
+    assert all(row.user == admin_user for row in failed)
+    assert len(_rows(Action.SECOND_FACTOR_MISSING)) == 2
+
+
+def test_passwords_set_by_an_admin_and_changed_by_their_owner_are_logged(
+    client, admin_user, staff_user
+):
+    own = "My-own-secret-77"
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[staff_user.pk]),
+        {
+            "usable_password": "true",
+            "password1": "Given-by-admin-1",
+            "password2": "Given-by-admin-1",
+        },
+    )
+    assert response.status_code == 302
+    [set_by_admin] = _rows(Action.PASSWORD_SET_BY_ADMIN)
+    assert (set_by_admin.user, set_by_admin.target) == (admin_user, "sam_staff")
+    staff_user.refresh_from_db()  # the new password's hash, for the session
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": "Given-by-admin-1", "new_password1": own, "new_password2": own},
+    )
+    assert response.status_code == 302
+    [changed] = _rows(Action.PASSWORD_CHANGED)
+    assert (changed.user, changed.target) == (staff_user, "sam_staff")
+    client.force_login(admin_user)
+    page = client.get(reverse("registry:security_log")).content.decode()
+    assert "管理员设置密码" in page and "本人修改密码" in page
