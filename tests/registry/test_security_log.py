@@ -187,8 +187,11 @@ def _purge_switch_on():
 
 
 def test_even_with_the_purge_switch_on_the_database_keeps_six_months(admin_user):
-    # The database's own clock is the floor here (not Python's): a row of yesterday by it.
-    yesterday = datetime.datetime.now(tz=datetime.UTC) - datetime.timedelta(days=1)
+    # The database's own clock is the floor here (not Python's, which the date runs move): a
+    # row of yesterday by the database's clock.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT now() - interval '1 day'")
+        (yesterday,) = cursor.fetchone()
     recent = security_event_record(action=Action.LOGIN, at=yesterday, by=admin_user)
     with pytest.raises(DatabaseError, match="Cannot delete"), transaction.atomic():
         _purge_switch_on()
