@@ -76,8 +76,9 @@ def test_in_a_year_nobody_entered_the_current_year_is_missing(client, admin_user
 
 
 def test_the_warning_is_in_english_for_english_readers(client, admin_user):
-    client.force_login(admin_user)
     client.cookies["django_language"] = "en"
     with time_machine.travel(_at(2026, 11, 30, 10), tick=False):
+        # Logged in at the stated moment: a session ends SESSION_MAX_HOURS after its login.
+        client.force_login(admin_user)
         html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "The holiday arrangement for 2027 has not been entered" in html
