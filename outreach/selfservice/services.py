@@ -256,6 +256,33 @@ def selfservice_code_send(*, link: SelfServiceLink) -> None:
         )
 
 
+# What a wrong code changes on the link, whichever code it was for (_wrong_code, _lock).
+WRONG_CODE_FIELDS = [
+    "code_tries_left",
+    "code_hash",
+    "mobile_code_tries_left",
+    "mobile_code_hash",
+    "wrong_codes",
+    "locked_at",
+]
+
+
+def _wrong_code(link: SelfServiceLink, *, code: str, now) -> CodeRefused | LinkLocked:
+    """One wrong entry of the link's ``code`` ("code": the unlock code sent to the mobile on
+    file; "mobile_code": the code sent to a new mobile): a try lost, the code spent when none
+    is left, and the link locked for good at SELF_SERVICE_WRONG_CODES_MAX wrong codes of
+    either kind. Returns the refusal to raise once the change is saved."""
+    tries = getattr(link, f"{code}_tries_left") - 1
+    setattr(link, f"{code}_tries_left", tries)
+    link.wrong_codes += 1
+    if tries == 0:
+        setattr(link, f"{code}_hash", "")  # spent: a new code must be sent
+    if link.wrong_codes >= settings.SELF_SERVICE_WRONG_CODES_MAX:
+        _lock(link, now=now)
+        return LinkLocked()
+    return CodeRefused(_("That code is not right."), tries_left=tries)
+
+
 def selfservice_code_check(*, link: SelfServiceLink, code: str) -> SelfServiceLink:
     """Accept the code (the link is then unlocked) or raise CodeRefused.
 
@@ -278,18 +305,8 @@ def selfservice_code_check(*, link: SelfServiceLink, code: str) -> SelfServiceLi
         elif not (_ascii_digits(code) and len(code) == 6) or not hmac.compare_digest(
             locked.code_hash, _code_hash(locked, code)
         ):
-            locked.code_tries_left -= 1
-            locked.wrong_codes += 1
-            if locked.code_tries_left == 0:
-                locked.code_hash = ""  # spent: a new code must be sent
-            if locked.wrong_codes >= settings.SELF_SERVICE_WRONG_CODES_MAX:
-                _lock(locked, now=now)
-                refusal = LinkLocked()
-            else:
-                refusal = CodeRefused(
-                    _("That code is not right."), tries_left=locked.code_tries_left
-                )
-            locked.save(update_fields=["code_tries_left", "code_hash", "wrong_codes", "locked_at"])
+            refusal = _wrong_code(locked, code="code", now=now)
+            locked.save(update_fields=WRONG_CODE_FIELDS)
         else:
             locked.code_hash = ""
             locked.code_tries_left = 0
@@ -378,27 +395,8 @@ def _mobile_code_check(*, link: SelfServiceLink, mobile: str, code: str) -> None
         elif not (_ascii_digits(code) and len(code) == 6) or not hmac.compare_digest(
             locked.mobile_code_hash, _mobile_code_hash(locked, mobile, code)
         ):
-            locked.mobile_code_tries_left -= 1
-            locked.wrong_codes += 1
-            if locked.mobile_code_tries_left == 0:
-                locked.mobile_code_hash = ""
-            if locked.wrong_codes >= settings.SELF_SERVICE_WRONG_CODES_MAX:
-                _lock(locked, now=now)
-                refusal = LinkLocked()
-            else:
-                refusal = CodeRefused(
-                    _("That code is not right."), tries_left=locked.mobile_code_tries_left
-                )
-            locked.save(
-                update_fields=[
-                    "mobile_code_tries_left",
-                    "mobile_code_hash",
-                    "wrong_codes",
-                    "locked_at",
-                    "code_hash",
-                    "code_tries_left",
-                ]
-            )
+            refusal = _wrong_code(locked, code="mobile_code", now=now)
+            locked.save(update_fields=WRONG_CODE_FIELDS)
     if refusal is not None:
         raise refusal
 
