@@ -42,6 +42,7 @@ class OutboxMessageAdmin(MaskedTextAdminMixin, ReadOnlyAdmin):
     def get_exclude(self, request, obj=None):
         # A self-service message carries a liaison's personal link or one-time code: whoever
         # reads it could open the liaison's form, so nobody reads it here, admins included.
+        # The template values repeat what the text says, unmasked: never shown.
         if obj is not None and obj.purpose.startswith("self-service"):
-            return ("body",)
-        return ()
+            return ("body", "params")
+        return ("params",)

@@ -32,6 +32,7 @@ def outbox_write_bulk(
     purpose: str,
     by_id: int | None,
     campaign_id: int | None = None,
+    template_id: int | None = None,
     send_at: datetime.datetime | None = None,
     now: datetime.datetime | None = None,
 ) -> tuple[int, int]:
@@ -75,6 +76,11 @@ def outbox_write_bulk(
         if links
         else ("", [])
     )
+    # The placeholder values, for a provider that is sent a template code and its values.
+    used = sorted(rendering.placeholders_in(body))
+    params_sql = "jsonb_build_object({})".format(
+        ", ".join(f"%s::text, coalesce({columns[name]}, '')" for name in used)
+    )
     table = OutboxMessage._meta.db_table
     sql = f"""
     WITH chosen AS (
@@ -96,14 +102,14 @@ def outbox_write_bulk(
         INSERT INTO {table} (
             enterprise_id, liaison_id, campaign_id, channel, "to", subject, body, purpose,
             status, attempts, next_attempt_at, problem, error, gateway_id, created_by_id,
-            created_at
+            created_at, template_id, params, receipt_code
         )
         SELECT r.enterprise_id, r.liaison_id, %s, %s, r.address, {subject_sql}, {body_sql},
                %s,
                CASE WHEN r.problem = '' THEN %s ELSE %s END,
                0,
                CASE WHEN r.problem = '' THEN %s::timestamptz END,
-               r.problem, '', '', %s, %s
+               r.problem, '', '', %s, %s, %s, {params_sql}, ''
         FROM linked r
         RETURNING status
     )
@@ -124,6 +130,8 @@ def outbox_write_bulk(
         send_at or now,
         by_id,
         now,
+        template_id,
+        *used,
         Status.QUEUED,
     ]
     with connection.cursor() as cursor:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.masking import mask_address
 
-__all__ = ["Campaign", "Channel", "MessageTemplate", "OutboxMessage"]
+__all__ = ["Campaign", "Channel", "MessageTemplate", "OutboxMessage", "SmsOptOut"]
 
 
 class Channel(models.TextChoices):
@@ -32,6 +32,15 @@ class MessageTemplate(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     subject = models.CharField(_("subject (e-mail)"), max_length=200, blank=True)
     body = models.TextField(_("text"))
+    # The SMS provider's approved template (阿里云 模板CODE, 腾讯云 模板ID): a provider sends
+    # only approved templates with parameters, never free text. Blank: not approved yet.
+    provider_code = models.CharField(_("approved template code"), max_length=64, blank=True)
+    # The approved template's parameters in order, each with the placeholder that fills it:
+    # [["name", "liaison"], ["company", "enterprise"]]. Alibaba names them (${name});
+    # Tencent numbers them ({1}, {2}) in this order.
+    provider_params = models.JSONField(
+        _("approved template parameters"), default=list, blank=True
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -61,6 +70,16 @@ class Campaign(models.Model):
         GENERAL = "general", _("General reminder")
         # Each recipient gets their own personal link ({{ link }}): older links stop working.
         DETAILS_CHECK = "details_check", _("Details check (personal link)")
+        CARE = "care", _("Care message")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft: not sent")
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting an admin's approval")
+        # Its outbox rows are written: sending, or waiting for its time (send_at).
+        CONFIRMED = "confirmed", _("Confirmed")
+        # The provider refused the account or the template: its queued rows are held.
+        STOPPED = "stopped", _("Stopped")
+        CANCELLED = "cancelled", _("Cancelled")
 
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -74,6 +93,26 @@ class Campaign(models.Model):
     # The enterprise-list filter that chose the recipients (registry.selectors.EnterpriseFilters).
     filters = models.JSONField(_("filters"), default=dict)
     recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.CONFIRMED
+    )
+    # Deregistered enterprises are left out unless the sender chose to include them.
+    include_deregistered = models.BooleanField(_("include deregistered"), default=False)
+    # When delivery may start (park time, within the sending window); null: at once.
+    send_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    # An urgent kind sent outside the sending window, confirmed by its sender.
+    outside_window = models.BooleanField(_("outside the sending window"), default=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    stopped_reason = models.CharField(_("why it stopped"), max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -100,6 +139,8 @@ class OutboxMessage(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Not sent")
+        # Its campaign was stopped (the provider refused the account or the template).
+        HELD = "held", _("Held")
 
     class Problem(models.TextChoices):
         """Why a message was not sent, as a code the pages translate."""
@@ -115,6 +156,13 @@ class OutboxMessage(models.Model):
         BOUNCED = "bounced", _("Bounced")
         TEMPORARY = "temporary", _("Temporary failure; will retry")
         GAVE_UP = "gave_up", _("Gave up after repeated temporary failures")
+        # From the provider's answer or delivery receipt (状态报告).
+        EMPTY_NUMBER = "empty_number", _("Number does not exist (空号)")
+        SUSPENDED_NUMBER = "suspended_number", _("Number suspended (停机)")
+        BLACKLISTED = "blacklisted", _("Refused: the number is blacklisted")
+        UNDELIVERED = "undelivered", _("Not delivered (receipt)")
+        OPTED_OUT = "opted_out", _("The number opted out of this kind of message")
+        PROVIDER_REFUSED = "provider_refused", _("The provider refused the account or template")
 
     enterprise = models.ForeignKey(
         "registry.Enterprise",
@@ -144,6 +192,17 @@ class OutboxMessage(models.Model):
     to = models.CharField(_("to"), max_length=254, blank=True)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
+    # The template the text came from and its placeholder values: an SMS provider is sent
+    # the template's approved code and these values, not the text.
+    template = models.ForeignKey(
+        MessageTemplate,
+        verbose_name=_("template"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    params = models.JSONField(_("template values"), default=dict, blank=True)
     purpose = models.CharField(_("purpose"), max_length=50)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
@@ -158,6 +217,10 @@ class OutboxMessage(models.Model):
     problem = models.CharField(_("problem"), max_length=20, choices=Problem.choices, blank=True)
     error = models.CharField(_("error detail"), max_length=500, blank=True)
     gateway_id = models.CharField(_("gateway message id"), max_length=100, blank=True)
+    # The provider's delivery receipt (状态报告): delivered is not a reply, only arrival.
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    receipt_code = models.CharField(_("receipt code"), max_length=50, blank=True)
+    receipt_at = models.DateTimeField(_("receipt at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -211,3 +274,19 @@ class OutboxMessage(models.Model):
     def idempotency_key(self) -> str:
         """What the gateway uses to refuse a second delivery of this message."""
         return f"outbox-{self.pk}"
+
+
+class SmsOptOut(models.Model):
+    """A mobile that replied TD / R / 退订: no more greeting or care SMS (never notices or the
+    self-service code, which it did not opt out of)."""
+
+    mobile = models.CharField(_("mobile"), max_length=20, unique=True)
+    keyword = models.CharField(_("reply"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("opted out at"))
+
+    class Meta:
+        verbose_name = _("SMS opt-out")
+        verbose_name_plural = _("SMS opt-outs")
+
+    def __str__(self) -> str:
+        return mask_address(self.mobile)

@@ -36,10 +36,12 @@ class Progress:
     sent: int
     failed: int
     skipped: int
+    # Waiting while its stopped campaign is resumed or cancelled.
+    held: int = 0
 
     @property
     def finished(self) -> bool:
-        return self.queued == 0 and self.sending == 0
+        return self.queued == 0 and self.sending == 0 and self.held == 0
 
     @property
     def done(self) -> int:

@@ -118,6 +118,8 @@ def message_enqueue(
         to=to,
         subject=rendering.render(subject, values)[:200] if channel == Channel.EMAIL else "",
         body=rendering.render(body, values),
+        template=template,
+        params={k: v for k, v in values.items() if k in rendering.placeholders_in(body)},
         purpose=purpose,
         status=Status.SKIPPED if problem else Status.QUEUED,
         next_attempt_at=None if problem else clock.now(),
@@ -234,6 +236,7 @@ def _campaign_messages_insert(*, campaign: Campaign, filters: EnterpriseFilters,
         purpose="self-service-link" if links else "campaign",
         by_id=by.pk if by else None,
         campaign_id=campaign.pk,
+        template_id=campaign.template_id,
     )
 
 

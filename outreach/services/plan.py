@@ -252,6 +252,7 @@ def _light_touch_links(
         body=template.body,
         purpose="self-service-link",
         by_id=None,
+        template_id=template.pk,
         send_at=send_at,
         now=now,
     )
