@@ -38,9 +38,7 @@ class MessageTemplate(models.Model):
     # The approved template's parameters in order, each with the placeholder that fills it:
     # [["name", "liaison"], ["company", "enterprise"]]. Alibaba names them (${name});
     # Tencent numbers them ({1}, {2}) in this order.
-    provider_params = models.JSONField(
-        _("approved template parameters"), default=list, blank=True
-    )
+    provider_params = models.JSONField(_("approved template parameters"), default=list, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
