@@ -12,6 +12,7 @@ from outreach.messaging.wecom import services
 from outreach.messaging.wecom.models import WeComPost, WeComRobot
 from registry import clock
 from registry.errors import ServiceError
+from tests.concurrency import at_once
 from tests.messaging.wecom_fixtures import JPEG, KEY_A, PNG
 
 pytestmark = pytest.mark.django_db
@@ -277,3 +278,20 @@ def test_the_whole_webhook_address_may_be_pasted_as_the_key(grid_a, admin_user):
     assert robot.key == KEY_A
     with pytest.raises(ServiceError):
         services.robot_save(name="另一个群", grid=None, key="not a key!", by=admin_user)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_claiming_at_once_take_no_more_than_the_robots_minute(grid_a, staff_user):
+    robot = WeComRobot.objects.create(name="甲网格联络员群", grid=grid_a, key=KEY_A)
+    for _ in range(30):
+        _post(robot, staff_user)
+
+    results, errors = at_once(lambda: len(services.post_claim(limit=10)), times=4)
+
+    assert not errors
+    assert sum(results) == 20
+    assert WeComPost.objects.filter(status=Status.SENDING).count() == 20
+    assert (
+        WeComPost.objects.filter(status=Status.QUEUED, next_attempt_at__gt=clock.now()).count()
+        == 10
+    )
