@@ -54,6 +54,8 @@ class PostForm(forms.Form):
     image = forms.FileField(
         label=_("Image"),
         required=False,
+        # A hint for the file picker only: the service checks the bytes themselves.
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
         help_text=_("JPG or PNG, at most 2 MB (e.g. a one-page explainer, 一图看懂)."),
     )
 
