@@ -1,6 +1,7 @@
 from django.urls import path
 
 from outreach.messaging import views
+from outreach.messaging.inbound import views as inbound
 
 app_name = "messaging"
 
@@ -12,4 +13,8 @@ urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
     path("templates/", views.template_list, name="templates"),
     path("templates/<id:pk>/", views.template_edit, name="template_edit"),
+    # Liaisons' SMS replies and the numbers that opted out (outreach/messaging/inbound).
+    path("replies/", inbound.reply_list, name="replies"),
+    path("opt-outs/", inbound.optout_list, name="optouts"),
+    path("opt-outs/<id:pk>/remove/", inbound.optout_remove, name="optout_remove"),
 ]
