@@ -64,6 +64,9 @@ class OutreachConfig(AppConfig):
         from registry.retention import register_retention_step
 
         register_retention_step(erase_outreach_texts)
+        from outreach.messaging.inbound.retention import erase_sms_replies
+
+        register_retention_step(erase_sms_replies)
 
         # Message templates a new installation starts with (admins' edits are kept).
         post_migrate.connect(templates_ensure_defaults, sender=self)

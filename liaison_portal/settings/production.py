@@ -44,6 +44,14 @@ if SMS_BACKEND in STAND_IN_SMS_BACKENDS:  # noqa: F405
         "backend (see outreach/messaging/backends.py)."
     )
 
+# The SMS providers' push addresses carry this secret; a short one could be guessed.
+SMS_CALLBACK_SECRET = env_str("SMS_CALLBACK_SECRET", "")
+if SMS_CALLBACK_SECRET and len(SMS_CALLBACK_SECRET) < 32:
+    raise ImproperlyConfigured(
+        "SMS_CALLBACK_SECRET must be a random string of at least 32 characters (or empty: "
+        "no delivery receipts or replies)."
+    )
+
 # HTTPS: the portal holds personal data. A TLS-terminating proxy in front sets the header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
