@@ -7,7 +7,9 @@ import logging
 import pytest
 from django.urls import reverse
 
+from monitoring import kinds
 from monitoring.models import ContactHealth
+from monitoring.services import rules_sweep
 from outreach.messaging import services
 from outreach.messaging.inbound.codes import receipt_problem
 from outreach.messaging.inbound.models import InboundSms, SmsOptOutRemoval
@@ -15,8 +17,9 @@ from outreach.messaging.inbound.payloads import Receipt
 from outreach.messaging.inbound.receipts import receipts_record
 from outreach.messaging.inbound.replies import opt_out_keyword
 from outreach.messaging.models import OutboxMessage, SmsOptOut
-from outreach.models import ContactAttempt
+from outreach.models import ContactAttempt, Task
 from outreach.selfservice.logs import redact
+from registry import clock
 from tests.factories import EnterpriseFactory, LiaisonFactory
 from tests.standins.sms_callbacks import AliyunPusher, TencentPusher
 
@@ -106,6 +109,9 @@ def test_an_empty_number_receipt_is_a_failed_contact_that_feeds_the_light(
     health = ContactHealth.objects.get(enterprise=enterprise_a)
     assert health.consecutive_failures == 1
     assert health.last_attempt_at == attempt.occurred_at
+    # A week on, nobody reached: the monitor's "number not in service" rule opens its task.
+    rules_sweep(now=clock.now() + datetime.timedelta(days=8))
+    assert Task.objects.filter(enterprise=enterprise_a, kind=kinds.NOT_IN_SERVICE).exists()
 
 
 @live
