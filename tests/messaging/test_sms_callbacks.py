@@ -316,7 +316,11 @@ def test_the_secret_never_reaches_the_logs():
 def test_a_reply_is_on_the_enterprise_timeline_and_the_grid_workers_list(
     aliyun, enterprise_a, worker_a, worker_b, client
 ):
-    push = [AliyunPusher.reply_item("13912345678", "收到，下周提交年报", sequence_id=1001)]
+    push = [
+        AliyunPusher.reply_item(
+            "13912345678", "收到，下周提交年报。新号码13800001111", sequence_id=1001
+        )
+    ]
 
     assert aliyun.reply(push) == (200, ALIYUN_OK)
     assert aliyun.reply(push) == (200, ALIYUN_OK)  # repeated: recorded once
@@ -332,6 +336,8 @@ def test_a_reply_is_on_the_enterprise_timeline_and_the_grid_workers_list(
     replies = client.get(reverse("messaging:replies")).content.decode()
     assert "收到，下周提交年报" in replies and enterprise_a.name in replies
     assert "13912345678" not in replies and "139****5678" in replies  # masked
+    assert "13800001111" not in replies and "138****1111" in replies  # in the text too
+    assert "13800001111" not in page.content.decode()
 
     client.force_login(worker_b)  # another grid's worker
     assert "收到，下周提交年报" not in client.get(reverse("messaging:replies")).content.decode()

@@ -34,6 +34,7 @@ from outreach.selfservice.ratelimit import address_key
 from registry.access import require
 from registry.caching import CACHE_ERRORS
 from registry.errors import ServiceError
+from registry.masking import mask_free_text
 from registry.normalize import mask_phone
 
 logger = logging.getLogger(__name__)
@@ -138,7 +139,11 @@ def reply_list(request):
         "outreach/messaging/reply_list.html",
         {
             "page": page,
-            "rows": [(reply, mask_phone(reply.mobile)) for reply in page.object_list],
+            # Numbers masked for every role, in the text too, as on the timeline.
+            "rows": [
+                (reply, mask_phone(reply.mobile), mask_free_text(reply.text))
+                for reply in page.object_list
+            ],
             "can_read_optouts": access.can_read_optouts(request.user),
         },
     )
@@ -155,7 +160,8 @@ def optout_list(request):
             "page": page,
             "rows": [(optout, mask_phone(optout.mobile)) for optout in page.object_list],
             "removals": [
-                (removal, mask_phone(removal.mobile)) for removal in selectors.optout_removals()
+                (removal, mask_phone(removal.mobile), mask_free_text(removal.reason))
+                for removal in selectors.optout_removals()
             ],
             "can_remove": access.can_remove_optouts(request.user),
         },
