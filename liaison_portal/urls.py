@@ -38,6 +38,8 @@ urlpatterns = [
     path("", include("monitoring.urls")),
     # Liaison self-service: the personal link a liaison opens without an account.
     path("s/", include("outreach.selfservice.urls")),
+    # The SMS providers' delivery receipts and replies (outreach/messaging/inbound).
+    path("sms/callbacks/", include("outreach.messaging.inbound.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

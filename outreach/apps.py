@@ -22,6 +22,10 @@ class OutreachConfig(AppConfig):
         register_protected("selfservicelink", "successor_mobile", PHONE, mask_phone)
 
         register_source(attempts_on_timeline)
+        # Liaisons' SMS replies (outreach/messaging/inbound).
+        from outreach.messaging.inbound.timeline import replies_on_timeline
+
+        register_source(replies_on_timeline)
         register_panel(outreach_panel)
         # The policy is edited in the Django admin, which is for park admins.
         register_role_permissions(
@@ -60,6 +64,9 @@ class OutreachConfig(AppConfig):
         from registry.retention import register_retention_step
 
         register_retention_step(erase_outreach_texts)
+        from outreach.messaging.inbound.retention import erase_sms_replies
+
+        register_retention_step(erase_sms_replies)
 
         # Message templates a new installation starts with (admins' edits are kept).
         post_migrate.connect(templates_ensure_defaults, sender=self)

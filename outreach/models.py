@@ -342,8 +342,10 @@ class EnterpriseOutreach(models.Model):
         return f"{self.enterprise_id} → {self.next_due_on}"
 
 
-# The outbox's models (campaigns, message templates, messages) live with their part of the
-# app; Django discovers models in this module only, so they are gathered here.
+# The outbox's models (campaigns, message templates, messages; SMS replies and removed
+# opt-outs in outreach/messaging/inbound) live with their part of the app; Django discovers
+# models in this module only, so they are gathered here.
+from outreach.messaging.inbound.models import *  # noqa: E402, F403
 from outreach.messaging.models import *  # noqa: E402, F403
 
 # WeCom group robots and their posts (outreach/messaging/wecom).

@@ -18,9 +18,11 @@ def _table(model) -> str:
 def erase_outreach_texts(cursor, scope: RetentionScope) -> StepResult:
     outbox, links = _table(OutboxMessage), _table(SelfServiceLink)
     # Messages to an erased liaison: the address and the whole text go (the text also held
-    # their personal link); their status and times stay for the campaign's counts.
+    # their personal link), and so do the template values it was made of (their name);
+    # their status and times stay for the campaign's counts.
     cursor.execute(
-        f"""UPDATE {outbox} AS t SET "to" = '', subject = '', body = %(erased)s, error = ''
+        f"""UPDATE {outbox} AS t
+        SET "to" = '', subject = '', body = %(erased)s, error = '', params = '{{}}'::jsonb
         FROM {scope.liaisons} r WHERE t.liaison_id = r.id AND t.body <> %(erased)s""",
         {"erased": scope.erased},
     )

@@ -149,6 +149,12 @@ TABLE: dict[str, dict[str, set[str]]] = {
     },
     "messaging:wecom:posts": {"GET": USERS, "POST": NOBODY},
     "messaging:wecom:campaign_posts": {"GET": USERS, "POST": NOBODY},
+    # Liaisons' SMS replies (grid workers: their grids' only) and the opted-out numbers.
+    "messaging:replies": {"GET": USERS, "POST": NOBODY},
+    "messaging:optouts": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
+    "messaging:optout_remove": {"GET": NOBODY, "POST": {ADMIN, STAFF}},
+    # The SMS providers' pushes: no account, the secret in the address (a wrong one: 404).
+    "sms_callbacks:callback": {"GET": NOBODY, "POST": EVERYONE},
     # Liaison self-service: the personal link opens for anyone who holds it (no account), by a
     # GET only (it answers 303 to /s/ with the link in the session); /s/ only for a session
     # holding an opened link, and the form only for one holding a link unlocked by its code
@@ -201,6 +207,10 @@ def people(admin_user, staff_user, worker_a, worker_b, auditor):
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.SMS_CALLBACK_SECRET = SMS_CALLBACK_SECRET
+
+
+SMS_CALLBACK_SECRET = "matrix-secret-0123456789abcdef0123456789"
 
 
 def _procedure_of(enterprise):
@@ -288,6 +298,15 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
             successor_mobile="13698765432",
         )
         return reverse(name, args=[enterprise.uscc])
+    if name == "sms_callbacks:callback":
+        return reverse(name, args=["aliyun", "report", SMS_CALLBACK_SECRET])
+    if name == "messaging:optout_remove":
+        from outreach.messaging.models import SmsOptOut
+
+        optout, _ = SmsOptOut.objects.get_or_create(
+            mobile="13912345678", defaults={"keyword": "TD", "created_at": clock.now()}
+        )
+        return reverse(name, args=[optout.pk])
     if name == "messaging:template_edit":
         return reverse(name, args=[MessageTemplate.objects.order_by("pk").first().pk])
     if name.startswith("monitoring:") and name.split(":")[1] in {

@@ -267,6 +267,10 @@ STAND_IN_SMS_BACKENDS = {
     "outreach.messaging.backends.FileRecordingSmsBackend",
 }
 SMS_SIGNATURE = env_str("SMS_SIGNATURE", "【园区企业服务】")
+# The secret in the addresses the SMS providers push delivery receipts and replies to
+# (/sms/callbacks/<aliyun|tencent>/<report|reply>/<secret>/): neither provider signs its
+# pushes. Empty: the addresses answer 404 (receipts and replies are not received).
+SMS_CALLBACK_SECRET = env_str("SMS_CALLBACK_SECRET", "")
 
 # --- The outbox (outreach/messaging): delivery of SMS and e-mail to liaisons.
 # A worker holds a claimed batch this long; it must outlast a batch's sends, after which a

@@ -47,6 +47,13 @@ if SMS_BACKEND in STAND_IN_SMS_BACKENDS:  # noqa: F405
 # A WeCom group robot's key travels in the webhook's query string: never over plain HTTP.
 if not WECOM_WEBHOOK_BASE.startswith("https://"):  # noqa: F405
     raise ImproperlyConfigured("WECOM_WEBHOOK_BASE must be an https:// address.")
+# The SMS providers' push addresses carry this secret; a short one could be guessed.
+SMS_CALLBACK_SECRET = env_str("SMS_CALLBACK_SECRET", "")
+if SMS_CALLBACK_SECRET and len(SMS_CALLBACK_SECRET) < 32:
+    raise ImproperlyConfigured(
+        "SMS_CALLBACK_SECRET must be a random string of at least 32 characters (or empty: "
+        "no delivery receipts or replies)."
+    )
 
 # HTTPS: the portal holds personal data. A TLS-terminating proxy in front sets the header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

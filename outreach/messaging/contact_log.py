@@ -12,12 +12,20 @@ from outreach.messaging.models import Channel, OutboxMessage
 from outreach.models import ContactAttempt
 from outreach.services import contact_attempt_record
 
+# An SMS gateway refusing the number, or a delivery receipt of 空号 / 停机, is what staff
+# call "not in service"; the monitor's "number not in service for 7 days" rule reads exactly
+# that outcome. A blacklisted number refuses our SMS (it unsubscribed or complained).
+_SMS_OUTCOMES = {
+    OutboxMessage.Problem.INVALID_ADDRESS: ContactAttempt.Outcome.NOT_IN_SERVICE,
+    OutboxMessage.Problem.EMPTY_NUMBER: ContactAttempt.Outcome.NOT_IN_SERVICE,
+    OutboxMessage.Problem.SUSPENDED_NUMBER: ContactAttempt.Outcome.NOT_IN_SERVICE,
+    OutboxMessage.Problem.BLACKLISTED: ContactAttempt.Outcome.REFUSED,
+}
+
 
 def _outcome(message: OutboxMessage) -> str:
-    # An SMS gateway refusing the number is what staff call 空号 (not in service); the
-    # monitor's "number not in service for 7 days" rule reads exactly that outcome.
-    if message.channel == Channel.SMS and message.problem == OutboxMessage.Problem.INVALID_ADDRESS:
-        return ContactAttempt.Outcome.NOT_IN_SERVICE
+    if message.channel == Channel.SMS and message.problem in _SMS_OUTCOMES:
+        return _SMS_OUTCOMES[message.problem]
     return ContactAttempt.Outcome.BOUNCED
 
 

@@ -252,6 +252,10 @@ class OutboxMessage(models.Model):
             models.Index(fields=["campaign", "id"], name="outbox_campaign_idx"),
             # The staff outbox page, newest first.
             models.Index(fields=["-created_at", "-id"], name="outbox_created_idx"),
+            # A Tencent delivery receipt names its message by the provider's id (SerialNo).
+            models.Index(
+                fields=["gateway_id"], condition=~Q(gateway_id=""), name="outbox_gateway_id_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from outreach.messaging import views
+from outreach.messaging.inbound import views as inbound
 
 app_name = "messaging"
 
@@ -14,4 +15,8 @@ urlpatterns = [
     path("templates/<id:pk>/", views.template_edit, name="template_edit"),
     # WeCom group robots and their posts (outreach/messaging/wecom): messaging:wecom:….
     path("wecom/", include("outreach.messaging.wecom.urls")),
+    # Liaisons' SMS replies and the numbers that opted out (outreach/messaging/inbound).
+    path("replies/", inbound.reply_list, name="replies"),
+    path("opt-outs/", inbound.optout_list, name="optouts"),
+    path("opt-outs/<id:pk>/remove/", inbound.optout_remove, name="optout_remove"),
 ]

@@ -17,8 +17,12 @@ from collections.abc import Mapping
 _TOKEN_PATH = re.compile(r"/s/(?!form(?![\w-]))[\w-]{8,}(?![\w-])", re.ASCII)
 
 
+# The SMS providers' push addresses end in the secret that authenticates them.
+_CALLBACK_PATH = re.compile(r"(/sms/callbacks/[\w-]+/[\w-]+/)[^/\s\"?]+", re.ASCII)
+
+
 def redact(text: str) -> str:
-    return _TOKEN_PATH.sub("/s/…", text)
+    return _CALLBACK_PATH.sub(r"\1…", _TOKEN_PATH.sub("/s/…", text))
 
 
 def _redacted(value):
