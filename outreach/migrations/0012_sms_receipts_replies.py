@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('outreach', '0010_messaging_providers_campaign_controls'),
+        ('outreach', '0011_wecom_group_robots'),
         ('registry', '0010_security_log_floor_no_truncate'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
