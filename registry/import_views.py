@@ -17,15 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.addresses import client_address
 from registry import clock
 from registry.access import can_manage_users, require, visible_grid_areas
-from registry.models import Enterprise, ImportRun
+from registry.models import Enterprise, GridArea, ImportRun
 from registry.roles import user_role
 from registry.spreadsheet import runs
-from registry.spreadsheet.exporting import (
-    invalid_rows_workbook,
-    registry_export,
-    template_workbook,
-)
+from registry.spreadsheet.exporting import invalid_rows_workbook, registry_export
 from registry.spreadsheet.reading import EXTENSIONS, UnreadableFile, max_bytes
+from registry.spreadsheet.template import template_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -146,7 +143,7 @@ def import_enterprises(request, pk):
 def import_template(request):
     _admin_only(request)
     buffer = io.BytesIO()
-    template_workbook(out=buffer)
+    template_workbook(out=buffer, grids=list(GridArea.objects.values_list("name", flat=True)))
     buffer.seek(0)
     return FileResponse(
         buffer, as_attachment=True, filename="registry-template.xlsx", content_type=XLSX

@@ -31,6 +31,7 @@ class Summary:
     errors: list[dict] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     new_grids: list[str] = field(default_factory=list)
+    example_rows: list[int] = field(default_factory=list)  # the template's, left out
     changes: list[dict] = field(default_factory=list)
     written: bool = False
     affected: list[str] = field(default_factory=list)  # credit codes created or updated
@@ -39,7 +40,7 @@ class Summary:
         return dict(self.__dict__)
 
 
-def _summary(sheet, plan: Plan) -> Summary:
+def _summary(sheet, plan: Plan, examples: list[int]) -> Summary:
     summary = Summary(
         rows_total=len(plan.rows) + len(plan.invalid),
         created=sum(1 for p in plan.rows if p.status == "new"),
@@ -48,6 +49,7 @@ def _summary(sheet, plan: Plan) -> Summary:
         invalid=len(plan.invalid),
         unknown_columns=sheet.unknown_headers,
         new_grids=plan.new_grids,
+        example_rows=examples,
     )
     summary.errors = sorted(
         (error.as_dict() for parsed in plan.invalid for error in parsed.errors),
@@ -91,11 +93,12 @@ def registry_import(
         return lambda done, total: progress(offset + share * min(done, total) // max(total, 1), 100)
 
     sheet = read_sheet(source, filename=filename)
-    rows = parse_sheet(sheet, progress=stage(0, 30))
+    examples: list[int] = []
+    rows = parse_sheet(sheet, progress=stage(0, 30), examples=examples)
     has_invalid = any(not parsed.is_valid for parsed in rows)
     if dry_run or (has_invalid and not skip_invalid):
         plan = build_plan(rows, progress=stage(30, 70))
-        return _summary(sheet, plan)
+        return _summary(sheet, plan, examples)
 
     metadata = {"import_run": import_run} if import_run else {}
     with changes_by(by=by, door=Door.IMPORT, **metadata):
@@ -110,7 +113,7 @@ def registry_import(
             today=clock.today(),
             progress=stage(50, 50),
         )
-        summary = _summary(sheet, plan)
+        summary = _summary(sheet, plan, examples)
         # In the import's transaction: logged if and only if written.
         security_event_record(
             action=SecurityEvent.Action.IMPORT,

@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 from registry import masking
 from registry.models import GridArea
 from registry.normalize import clean_text
-from registry.spreadsheet.columns import BY_ALIAS, COLUMNS, ParsedRow, RowError, parse_row
+from registry.spreadsheet.columns import (
+    BY_ALIAS,
+    COLUMNS,
+    ParsedRow,
+    RowError,
+    is_example_row,
+    parse_row,
+)
 from registry.spreadsheet.reading import Sheet, UnreadableFile
 
 BATCH = 5_000
@@ -36,12 +43,22 @@ def max_rows() -> int:
 
 
 def parse_sheet(
-    sheet: Sheet, progress: Progress | None = None, *, keep_raw: bool = False
+    sheet: Sheet,
+    progress: Progress | None = None,
+    *,
+    keep_raw: bool = False,
+    examples: list[int] | None = None,
 ) -> list[ParsedRow]:
-    """Every non-blank data row, parsed; the same credit code twice makes both rows invalid."""
+    """Every non-blank data row, parsed; the same credit code twice makes both rows invalid.
+    The template's example row (columns.is_example_row) is left out, and its row number put
+    in ``examples`` when given."""
     rows: list[ParsedRow] = []
     limit = max_rows()
     for number, values in sheet.rows:
+        if is_example_row(values):
+            if examples is not None:
+                examples.append(number)
+            continue
         parsed = parse_row(row=number, values=values, headers=sheet.headers)
         if keep_raw:
             parsed.raw = values

@@ -43,6 +43,9 @@ class Command(BaseCommand):
         data.pop("changes")
         if report:
             Path(report).write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
+        if summary.example_rows:
+            rows = ", ".join(str(n) for n in summary.example_rows)
+            self.stdout.write(f"the template's example row ignored: row {rows}")
         for error in summary.errors[:50]:
             self.stderr.write(f"row {error['row']}, {error['column']}: {error['message']}")
         if len(summary.errors) > 50:
