@@ -60,7 +60,7 @@ EXAMPLE = {
     "liaison_id_number": normalize.EXAMPLE_ID_NUMBER,
     "emergency_contact_name": "王五",
     "emergency_contact_relation": "同事",
-    "emergency_contact_phone": "13912345678",
+    "emergency_contact_phone": normalize.EXAMPLE_MOBILE,
 }
 
 
