@@ -168,7 +168,11 @@ EXAMPLE_MARK = "示例"
 
 def is_example_row(values: dict[str, object]) -> bool:
     raw = values.get("uscc")
-    return isinstance(raw, str) and normalize.clean_text(raw).startswith(EXAMPLE_MARK)
+    return (
+        isinstance(raw, str)
+        and EXAMPLE_MARK in raw
+        and normalize.clean_text(raw).startswith(EXAMPLE_MARK)
+    )
 
 
 # --- One row --------------------------------------------------------------------------------
@@ -195,6 +199,7 @@ class ParsedRow:
     grid: str | None = None  # None: the file has no grid column
     raw: dict | None = None  # the values as read, kept for the invalid-rows download
     errors: list[RowError] = field(default_factory=list)
+    example: bool = False  # the template's example row (is_example_row): not parsed, skipped
 
     @property
     def is_valid(self) -> bool:
@@ -213,6 +218,9 @@ def parse_row(*, row: int, values: dict[str, object], headers: dict[str, str]) -
     """One data row: ``values`` by alias (only the columns the file has), ``headers`` maps each
     alias to the header as written in the file (for the messages). Never raises."""
     parsed = ParsedRow(row=row, uscc="")
+    if is_example_row(values):
+        parsed.example = True
+        return parsed
     for alias, raw in values.items():
         column = BY_ALIAS[alias]
         try:

@@ -37,15 +37,15 @@ class Summary:
     invalid: int = 0
     errors: list[dict] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
-    new_grids: list[str] = field(default_factory=list)  # created, or to be created
-    # Of the rows created or updated, those naming a new grid area: {"created": n, "updated": n}
-    # (what the preview's choice "treat them as invalid" would leave out).
-    new_grid_rows: dict = field(default_factory=dict)
-    unknown_grids: list[str] = field(default_factory=list)  # not created: their rows invalid
-    example_rows: list[int] = field(default_factory=list)  # the template's, left out
+    new_grids: list[str] = field(default_factory=list)
     changes: list[dict] = field(default_factory=list)
     written: bool = False
     affected: list[str] = field(default_factory=list)  # credit codes created or updated
+    # Of the rows created or updated, those naming a new grid area (created, or to be created):
+    # {"created": n, "updated": n}, what the preview's "do not create them" would leave out.
+    new_grid_rows: dict = field(default_factory=dict)
+    unknown_grids: list[str] = field(default_factory=list)  # not created: their rows invalid
+    example_rows: list[int] = field(default_factory=list)  # the template's, left out
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -60,9 +60,9 @@ def _summary(sheet, plan: Plan, examples: list[int], unknown_grids: list[str]) -
         invalid=len(plan.invalid),
         unknown_columns=sheet.unknown_headers,
         new_grids=plan.new_grids,
-        example_rows=examples,
-        unknown_grids=unknown_grids,
     )
+    summary.example_rows = examples
+    summary.unknown_grids = unknown_grids
     new_grid_rows = {"created": 0, "updated": 0}
     if plan.new_grids:
         key = {"new": "created", "updated": "updated"}

@@ -16,14 +16,7 @@ from django.utils.translation import gettext as _
 from registry import masking
 from registry.models import GridArea
 from registry.normalize import clean_text
-from registry.spreadsheet.columns import (
-    BY_ALIAS,
-    COLUMNS,
-    ParsedRow,
-    RowError,
-    is_example_row,
-    parse_row,
-)
+from registry.spreadsheet.columns import BY_ALIAS, COLUMNS, ParsedRow, RowError, parse_row
 from registry.spreadsheet.reading import Sheet, UnreadableFile
 
 BATCH = 5_000
@@ -50,16 +43,16 @@ def parse_sheet(
     examples: list[int] | None = None,
 ) -> list[ParsedRow]:
     """Every non-blank data row, parsed; the same credit code twice makes both rows invalid.
-    The template's example row (columns.is_example_row) is left out, and its row number put
+    The template's example row (ParsedRow.example) is left out, and its row number put
     in ``examples`` when given."""
     rows: list[ParsedRow] = []
     limit = max_rows()
     for number, values in sheet.rows:
-        if is_example_row(values):
+        parsed = parse_row(row=number, values=values, headers=sheet.headers)
+        if parsed.example:
             if examples is not None:
                 examples.append(number)
             continue
-        parsed = parse_row(row=number, values=values, headers=sheet.headers)
         if keep_raw:
             parsed.raw = values
         rows.append(parsed)

@@ -58,6 +58,20 @@ class Command(BaseCommand):
         data.pop("changes")
         if report:
             Path(report).write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
+        for error in summary.errors[:50]:
+            self.stderr.write(f"row {error['row']}, {error['column']}: {error['message']}")
+        if len(summary.errors) > 50:
+            self.stderr.write(f"… and {len(summary.errors) - 50} more (see --report)")
+        self._grids_and_examples(summary, dry_run=dry_run)
+        verb = "would be" if dry_run else ("written" if summary.written else "NOT written")
+        self.stdout.write(
+            f"rows {summary.rows_total}: created {summary.created}, updated {summary.updated}, "
+            f"unchanged {summary.unchanged}, invalid {summary.invalid} ({verb})"
+        )
+        if summary.invalid and not summary.written:
+            sys.exit(1)
+
+    def _grids_and_examples(self, summary, *, dry_run: bool) -> None:
         if summary.example_rows:
             rows = ", ".join(str(n) for n in summary.example_rows)
             self.stdout.write(f"the template's example row ignored: row {rows}")
@@ -69,14 +83,3 @@ class Command(BaseCommand):
                 "grid areas not in the registry (their rows are invalid; --create-grids "
                 f"creates them): {', '.join(summary.unknown_grids)}"
             )
-        for error in summary.errors[:50]:
-            self.stderr.write(f"row {error['row']}, {error['column']}: {error['message']}")
-        if len(summary.errors) > 50:
-            self.stderr.write(f"… and {len(summary.errors) - 50} more (see --report)")
-        verb = "would be" if dry_run else ("written" if summary.written else "NOT written")
-        self.stdout.write(
-            f"rows {summary.rows_total}: created {summary.created}, updated {summary.updated}, "
-            f"unchanged {summary.unchanged}, invalid {summary.invalid} ({verb})"
-        )
-        if summary.invalid and not summary.written:
-            sys.exit(1)
