@@ -17,15 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.addresses import client_address
 from registry import clock
 from registry.access import can_manage_users, require, visible_grid_areas
-from registry.models import Enterprise, ImportRun
+from registry.models import Enterprise, GridArea, ImportRun
 from registry.roles import user_role
 from registry.spreadsheet import runs
-from registry.spreadsheet.exporting import (
-    invalid_rows_workbook,
-    registry_export,
-    template_workbook,
-)
+from registry.spreadsheet.exporting import invalid_rows_workbook, registry_export
 from registry.spreadsheet.reading import EXTENSIONS, UnreadableFile, max_bytes
+from registry.spreadsheet.template import template_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -81,12 +78,60 @@ def import_list(request):
     )
 
 
+def confirm_label(preview: dict, *, mode: str, create_grids: bool) -> str:
+    """What the preview's confirm button will do, with these choices, in words and numbers."""
+    created, updated = preview.get("created", 0), preview.get("updated", 0)
+    invalid = preview.get("invalid", 0)
+    grids = len(preview.get("new_grids", []))
+    if grids and not create_grids:
+        in_new_grids = preview.get("new_grid_rows", {})
+        created -= in_new_grids.get("created", 0)
+        updated -= in_new_grids.get("updated", 0)
+        invalid += in_new_grids.get("created", 0) + in_new_grids.get("updated", 0)
+        grids = 0
+    numbers = {"created": created, "updated": updated, "invalid": invalid, "grids": grids}
+    if invalid and mode != ImportRun.Mode.SKIP_INVALID:
+        return _("Write nothing: %(invalid)s rows are invalid (all or nothing)") % numbers
+    if not created and not updated:
+        return _("Finish: there is nothing to write")
+    if grids and invalid:
+        return (
+            _(
+                "Import: %(created)s new, %(updated)s updated, create %(grids)s grid areas, "
+                "leave out %(invalid)s invalid rows"
+            )
+            % numbers
+        )
+    if grids:
+        return _("Import: %(created)s new, %(updated)s updated, create %(grids)s grid areas") % (
+            numbers
+        )
+    if invalid:
+        return _(
+            "Import: %(created)s new, %(updated)s updated, leave out %(invalid)s invalid rows"
+        ) % (numbers)
+    return _("Import: %(created)s new, %(updated)s updated") % numbers
+
+
+def _choices(run: ImportRun, data) -> dict:
+    """The preview's choices: as posted or asked for (the form re-renders its button when one
+    changes), else the upload's mode and creating the new grid areas."""
+    mode = data.get("mode", run.mode)
+    if mode not in ImportRun.Mode.values:
+        mode = run.mode
+    create_grids = data.get("grids", "create") != "invalid"
+    return {"mode": mode, "create_grids": create_grids}
+
+
 @require_GET
 def import_run(request, pk):
     _admin_only(request)
     runs.import_runs_expire()
     run = get_object_or_404(ImportRun.objects.select_related("created_by"), pk=pk)
     context = {"run": run, "modes": ImportRun.Mode.choices, "Status": ImportRun.Status}
+    if run.status == ImportRun.Status.CHECKED:
+        choices = _choices(run, request.GET)
+        context.update(choices, confirm_label=confirm_label(run.preview or {}, **choices))
     if request.headers.get("HX-Request") == "true":
         return render(request, "registry/_import_run.html", context)
     return render(request, "registry/import_run.html", context)
@@ -96,10 +141,8 @@ def import_run(request, pk):
 def import_confirm(request, pk):
     _admin_only(request)
     run = get_object_or_404(ImportRun, pk=pk)
-    mode = request.POST.get("mode", run.mode)
-    if mode not in ImportRun.Mode.values:
-        mode = run.mode
-    if not runs.import_run_confirm(run=run, mode=mode, by=request.user):
+    choices = _choices(run, request.POST)
+    if not runs.import_run_confirm(run=run, by=request.user, **choices):
         messages.error(request, _("This import cannot be confirmed any more."))
     return redirect("registry:import_run", pk=run.pk)
 
@@ -146,7 +189,7 @@ def import_enterprises(request, pk):
 def import_template(request):
     _admin_only(request)
     buffer = io.BytesIO()
-    template_workbook(out=buffer)
+    template_workbook(out=buffer, grids=list(GridArea.objects.values_list("name", flat=True)))
     buffer.seek(0)
     return FileResponse(
         buffer, as_attachment=True, filename="registry-template.xlsx", content_type=XLSX

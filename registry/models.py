@@ -342,8 +342,15 @@ class ImportRun(models.Model):
         _("mode"), max_length=20, choices=Mode.choices, default=Mode.ALL_OR_NOTHING
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.CHECKING
+        # The run's state, not an enterprise's (经营状态): its own translation.
+        pgettext_lazy("import run", "status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.CHECKING,
     )
+    # Grid areas the file names that the registry lacks: created (those the preview listed)
+    # only when the admin confirmed it; otherwise the rows naming them are invalid.
+    create_grids = models.BooleanField(_("create the new grid areas"), default=False)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     # The worker's lease: renewed while it works (runs._ProgressWriter). A checking or
     # importing run whose lease has run out lost its worker (runs.import_runs_expire).

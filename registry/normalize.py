@@ -51,6 +51,10 @@ MESSAGES = {
         "The spreadsheet stored this value as a number, so the digits after the 15th were "
         "lost. Format the column as text and type the full value, e.g. %(example)s."
     ),
+    "scientific": _(
+        "Excel turned this number into scientific notation (%(value)s) and its digits are "
+        "lost; format the column as Text and type it again, e.g. %(example)s."
+    ),
     "uscc_length": _(
         "Enter an 18-character unified social credit code, e.g. %(example)s "
         "(this one has %(length)s characters)."
@@ -65,6 +69,10 @@ MESSAGES = {
     ),
     "mobile_invalid": _(
         "Enter an 11-digit mainland mobile number, e.g. %(example)s or +86 %(example)s."
+    ),
+    "mobile_unallocated": _(
+        "No operator issues mobile numbers in the range this one is in; check it for a "
+        "mistyped digit. A mainland mobile number looks like %(example)s."
     ),
     "phone_invalid": _(
         "Enter a phone number with its area code, e.g. %(landline)s, %(extension)s "
@@ -143,6 +151,24 @@ def _lost_digits(value: object) -> bool:
     return isinstance(value, float) and math.isfinite(value) and abs(value) >= 1e15
 
 
+# What Excel makes of a long number typed into a cell formatted General and then saved as text
+# (CSV) or copied: "1.38123E+10", always with a sign after the E, which no code, phone or ID
+# number has. Checked only on the way to an error, never on a value that is valid.
+_SCIENTIFIC = re.compile(r"[0-9](?:\.[0-9]+)?E[+-][0-9]{1,3}", re.IGNORECASE)
+# A value of 16 or more digits that went through a float: "913101150123456000.0".
+_FLOAT_LOOKING = re.compile(r"[0-9]{16,}\.[0-9]+")
+
+
+def _excel_damage(text: str, example: str) -> ValidationError | None:
+    """The error for a value whose digits Excel already lost, or None."""
+    compact = text.replace(" ", "")
+    if _SCIENTIFIC.fullmatch(compact):
+        return _error("scientific", value=compact, example=example)
+    if _FLOAT_LOOKING.fullmatch(compact):
+        return _error("lost_digits", example=example)
+    return None
+
+
 # --- unified social credit code (GB 32100-2015) ---------------------------------------------
 
 
@@ -159,7 +185,9 @@ def normalize_uscc(value: object) -> str:
     if not code:
         raise _error("required", example=EXAMPLE_USCC)
     if len(code) != 18:
-        raise _error("uscc_length", example=EXAMPLE_USCC, length=len(code))
+        raise _excel_damage(code, EXAMPLE_USCC) or _error(
+            "uscc_length", example=EXAMPLE_USCC, length=len(code)
+        )
     # stdnum indexes its alphabet with each character, so keep non-ASCII (e.g. Arabic-Indic
     # digits, which pass str.isdigit) away from it.
     if not (code.isascii() and code.isalnum()):
@@ -196,7 +224,9 @@ def _compact_number(text: str) -> str | None:
     return compact if _DIGITS.fullmatch(compact) else None
 
 
-def _mobile_digits(compact: str) -> str | None:
+def _mobile_shape(compact: str) -> str | None:
+    """The 11 digits of what is shaped like a mainland mobile (1[3-9] and 9 more digits, any
+    +86 prefix removed), whether or not an operator uses its range."""
     for prefix in ("+86", "0086"):
         if compact.startswith(prefix):
             compact = compact.removeprefix(prefix)
@@ -204,9 +234,24 @@ def _mobile_digits(compact: str) -> str | None:
     else:
         if compact.startswith("86") and len(compact) == 13:
             compact = compact[2:]
-    if not _MOBILE.fullmatch(compact):
-        return None
-    return compact if _mobile_block_valid(compact[:7]) else None
+    return compact if _MOBILE.fullmatch(compact) else None
+
+
+def _mobile_digits(compact: str) -> str | None:
+    mobile = _mobile_shape(compact)
+    return mobile if mobile and _mobile_block_valid(mobile[:7]) else None
+
+
+def _not_a_mobile(text: str, compact: str | None, fallback: ValidationError) -> ValidationError:
+    """The clearest error for a value that is no mobile: digits lost in Excel, a mobile's
+    shape in a range no operator uses (phonenumbers' plan, _mobile_block_valid), or
+    ``fallback``."""
+    damage = _excel_damage(text, EXAMPLE_MOBILE)
+    if damage is not None:
+        return damage
+    if compact and _mobile_shape(compact):
+        return _error("mobile_unallocated", example=EXAMPLE_MOBILE)
+    return fallback
 
 
 @functools.lru_cache(maxsize=8192)
@@ -234,7 +279,7 @@ def normalize_mobile(value: object) -> str:
     compact = _compact_number(text)
     mobile = _mobile_digits(compact) if compact else None
     if mobile is None:
-        raise _error("mobile_invalid", example=EXAMPLE_MOBILE)
+        raise _not_a_mobile(text, compact, _error("mobile_invalid", example=EXAMPLE_MOBILE))
     return mobile
 
 
@@ -343,12 +388,16 @@ def normalize_phone(value: object) -> str:
         # spelled-out extension (转, 分机, ext) is taken there.
         if landline is not None and ("-" in landline or match["separator"] != "-"):
             return f"{landline}-{match['ext']}"
-    raise _error(
-        "phone_invalid",
-        landline=EXAMPLE_LANDLINE,
-        extension=EXAMPLE_EXTENSION,
-        mobile=EXAMPLE_MOBILE,
-        service=EXAMPLE_SERVICE,
+    raise _not_a_mobile(
+        text,
+        _compact_number(text),
+        _error(
+            "phone_invalid",
+            landline=EXAMPLE_LANDLINE,
+            extension=EXAMPLE_EXTENSION,
+            mobile=EXAMPLE_MOBILE,
+            service=EXAMPLE_SERVICE,
+        ),
     )
 
 
@@ -364,7 +413,9 @@ def normalize_id_number(value: object) -> str:
     if not number:
         raise _error("required", example=EXAMPLE_ID_NUMBER)
     if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
-        raise _error("id_number_invalid", example=EXAMPLE_ID_NUMBER)
+        raise _excel_damage(number, EXAMPLE_ID_NUMBER) or _error(
+            "id_number_invalid", example=EXAMPLE_ID_NUMBER
+        )
     # stdnum's ric.validate() is not called as a whole: it also looks the first six digits
     # up in a table of counties, which is out of date (districts created since, such as
     # 330113 in 2021, raise KeyError), and a real person's ID must never be refused for that.
@@ -402,6 +453,7 @@ def normalize_email(value: object) -> str:
 _YES = {"是", "y", "yes", "true", "1", "1.0", "√", "✓", "✔"}
 _NO = {"否", "n", "no", "false", "0", "0.0", "×", "✗", "✘"}
 _YES_NO_ACCEPTED = "是/否, Y/N, yes/no, true/false, 1/0, √/×, ✓/✗"
+YES_NO_ACCEPTED = _YES_NO_ACCEPTED  # for the template's instructions
 
 
 def parse_yes_no(value: object) -> bool:

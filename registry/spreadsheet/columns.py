@@ -30,6 +30,7 @@ def _text(max_length: int, *, required: bool = False) -> Callable[[object], str]
             )
         return text
 
+    clean.max_length = max_length  # for the template's instructions
     return clean
 
 
@@ -41,6 +42,25 @@ class Column:
     field: str  # the model field it fills
     clean: Callable[[object], object]
     required: bool = False
+
+    @property
+    def kind(self) -> str:
+        """What the column holds, for the template's instructions and its drop-down lists:
+        one of KINDS' keys, found from the column's cleaning function."""
+        if self.record == "grid":
+            return "grid"
+        return _KIND_OF_CLEAN.get(self.clean, "text")
+
+    @property
+    def keeps_digits(self) -> bool:
+        """A column of digits that must be kept as typed (codes, phones, ID numbers): the
+        export and the template format it as Text, so Excel does not turn a number typed
+        into it into 1.38123E+10 or cut an 18-digit code to 15 significant digits."""
+        return self.kind in _DIGIT_KINDS or self.alias in _DIGIT_ALIASES
+
+    @property
+    def max_length(self) -> int | None:
+        return getattr(self.clean, "max_length", None)
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -90,6 +110,21 @@ COLUMNS: tuple[Column, ...] = (
         "紧急联系人电话", "emergency_contact_phone", "contact", "phone", normalize.optional_phone
     ),
 )
+# The kind of each column, by its cleaning function (Column.kind); a column not listed is free
+# text. Adding a column with a new cleaning function means naming its kind here, which the
+# template's instructions then describe (tests/spreadsheet/test_template.py checks each has one).
+_KIND_OF_CLEAN: dict[Callable, str] = {
+    normalize.normalize_uscc: "uscc",
+    normalize.normalize_mobile: "mobile",
+    normalize.optional_phone: "phone",
+    normalize.optional_email: "email",
+    normalize.optional_id_number: "id_number",
+    normalize.parse_yes_no: "yes_no",
+    normalize.normalize_size: "size",
+}
+_DIGIT_KINDS = {"uscc", "mobile", "phone", "id_number"}
+# A WeChat ID is often the mobile number it was registered with.
+_DIGIT_ALIASES = {"liaison_wechat"}
 BY_ALIAS = {column.alias: column for column in COLUMNS}
 REQUIRED = tuple(column for column in COLUMNS if column.required)
 _LOOKUP = {key: column for column in COLUMNS for key in (column.header, column.alias)}
@@ -124,6 +159,22 @@ def unneutralise(value: object) -> object:
     return value
 
 
+# --- The template's example row -------------------------------------------------------------
+# The blank template's second row shows a filled-in row. It is marked, not guessed: its credit
+# code cell starts with EXAMPLE_MARK ("示例：91310000MA1FL8XQ37"), which no real code can, and
+# the import skips such a row and says so (planning.parse_sheet, the preview).
+EXAMPLE_MARK = "示例"
+
+
+def is_example_row(values: dict[str, object]) -> bool:
+    raw = values.get("uscc")
+    return (
+        isinstance(raw, str)
+        and EXAMPLE_MARK in raw
+        and normalize.clean_text(raw).startswith(EXAMPLE_MARK)
+    )
+
+
 # --- One row --------------------------------------------------------------------------------
 
 
@@ -148,6 +199,7 @@ class ParsedRow:
     grid: str | None = None  # None: the file has no grid column
     raw: dict | None = None  # the values as read, kept for the invalid-rows download
     errors: list[RowError] = field(default_factory=list)
+    example: bool = False  # the template's example row (is_example_row): not parsed, skipped
 
     @property
     def is_valid(self) -> bool:
@@ -166,6 +218,9 @@ def parse_row(*, row: int, values: dict[str, object], headers: dict[str, str]) -
     """One data row: ``values`` by alias (only the columns the file has), ``headers`` maps each
     alias to the header as written in the file (for the messages). Never raises."""
     parsed = ParsedRow(row=row, uscc="")
+    if is_example_row(values):
+        parsed.example = True
+        return parsed
     for alias, raw in values.items():
         column = BY_ALIAS[alias]
         try:

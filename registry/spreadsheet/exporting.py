@@ -24,7 +24,7 @@ from registry.access import visible_enterprises
 from registry.models import GridArea, SecurityEvent, SensitiveView
 from registry.normalize import SIZE_LABELS_ZH
 from registry.security_log import security_event_record
-from registry.spreadsheet.columns import COLUMNS, neutralise
+from registry.spreadsheet.columns import BY_ALIAS, COLUMNS, neutralise
 
 _KIND = {"enterprise": "enterprise", "liaison": "liaison", "contact": "emergencycontact"}
 _SQL_COLUMN = {
@@ -84,6 +84,38 @@ def _rows(enterprise_ids_sql: str, params: list, user) -> Iterator[list[str]]:
                 ]
 
 
+def _text_columns(sheet) -> list:
+    """Format the columns of digits (Column.keeps_digits) as Text: their own format, which a
+    row added in Excel takes, and one reused styled cell per column for the rows written. A
+    write-only sheet writes each row as it is appended, so the cells can be reused."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
+
+    cells = []
+    for index, column in enumerate(COLUMNS, start=1):
+        dimension = sheet.column_dimensions[get_column_letter(index)]
+        dimension.width = max(12, len(column.header) * 2 + 4)
+        if column.keeps_digits:
+            dimension.number_format = "@"
+            cell = WriteOnlyCell(sheet)
+            cell.number_format = "@"
+            cells.append(cell)
+        else:
+            cells.append(None)
+    return cells
+
+
+def _as_text(row: list[str], text_cells: list) -> list:
+    out = []
+    for value, cell in zip(row, text_cells, strict=True):
+        if cell is not None and value:
+            cell.value = value
+            out.append(cell)
+        else:
+            out.append(value)
+    return out
+
+
 def unmasked_fields(user) -> list[str]:
     """The protected columns this user's export shows in full."""
     if user is None:
@@ -131,9 +163,10 @@ def registry_export(
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("名册")
+        text_cells = _text_columns(sheet)
         sheet.append(headers)
         for row in _rows(inner_sql, list(params), user):
-            sheet.append(row)
+            sheet.append(_as_text(row, text_cells))
             count += 1
         workbook.save(out)
     shown = unmasked_fields(user)
@@ -180,25 +213,11 @@ def _text_handle(out):
     return wrapper, wrapper.detach
 
 
-def template_workbook(*, out) -> None:
-    """The blank template: the headers, marked required ones, nothing else."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "名册"
-    sheet.append([c.header for c in COLUMNS])
-    for cell, column in zip(sheet[1], COLUMNS, strict=True):
-        cell.font = Font(bold=column.required)
-        sheet.column_dimensions[cell.column_letter].width = max(12, len(column.header) * 2 + 4)
-    workbook.save(out)
-
-
 def invalid_rows_workbook(*, source, filename: str, out) -> int:
     """The file's invalid rows, as they were typed, with an error column: to fix and upload
     again. Returns the number of rows written."""
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     from registry.spreadsheet.planning import parse_sheet
     from registry.spreadsheet.reading import read_sheet
@@ -207,6 +226,9 @@ def invalid_rows_workbook(*, source, filename: str, out) -> int:
     aliases = list(sheet.headers)
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet("错误行")
+    for index, alias in enumerate(aliases, start=2):
+        if BY_ALIAS[alias].keeps_digits:  # typed again here, the digits must stay
+            ws.column_dimensions[get_column_letter(index)].number_format = "@"
     ws.append([_("Excel row"), *(sheet.headers[a] for a in aliases), _("Errors")])
     count = 0
     for parsed in parse_sheet(sheet, keep_raw=True):

@@ -6,7 +6,7 @@ never one query per row. Used alike by the dry run, the browser's preview and th
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -36,13 +36,23 @@ def max_rows() -> int:
 
 
 def parse_sheet(
-    sheet: Sheet, progress: Progress | None = None, *, keep_raw: bool = False
+    sheet: Sheet,
+    progress: Progress | None = None,
+    *,
+    keep_raw: bool = False,
+    examples: list[int] | None = None,
 ) -> list[ParsedRow]:
-    """Every non-blank data row, parsed; the same credit code twice makes both rows invalid."""
+    """Every non-blank data row, parsed; the same credit code twice makes both rows invalid.
+    The template's example row (ParsedRow.example) is left out, and its row number put
+    in ``examples`` when given."""
     rows: list[ParsedRow] = []
     limit = max_rows()
     for number, values in sheet.rows:
         parsed = parse_row(row=number, values=values, headers=sheet.headers)
+        if parsed.example:
+            if examples is not None:
+                examples.append(number)
+            continue
         if keep_raw:
             parsed.raw = values
         rows.append(parsed)
@@ -103,6 +113,35 @@ def _grid_lookup() -> tuple[dict[str, int], dict[int, str]]:
         lookup[clean_text(name).lower()] = pk
         names[pk] = name
     return lookup, names
+
+
+def refuse_unknown_grids(
+    rows: list[ParsedRow], *, allowed: Collection[str], header: str
+) -> list[str]:
+    """Make invalid each valid row naming a grid area the registry lacks, unless its name is
+    in ``allowed`` (the new grid areas the admin confirmed creating). Returns the names
+    refused, in file order. One query."""
+    lookup, _names = _grid_lookup()
+    allowed = set(allowed)
+    refused: dict[str, None] = {}
+    for parsed in rows:
+        grid = parsed.grid
+        if not grid or not parsed.is_valid or grid.lower() in lookup or grid in allowed:
+            continue
+        refused[grid] = None
+        parsed.errors.append(
+            RowError(
+                parsed.row,
+                header,
+                _(
+                    "There is no grid area %(grid)s yet. Confirm creating it on the import's "
+                    "preview (on the command line: --create-grids), or choose an existing one."
+                )
+                % {"grid": grid},
+                "unknown_grid",
+            )
+        )
+    return list(refused)
 
 
 def _fetch(sql: str, params) -> list[tuple]:

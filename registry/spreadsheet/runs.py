@@ -90,6 +90,12 @@ def _claim(run_id: int, *, from_status: str, to_status: str) -> ImportRun | None
 
 
 def _run(run: ImportRun, *, dry_run: bool) -> dict:
+    # The check plans as if the new grid areas were created, and lists them for the admin to
+    # confirm; the import creates those the preview listed, and only when confirmed.
+    if dry_run:
+        create_grids = True
+    else:
+        create_grids = (run.preview or {}).get("new_grids", []) if run.create_grids else False
     progress = _ProgressWriter(run.pk)
     try:
         with run.file.open("rb") as handle, translation.override(run.language):
@@ -99,6 +105,7 @@ def _run(run: ImportRun, *, dry_run: bool) -> dict:
                 by=run.created_by,
                 dry_run=dry_run,
                 skip_invalid=run.mode == ImportRun.Mode.SKIP_INVALID,
+                create_grids=create_grids,
                 import_run=run.pk,
                 progress=progress,
             )
@@ -128,11 +135,14 @@ def import_run_check(*, run_id: int) -> None:
     )
 
 
-def import_run_confirm(*, run: ImportRun, mode: str, by) -> bool:
+def import_run_confirm(*, run: ImportRun, mode: str, by, create_grids: bool = False) -> bool:
+    """Queue the import of a checked run, as the admin chose on its preview: ``mode`` (all or
+    nothing, or the valid rows only) and ``create_grids`` (create the new grid areas the
+    preview listed, or make the rows naming them invalid)."""
     from registry import tasks
 
     claimed = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.CHECKED).update(
-        status=ImportRun.Status.QUEUED, mode=mode, progress=0
+        status=ImportRun.Status.QUEUED, mode=mode, create_grids=create_grids, progress=0
     )
     if claimed:
         security_event_record(
@@ -140,7 +150,12 @@ def import_run_confirm(*, run: ImportRun, mode: str, by) -> bool:
             at=clock.now(),
             by=by,
             target=import_run_target(run.pk),
-            detail={"step": "confirmed", "import_run": run.pk, "mode": mode},
+            detail={
+                "step": "confirmed",
+                "import_run": run.pk,
+                "mode": mode,
+                "create_grids": create_grids,
+            },
         )
         transaction.on_commit(lambda: _enqueue(tasks.import_run_apply, run.pk))
     return bool(claimed)

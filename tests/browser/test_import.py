@@ -44,7 +44,15 @@ def test_admin_uploads_a_messy_file_sees_the_invalid_row_and_imports_the_rest(
     expect(page.get_by_test_id("errors")).to_contain_text("5")
     shot(page, "import-preview")
 
+    # All or nothing, as uploaded: the button says it would write nothing. Switching to the
+    # valid rows on the preview itself re-labels it (htmx asks for the button again).
+    expect(page.get_by_test_id("confirm")).to_have_text(
+        "不写入任何数据：有 1 行无效（全部导入或全部不导入）"
+    )
     page.get_by_label("导入有效行，跳过无效行").check()
+    expect(page.get_by_test_id("confirm")).to_have_text(
+        "导入：新增 2 家、更新 0 家企业，跳过 1 个无效行"
+    )
     page.get_by_test_id("confirm").click()
     expect(page.get_by_test_id("import-run")).to_have_attribute(
         "data-status", "done", timeout=60_000

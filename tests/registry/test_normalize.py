@@ -206,7 +206,7 @@ def test_it_accepts_mobiles_from_newer_number_blocks(raw):
         ("138123456789", "mobile_invalid"),
         ("23812345678", "mobile_invalid"),
         ("12345678901", "mobile_invalid"),
-        ("14012345678", "mobile_invalid"),  # 140 is not an assigned mobile block
+        ("14012345678", "mobile_unallocated"),  # 140 is not an assigned mobile block
         ("+85261234567", "mobile_invalid"),  # Hong Kong
         ("+1 13812345678", "mobile_invalid"),
         ("021-65551234", "mobile_invalid"),
@@ -514,6 +514,8 @@ ONE_ERROR_PER_CODE = [
     (normalize_uscc, "A" + USCC[1:], "uscc_format"),
     (normalize_uscc, wrong_last(USCC), "uscc_checksum"),
     (normalize_mobile, "12345", "mobile_invalid"),
+    (normalize_mobile, "1.38123E+10", "scientific"),
+    (normalize_mobile, "14012345678", "mobile_unallocated"),
     (normalize_phone, "12345", "phone_invalid"),
     (normalize_id_number, "110105491231002", "id_number_invalid"),
     (normalize_id_number, wrong_last(ID_NUMBER), "id_number_checksum"),
@@ -544,6 +546,53 @@ def test_every_error_message_renders_with_its_params(fn, raw, code, language):
         if language == "en":
             assert "e.g." in message or "one of" in message or "like" in message
         assert str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("fn", "raw", "code"),
+    [
+        # Saved from Excel as CSV (or copied) from a cell formatted General.
+        (normalize_mobile, "1.38123E+10", "scientific"),
+        (normalize_mobile, "1.38123e+10", "scientific"),
+        (normalize_phone, "1.38123E+10", "scientific"),
+        (normalize_uscc, "9.13101E+17", "scientific"),
+        (normalize_id_number, "1.10105E+17", "scientific"),
+        # 18 digits that went through a float: the last ones are gone.
+        (normalize_uscc, "913101150123456000.0", "lost_digits"),
+        (normalize_id_number, "110105194912310000.0", "lost_digits"),
+        # The shape of a mobile, in ranges no operator uses (phonenumbers' plan for CN).
+        (normalize_mobile, "14012345678", "mobile_unallocated"),
+        (normalize_mobile, "+86 154 1234 5678", "mobile_unallocated"),
+        (normalize_mobile, "16012345678", "mobile_unallocated"),
+        (normalize_phone, "14112345678", "mobile_unallocated"),
+        # Not a mobile's shape at all: the general message stays.
+        (normalize_mobile, "12345678901", "mobile_invalid"),
+        (normalize_phone, "12345", "phone_invalid"),
+        # A mistyped code with an E in it is no scientific notation (no sign after the E).
+        (normalize_uscc, "91310115E12345678", "uscc_length"),
+    ],
+)
+def test_digits_excel_lost_and_unused_mobile_ranges_get_their_own_message(fn, raw, code):
+    with pytest.raises(ValidationError) as excinfo:
+        fn(raw)
+    assert excinfo.value.code == code
+
+
+def test_the_scientific_notation_message_in_chinese_says_what_to_do():
+    with pytest.raises(ValidationError) as excinfo, translation.override("zh-hans"):
+        normalize_mobile("1.38123E+10")
+    with translation.override("zh-hans"):
+        [message] = excinfo.value.messages
+    assert "Excel 把这个数字变成了科学计数法；请把该列设置为文本格式后重新输入" in message
+    assert "1.38123E+10" in message and "13812345678" in message
+
+
+def test_a_mobile_in_an_unused_range_is_named_as_such_in_chinese():
+    with pytest.raises(ValidationError) as excinfo:
+        normalize_mobile("14012345678")
+    with translation.override("zh-hans"):
+        [message] = excinfo.value.messages
+    assert "号段" in message and "运营商" in message
 
 
 # --- properties --------------------------------------------------------------------------------

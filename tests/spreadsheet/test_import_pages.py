@@ -173,8 +173,11 @@ def test_the_blank_template_has_the_headers(client, admin_user):
     client.force_login(admin_user)
     response = client.get(reverse("registry:import_template"))
     data = b"".join(response.streaming_content)
-    (header,) = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+    header, example = (
+        CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+    )
     assert header[:3] == ["统一社会信用代码", "企业名称", "注册地址"] and len(header) == 22
+    assert example[0].startswith("示例")  # the example row, which the import skips
 
 
 def test_the_enterprise_timeline_says_which_import(client, admin_user, grid_a):

@@ -1,4 +1,9 @@
-"""python manage.py import_registry FILE [--dry-run] [--skip-invalid] [--report OUT.json]
+"""python manage.py import_registry FILE [--dry-run] [--skip-invalid] [--create-grids]
+[--report OUT.json]
+
+A grid area the file names that the registry lacks is created only with --create-grids (and
+named in the output); without it, the rows naming one are invalid, as the browser's preview
+does when the admin chooses not to create them.
 
 Exit 0: written (or a dry run with no invalid rows); 1: invalid rows and nothing written;
 2: the file itself cannot be read, with a one-line reason (registry-template.md).
@@ -25,15 +30,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-invalid", action="store_true", help="write the valid rows, leave out the rest"
         )
+        parser.add_argument(
+            "--create-grids",
+            action="store_true",
+            help="create the grid areas the file names that the registry does not have yet "
+            "(without it, the rows naming them are invalid)",
+        )
         parser.add_argument("--report", help="write the summary as JSON (UTF-8) to this file")
 
-    def handle(self, *args, file, dry_run, skip_invalid, report, **options):
+    def handle(self, *args, file, dry_run, skip_invalid, create_grids, report, **options):
         path = Path(file)
         try:
             if not path.is_file():
                 raise UnreadableFile(f"No such file: {path}")
             summary = registry_import(
-                source=path, filename=path.name, dry_run=dry_run, skip_invalid=skip_invalid
+                source=path,
+                filename=path.name,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                create_grids=create_grids,
             )
         except UnreadableFile as error:
             self.stderr.write(f"{path.name}: {error}")
@@ -47,6 +62,7 @@ class Command(BaseCommand):
             self.stderr.write(f"row {error['row']}, {error['column']}: {error['message']}")
         if len(summary.errors) > 50:
             self.stderr.write(f"… and {len(summary.errors) - 50} more (see --report)")
+        self._grids_and_examples(summary, dry_run=dry_run)
         verb = "would be" if dry_run else ("written" if summary.written else "NOT written")
         self.stdout.write(
             f"rows {summary.rows_total}: created {summary.created}, updated {summary.updated}, "
@@ -54,3 +70,16 @@ class Command(BaseCommand):
         )
         if summary.invalid and not summary.written:
             sys.exit(1)
+
+    def _grids_and_examples(self, summary, *, dry_run: bool) -> None:
+        if summary.example_rows:
+            rows = ", ".join(str(n) for n in summary.example_rows)
+            self.stdout.write(f"the template's example row ignored: row {rows}")
+        if summary.new_grids:
+            done = "would be created" if dry_run or not summary.written else "created"
+            self.stdout.write(f"new grid areas ({done}): {', '.join(summary.new_grids)}")
+        if summary.unknown_grids:
+            self.stdout.write(
+                "grid areas not in the registry (their rows are invalid; --create-grids "
+                f"creates them): {', '.join(summary.unknown_grids)}"
+            )
