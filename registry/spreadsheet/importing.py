@@ -32,6 +32,8 @@ class Summary:
     unknown_columns: list[str] = field(default_factory=list)
     new_grids: list[str] = field(default_factory=list)
     changes: list[dict] = field(default_factory=list)
+    sheet: str = ""  # the worksheet read (.xlsx), as the preview names it
+    header_row: int = 0  # its header's row, as Excel shows it
     written: bool = False
     affected: list[str] = field(default_factory=list)  # credit codes created or updated
 
@@ -48,6 +50,8 @@ def _summary(sheet, plan: Plan) -> Summary:
         invalid=len(plan.invalid),
         unknown_columns=sheet.unknown_headers,
         new_grids=plan.new_grids,
+        sheet=sheet.name,
+        header_row=sheet.header_row,
     )
     summary.errors = sorted(
         (error.as_dict() for parsed in plan.invalid for error in parsed.errors),

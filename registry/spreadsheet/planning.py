@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from registry import masking
 from registry.models import GridArea
 from registry.normalize import clean_text
+from registry.spreadsheet.cells import displayable
 from registry.spreadsheet.columns import BY_ALIAS, COLUMNS, ParsedRow, RowError, parse_row
 from registry.spreadsheet.reading import Sheet, UnreadableFile
 
@@ -44,7 +45,8 @@ def parse_sheet(
     for number, values in sheet.rows:
         parsed = parse_row(row=number, values=values, headers=sheet.headers)
         if keep_raw:
-            parsed.raw = values
+            # As typed, but writable back into a workbook (a NUL is shown, not dropped).
+            parsed.raw = {alias: displayable(value) for alias, value in values.items()}
         rows.append(parsed)
         if len(rows) > limit:
             raise UnreadableFile(
