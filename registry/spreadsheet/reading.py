@@ -332,32 +332,36 @@ def _calamine_rows(book, sheet: _WorkbookSheet, scan: _PartScan) -> tuple[Number
 
 
 class _OpenpyxlBook:
-    """The other reader, opened once and only when calamine refuses."""
+    """The other reader, opened once and only when calamine refuses a sheet. openpyxl's own
+    worksheets are left aside (its read-only sheet parses the <dimension> as it opens, and
+    refuses the very kinds calamine refused): its sheet parser reads the part directly."""
 
     def __init__(self, data: bytes):
-        from openpyxl import load_workbook
+        from openpyxl.reader.excel import ExcelReader
+        from openpyxl.styles.stylesheet import apply_stylesheet
 
         try:
-            self.book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            reader.read_theme()
+            apply_stylesheet(reader.archive, reader.wb)
         except Exception:
             raise _damaged() from None
+        self.reader = reader
 
     def rows(self, sheet: _WorkbookSheet) -> tuple[Numbered, int]:
         from openpyxl.worksheet._reader import WorkSheetParser
 
-        book = self.book
-        try:
-            worksheet = book[sheet.name]
-            estimate = worksheet.max_row or 0
-        except Exception:
-            raise _damaged() from None
+        reader, book = self.reader, self.reader.wb
 
         def numbered() -> Numbered:
             try:
-                with worksheet._get_source() as source:
+                with reader.archive.open(sheet.part) as source:
                     parser = WorkSheetParser(
                         source,
-                        worksheet._shared_strings,
+                        reader.shared_strings,
                         data_only=True,
                         epoch=book.epoch,
                         date_formats=book._date_formats,
@@ -377,7 +381,7 @@ class _OpenpyxlBook:
             except Exception:
                 raise _damaged() from None
 
-        return numbered(), int(estimate) if isinstance(estimate, int) else 0
+        return numbered(), 0
 
 
 def _xlsx(data: bytes) -> Sheet:
