@@ -123,6 +123,7 @@ class _PartScan:
     merges: set[tuple[int, int, int, int]] = field(default_factory=set)  # top, left, bottom, right
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) -> "#N/A"
     unlocated_errors: bool = False  # an error cell without a reference: openpyxl reads the sheet
+    size: int = 0  # the part's uncompressed size, for a row estimate when openpyxl reads it
 
 
 @dataclass
@@ -178,6 +179,7 @@ def _check_zip(data: bytes) -> tuple[list[_WorkbookSheet], dict[str, _PartScan]]
                 with archive.open(member) as part:
                     scan = _scan_part(part, worksheet=worksheet)
                 if worksheet:
+                    scan.size = member.file_size
                     scans[member.filename] = scan
         sheets = _workbook_sheets(archive)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, SyntaxError, zlib.error):
@@ -351,7 +353,7 @@ class _OpenpyxlBook:
             raise _damaged() from None
         self.reader = reader
 
-    def rows(self, sheet: _WorkbookSheet) -> tuple[Numbered, int]:
+    def rows(self, sheet: _WorkbookSheet) -> Numbered:
         from openpyxl.worksheet._reader import WorkSheetParser
 
         reader, book = self.reader, self.reader.wb
@@ -381,7 +383,7 @@ class _OpenpyxlBook:
             except Exception:
                 raise _damaged() from None
 
-        return numbered(), 0
+        return numbered()
 
 
 def _xlsx(data: bytes) -> Sheet:
@@ -412,7 +414,8 @@ def _xlsx(data: bytes) -> Sheet:
                 numbered = None  # calamine refuses this sheet (e.g. a malformed <dimension>)
         if numbered is None:
             fallback = fallback or _OpenpyxlBook(data)
-            numbered, estimate = fallback.rows(sheet)
+            numbered = fallback.rows(sheet)
+            estimate = scan.size // 300  # about the XML of one registry row
         try:
             header = _find_header(numbered)
         except _NoHeader as why:

@@ -92,7 +92,7 @@ KEEP = object()
 def with_sheet_xml(
     sheet_data: str | None = None,
     *,
-    dimension: str | None | object = KEEP,
+    dimension: str | object | None = KEEP,
     merges: list[str] = (),
     base: bytes | None = None,
     part: str = "xl/worksheets/sheet1.xml",

@@ -25,8 +25,8 @@ from tests.spreadsheet.field_files import (
     registry_xml,
     row,
     text,
-    with_sheet_xml,
     with_shared_strings,
+    with_sheet_xml,
     workbook,
 )
 from tests.spreadsheet.files import HEADERS, a_row, csv_bytes
@@ -302,15 +302,13 @@ def test_an_error_cell_without_a_reference_is_found_by_the_other_reader(grid_a):
     assert [(n, c) for n, c, m in _errors(summary) if EXCEL_ERROR in m] == [(2, "登记电话")]
 
 
-def test_the_preview_and_the_invalid_rows_download_show_the_excel_error(
-    client, admin_user, grid_a
-):
+def test_the_preview_and_the_invalid_rows_download_show_the_excel_error(client, admin_user, grid_a):
     data, _name = _with_error("formula", "#N/A", "登记电话")
     run, page = _preview(client, admin_user, data)
     assert "<td>3</td><td>登记电话</td><td>此单元格是 Excel 错误值 #N/A（公式出错）" in page
     response = client.get(reverse("registry:import_invalid_rows", args=[run.pk]))
     book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
-    header, *rows = book.get_sheet_by_index(0).to_python()
+    _header, *rows = book.get_sheet_by_index(0).to_python()
     assert len(rows) == 1 and rows[0][0] == 3 and EXCEL_ERROR in rows[0][-1]
 
 
@@ -416,15 +414,18 @@ def _padding_rows(count: int) -> list[list]:
     return [a_row(n, 注册地址="上海市浦东新区" + "很长的地址" * 20) for n in range(10, 10 + count)]
 
 
-def test_a_nul_after_the_first_64_kb_of_a_csv_is_reported_at_its_row(tmp_path, grid_a):
-    rows = [HEADERS, *_padding_rows(300)]
+@pytest.mark.parametrize("padding", [300, 0])
+def test_a_nul_in_a_csv_is_reported_at_its_row_before_or_after_the_first_64_kb(
+    tmp_path, padding, grid_a
+):
+    rows = [HEADERS, *_padding_rows(padding)]
     rows.append(a_row(1, 企业名称="测试\x00企业有限公司"))
     data = csv_bytes(rows)
-    assert data.index(b"\x00") > 65536
-    code, _out, err, report = _cli(tmp_path, data, "名册.csv")
+    assert (data.index(b"\x00") > 65536) is (padding > 0)
+    code, _out, _err, report = _cli(tmp_path, data, "名册.csv")
     assert code == 1 and report["invalid"] == 1 and not Enterprise.objects.exists()
     ((error_,),) = [report["errors"]]
-    assert (error_["row"], error_["column"]) == (302, "企业名称")
+    assert (error_["row"], error_["column"]) == (padding + 2, "企业名称")
     assert "此单元格含有无法保存的控制字符（U+0000）" in error_["message"]
 
 
