@@ -80,6 +80,15 @@ def check_cell(value: object) -> None:
             code="excel_error",
             params={"error": error},
         )
+    if isinstance(value, str) and "\ufffd" in value:
+        raise ValidationError(
+            _(
+                "This cell holds bytes that are not valid text in the file's encoding (shown "
+                "as %(mark)s). Type the value again, or save the file from Excel as .xlsx."
+            ),
+            code="undecodable",
+            params={"mark": "\ufffd"},
+        )
     character = control_character(value)
     if character is not None:
         raise ValidationError(

@@ -177,7 +177,9 @@ def parse_row(*, row: int, values: dict[str, object], headers: dict[str, str]) -
             # the type test first keeps the common cell (plain printable text) cheap.
             kind = type(raw)
             if kind is ExcelError or (
-                kind is str and raw and (raw[0] in _SUSPECT or not raw.isprintable())
+                kind is str
+                and raw
+                and (raw[0] in _SUSPECT or not raw.isprintable() or "\ufffd" in raw)
             ):
                 check_cell(raw)
             value = column.clean(unneutralise(raw))

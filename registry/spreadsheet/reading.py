@@ -449,8 +449,11 @@ def _xlsx(data: bytes) -> Sheet:
 
 
 def _decode(data: bytes) -> tuple[str, str]:
+    """The text and its encoding. Bytes that are not valid in the encoding are never dropped
+    nor guessed around: they become U+FFFD, and the row holding one is invalid
+    (cells.check_cell) with a message at its row."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     head = data[:65536]
     # Binary data (or UTF-16) is full of NULs; a stray one in a text file is reported at its
     # row instead (cells.check_cell), never dropped.
@@ -460,8 +463,12 @@ def _decode(data: bytes) -> tuple[str, str]:
         )
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        # UTF-8 up to a broken byte, after text only UTF-8 decodes (the Chinese header at
+        # least): a UTF-8 file with a few bad bytes, not a GBK one.
+        before = data[: error.start].decode("utf-8")
+        if sum(1 for ch in before if ord(ch) > 0x7F) >= 8:
+            return data.decode("utf-8", errors="replace"), "utf-8"
     try:
         # GB18030 is a superset of GBK and GB2312: what Excel on a Chinese Windows writes.
         return data.decode("gb18030"), "gb18030"

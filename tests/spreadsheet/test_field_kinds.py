@@ -473,3 +473,22 @@ def test_a_dtd_anywhere_in_a_part_is_refused_not_only_in_its_first_64_kb():
     with pytest.raises(UnreadableFile) as refused:
         read_sheet(io.BytesIO(data), filename="名册.xlsx")
     assert "DTD" in str(refused.value)
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+@pytest.mark.parametrize("padding", [0, 300])
+def test_bytes_that_are_not_utf_8_in_a_utf_8_csv_are_reported_at_their_row(bom, padding, grid_a):
+    """Not decoded as GBK (garbling every Chinese value) nor dropped: the row is invalid."""
+    rows = [HEADERS, *_padding_rows(padding), a_row(1, 企业名称="测试BROKEN企业")]
+    data = bom + csv_bytes(rows).replace(b"BROKEN", b"\xff\xfe")
+    summary = _import(data, "名册.csv", dry_run=True)
+    assert summary.created == padding and summary.invalid == 1
+    ((number, column, message),) = _errors(summary)
+    assert (number, column) == (padding + 2, "企业名称")
+    assert "此单元格含有按文件编码无法识别的字节" in message
+
+
+def test_a_gbk_csv_is_still_read_as_gbk(grid_a):
+    rows = [HEADERS, a_row(1, 企业名称="上海甲乙科技有限公司")]
+    summary = _import(csv_bytes(rows, "gbk"), "名册.csv", dry_run=True)
+    assert summary.created == 1 and summary.invalid == 0
