@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from registry import normalize
+from registry.spreadsheet.cells import ExcelError, check_cell
 
 
 def _text(max_length: int, *, required: bool = False) -> Callable[[object], str]:
@@ -214,6 +215,9 @@ def _message(error: ValidationError) -> str:
     return " ".join(messages)
 
 
+_SUSPECT = "# \u3000"  # first characters of a text that may be an Excel error value
+
+
 def parse_row(*, row: int, values: dict[str, object], headers: dict[str, str]) -> ParsedRow:
     """One data row: ``values`` by alias (only the columns the file has), ``headers`` maps each
     alias to the header as written in the file (for the messages). Never raises."""
@@ -224,6 +228,15 @@ def parse_row(*, row: int, values: dict[str, object], headers: dict[str, str]) -
     for alias, raw in values.items():
         column = BY_ALIAS[alias]
         try:
+            # An Excel error or a character that would be dropped is never read as a value;
+            # the type test first keeps the common cell (plain printable text) cheap.
+            kind = type(raw)
+            if kind is ExcelError or (
+                kind is str
+                and raw
+                and (raw[0] in _SUSPECT or not raw.isprintable() or "\ufffd" in raw)
+            ):
+                check_cell(raw)
             value = column.clean(unneutralise(raw))
         except ValidationError as error:
             parsed.errors.append(RowError(row, headers[alias], _message(error), error.code or ""))

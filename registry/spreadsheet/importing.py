@@ -39,6 +39,8 @@ class Summary:
     unknown_columns: list[str] = field(default_factory=list)
     new_grids: list[str] = field(default_factory=list)
     changes: list[dict] = field(default_factory=list)
+    sheet: str = ""  # the worksheet read (.xlsx), as the preview names it
+    header_row: int = 0  # its header's row, as Excel shows it
     written: bool = False
     affected: list[str] = field(default_factory=list)  # credit codes created or updated
     # Of the rows created or updated, those naming a new grid area (created, or to be created):
@@ -60,6 +62,8 @@ def _summary(sheet, plan: Plan, examples: list[int], unknown_grids: list[str]) -
         invalid=len(plan.invalid),
         unknown_columns=sheet.unknown_headers,
         new_grids=plan.new_grids,
+        sheet=sheet.name,
+        header_row=sheet.header_row,
     )
     summary.example_rows = examples
     summary.unknown_grids = unknown_grids

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from registry import masking
 from registry.models import GridArea
 from registry.normalize import clean_text
+from registry.spreadsheet.cells import displayable
 from registry.spreadsheet.columns import BY_ALIAS, COLUMNS, ParsedRow, RowError, parse_row
 from registry.spreadsheet.reading import Sheet, UnreadableFile
 
@@ -54,7 +55,8 @@ def parse_sheet(
                 examples.append(number)
             continue
         if keep_raw:
-            parsed.raw = values
+            # As typed, but writable back into a workbook (a NUL is shown, not dropped).
+            parsed.raw = {alias: displayable(value) for alias, value in values.items()}
         rows.append(parsed)
         if len(rows) > limit:
             raise UnreadableFile(

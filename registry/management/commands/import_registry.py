@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from registry.spreadsheet.importing import registry_import
 from registry.spreadsheet.reading import UnreadableFile
@@ -58,6 +59,13 @@ class Command(BaseCommand):
         data.pop("changes")
         if report:
             Path(report).write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
+        if summary.sheet:
+            self.stdout.write(
+                _("Sheet read: “%(sheet)s”, header at row %(row)s.")
+                % {"sheet": summary.sheet, "row": summary.header_row}
+            )
+        else:
+            self.stdout.write(_("Header at row %(row)s.") % {"row": summary.header_row})
         for error in summary.errors[:50]:
             self.stderr.write(f"row {error['row']}, {error['column']}: {error['message']}")
         if len(summary.errors) > 50:
