@@ -102,7 +102,7 @@ def test_hidden_sheets_and_sheets_without_the_header_are_skipped_and_the_first_w
     assert sheet.name == "企业名册" and sheet.header_row == 2
     assert [number for number, _values in sheet.rows] == [3, 4]
 
-    code, out, _err, report = _cli(tmp_path, data, "名册.xlsx", "--dry-run")
+    code, out, _err, report = _cli(tmp_path, data, "名册.xlsx", "--dry-run", "--create-grids")
     assert code == 0 and report["created"] == 2
     assert report["sheet"] == "企业名册" and report["header_row"] == 2
     assert "读取的工作表：“企业名册”，表头在第 2 行。" in out
