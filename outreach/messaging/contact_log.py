@@ -16,8 +16,16 @@ from outreach.services import contact_attempt_record
 def _outcome(message: OutboxMessage) -> str:
     # An SMS gateway refusing the number is what staff call 空号 (not in service); the
     # monitor's "number not in service for 7 days" rule reads exactly that outcome.
-    if message.channel == Channel.SMS and message.problem == OutboxMessage.Problem.INVALID_ADDRESS:
+    problem = OutboxMessage.Problem
+    if message.channel == Channel.SMS and message.problem in (
+        problem.INVALID_ADDRESS,
+        problem.EMPTY_NUMBER,
+        problem.SUSPENDED_NUMBER,
+    ):
         return ContactAttempt.Outcome.NOT_IN_SERVICE
+    # The provider (or the carrier) refuses the number: 黑名单.
+    if message.channel == Channel.SMS and message.problem == problem.BLACKLISTED:
+        return ContactAttempt.Outcome.REFUSED
     return ContactAttempt.Outcome.BOUNCED
 
 

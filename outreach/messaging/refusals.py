@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from outreach.messaging.backends import ProviderRefused, sms_backend
 from outreach.messaging.gateways.answers import TEMPLATE, refusal_reason
+from outreach.messaging.gateways.answers import missing_code_reason as refusal_reason_missing_code
 from outreach.messaging.models import Campaign, Channel, MessageTemplate, OutboxMessage
 from registry import clock
 from registry.errors import ServiceError
@@ -187,6 +188,35 @@ def template_require_approved(template: MessageTemplate | None) -> None:
             % {"template": template.name},
             field="template",
         )
+
+
+def own_template_require_approved(key: str, *, purpose: str) -> None:
+    """Before a portal message (a self-service code) is written: with a real provider and no
+    approved code for its template the message could never go out. Say so to the person
+    waiting for it (ServiceError) and tell the admins (once per SMS_REFUSAL_MAIL_HOURS),
+    instead of a code that never arrives."""
+    template = MessageTemplate.objects.filter(key=key).first()
+    if not template_lacks_code(template):
+        return
+    if cache.add(
+        f"sms-template-lacks-code:{key}", 1, timeout=settings.SMS_REFUSAL_MAIL_HOURS * 3600
+    ):
+        _tell_admins_after_commit(
+            _("SMS not sent: a template has no approved code"),
+            _("A liaison asked for a message (%(purpose)s) that cannot be sent. %(reason)s")
+            % {
+                "purpose": purpose,
+                "reason": refusal_reason_missing_code(template),
+            },
+        )
+    raise ServiceError(
+        _(
+            "The code cannot be sent by SMS at the moment: the park's SMS template is not "
+            "approved yet. Please try again later, or contact the park's enterprise service "
+            "centre to check your details."
+        ),
+        code="sms_unavailable",
+    )
 
 
 def templates_lacking_code() -> list[MessageTemplate]:

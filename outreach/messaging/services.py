@@ -19,8 +19,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from outreach.messaging import backends, refusals, rendering
+from outreach.messaging import backends, provider_templates, refusals, rendering
 from outreach.messaging.bulk import outbox_write_bulk
+from outreach.messaging.defaults import allowed_placeholders
 from outreach.messaging.models import Campaign, Channel, MessageTemplate, OutboxMessage
 from outreach.messaging.signals import message_undeliverable
 from registry import clock
@@ -38,17 +39,36 @@ Problem = OutboxMessage.Problem
 
 
 def template_update(
-    *, template: MessageTemplate, by, name: str, subject: str, body: str
+    *,
+    template: MessageTemplate,
+    by,
+    name: str,
+    subject: str,
+    body: str,
+    provider_code: str | None = None,
+    provider_params: list | None = None,
 ) -> MessageTemplate:
-    """An admin's edit of a template: placeholders checked and written in canonical form."""
+    """An admin's edit of a template: placeholders checked and written in canonical form;
+    with ``provider_code``/``provider_params`` the provider's approved template too (each
+    parameter filled by a placeholder the text has). None leaves them as they are."""
     errors = {}
+    allowed = allowed_placeholders(template)
     for field, text in (("subject", subject), ("body", body)):
         try:
-            rendering.validate(text)
+            rendering.validate(text, allowed=allowed)
         except ValidationError as error:
             errors[field] = error.messages
+    if provider_params is not None:
+        try:
+            provider_params = provider_templates.params_validate(provider_params, body=body)
+        except ValidationError as error:
+            errors["provider_params"] = error.messages
     if errors:
         raise ValidationError(errors)
+    if provider_code is not None:
+        template.provider_code = provider_code.strip()
+    if provider_params is not None:
+        template.provider_params = provider_params
     template.name = name
     template.subject = rendering.canonical(subject)
     template.body = rendering.canonical(body)
