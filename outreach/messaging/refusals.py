@@ -94,6 +94,13 @@ def provider_refusal_record(*, message: OutboxMessage, error: ProviderRefused) -
     return Status.HELD
 
 
+def message_hold(*, message: OutboxMessage) -> None:
+    """A claimed message of a campaign that was stopped meanwhile: held, not sent."""
+    OutboxMessage.objects.filter(
+        pk=message.pk, status=Status.SENDING, attempts=message.attempts
+    ).update(status=Status.HELD, lease_until=None, problem=Problem.PROVIDER_REFUSED)
+
+
 def _tell_admins_after_commit(subject: str, text: str) -> None:
     def tell():
         if settings.ADMINS:

@@ -423,8 +423,12 @@ def outbox_drain(*, max_seconds: float) -> int:
         batch = outbox_claim(limit=settings.OUTBOX_BATCH_SIZE)
         if not batch:
             break
+        stopped = set()  # campaigns the provider's refusal stopped during this batch
         for message in batch:
-            message_deliver(message=message)
+            if message.campaign_id in stopped:
+                refusals.message_hold(message=message)
+            elif message_deliver(message=message) == Status.HELD:
+                stopped.add(message.campaign_id)
         handled += len(batch)
     return handled
 
