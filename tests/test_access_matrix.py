@@ -134,6 +134,9 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "messaging:campaign_new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "messaging:campaign_audience": {"GET": {ADMIN, STAFF}, "POST": NOBODY},
     "messaging:campaign": {"GET": USERS, "POST": NOBODY},
+    # A campaign the SMS provider's refusal stopped: admins resume or cancel it.
+    "messaging:campaign_resume": {"GET": NOBODY, "POST": {ADMIN}},
+    "messaging:campaign_cancel_held": {"GET": NOBODY, "POST": {ADMIN}},
     "messaging:outbox": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
     "messaging:templates": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
     "messaging:template_edit": {"GET": {ADMIN}, "POST": {ADMIN}},
@@ -243,7 +246,12 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         return reverse(name, args=[_import_run(admin)])
     if name in {"registry:holiday_year", "registry:holiday_year_delete"}:
         return reverse(name, args=[_holiday_year(admin)])
-    if name == "messaging:campaign":  # a campaign to every enterprise, by staff (someone)
+    if name in {
+        "messaging:campaign",
+        "messaging:campaign_resume",
+        "messaging:campaign_cancel_held",
+    }:
+        # a campaign to every enterprise, by staff (someone)
         campaign = campaign_create(
             name="节日问候",
             kind="holiday",
