@@ -20,7 +20,8 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.mail import mail_admins, send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
 from outreach.messaging.backends import ProviderRefused, sms_backend
@@ -137,8 +138,13 @@ def campaign_resume(*, campaign: Campaign, by) -> Campaign:
         )
         if not updated:
             raise ServiceError(_("Only a stopped campaign can be resumed."))
+        # Not before the time each row was due (a scheduled campaign keeps its time).
+        now = clock.now()
         queued = OutboxMessage.objects.filter(campaign=campaign, status=Status.HELD).update(
-            status=Status.QUEUED, next_attempt_at=clock.now(), problem="", error=""
+            status=Status.QUEUED,
+            next_attempt_at=Greatest(Coalesce("next_attempt_at", Value(now)), Value(now)),
+            problem="",
+            error="",
         )
         logger.info("outbox: campaign %s resumed by %s (%s messages)", campaign.pk, by, queued)
         if queued:

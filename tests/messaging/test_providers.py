@@ -76,20 +76,19 @@ def test_a_retried_send_is_recognised_by_its_client_reference(provider, enterpri
     carries the same OutId / SessionContext and the provider does not deliver it twice."""
     provider.approve_all()
     message = _message(enterprise_a)
-    backend_send = provider.stand_in.deliver
-    provider.stand_in.deliver(
+    first = provider.stand_in.deliver(
         reference=message.idempotency_key,
         number=provider.number(message.to),
-        template="x",
+        template=provider.code_for(message.template),
         params={},
-        sign_name="",
+        sign_name="园区企业服务",
         prefix="",
     )
     _drain()
     message.refresh_from_db()
     assert message.status == Status.SENT
     assert provider.stand_in.delivered_references() == [message.idempotency_key]
-    assert backend_send is not None
+    assert message.gateway_id == first.message_id  # the first delivery's id, for its receipt
 
 
 @pytest.mark.parametrize(
