@@ -346,5 +346,8 @@ class EnterpriseOutreach(models.Model):
 # app; Django discovers models in this module only, so they are gathered here.
 from outreach.messaging.models import *  # noqa: E402, F403
 
+# WeCom group robots and their posts (outreach/messaging/wecom).
+from outreach.messaging.wecom.models import *  # noqa: E402, F403
+
 # Liaison self-service's personal links (outreach/selfservice).
 from outreach.selfservice.models import *  # noqa: E402, F403

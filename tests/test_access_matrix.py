@@ -140,6 +140,18 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "messaging:outbox": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
     "messaging:templates": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
     "messaging:template_edit": {"GET": {ADMIN}, "POST": {ADMIN}},
+    # WeCom group robots (outreach/messaging/wecom): only admins manage robots (their keys are
+    # credentials); admins, staff and grid workers post (a grid worker to their grids' groups
+    # only); everyone with a role reads the posts in their scope.
+    "messaging:wecom:robots": {"GET": {ADMIN}, "POST": NOBODY},
+    "messaging:wecom:robot_new": {"GET": {ADMIN}, "POST": {ADMIN}},
+    "messaging:wecom:robot_edit": {"GET": {ADMIN}, "POST": {ADMIN}},
+    "messaging:wecom:post_new": {
+        "GET": {ADMIN, STAFF, GRID_A, GRID_B},
+        "POST": {ADMIN, STAFF, GRID_A, GRID_B},
+    },
+    "messaging:wecom:posts": {"GET": USERS, "POST": NOBODY},
+    "messaging:wecom:campaign_posts": {"GET": USERS, "POST": NOBODY},
     # Liaison self-service: the personal link opens for anyone who holds it (no account), by a
     # GET only (it answers 303 to /s/ with the link in the session); /s/ only for a session
     # holding an opened link, and the form only for one holding a link unlocked by its code
@@ -246,12 +258,18 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         return reverse(name, args=[_import_run(admin)])
     if name in {"registry:holiday_year", "registry:holiday_year_delete"}:
         return reverse(name, args=[_holiday_year(admin)])
+    if name == "messaging:wecom:robot_edit":
+        from outreach.messaging.wecom.models import WeComRobot
+
+        robot = WeComRobot.objects.create(name="甲网格联络员群", grid=grid, key="a1b2c3d4-0000")
+        return reverse(name, args=[robot.pk])
     if name in {
         "messaging:campaign",
+        "messaging:wecom:campaign_posts",
         "messaging:campaign_resume",
         "messaging:campaign_cancel_held",
     }:
-        # a campaign to every enterprise, by staff (someone)
+        # A campaign to every enterprise, by staff (someone).
         campaign = campaign_create(
             name="节日问候",
             kind="holiday",

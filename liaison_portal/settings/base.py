@@ -318,6 +318,14 @@ OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60)
 OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
 
+# --- WeCom group robots (outreach/messaging/wecom): posts to the liaisons' groups.
+# The robot API's address; tests point it at a local stand-in (tests/standins/wecom.py).
+WECOM_WEBHOOK_BASE = env_str("WECOM_WEBHOOK_BASE", "https://qyapi.weixin.qq.com")
+WECOM_TIMEOUT_SECONDS = env_int("WECOM_TIMEOUT_SECONDS", 10, minimum=1)
+# A robot takes 20 messages a minute (errcode 45009 beyond): the claim keeps under it.
+WECOM_RATE_LIMIT = env_int("WECOM_RATE_LIMIT", 20, minimum=1)
+WECOM_RATE_WINDOW_SECONDS = env_int("WECOM_RATE_WINDOW_SECONDS", 60, minimum=1)
+
 # --- REST framework: the registry's API under /api/ (registry/api/).
 REST_FRAMEWORK = {
     # Token first: an anonymous request is answered 401 with WWW-Authenticate: Token.

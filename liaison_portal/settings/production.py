@@ -56,6 +56,10 @@ if _sms_missing:
         "environment (README, configuration)."
     )
 
+# A WeCom group robot's key travels in the webhook's query string: never over plain HTTP.
+if not WECOM_WEBHOOK_BASE.startswith("https://"):  # noqa: F405
+    raise ImproperlyConfigured("WECOM_WEBHOOK_BASE must be an https:// address.")
+
 # HTTPS: the portal holds personal data. A TLS-terminating proxy in front sets the header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

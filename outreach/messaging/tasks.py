@@ -5,18 +5,23 @@ import logging
 from celery import current_app, shared_task
 
 from outreach.messaging import services
+from outreach.messaging.wecom import services as wecom_services
 
 logger = logging.getLogger(__name__)
 
 # A drain stops after this long and, if messages remain, queues its own continuation: one
 # task never holds a worker for minutes, and the minute sweep overlaps it harmlessly.
 DRAIN_SECONDS = 50
+# Group posts go at most 20 a minute per robot: a short turn after the outbox's is enough.
+WECOM_DRAIN_SECONDS = 10
 
 
 @shared_task(name="outreach.messaging.drain_outbox", bind=True)
 def drain_outbox(self) -> int:
     handled = services.outbox_drain(max_seconds=DRAIN_SECONDS)
-    if handled and services.outbox_has_due():
+    # The WeCom group posts (outreach/messaging/wecom) ride on the same drain and sweep.
+    handled += wecom_services.post_drain(max_seconds=WECOM_DRAIN_SECONDS)
+    if handled and (services.outbox_has_due() or wecom_services.post_has_due()):
         # Continue on the queue this drain came from.
         kick_delivery(queue=(self.request.delivery_info or {}).get("routing_key"))
     return handled

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from outreach.messaging import views
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
     path("templates/", views.template_list, name="templates"),
     path("templates/<id:pk>/", views.template_edit, name="template_edit"),
+    # WeCom group robots and their posts (outreach/messaging/wecom): messaging:wecom:….
+    path("wecom/", include("outreach.messaging.wecom.urls")),
 ]

@@ -24,3 +24,7 @@ def wait_for(condition: Callable[[], bool], *, timeout: float = 60, what: str = 
             return
         time.sleep(0.2)
     raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
+
+
+# The WeCom group robot tests' fixtures (tests/messaging/wecom_fixtures.py).
+from tests.messaging.wecom_fixtures import robot_a, robot_b, wecom  # noqa: E402, F401

@@ -89,6 +89,15 @@ def test_production_refuses_a_link_address_that_is_not_https():
     assert "SELF_SERVICE_BASE_URL" in result.stderr
 
 
+def test_production_refuses_a_wecom_address_that_is_not_https():
+    """A group robot's key travels in the webhook's query string."""
+    result = _manage(
+        "check", environ={**PRODUCTION_ENV, "WECOM_WEBHOOK_BASE": "http://qyapi.weixin.qq.com"}
+    )
+    assert result.returncode != 0
+    assert "WECOM_WEBHOOK_BASE" in result.stderr
+
+
 def test_trusted_proxy_count_must_not_be_negative():
     result = _manage("check", environ={**PRODUCTION_ENV, "TRUSTED_PROXY_COUNT": "-1"})
     assert result.returncode != 0
