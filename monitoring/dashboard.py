@@ -207,6 +207,16 @@ def holidays_missing(*, today: datetime.date) -> list[int]:
     return WorkCalendar.load().missing_years(years_to_check(today))
 
 
+def sms_attention() -> dict:
+    """Campaigns the SMS provider stopped, templates it would refuse (no approved code)."""
+    from outreach.messaging.refusals import stopped_campaigns, templates_lacking_code
+
+    return {
+        "sms_stopped": list(stopped_campaigns()[:5]),
+        "sms_lacking_code": templates_lacking_code(),
+    }
+
+
 def dashboard_html(request) -> str:
     """The dashboard as the home page shows it (liaison_portal.views.home)."""
     from django.template.loader import render_to_string
@@ -232,6 +242,8 @@ def dashboard_html(request) -> str:
             if role in (Role.ADMIN, Role.STAFF)
             else [],
             "holidays_url": reverse("registry:holidays") if role == Role.ADMIN else "",
+            # Admins hear of what the SMS provider refuses (outreach.messaging.refusals).
+            **(sms_attention() if role == Role.ADMIN else {}),
         },
         request=request,
     )

@@ -134,6 +134,9 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "messaging:campaign_new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "messaging:campaign_audience": {"GET": {ADMIN, STAFF}, "POST": NOBODY},
     "messaging:campaign": {"GET": USERS, "POST": NOBODY},
+    # A campaign the SMS provider's refusal stopped: admins resume or cancel it.
+    "messaging:campaign_resume": {"GET": NOBODY, "POST": {ADMIN}},
+    "messaging:campaign_cancel_held": {"GET": NOBODY, "POST": {ADMIN}},
     "messaging:outbox": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
     "messaging:templates": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
     "messaging:template_edit": {"GET": {ADMIN}, "POST": {ADMIN}},
@@ -270,7 +273,12 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
 
         robot = WeComRobot.objects.create(name="甲网格联络员群", grid=grid, key="a1b2c3d4-0000")
         return reverse(name, args=[robot.pk])
-    if name in {"messaging:campaign", "messaging:wecom:campaign_posts"}:
+    if name in {
+        "messaging:campaign",
+        "messaging:wecom:campaign_posts",
+        "messaging:campaign_resume",
+        "messaging:campaign_cancel_held",
+    }:
         # A campaign to every enterprise, by staff (someone).
         campaign = campaign_create(
             name="节日问候",

@@ -260,7 +260,15 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "园区企业服务 <noreply@park.example>")
+# The SMS providers by their short names (outreach/messaging/gateways/); any other value is
+# a backend's dotted path.
+SMS_BACKEND_NAMES = {
+    "aliyun": "outreach.messaging.gateways.aliyun.AliyunSmsBackend",
+    "tencent": "outreach.messaging.gateways.tencent.TencentSmsBackend",
+    "console": "outreach.messaging.backends.ConsoleSmsBackend",
+}
 SMS_BACKEND = env_str("SMS_BACKEND", "outreach.messaging.backends.ConsoleSmsBackend")
+SMS_BACKEND = SMS_BACKEND_NAMES.get(SMS_BACKEND, SMS_BACKEND)
 # Backends that send nothing (development, tests): production refuses them.
 STAND_IN_SMS_BACKENDS = {
     "outreach.messaging.backends.ConsoleSmsBackend",
@@ -271,6 +279,38 @@ SMS_SIGNATURE = env_str("SMS_SIGNATURE", "【园区企业服务】")
 # (/sms/callbacks/<aliyun|tencent>/<report|reply>/<secret>/): neither provider signs its
 # pushes. Empty: the addresses answer 404 (receipts and replies are not received).
 SMS_CALLBACK_SECRET = env_str("SMS_CALLBACK_SECRET", "")
+# The approved signature (签名) a provider puts in front of every message, without 【】.
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", SMS_SIGNATURE.strip("【】[] "))
+# Seconds a provider's answer is waited for; then the message is retried (same client reference).
+SMS_PROVIDER_TIMEOUT_SECONDS = env_int("SMS_PROVIDER_TIMEOUT_SECONDS", 10, minimum=1)
+# Alibaba Cloud SMS (SMS_BACKEND=aliyun). The endpoint is a host (HTTPS) or a URL.
+ALIYUN_SMS_ACCESS_KEY_ID = env_str("ALIYUN_SMS_ACCESS_KEY_ID", "")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env_str("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
+ALIYUN_SMS_REGION = env_str("ALIYUN_SMS_REGION", "cn-hangzhou")
+ALIYUN_SMS_ENDPOINT = env_str("ALIYUN_SMS_ENDPOINT", "dysmsapi.aliyuncs.com")
+# Tencent Cloud SMS (SMS_BACKEND=tencent): the API keys and the SMS application's SdkAppId.
+TENCENT_SMS_SECRET_ID = env_str("TENCENT_SMS_SECRET_ID", "")
+TENCENT_SMS_SECRET_KEY = env_str("TENCENT_SMS_SECRET_KEY", "")
+TENCENT_SMS_SDK_APP_ID = env_str("TENCENT_SMS_SDK_APP_ID", "")
+TENCENT_SMS_REGION = env_str("TENCENT_SMS_REGION", "ap-guangzhou")
+TENCENT_SMS_ENDPOINT = env_str("TENCENT_SMS_ENDPOINT", "sms.tencentcloudapi.com")
+# What each real provider cannot send without (production refuses to start without them).
+SMS_BACKEND_REQUIRED_SETTINGS = {
+    SMS_BACKEND_NAMES["aliyun"]: [
+        "ALIYUN_SMS_ACCESS_KEY_ID",
+        "ALIYUN_SMS_ACCESS_KEY_SECRET",
+        "SMS_SIGN_NAME",
+    ],
+    SMS_BACKEND_NAMES["tencent"]: [
+        "TENCENT_SMS_SECRET_ID",
+        "TENCENT_SMS_SECRET_KEY",
+        "TENCENT_SMS_SDK_APP_ID",
+        "SMS_SIGN_NAME",
+    ],
+}
+# A message the provider refuses outside a campaign tells the admins once per this many hours
+# (per refusal code and template); the refusals keep failing meanwhile, without mail.
+SMS_REFUSAL_MAIL_HOURS = env_int("SMS_REFUSAL_MAIL_HOURS", 6, minimum=1)
 
 # --- The outbox (outreach/messaging): delivery of SMS and e-mail to liaisons.
 # A worker holds a claimed batch this long; it must outlast a batch's sends, after which a

@@ -38,10 +38,22 @@ if not SELF_SERVICE_BASE_URL.startswith("https://"):
 # The stand-in SMS backends print or record messages and send nothing: the codes that unlock
 # personal links would never arrive. A real gateway's backend (outreach/messaging/backends.py).
 SMS_BACKEND = env_str("SMS_BACKEND")
+SMS_BACKEND = SMS_BACKEND_NAMES.get(SMS_BACKEND, SMS_BACKEND)  # noqa: F405
 if SMS_BACKEND in STAND_IN_SMS_BACKENDS:  # noqa: F405
     raise ImproperlyConfigured(
-        f"SMS_BACKEND={SMS_BACKEND} sends nothing; set SMS_BACKEND to your SMS gateway's "
-        "backend (see outreach/messaging/backends.py)."
+        f"SMS_BACKEND={SMS_BACKEND} sends nothing; set SMS_BACKEND to aliyun or tencent (or "
+        "your SMS gateway's backend, see outreach/messaging/backends.py)."
+    )
+# A real provider without its keys would refuse every message: refuse to start instead.
+_sms_missing = [
+    name
+    for name in SMS_BACKEND_REQUIRED_SETTINGS.get(SMS_BACKEND, [])  # noqa: F405
+    if not globals().get(name)
+]
+if _sms_missing:
+    raise ImproperlyConfigured(
+        f"SMS_BACKEND={SMS_BACKEND} needs {', '.join(_sms_missing)}: set them in the "
+        "environment (README, configuration)."
     )
 
 # A WeCom group robot's key travels in the webhook's query string: never over plain HTTP.

@@ -8,11 +8,14 @@ returning the gateway's message id, raising ``TemporaryFailure`` (retry later) o
 ``PermanentFailure`` (the number is invalid: do not retry). ``idempotency_key`` is the
 outbox message's key; a gateway must deliver each key at most once.
 
-A real gateway goes here: subclass ``SmsBackend`` in a module of your own (e.g.
-``outreach/messaging/gateways/<vendor>.py``), pass ``idempotency_key`` as the gateway's
-client message id (Aliyun's ``OutId``, Tencent Cloud's ``SessionContext``/``SerialNo``), map
-its "invalid number"/"blacklisted" codes to ``PermanentFailure`` and timeouts, throttling and
-5xx to ``TemporaryFailure``, and set ``SMS_BACKEND`` to its dotted path.
+A real provider (``requires_templates = True``: Alibaba Cloud and Tencent Cloud SMS, in
+``outreach/messaging/gateways/``) never sends free text: ``send_template`` is given the
+template's approved code and its parameters' values in the approved order, and the outbox key
+as the provider's client reference (Alibaba ``OutId``, Tencent ``SessionContext``). Besides the
+two failures above it may raise ``ProviderRefused``: the provider refused the account, the
+signature or the template, and every further message would be refused too (the campaign
+stops, outreach.messaging.refusals). ``TemporaryFailure.retry_at`` says when a throttled
+number may be tried again (the end of the provider's minute, hour or day window).
 
 E-mail
 ------
@@ -21,6 +24,7 @@ as the ``Message-ID`` (and ``X-Outbox-Key``) header so a receiving system can re
 duplicate. SMTP itself cannot refuse one, see "The residual window" in docs/ARCHITECTURE.md.
 """
 
+import datetime
 import fcntl
 import logging
 import os
@@ -43,16 +47,59 @@ _MOBILE_IN_TEXT = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 
 
 class TemporaryFailure(Exception):
-    """The message may go through later (gateway down, throttled, timeout)."""
+    """The message may go through later (gateway down, throttled, timeout). ``retry_at``:
+    not before then (a throttled number's window); None: the outbox's usual backoff."""
+
+    def __init__(self, message: str = "", *, retry_at: datetime.datetime | None = None):
+        super().__init__(message)
+        self.retry_at = retry_at
 
 
 class PermanentFailure(Exception):
-    """The message can never go through (invalid number or address, refused)."""
+    """The message can never go through (invalid number or address, refused). ``problem``:
+    the OutboxMessage.Problem that says why (blank: the channel's usual one). With
+    ``contact=False`` the refusal says nothing about the liaison's number (the provider
+    refused this message's content), so it is no failed contact attempt."""
+
+    def __init__(self, message: str = "", *, problem: str = "", contact: bool = True):
+        super().__init__(message)
+        self.problem = problem
+        self.contact = contact
+
+
+class ProviderRefused(Exception):
+    """The provider refused the account (keys, balance), the signature (签名) or the
+    template: no message of this kind can go out until an admin fixes the configuration.
+    ``reason`` is the sentence admins read (translated); ``code`` the provider's code."""
+
+    def __init__(self, reason: str, *, code: str = "", what: str = ""):
+        super().__init__(f"{code}: {reason}" if code else str(reason))
+        self.reason = str(reason)
+        self.code = code
+        self.what = what  # credentials, signature, template, balance (gateways.answers)
 
 
 class SmsBackend:
+    # A real provider sends only approved templates (send_template), never free text.
+    requires_templates = False
+
     def send(self, *, to: str, text: str, idempotency_key: str) -> str:
         raise NotImplementedError
+
+    def send_template(
+        self,
+        *,
+        to: str,
+        template_code: str,
+        params: list[tuple[str, str]],
+        text: str,
+        idempotency_key: str,
+    ) -> str:
+        """Send an approved template with its parameters (name, value) in the approved
+        order; ``text`` is the portal's own rendering. Stand-ins send the text."""
+        return self.send(
+            to=to, text=f"{settings.SMS_SIGNATURE}{text}", idempotency_key=idempotency_key
+        )
 
 
 class ConsoleSmsBackend(SmsBackend):
@@ -120,6 +167,34 @@ def sms_backend() -> SmsBackend:
 def send_sms(*, to: str, text: str, idempotency_key: str) -> str:
     return sms_backend().send(
         to=to, text=f"{settings.SMS_SIGNATURE}{text}", idempotency_key=idempotency_key
+    )
+
+
+def provider_params(template, values: dict) -> list[tuple[str, str]]:
+    """The approved template's parameters, in order, each with its placeholder's value."""
+    return [
+        (str(name), str(values.get(placeholder, "") or ""))
+        for name, placeholder in (template.provider_params or [])
+    ]
+
+
+def send_sms_message(message) -> str:
+    """Send an outbox SMS: through its template's approved code to a real provider (a
+    template without one is refused, ProviderRefused), as text to a stand-in."""
+    backend = sms_backend()
+    template = message.template
+    if not backend.requires_templates:
+        return send_sms(to=message.to, text=message.body, idempotency_key=message.idempotency_key)
+    if template is None or not template.provider_code:
+        from outreach.messaging.gateways.answers import missing_code_reason
+
+        raise ProviderRefused(missing_code_reason(template), code="no-template-code")
+    return backend.send_template(
+        to=message.to,
+        template_code=template.provider_code,
+        params=provider_params(template, message.params or {}),
+        text=message.body,
+        idempotency_key=message.idempotency_key,
     )
 
 

@@ -88,6 +88,58 @@ DEFAULT_TEMPLATES = [
 ]
 
 
+# The portal's own SMS (outreach/selfservice): sent by key with their values. Each may use
+# its own placeholders besides the enterprise's and the liaison's names; no campaign may.
+CODE_TEMPLATE = "self-service-code-sms"
+NEW_MOBILE_CODE_TEMPLATE = "self-service-new-mobile-code-sms"
+STAFF_CORRECTION_TEMPLATE = "staff-correction-sms"
+OWN_PLACEHOLDERS = {
+    CODE_TEMPLATE: ("enterprise", "liaison", "code", "minutes"),
+    NEW_MOBILE_CODE_TEMPLATE: ("enterprise", "liaison", "code", "minutes"),
+    STAFF_CORRECTION_TEMPLATE: ("enterprise", "liaison", "fields"),
+}
+DEFAULT_TEMPLATES += [
+    {
+        "key": CODE_TEMPLATE,
+        "name": "自助核对验证码（短信）",
+        "channel": Channel.SMS,
+        "subject": "",
+        "body": (
+            "您的验证码为{{ code }}，{{ minutes }}分钟内有效，用于核对{{ enterprise }}联络员"
+            "信息。请勿告知他人。"
+        ),
+    },
+    {
+        "key": NEW_MOBILE_CODE_TEMPLATE,
+        "name": "新手机号验证码（短信）",
+        "channel": Channel.SMS,
+        "subject": "",
+        "body": (
+            "您的验证码为{{ code }}，{{ minutes }}分钟内有效，用于确认您作为{{ enterprise }}"
+            "联络员的新手机号码。请勿告知他人。"
+        ),
+    },
+    {
+        "key": STAFF_CORRECTION_TEMPLATE,
+        "name": "工作人员更正通知（短信）",
+        "channel": Channel.SMS,
+        "subject": "",
+        "body": (
+            "{{ liaison }}您好：园区工作人员已更正您在{{ enterprise }}联络员登记中的"
+            "{{ fields }}。如有不符，请联系园区企业服务中心。"
+        ),
+    },
+]
+
+
+def allowed_placeholders(template: MessageTemplate) -> tuple[str, ...]:
+    """The placeholders a template's text may use: a portal message's own, or the general
+    ones (``{{ link }}`` only in the self-service link's templates and campaigns)."""
+    from outreach.messaging.rendering import PLACEHOLDERS
+
+    return OWN_PLACEHOLDERS.get(template.key, tuple(PLACEHOLDERS))
+
+
 def templates_ensure_defaults(**_kwargs) -> None:
     for default in DEFAULT_TEMPLATES:
         MessageTemplate.objects.get_or_create(

@@ -1,7 +1,9 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from outreach.messaging.models import Campaign, MessageTemplate
+from outreach.messaging.provider_templates import params_parse
 from registry.ids import IdChoiceField
 
 
@@ -17,3 +19,25 @@ class TemplateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     subject = forms.CharField(label=_("Subject (e-mail only)"), max_length=200, required=False)
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}))
+    # The SMS provider's approved template (SMS templates only).
+    provider_code = forms.CharField(
+        label=_("Approved template code (SMS)"),
+        max_length=64,
+        required=False,
+        help_text=_("The provider's code of the approved template, e.g. SMS_123456789 or 1234567."),
+    )
+    provider_params = forms.CharField(
+        label=_("Approved template parameters (SMS)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One per line, in the approved order: parameter name = placeholder, e.g. "
+            "“name = liaison”. Tencent Cloud numbers its parameters: “1 = liaison”."
+        ),
+    )
+
+    def clean_provider_params(self):
+        try:
+            return params_parse(self.cleaned_data["provider_params"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error

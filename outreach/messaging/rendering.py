@@ -21,6 +21,13 @@ PLACEHOLDERS = {
         "and sends each liaison a new link)"
     ),
 }
+# Placeholders of the portal's own messages, each allowed only in its own templates
+# (outreach.messaging.defaults.OWN_PLACEHOLDERS), never in a campaign.
+OWN_PLACEHOLDERS = {
+    "code": _("the one-time code (self-service code messages only)"),
+    "minutes": _("how many minutes the code is valid (self-service code messages only)"),
+    "fields": _("the names of the corrected fields (staff correction notice only)"),
+}
 # Filled per recipient by a campaign's INSERT … SELECT; {{ link }} creates the recipient's
 # link in the same statement (outreach.selfservice.bulk).
 CAMPAIGN_PLACEHOLDERS = ("enterprise", "liaison", "link")

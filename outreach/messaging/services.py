@@ -19,8 +19,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from outreach.messaging import backends, rendering
+from outreach.messaging import backends, provider_templates, refusals, rendering
 from outreach.messaging.bulk import outbox_write_bulk
+from outreach.messaging.defaults import allowed_placeholders
 from outreach.messaging.models import Campaign, Channel, MessageTemplate, OutboxMessage
 from outreach.messaging.signals import message_undeliverable
 from registry import clock
@@ -38,17 +39,36 @@ Problem = OutboxMessage.Problem
 
 
 def template_update(
-    *, template: MessageTemplate, by, name: str, subject: str, body: str
+    *,
+    template: MessageTemplate,
+    by,
+    name: str,
+    subject: str,
+    body: str,
+    provider_code: str | None = None,
+    provider_params: list | None = None,
 ) -> MessageTemplate:
-    """An admin's edit of a template: placeholders checked and written in canonical form."""
+    """An admin's edit of a template: placeholders checked and written in canonical form;
+    with ``provider_code``/``provider_params`` the provider's approved template too (each
+    parameter filled by a placeholder the text has). None leaves them as they are."""
     errors = {}
+    allowed = allowed_placeholders(template)
     for field, text in (("subject", subject), ("body", body)):
         try:
-            rendering.validate(text)
+            rendering.validate(text, allowed=allowed)
         except ValidationError as error:
             errors[field] = error.messages
+    if provider_params is not None:
+        try:
+            provider_params = provider_templates.params_validate(provider_params, body=body)
+        except ValidationError as error:
+            errors["provider_params"] = error.messages
     if errors:
         raise ValidationError(errors)
+    if provider_code is not None:
+        template.provider_code = provider_code.strip()
+    if provider_params is not None:
+        template.provider_params = provider_params
     template.name = name
     template.subject = rendering.canonical(subject)
     template.body = rendering.canonical(body)
@@ -187,6 +207,8 @@ def campaign_create(
                 % {"error": " ".join(error.messages)},
                 field="template",
             ) from error
+    # A real SMS provider sends approved templates only: refused now, not failed later.
+    refusals.template_require_approved(template)
     # Personal links supersede every recipient's open link: only a campaign chosen for that.
     has_link = "link" in rendering.placeholders_in(template.body)
     if kind == Campaign.Kind.DETAILS_CHECK and not has_link:
@@ -267,7 +289,7 @@ def outbox_claim(*, limit: int) -> list[OutboxMessage]:
     return list(
         OutboxMessage.objects.filter(
             pk__in=ids, status=Status.SENDING, lease_until=lease_until
-        ).select_related("enterprise", "liaison")
+        ).select_related("enterprise", "liaison", "template")
     )
 
 
@@ -282,9 +304,7 @@ def message_deliver(*, message: OutboxMessage) -> str:
     """Send one claimed message and record what happened; returns the new status."""
     try:
         if message.channel == Channel.SMS:
-            gateway_id = backends.send_sms(
-                to=message.to, text=message.body, idempotency_key=message.idempotency_key
-            )
+            gateway_id = backends.send_sms_message(message)
         else:
             gateway_id = backends.send_email(
                 to=message.to,
@@ -292,13 +312,21 @@ def message_deliver(*, message: OutboxMessage) -> str:
                 text=message.body,
                 idempotency_key=message.idempotency_key,
             )
+    except backends.ProviderRefused as error:  # the account or template: stop, tell admins
+        return refusals.provider_refusal_record(message=message, error=error)
     except backends.PermanentFailure as error:
-        problem = Problem.INVALID_ADDRESS if message.channel == Channel.SMS else Problem.BOUNCED
-        return _fail_permanently(message, problem=problem, detail=str(error))
+        problem = error.problem or (
+            Problem.INVALID_ADDRESS if message.channel == Channel.SMS else Problem.BOUNCED
+        )
+        return _fail_permanently(message, problem=problem, detail=str(error), contact=error.contact)
     except Exception as error:  # temporary by default: a retry costs less than a lost message
         if not isinstance(error, backends.TemporaryFailure):
             logger.exception("outbox: unexpected error sending message %s", message.pk)
-        return _retry_later(message, detail=str(error) or error.__class__.__name__)
+        return _retry_later(
+            message,
+            detail=str(error) or error.__class__.__name__,
+            retry_at=getattr(error, "retry_at", None),
+        )
     marked = _still_mine(message).update(
         status=Status.SENT,
         sent_at=clock.now(),
@@ -312,7 +340,18 @@ def message_deliver(*, message: OutboxMessage) -> str:
     return Status.SENT
 
 
-def _retry_later(message: OutboxMessage, *, detail: str) -> str:
+def _retry_later(message: OutboxMessage, *, detail: str, retry_at=None) -> str:
+    if retry_at is not None:
+        # Throttled: the provider said when the number may be tried again (the end of its
+        # minute, hour or day window). Not a failure of ours: no giving up.
+        _still_mine(message).update(
+            status=Status.QUEUED,
+            next_attempt_at=max(retry_at, clock.now()),
+            lease_until=None,
+            problem=Problem.TEMPORARY,
+            error=detail[:500],
+        )
+        return Status.QUEUED
     if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         _still_mine(message).update(
             status=Status.FAILED,
@@ -337,7 +376,9 @@ def _retry_later(message: OutboxMessage, *, detail: str) -> str:
     return Status.QUEUED
 
 
-def _fail_permanently(message: OutboxMessage, *, problem: str, detail: str) -> str:
+def _fail_permanently(
+    message: OutboxMessage, *, problem: str, detail: str, contact: bool = True
+) -> str:
     with transaction.atomic():
         marked = _still_mine(message).update(
             status=Status.FAILED,
@@ -346,7 +387,7 @@ def _fail_permanently(message: OutboxMessage, *, problem: str, detail: str) -> s
             problem=problem,
             error=detail[:500],
         )
-        if marked:
+        if marked and contact:
             message.refresh_from_db()
             # In this transaction: the contact log's failed attempt commits with the mark.
             message_undeliverable.send(
@@ -382,8 +423,12 @@ def outbox_drain(*, max_seconds: float) -> int:
         batch = outbox_claim(limit=settings.OUTBOX_BATCH_SIZE)
         if not batch:
             break
+        stopped = set()  # campaigns the provider's refusal stopped during this batch
         for message in batch:
-            message_deliver(message=message)
+            if message.campaign_id in stopped:
+                refusals.message_hold(message=message)
+            elif message_deliver(message=message) == Status.HELD:
+                stopped.add(message.campaign_id)
         handled += len(batch)
     return handled
 

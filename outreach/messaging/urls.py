@@ -10,6 +10,9 @@ urlpatterns = [
     path("campaigns/new/", views.campaign_new, name="campaign_new"),
     path("campaigns/audience/", views.campaign_audience, name="campaign_audience"),
     path("campaigns/<id:pk>/", views.campaign_detail, name="campaign"),
+    # A campaign the SMS provider's refusal stopped (outreach.messaging.refusals).
+    path("campaigns/<id:pk>/resume/", views.campaign_resume, name="campaign_resume"),
+    path("campaigns/<id:pk>/cancel-held/", views.campaign_cancel_held, name="campaign_cancel_held"),
     path("outbox/", views.outbox, name="outbox"),
     path("templates/", views.template_list, name="templates"),
     path("templates/<id:pk>/", views.template_edit, name="template_edit"),

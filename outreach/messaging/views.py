@@ -7,12 +7,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from outreach.messaging import access, selectors, services
+from outreach.messaging import access, refusals, selectors, services
+from outreach.messaging.defaults import allowed_placeholders
 from outreach.messaging.forms import CampaignForm, TemplateForm
 from outreach.messaging.models import Campaign, Channel, MessageTemplate, OutboxMessage
-from outreach.messaging.rendering import PLACEHOLDERS, placeholders_in
+from outreach.messaging.provider_templates import params_format
+from outreach.messaging.rendering import OWN_PLACEHOLDERS, PLACEHOLDERS, placeholders_in
 from registry.access import require, visible_grid_areas
 from registry.errors import ServiceError
 from registry.ids import parse_id
@@ -116,6 +118,7 @@ def campaign_detail(request, pk):
     page = Paginator(recipients, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "campaign": campaign,
+        "can_resume": access.can_edit_templates(request.user),  # admins
         "progress": progress,
         "page": page,
         "rows": [(m, selectors.shown_address(m)) for m in page.object_list],
@@ -158,6 +161,8 @@ def template_list(request):
         {
             "templates": MessageTemplate.objects.select_related("updated_by"),
             "can_edit": access.can_edit_templates(request.user),
+            # A real provider refuses these: admins see which still need their code.
+            "lacking_code": {t.pk for t in refusals.templates_lacking_code()},
         },
     )
 
@@ -168,7 +173,13 @@ def template_edit(request, pk):
     template = get_object_or_404(MessageTemplate, pk=pk)
     form = TemplateForm(
         request.POST or None,
-        initial={"name": template.name, "subject": template.subject, "body": template.body},
+        initial={
+            "name": template.name,
+            "subject": template.subject,
+            "body": template.body,
+            "provider_code": template.provider_code,
+            "provider_params": params_format(template.provider_params),
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -183,6 +194,42 @@ def template_edit(request, pk):
     return render(
         request,
         "outreach/messaging/template_edit.html",
-        {"form": form, "template": template, "placeholders": PLACEHOLDERS},
+        {
+            "form": form,
+            "template": template,
+            "placeholders": {
+                name: {**PLACEHOLDERS, **OWN_PLACEHOLDERS}[name]
+                for name in allowed_placeholders(template)
+            },
+            "lacks_code": refusals.template_lacks_code(template),
+        },
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+def campaign_resume(request, pk):
+    """An admin resumes a campaign the provider's refusal stopped (outreach.messaging.refusals)."""
+    require(access.can_edit_templates(request.user))
+    campaign = get_object_or_404(Campaign, pk=pk)
+    try:
+        refusals.campaign_resume(campaign=campaign, by=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The campaign goes on: its held messages are queued again."))
+    return redirect("messaging:campaign", pk=campaign.pk)
+
+
+@require_POST
+def campaign_cancel_held(request, pk):
+    """An admin gives up a stopped campaign: its held messages are not sent."""
+    require(access.can_edit_templates(request.user))
+    campaign = get_object_or_404(Campaign, pk=pk)
+    try:
+        refusals.campaign_cancel(campaign=campaign, by=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The campaign was cancelled: its held messages are not sent."))
+    return redirect("messaging:campaign", pk=campaign.pk)

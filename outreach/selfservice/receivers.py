@@ -4,7 +4,7 @@ Only the names of the fields are sent, never their values."""
 
 from django.utils import translation
 
-from outreach.messaging.models import Channel
+from outreach.messaging.defaults import STAFF_CORRECTION_TEMPLATE
 from outreach.messaging.services import message_enqueue
 from registry.models import Door, Liaison
 
@@ -17,12 +17,8 @@ def tell_liaison_of_staff_correction(sender, *, liaison, changed, door, by, **_k
     message_enqueue(
         enterprise=liaison.enterprise,
         liaison=liaison,
-        channel=Channel.SMS,
-        body=(
-            "{{ liaison }}您好：园区工作人员已更正您在{{ enterprise }}联络员登记中的"
-            + what
-            + "。如有不符，请联系园区企业服务中心。"
-        ),
+        template=STAFF_CORRECTION_TEMPLATE,
+        context={"fields": what},
         purpose="staff-correction-notice",
         by=by,
     )

@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from outreach.kinds import register_task_kind
+from outreach.messaging.defaults import CODE_TEMPLATE, NEW_MOBILE_CODE_TEMPLATE
 from outreach.messaging.models import Channel
+from outreach.messaging.refusals import own_template_require_approved
 from outreach.messaging.services import message_enqueue
 from outreach.models import ContactAttempt, Task
 from outreach.selfservice.models import SelfServiceLink
@@ -237,6 +239,7 @@ def _code_hash(link: SelfServiceLink, code: str) -> str:
 def selfservice_code_send(*, link: SelfServiceLink) -> None:
     """Send a new 6-digit code to the liaison's mobile on file; an older code stops working."""
     link_check(link)
+    own_template_require_approved(CODE_TEMPLATE, purpose="self-service-code")
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
         SelfServiceLink.objects.filter(pk=link.pk).update(
@@ -247,11 +250,8 @@ def selfservice_code_send(*, link: SelfServiceLink) -> None:
         message_enqueue(
             enterprise=link.enterprise,
             liaison=link.liaison,
-            channel=Channel.SMS,
-            body=(
-                f"您的验证码为{code}，{int(CODE_VALID.total_seconds() // 60)}分钟内有效，"
-                "用于核对{{ enterprise }}联络员信息。请勿告知他人。"
-            ),
+            template=CODE_TEMPLATE,
+            context={"code": code, "minutes": int(CODE_VALID.total_seconds() // 60)},
             purpose="self-service-code",
         )
 
@@ -352,6 +352,7 @@ def selfservice_mobile_code_send(*, link: SelfServiceLink, mobile: str) -> str:
     mobile = _new_mobile(link, mobile)
     if mobile is None:
         raise ServiceError(_("This is the mobile number already on file."), field="mobile")
+    own_template_require_approved(NEW_MOBILE_CODE_TEMPLATE, purpose="self-service-code")
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
         SelfServiceLink.objects.filter(pk=link.pk).update(
@@ -362,12 +363,9 @@ def selfservice_mobile_code_send(*, link: SelfServiceLink, mobile: str) -> str:
         message_enqueue(
             enterprise=link.enterprise,
             liaison=link.liaison,
-            channel=Channel.SMS,
             to=mobile,
-            body=(
-                f"您的验证码为{code}，{int(CODE_VALID.total_seconds() // 60)}分钟内有效，"
-                "用于确认您作为{{ enterprise }}联络员的新手机号码。请勿告知他人。"
-            ),
+            template=NEW_MOBILE_CODE_TEMPLATE,
+            context={"code": code, "minutes": int(CODE_VALID.total_seconds() // 60)},
             purpose="self-service-code",
         )
     return mask_phone(mobile)

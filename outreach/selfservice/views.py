@@ -154,7 +154,11 @@ def start(request):
         if action == "send":
             if _limited(request, "send", link):
                 return _too_many(request)
-            selfservice_code_send(link=link)
+            try:
+                selfservice_code_send(link=link)
+            except ServiceError as error:  # the code's SMS cannot go out: say so
+                context["error"] = error.message
+                return render(request, "outreach/selfservice/landing.html", context, status=503)
             context["code_sent"] = True
         elif action == "check":
             if _limited(request, "check", link):
@@ -252,7 +256,10 @@ def form_page(request):
             # everything typed and a box for the code. Nothing is saved yet.
             if _limited(request, "send", link):
                 return _too_many(request)
-            mobile_code_sent = selfservice_mobile_code_send(link=link, mobile=required.mobile)
+            try:
+                mobile_code_sent = selfservice_mobile_code_send(link=link, mobile=required.mobile)
+            except ServiceError as error:  # the code's SMS cannot go out: say so
+                forms[action].add_error(None, error.message)
         except CodeRefused as refused:
             forms[action].add_error("mobile_code", refused.message)
             mobile_code_sent = masked(

@@ -5,6 +5,7 @@ import pytest
 from django.test import override_settings
 
 from tests.messaging.gateway import ScriptedSmsBackend
+from tests.messaging.providers import provider  # noqa: F401 (each SMS provider's stand-in)
 
 
 @pytest.fixture
