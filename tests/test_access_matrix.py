@@ -134,6 +134,12 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "messaging:campaign_new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "messaging:campaign_audience": {"GET": {ADMIN, STAFF}, "POST": NOBODY},
     "messaging:campaign": {"GET": USERS, "POST": NOBODY},
+    # A draft's test send, confirmation and cancellation: those who create campaigns (the
+    # services refuse, with a message, what is not theirs); its approval: admins only.
+    "messaging:campaign_test": {"GET": NOBODY, "POST": {ADMIN, STAFF}},
+    "messaging:campaign_confirm": {"GET": NOBODY, "POST": {ADMIN, STAFF}},
+    "messaging:campaign_cancel": {"GET": NOBODY, "POST": {ADMIN, STAFF}},
+    "messaging:campaign_approve": {"GET": NOBODY, "POST": {ADMIN}},
     "messaging:outbox": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
     "messaging:templates": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
     "messaging:template_edit": {"GET": {ADMIN}, "POST": {ADMIN}},
@@ -243,7 +249,11 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         return reverse(name, args=[_import_run(admin)])
     if name in {"registry:holiday_year", "registry:holiday_year_delete"}:
         return reverse(name, args=[_holiday_year(admin)])
-    if name == "messaging:campaign":  # a campaign to every enterprise, by staff (someone)
+    if name.startswith("messaging:campaign") and name not in {
+        "messaging:campaigns",
+        "messaging:campaign_new",
+        "messaging:campaign_audience",
+    }:  # a campaign to every enterprise, by staff (someone)
         campaign = campaign_create(
             name="节日问候",
             kind="holiday",

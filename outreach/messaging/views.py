@@ -132,7 +132,16 @@ def _campaign_page(request, campaign, *, confirm_form=None, cancel_form=None, st
         "urgent": campaign.kind in campaign_controls.URGENT_KINDS,
         "window": window.window_text(),
         "threshold": campaign_controls.approval_threshold(),
-        "test_to": campaign_controls.own_address(user, campaign.channel) if may_create else "",
+        "test_to": (
+            selectors.shown_address(
+                OutboxMessage(
+                    channel=campaign.channel,
+                    to=campaign_controls.own_address(user, campaign.channel),
+                )
+            )
+            if may_create
+            else ""
+        ),
         "test_message": campaign.last_test,
         "can_confirm": sender and campaign.status == Campaign.Status.DRAFT,
         "can_test": may_create and campaign.status == Campaign.Status.DRAFT,
@@ -149,6 +158,12 @@ def _campaign(pk):
         Campaign.objects.select_related("created_by", "approved_by", "template", "last_test"),
         pk=pk,
     )
+
+
+def _queued(campaign) -> int:
+    return OutboxMessage.objects.filter(
+        campaign=campaign, status=OutboxMessage.Status.QUEUED
+    ).count()
 
 
 @require_POST
@@ -192,7 +207,7 @@ def campaign_confirm(request, pk):
                 messages.success(
                     request,
                     _("Confirmed: %(count)s messages are on their way.")
-                    % {"count": campaign.recipients},
+                    % {"count": _queued(campaign)},
                 )
             return redirect("messaging:campaign", pk=campaign.pk)
     return _campaign_page(request, _campaign(pk), confirm_form=form, status=400)
@@ -209,7 +224,7 @@ def campaign_approve(request, pk):
         return _campaign_page(request, _campaign(pk), status=400)
     messages.success(
         request,
-        _("Approved: %(count)s messages are on their way.") % {"count": campaign.recipients},
+        _("Approved: %(count)s messages are on their way.") % {"count": _queued(campaign)},
     )
     return redirect("messaging:campaign", pk=campaign.pk)
 
