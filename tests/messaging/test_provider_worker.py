@@ -18,6 +18,7 @@ from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage
 from registry.models import Enterprise, Liaison
 from registry.selectors import EnterpriseFilters
 from tests.factories import EnterpriseFactory, LiaisonFactory
+from tests.messaging.campaigns import campaign_send
 from tests.messaging.conftest import wait_for
 from tests.messaging.providers import start_provider
 from tests.messaging.test_worker import _sweep_until
@@ -47,7 +48,7 @@ def _campaign(by, running):
     with override_settings(**running.settings()):
         backends._sms_backend = None
         try:
-            return services.campaign_create(
+            return campaign_send(
                 name="国庆问候",
                 kind="holiday",
                 template=MessageTemplate.objects.get(key="holiday-greeting-sms"),

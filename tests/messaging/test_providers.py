@@ -18,6 +18,7 @@ from registry import clock
 from registry.errors import ServiceError
 from registry.selectors import EnterpriseFilters
 from tests.factories import EnterpriseFactory, LiaisonFactory
+from tests.messaging.campaigns import campaign_send
 
 pytestmark = pytest.mark.django_db
 Status = OutboxMessage.Status
@@ -43,7 +44,7 @@ def _park(grid, n=3):
 
 
 def _campaign(by, key="holiday-greeting-sms"):
-    return services.campaign_create(
+    return campaign_send(
         name="国庆问候",
         kind="holiday",
         template=MessageTemplate.objects.get(key=key),

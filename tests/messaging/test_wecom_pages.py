@@ -4,19 +4,19 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from outreach.messaging import services as messaging_services
 from outreach.messaging.models import MessageTemplate
 from outreach.messaging.wecom import services
 from outreach.messaging.wecom.models import WeComPost, WeComRobot
 from registry import clock
 from registry.selectors import EnterpriseFilters
+from tests.messaging.campaigns import campaign_send
 from tests.messaging.wecom_fixtures import JPEG, KEY_A, PNG
 
 pytestmark = pytest.mark.django_db
 
 
 def _campaign(by):
-    return messaging_services.campaign_create(
+    return campaign_send(
         name="春节问候",
         kind="holiday",
         template=MessageTemplate.objects.get(key="holiday-greeting-sms"),
