@@ -38,6 +38,8 @@ urlpatterns = [
     path("", include("monitoring.urls")),
     # Liaison self-service: the personal link a liaison opens without an account.
     path("s/", include("outreach.selfservice.urls")),
+    # The requester's 回访 link of the first-contact desk (outreach/matters).
+    path("r/", include("outreach.matters.public_urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

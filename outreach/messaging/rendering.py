@@ -20,6 +20,10 @@ PLACEHOLDERS = {
         "the liaison's personal link (in the text only; a campaign with it is a details check "
         "and sends each liaison a new link)"
     ),
+    # The first-contact desk's answer (outreach/matters); single messages only.
+    "matter_number": _("the matter's number (answers to matters only)"),
+    "matter_outcome": _("whether the matter is resolved (answers to matters only)"),
+    "matter_link": _("the link to the answer and its rating (answers to matters only)"),
 }
 # Filled per recipient by a campaign's INSERT … SELECT; {{ link }} creates the recipient's
 # link in the same statement (outreach.selfservice.bulk).
