@@ -166,6 +166,9 @@ TABLE: dict[str, dict[str, set[str]]] = {
         f"outreach:matters:{action}": {"GET": NOBODY, "POST": EDITORS_OF_A}
         for action in ("route", "reroute", "take", "return", "answer", "close", "chase", "link")
     },
+    # Manual follow-up tasks, from a matter or the enterprise page: whoever works it.
+    "outreach:matters:follow_up": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
+    "outreach:matters:enterprise_follow_up": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
     # The requester's 回访 link: opens for whoever holds it (303 to /r/); /r/ only for a
     # session holding an opened link. "我有问题" only for a session holding an unlocked
     # personal link (tests/matters).
@@ -274,6 +277,7 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         "mine",
         "metrics",
         "new",
+        "enterprise_follow_up",
     }:
         return reverse(name, args=[_matter_of(enterprise, someone).pk])
     if name == "matter_feedback:landing":
@@ -356,6 +360,7 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         "outreach:selfservice_link_send": [enterprise.uscc],
         "outreach:selfservice_link_revoke": [enterprise.uscc],
         "outreach:selfservice_handover_confirm": [enterprise.uscc],
+        "outreach:matters:enterprise_follow_up": [enterprise.uscc],
         "registry:grid_area_edit": [grid.pk],
         "registry:user_edit": [someone.pk],
         "registry:user_unlock": [someone.pk],

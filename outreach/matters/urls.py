@@ -18,4 +18,10 @@ urlpatterns = [
     path("<id:pk>/close/", views.matter_close, name="close"),
     path("<id:pk>/chase/", views.matter_chase, name="chase"),
     path("<id:pk>/link/", views.matter_link, name="link"),
+    path("<id:pk>/follow-up/", views.matter_follow_up, name="follow_up"),
+    path(
+        "enterprise/<str:uscc>/follow-up/",
+        views.enterprise_follow_up,
+        name="enterprise_follow_up",
+    ),
 ]

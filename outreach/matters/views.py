@@ -8,12 +8,14 @@ the page with the field named and a 400; someone else acting first is a 409 that
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from outreach.matters import services
 from outreach.matters.forms import (
     AnswerForm,
+    FollowUpTaskForm,
     LinkEnterpriseForm,
     MatterIntakeForm,
     ReasonForm,
@@ -37,6 +39,7 @@ from registry.errors import ServiceError
 from registry.ids import parse_id
 from registry.masking import mask_free_text, masked
 from registry.roles import user_role
+from registry.selectors import enterprise_detail
 
 
 def requester_phone_shown(matter: Matter) -> str:
@@ -285,3 +288,65 @@ def matter_link(request, pk):
         messages.success(request, _("Linked to the enterprise."))
 
     return _act(request, pk, "link", LinkEnterpriseForm(request.POST, user=request.user), action)
+
+
+def _follow_up_page(request, *, enterprise, matter, back: str):
+    from outreach.services import eligible_assignees
+
+    form = FollowUpTaskForm(request.POST or None, assignees=eligible_assignees(enterprise))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.follow_up_task_create(
+                enterprise=enterprise,
+                matter=matter,
+                by=request.user,
+                assignee=data["assignee"],
+                due_on=data["due_on"],
+                note=data["note"],
+            )
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Follow-up task created."))
+            return redirect(back)
+    return render(
+        request,
+        "outreach/matters/follow_up.html",
+        {"form": form, "enterprise": enterprise, "matter": matter, "back": back},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def matter_follow_up(request, pk):
+    require(can_work_matters(request.user))
+    matter = _matter(request, pk)
+    if matter.enterprise is None:
+        return _detail(
+            request,
+            matter,
+            status=400,
+            error=ServiceError(
+                _("Link the matter to its enterprise first: a task belongs to an enterprise."),
+                field="enterprise",
+            ),
+        )
+    return _follow_up_page(
+        request,
+        enterprise=matter.enterprise,
+        matter=matter,
+        back=reverse("outreach:matters:detail", args=[matter.pk]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def enterprise_follow_up(request, uscc):
+    require(can_work_matters(request.user))
+    enterprise = enterprise_detail(user=request.user, uscc=uscc)
+    return _follow_up_page(
+        request,
+        enterprise=enterprise,
+        matter=None,
+        back=reverse("registry:enterprise", args=[enterprise.uscc]),
+    )

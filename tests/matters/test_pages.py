@@ -253,3 +253,35 @@ def test_the_metrics_page_costs_the_same_queries_for_few_and_many_matters(
         intake(disposition="answered", answer="已答复")
     with django_assert_max_num_queries(12):
         client.get(reverse("outreach:matters:metrics"))
+
+
+def test_a_follow_up_task_is_made_by_hand_from_a_matter(client, staff_user, worker_a, intake):
+    import datetime
+
+    from outreach.models import Task
+    from registry import clock
+
+    matter = intake()
+    client.force_login(staff_user)
+    url = reverse("outreach:matters:follow_up", args=[matter.pk])
+    assert "新建跟进待办" in client.get(url).content.decode()
+    past = client.post(url, {"assignee": worker_a.pk, "due_on": "2020-01-01", "note": "补材料"})
+    assert past.status_code == 400
+    assert 'data-testid="error-due_on"' in past.content.decode()
+    due = clock.today() + datetime.timedelta(days=5)
+    response = client.post(url, {"assignee": worker_a.pk, "due_on": due, "note": "企业补交材料"})
+    assert response.status_code == 302
+    task = Task.objects.get(kind="follow_up")
+    assert (task.assignee, task.due_on, task.source) == (worker_a, due, "manual")
+    assert matter.number in task.note
+    assert matter.steps.filter(action="note").exists()
+    client.force_login(worker_a)
+    assert "跟进事项" in client.get(reverse("outreach:tasks")).content.decode()
+    # One open follow-up per enterprise: a second is refused, naming the first.
+    client.force_login(staff_user)
+    again = client.post(
+        reverse("outreach:matters:enterprise_follow_up", args=[matter.enterprise.uscc]),
+        {"due_on": due, "note": "再次跟进"},
+    )
+    assert again.status_code == 400
+    assert "已有一项" in again.content.decode()

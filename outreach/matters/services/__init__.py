@@ -10,6 +10,7 @@ from outreach.matters.services.feedback import (
     matter_feedback_resolve_hash,
     matter_rate,
 )
+from outreach.matters.services.follow_up import FOLLOW_UP, follow_up_task_create
 from outreach.matters.services.intake import DISPOSITIONS, matter_intake
 from outreach.matters.services.reminders import matters_remind
 from outreach.matters.services.routing import (
@@ -25,9 +26,11 @@ from outreach.matters.services.routing import (
 
 __all__ = [
     "DISPOSITIONS",
+    "FOLLOW_UP",
     "FeedbackLinkInvalid",
     "MatterConflict",
     "eligible_owners",
+    "follow_up_task_create",
     "matter_answer",
     "matter_chase",
     "matter_close",
