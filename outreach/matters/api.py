@@ -26,9 +26,18 @@ NO_SUCH_CATEGORY = _("No such category in use.")
 NO_LIAISON = _("This enterprise has no current liaison.")
 
 
+class TextField(serializers.CharField):
+    """A JSON string only: DRF's CharField would take 0 or true as the text "0" / "True"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class MatterCreateSerializer(WriteSerializer):
     channel = serializers.ChoiceField(Matter.Channel.choices, default=Matter.Channel.API)
-    enterprise = serializers.CharField(
+    enterprise = TextField(
         required=False,
         allow_blank=True,
         max_length=32,
@@ -37,11 +46,11 @@ class MatterCreateSerializer(WriteSerializer):
     from_liaison = serializers.BooleanField(
         default=False, help_text="The requester is the enterprise's current liaison."
     )
-    requester_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    requester_phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    requester_name = TextField(required=False, allow_blank=True, max_length=50)
+    requester_phone = TextField(required=False, allow_blank=True, max_length=30)
     category = AsciiIntegerField(min_value=1, max_value=2**31 - 1)
     urgency = serializers.ChoiceField(Matter.Urgency.choices, default=Matter.Urgency.NORMAL)
-    description = serializers.CharField(max_length=TEXT_MAX)
+    description = TextField(max_length=TEXT_MAX)
 
 
 class CategoryRefSerializer(serializers.Serializer):

@@ -31,7 +31,7 @@ def matters_on_timeline(enterprise, user) -> list[TimelineItem]:
                 for part in (row.to_department, row.to_user and row.to_user.get_username())
                 if part
             )
-            changes.append(Change(label=_("to"), old="", new=target))
+            changes.append(Change(label=_("handed to"), old="", new=target))
         if row.note:
             changes.append(Change(label=_("note"), old="", new=mask_free_text(row.note)))
         items.append(

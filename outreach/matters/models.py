@@ -23,7 +23,7 @@ __all__ = [
 class Department(models.Model):
     """A unit of the park that takes matters (企业服务科, 税务窗口…), managed by admins."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("department name"), max_length=100, unique=True)
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("lead"),
@@ -52,7 +52,7 @@ class Department(models.Model):
 class MatterCategory(models.Model):
     """A node of the admin-edited category tree, with its time limits."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("category name"), max_length=100)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent category"),
@@ -81,7 +81,7 @@ class MatterCategory(models.Model):
         null=True,
         blank=True,
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("sort order"), default=0)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -138,7 +138,7 @@ class Matter(models.Model):
     class State(models.TextChoices):
         RECEIVED = "received", _("Received")
         ROUTED = "routed", _("Routed")
-        IN_PROGRESS = "in_progress", _("In progress")
+        IN_PROGRESS = "in_progress", _("Being handled")
         RETURNED = "returned", _("Returned")
         ANSWERED = "answered", _("Answered")
         RATED = "rated", _("Feedback received")

@@ -75,7 +75,7 @@ def matter_list_page(request):
         {
             "rows": rows,
             "filters": filters,
-            "states": [("open", _("Open")), ("", _("All")), *Matter.State.choices],
+            "states": [("open", _("Not closed")), ("", _("All")), *Matter.State.choices],
             "categories": category_choices(),
             "departments": department_choices(),
             "can_work": can_work_matters(request.user),

@@ -94,7 +94,7 @@ DEFAULT_TEMPLATES = [
         "subject": "",
         "body": (
             "{{ liaison }}您好：您反映的诉求（编号{{ matter_number }}）{{ matter_outcome }}，"
-            "答复详情及满意度评价请见：{{ matter_link }}"
+            "答复详情及满意度评价请见：{{ matter_link }} " + LEAVING_LINE
         ),
     },
 ]
