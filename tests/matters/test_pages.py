@@ -285,3 +285,37 @@ def test_a_follow_up_task_is_made_by_hand_from_a_matter(client, staff_user, work
     )
     assert again.status_code == 400
     assert "已有一项" in again.content.decode()
+
+
+def test_grid_workers_metrics_count_their_grids_only(
+    client, worker_a, intake, enterprise_b, staff_user, tax
+):
+    intake()
+    services.matter_intake(
+        channel="phone",
+        category=tax,
+        description="乙网格企业的问题",
+        by=staff_user,
+        enterprise=enterprise_b,
+    )
+    client.force_login(worker_a)
+    rows = {
+        key: rows
+        for key, _title, rows in client.get(reverse("outreach:matters:metrics")).context["tables"]
+    }
+    assert [(row.label, row.total) for row in rows["grid"]] == [("甲网格", 1)]
+
+
+def test_a_leads_list_shows_the_overdue_matters_of_their_department(
+    client, admin_user, intake, tax_office, worker_a
+):
+    import datetime
+
+    from outreach.matters.services import matters_remind
+
+    matter = intake(disposition="routed", department=tax_office)
+    services.matter_take(matter=matter, by=worker_a)
+    matters_remind(now=matter.resolution_due + datetime.timedelta(minutes=1))
+    client.force_login(admin_user)  # the tax office's lead
+    page = client.get(reverse("outreach:matters:mine")).content.decode()
+    assert matter.number in page and "已逾期" in page
