@@ -52,5 +52,7 @@ urlpatterns = [
     path("token/", login_not_required(TokenView.as_view()), name="token"),
     path("", include("registry.api.urls")),
     path("", include("outreach.api.urls")),
+    # The first-contact desk: POST /api/matters/ (outreach/matters/api.py).
+    path("", include("outreach.matters.api")),
     path("", include("monitoring.api.urls")),
 ]

@@ -40,6 +40,8 @@ urlpatterns = [
     path("s/", include("outreach.selfservice.urls")),
     # The SMS providers' delivery receipts and replies (outreach/messaging/inbound).
     path("sms/callbacks/", include("outreach.messaging.inbound.urls")),
+    # The requester's 回访 link of the first-contact desk (outreach/matters).
+    path("r/", include("outreach.matters.public_urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

@@ -70,3 +70,8 @@ class OutreachConfig(AppConfig):
 
         # Message templates a new installation starts with (admins' edits are kept).
         post_migrate.connect(templates_ensure_defaults, sender=self)
+
+        # The first-contact desk (outreach/matters).
+        from outreach.matters.apps import matters_ready
+
+        matters_ready(self)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from outreach import views
 from outreach.selfservice import staff_views as selfservice
@@ -7,6 +7,8 @@ app_name = "outreach"
 
 urlpatterns = [
     path("tasks/", views.task_list_page, name="tasks"),
+    # The first-contact desk (outreach/matters).
+    path("matters/", include("outreach.matters.urls")),
     path("tasks/<id:pk>/attempt/", views.task_attempt, name="task_attempt"),
     path("tasks/<id:pk>/close/", views.task_close, name="task_close"),
     path("tasks/<id:pk>/reassign/", views.task_reassign, name="task_reassign"),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from outreach import services
 from outreach.forms import ContactAttemptForm, TaskCloseForm, TaskReassignForm, kind_choices
+from outreach.matters.selectors import my_open_matters
 from outreach.models import Task
 from outreach.selectors import (
     TaskFilters,
@@ -86,6 +87,8 @@ def task_list_page(request):
             "can_work": can_work_tasks(request.user),
             "can_assign": can_assign_tasks(request.user),
             "close_form": TaskCloseForm(),
+            # The first-contact desk's open matters of this user, in the same list.
+            "my_matters": my_open_matters(user=request.user),
         },
     )
 

@@ -178,6 +178,32 @@ TABLE: dict[str, dict[str, set[str]]] = {
     # A and hold view_full_phone, as for the liaison's own.
     "outreach:selfservice_successor_reveal": {"GET": NOBODY, "POST": {ADMIN, STAFF, GRID_A}},
     "selfservice:form": {"GET": NOBODY, "POST": NOBODY},
+    # The first-contact desk (outreach/matters): every role reads matters in its scope (grid
+    # workers their grids' and those routed to them); admins, staff and grid workers take
+    # matters in and work them (an empty form is a 400 naming the field).
+    "outreach:matters:list": {"GET": USERS, "POST": NOBODY},
+    "outreach:matters:mine": {"GET": USERS, "POST": NOBODY},
+    "outreach:matters:metrics": {"GET": USERS, "POST": NOBODY},
+    "outreach:matters:new": {
+        "GET": {ADMIN, STAFF, GRID_A, GRID_B},
+        "POST": {ADMIN, STAFF, GRID_A, GRID_B},
+    },
+    "outreach:matters:detail": {"GET": READERS_OF_A, "POST": NOBODY},
+    **{
+        f"outreach:matters:{action}": {"GET": NOBODY, "POST": EDITORS_OF_A}
+        for action in ("route", "reroute", "take", "return", "answer", "close", "chase", "link")
+    },
+    # Manual follow-up tasks, from a matter or the enterprise page: whoever works it.
+    "outreach:matters:follow_up": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
+    "outreach:matters:enterprise_follow_up": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
+    # The requester's 回访 link: opens for whoever holds it (303 to /r/); /r/ only for a
+    # session holding an opened link. "我有问题" only for a session holding an unlocked
+    # personal link (tests/matters).
+    "matter_feedback:landing": {"GET": EVERYONE, "POST": NOBODY},
+    "matter_feedback:rate": {"GET": NOBODY, "POST": NOBODY},
+    "selfservice:ask": {"GET": NOBODY, "POST": NOBODY},
+    # Other systems hand the desk a matter; the body names it (so {} is a 400).
+    "api:matters": {"POST": {ADMIN, STAFF, GRID_A, GRID_B}},
 }
 # The Django admin: its own permission checks, and only park admins are is_staff.
 ADMIN_SITE = {"GET": {ADMIN}, "POST": NOBODY}
@@ -261,7 +287,39 @@ def _holiday_year(admin) -> int:
     return holiday_year_save(year=2027, notice="国办发明电〔2026〕7号", days=[day], by=admin).year
 
 
+def _matter_of(enterprise, someone):
+    """A matter of enterprise A from its liaison, taken in by staff (someone)."""
+    from outreach.matters.models import MatterCategory
+    from outreach.matters.services import matter_intake
+
+    return matter_intake(
+        channel="phone",
+        category=MatterCategory.objects.get(name="税务", parent=None),
+        description="咨询申报流程",
+        by=someone,
+        enterprise=enterprise,
+        liaison=enterprise.current_liaison,
+    )
+
+
 def _url(name, enterprise, grid, someone, admin=None) -> str:
+    if name.startswith("outreach:matters:") and name.split(":")[-1] not in {
+        "list",
+        "mine",
+        "metrics",
+        "new",
+        "enterprise_follow_up",
+    }:
+        return reverse(name, args=[_matter_of(enterprise, someone).pk])
+    if name == "matter_feedback:landing":
+        from outreach.matters.services import matter_route, matter_take
+
+        matter = matter_route(matter=_matter_of(enterprise, someone), by=someone, owner=someone)
+        matter = matter_take(matter=matter, by=someone)
+        from outreach.matters.services import matter_answer
+
+        matter = matter_answer(matter=matter, by=someone, answer="已答复", resolved=True)
+        return reverse(name, args=[matter.feedback_token])
     if name in {
         "outreach:task_attempt",
         "outreach:task_close",
@@ -351,6 +409,7 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         "outreach:selfservice_link_send": [enterprise.uscc],
         "outreach:selfservice_link_revoke": [enterprise.uscc],
         "outreach:selfservice_handover_confirm": [enterprise.uscc],
+        "outreach:matters:enterprise_follow_up": [enterprise.uscc],
         "registry:grid_area_edit": [grid.pk],
         "registry:user_edit": [someone.pk],
         "registry:user_unlock": [someone.pk],

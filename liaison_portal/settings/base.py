@@ -165,7 +165,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 # The project's strings; each app keeps its own in <app>/locale/ (found by Django).
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The first-contact desk keeps its own catalogue (outreach/matters/locale).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "outreach" / "matters" / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
@@ -244,6 +245,13 @@ CELERY_BEAT_SCHEDULE = {
     "registry-security-log-purge": {
         "task": "registry.tasks.security_log_purge",
         "schedule": crontab(minute="10", hour="4"),
+    },
+    # Every 10 minutes: the first-contact desk's reminders (80 % of a limit) and overdue
+    # flags (past it, the lead is told). A missed run catches up; a double run reminds once
+    # (outreach.matters.services.reminders).
+    "matters-remind": {
+        "task": "outreach.matters.remind",
+        "schedule": crontab(minute="*/10"),
     },
     # Every night at 03:45: expired sessions are deleted (each opened personal link leaves one).
     "sessions-clear-expired": {

@@ -85,6 +85,18 @@ DEFAULT_TEMPLATES = [
             + "可在链接中直接填写继任者。\n\n园区企业服务中心"
         ),
     },
+    {
+        # The first-contact desk's answer (outreach/matters): the page behind {{ matter_link }}
+        # shows the answer in full and asks the requester to rate it (回访).
+        "key": "matter-answer-sms",
+        "name": "诉求答复（短信）",
+        "channel": Channel.SMS,
+        "subject": "",
+        "body": (
+            "{{ liaison }}您好：您反映的诉求（编号{{ matter_number }}）{{ matter_outcome }}，"
+            "答复详情及满意度评价请见：{{ matter_link }} " + LEAVING_LINE
+        ),
+    },
 ]
 
 
@@ -97,6 +109,14 @@ OWN_PLACEHOLDERS = {
     CODE_TEMPLATE: ("enterprise", "liaison", "code", "minutes"),
     NEW_MOBILE_CODE_TEMPLATE: ("enterprise", "liaison", "code", "minutes"),
     STAFF_CORRECTION_TEMPLATE: ("enterprise", "liaison", "fields"),
+    # The first-contact desk's answer (outreach/matters).
+    "matter-answer-sms": (
+        "enterprise",
+        "liaison",
+        "matter_number",
+        "matter_outcome",
+        "matter_link",
+    ),
 }
 DEFAULT_TEMPLATES += [
     {

@@ -27,6 +27,10 @@ OWN_PLACEHOLDERS = {
     "code": _("the one-time code (self-service code messages only)"),
     "minutes": _("how many minutes the code is valid (self-service code messages only)"),
     "fields": _("the names of the corrected fields (staff correction notice only)"),
+    # The first-contact desk's answer (outreach/matters); single messages only.
+    "matter_number": _("the matter's number (answers to matters only)"),
+    "matter_outcome": _("whether the matter is resolved (answers to matters only)"),
+    "matter_link": _("the link to the answer and its rating (answers to matters only)"),
 }
 # Filled per recipient by a campaign's INSERT … SELECT; {{ link }} creates the recipient's
 # link in the same statement (outreach.selfservice.bulk).

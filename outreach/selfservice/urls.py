@@ -1,5 +1,6 @@
 from django.urls import path
 
+from outreach.matters.public_views import ask
 from outreach.selfservice import views
 
 app_name = "selfservice"
@@ -8,5 +9,7 @@ urlpatterns = [
     # Fixed paths first: "form" is never a token (tokens are 43 characters).
     path("", views.start, name="start"),
     path("form/", views.form_page, name="form"),
+    # "我有问题 / 需要帮助": a matter for the first-contact desk (outreach/matters).
+    path("ask/", ask, name="ask"),
     path("<str:token>/", views.landing, name="landing"),
 ]

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from outreach.matters.demo import seed_matters_demo
 from outreach.messaging.demo import seed_messaging_demo
 from outreach.messaging.models import Campaign
 from outreach.selfservice.demo import seed_selfservice_demo
@@ -25,6 +26,8 @@ class Command(BaseCommand):
             self.stdout.write("No demo staff user: run seed_demo first.")
             return
         links = seed_selfservice_demo(staff=campaign.created_by)
+        # The first-contact desk's demo matters (outreach/matters).
+        seed_matters_demo()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo campaign “{campaign.name}”: {campaign.recipients} recipients; "

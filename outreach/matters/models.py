@@ -1,0 +1,339 @@
+"""The first-contact desk's tables: departments, the category tree, matters and their steps.
+
+Writes go through outreach.matters.services; this module holds tables, constraints, choices.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import Enterprise, Liaison
+
+__all__ = [
+    "Department",
+    "Matter",
+    "MatterCategory",
+    "MatterDaySequence",
+    "MatterStep",
+]
+
+
+class Department(models.Model):
+    """A unit of the park that takes matters (企业服务科, 税务窗口…), managed by admins."""
+
+    name = models.CharField(_("department name"), max_length=100, unique=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lead"),
+        related_name="led_departments",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("members"),
+        related_name="matter_departments",
+        blank=True,
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MatterCategory(models.Model):
+    """A node of the admin-edited category tree, with its time limits."""
+
+    name = models.CharField(_("category name"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        related_name="children",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    first_response_hours = models.PositiveSmallIntegerField(
+        _("first response within (hours)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+    )
+    resolution_workdays = models.PositiveSmallIntegerField(
+        _("resolved within (working days)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("Counted with the park's holidays and make-up working days."),
+    )
+    # The department a matter of this category is usually routed to (a suggestion).
+    default_department = models.ForeignKey(
+        Department,
+        verbose_name=_("usual department"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    position = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("matter category")
+        verbose_name_plural = _("matter categories")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                name="matter_category_unique_name",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
+
+
+class MatterDaySequence(models.Model):
+    """The last number given on a day: ``SQ20261130-0007`` is the 7th of 30 November.
+
+    Numbers are taken with one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (services.
+    numbering): the row lock serialises two intakes at once, and a rolled-back intake leaves a
+    gap rather than a duplicate.
+    """
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("matter number sequence")
+        verbose_name_plural = _("matter number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
+
+class Matter(models.Model):
+    """One question, request or complaint an enterprise brought to the park."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        VISIT = "visit", _("Walk-in / visit")
+        WECHAT = "wechat", _("WeChat / WeCom")
+        EMAIL = "email", _("E-mail")
+        LETTER = "letter", _("Letter")
+        SELF_SERVICE = "self_service", _("Self-service link")
+        API = "api", _("Another system (API)")
+
+    class Urgency(models.TextChoices):
+        NORMAL = "normal", _("Normal")
+        URGENT = "urgent", _("Urgent")
+
+    class State(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        ROUTED = "routed", _("Routed")
+        IN_PROGRESS = "in_progress", _("Being handled")
+        RETURNED = "returned", _("Returned")
+        ANSWERED = "answered", _("Answered")
+        RATED = "rated", _("Feedback received")
+        CLOSED = "closed", _("Closed")
+
+    class Satisfaction(models.TextChoices):
+        SATISFIED = "satisfied", _("Satisfied")
+        MOSTLY = "mostly", _("Mostly satisfied")
+        DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    # NULL: a caller not yet identified; staff link the enterprise later.
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("enterprise"),
+        related_name="matters",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    # Set when the requester is the enterprise's liaison (then name and phone are theirs).
+    liaison = models.ForeignKey(
+        Liaison,
+        verbose_name=_("liaison"),
+        related_name="matters",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    requester_name = models.CharField(_("requester"), max_length=50, blank=True)
+    requester_phone = models.CharField(_("requester's phone"), max_length=20, blank=True)
+    category = models.ForeignKey(
+        MatterCategory,
+        verbose_name=_("category"),
+        related_name="matters",
+        on_delete=models.PROTECT,
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    description = models.TextField(_("description"), max_length=4000)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.RECEIVED
+    )
+    escalated = models.BooleanField(_("escalated to a lead"), default=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        related_name="owned_matters",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        related_name="matters",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    received_at = models.DateTimeField(_("received at"))
+    first_response_due = models.DateTimeField(_("first response due"))
+    resolution_due = models.DateTimeField(_("resolution due"))
+    # 80 % of each limit: when the owner is reminded (the beat task queries "<= now").
+    first_response_remind_at = models.DateTimeField(null=True, blank=True)
+    resolution_remind_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer = models.TextField(_("answer"), max_length=4000, blank=True)
+    resolved = models.BooleanField(_("resolved"), null=True, blank=True)
+    # Not resolved yet: what happens next, and by when (the answer tells the requester).
+    next_step = models.TextField(_("next step"), max_length=2000, blank=True)
+    next_step_on = models.DateField(_("next step by"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True
+    )
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    overdue = models.BooleanField(_("overdue"), default=False)
+    # The 回访 link: only the SHA-256 of its token is stored (outreach.selfservice.tokens).
+    feedback_token_hash = models.CharField(max_length=64, blank=True)
+    feedback_expires_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic concurrency: every write is ``UPDATE … WHERE version = <seen>``.
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("taken in by"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    OPEN_STATES = (State.RECEIVED, State.ROUTED, State.IN_PROGRESS, State.RETURNED)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("matter")
+        verbose_name_plural = _("matters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feedback_token_hash"],
+                condition=~Q(feedback_token_hash=""),
+                name="matter_feedback_token_unique",
+            ),
+        ]
+        indexes = [
+            # 我的待办: an owner's open matters.
+            models.Index(
+                fields=["owner", "resolution_due"],
+                condition=Q(state__in=["received", "routed", "in_progress", "returned"]),
+                name="matter_open_owner_idx",
+            ),
+            # The reminders' beat task: open matters whose reminder time has come.
+            models.Index(
+                fields=["resolution_remind_at"],
+                condition=Q(state__in=["received", "routed", "in_progress", "returned"]),
+                name="matter_open_remind_idx",
+            ),
+            # The metrics page: matters by month of intake.
+            models.Index(fields=["received_at"], name="matter_received_idx"),
+            models.Index(fields=["enterprise", "-received_at"], name="matter_enterprise_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+
+class MatterStep(models.Model):
+    """Every step of a matter is a row: who, when, what, why."""
+
+    class Action(models.TextChoices):
+        INTAKE = "intake", _("Taken in")
+        ROUTE = "route", _("Routed")
+        ESCALATE = "escalate", _("Escalated")
+        TAKE = "take", _("Taken on")
+        REROUTE = "reroute", _("Re-routed")
+        RETURN = "return", _("Returned")
+        ANSWER = "answer", _("Answered")
+        RATE = "rate", _("Feedback")
+        REOPEN = "reopen", _("Reopened")
+        CLOSE = "close", _("Closed")
+        LINK = "link", _("Enterprise identified")
+        CHASE = "chase", _("Chased")
+        REMIND = "remind", _("Reminder")
+        OVERDUE = "overdue", _("Overdue")
+        NOTE = "note", _("Note")
+
+    matter = models.ForeignKey(
+        Matter, verbose_name=_("matter"), related_name="steps", on_delete=models.CASCADE
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    from_state = models.CharField(max_length=20, choices=Matter.State.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=Matter.State.choices, blank=True)
+    # NULL: the system (a reminder) or the requester (feedback through the link).
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    at = models.DateTimeField(_("when"))
+    # Whom it was handed to (a routing, a reminder's recipient).
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("to"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    to_department = models.ForeignKey(
+        Department,
+        verbose_name=_("to department"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    note = models.TextField(_("note"), max_length=4000, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("matter step")
+        verbose_name_plural = _("matter steps")
+        indexes = [models.Index(fields=["matter", "at"], name="matter_step_matter_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id} · {self.get_action_display()}"

@@ -1,0 +1,145 @@
+"""Reads of the first-contact desk. Every one starts from ``visible_matters(user)``: a grid
+worker sees the matters of their grids' enterprises and those routed to them or their
+department; an enterprise outside their scope stays invisible (a 404)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Max, Q, QuerySet
+
+from outreach.matters.models import Department, Matter, MatterCategory, MatterStep
+from registry.access import SEE_EVERYTHING, visible_enterprises
+from registry.ids import parse_id
+from registry.roles import Role, user_role
+
+LIST_ROWS = 200
+NUDGES = (MatterStep.Action.CHASE, MatterStep.Action.REMIND, MatterStep.Action.OVERDUE)
+
+
+def can_work_matters(user) -> bool:
+    """Take in, route, answer, chase: admins, staff and grid workers; auditors read."""
+    return user_role(user) in {Role.ADMIN, Role.STAFF, Role.GRID_WORKER}
+
+
+def _mine(user) -> Q:
+    return Q(owner=user) | Q(department__members=user) | Q(department__lead=user)
+
+
+def visible_matters(user) -> QuerySet[Matter]:
+    role = user_role(user)
+    if role in SEE_EVERYTHING:
+        return Matter.objects.all()
+    if role == Role.GRID_WORKER:
+        scoped = Matter.objects.filter(
+            Q(enterprise__in=visible_enterprises(user).values("pk")) | _mine(user)
+        )
+        # The department joins may repeat a row: select by id.
+        return Matter.objects.filter(pk__in=scoped.values("pk"))
+    return Matter.objects.none()
+
+
+@dataclass(frozen=True)
+class MatterFilters:
+    state: str = "open"  # "open", "" (all), or one State
+    category: int | None = None
+    department: int | None = None
+    owner: str = ""  # "me", "none", a user id, or ""
+    enterprise: str = ""  # USCC
+    number: str = ""
+    overdue: bool = False
+
+
+def _with_display(matters: QuerySet[Matter]) -> QuerySet[Matter]:
+    return matters.select_related(
+        "enterprise", "category", "category__parent", "owner", "department", "liaison"
+    ).annotate(last_nudge_at=Max("steps__at", filter=Q(steps__action__in=NUDGES)))
+
+
+def matter_list(*, user, filters: MatterFilters) -> QuerySet[Matter]:
+    matters = visible_matters(user)
+    if filters.state == "open":
+        matters = matters.filter(state__in=Matter.OPEN_STATES)
+    elif filters.state:
+        matters = matters.filter(state=filters.state)
+    if filters.category is not None:
+        matters = matters.filter(
+            Q(category=filters.category) | Q(category__parent=filters.category)
+        )
+    if filters.department is not None:
+        matters = matters.filter(department=filters.department)
+    if filters.owner == "me":
+        matters = matters.filter(owner=user)
+    elif filters.owner == "none":
+        matters = matters.filter(owner__isnull=True)
+    elif (owner_id := parse_id(filters.owner)) is not None:
+        matters = matters.filter(owner_id=owner_id)
+    if filters.enterprise:
+        matters = matters.filter(enterprise__uscc=filters.enterprise.strip().upper())
+    if filters.number:
+        matters = matters.filter(number__icontains=filters.number.strip())
+    if filters.overdue:
+        matters = matters.filter(overdue=True)
+    return _with_display(matters).order_by("-received_at", "-id")
+
+
+def my_open_matters(*, user) -> list[Matter]:
+    """我的待办's matters: open ones the user owns, ones routed to their department that no
+    one has taken yet, and overdue or reopened ones of the departments they lead."""
+    department_ids = list(
+        Department.objects.filter(Q(members=user) | Q(lead=user)).values_list("pk", flat=True)
+    )
+    led = list(Department.objects.filter(lead=user).values_list("pk", flat=True))
+    mine = Q(owner=user) | Q(owner__isnull=True, department__in=department_ids)
+    mine |= Q(department__in=led, overdue=True)
+    matters = visible_matters(user).filter(mine, state__in=Matter.OPEN_STATES)
+    return list(_with_display(matters).order_by("resolution_due", "id")[:LIST_ROWS])
+
+
+def matter_detail(*, user, pk: int) -> Matter | None:
+    return (
+        visible_matters(user)
+        .select_related(
+            "enterprise",
+            "enterprise__grid",
+            "category",
+            "category__parent",
+            "owner",
+            "department",
+            "department__lead",
+            "liaison",
+            "created_by",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def matter_steps(*, matter: Matter) -> list[MatterStep]:
+    return list(matter.steps.select_related("by", "to_user", "to_department").order_by("at", "id"))
+
+
+def category_choices() -> list[tuple[int, str]]:
+    categories = MatterCategory.objects.filter(active=True).select_related("parent")
+    return [
+        (c.pk, str(c))
+        for c in sorted(categories, key=lambda c: (str(c.parent or ""), c.position, c.name))
+    ]
+
+
+def department_choices() -> list[tuple[int, str]]:
+    return list(Department.objects.filter(active=True).values_list("pk", "name"))
+
+
+def enterprise_matters(*, enterprise) -> list[Matter]:
+    return list(
+        Matter.objects.filter(enterprise=enterprise)
+        .select_related("category", "owner", "department")
+        .order_by("-received_at", "-id")[:50]
+    )
+
+
+def matter_is_due_soon(matter: Matter, now: datetime.datetime) -> bool:
+    return (
+        matter.is_open
+        and matter.resolution_due <= now + (matter.resolution_due - matter.received_at) * 0.2
+    )

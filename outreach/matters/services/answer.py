@@ -1,0 +1,122 @@
+"""The answer: recorded on the matter and sent to the requester through the outbox (the
+template ``matter-answer-sms``: the number, the outcome and the 回访 link, whose page shows
+the answer in full and asks for a rating), in the same transaction.
+
+Unresolved, the answer says why, what happens next and by when.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from outreach.matters.models import Matter
+from outreach.matters.services.common import Action, State, step, text, transition
+from outreach.selfservice.tokens import token_hash, token_new
+from registry import clock
+from registry.errors import ServiceError
+
+ANSWER_TEMPLATE = "matter-answer-sms"
+FEEDBACK_DAYS_DEFAULT = 14
+OUTCOME_RESOLVED = "已办结"
+OUTCOME_PENDING = "正在处理中"
+
+
+def feedback_url(token: str) -> str:
+    from django.urls import reverse
+
+    return settings.SELF_SERVICE_BASE_URL.rstrip("/") + reverse(
+        "matter_feedback:landing", args=[token]
+    )
+
+
+def _send(matter: Matter, *, token: str, by) -> str:
+    """Queue the answer to the requester; returns why it was not sent ("" when queued)."""
+    from outreach.messaging.services import message_enqueue
+
+    if matter.enterprise_id is None:
+        return _("No message: the enterprise is not identified yet; tell the requester directly.")
+    if matter.liaison_id is None and not matter.requester_phone.startswith("1"):
+        return _("No message: the requester left no mobile number.")
+    # The messages to enterprises are Chinese, whatever the staff member's page language.
+    outcome = OUTCOME_RESOLVED if matter.resolved else OUTCOME_PENDING
+    message = message_enqueue(
+        enterprise=matter.enterprise,
+        liaison=matter.liaison,
+        template=ANSWER_TEMPLATE,
+        to="" if matter.liaison_id else matter.requester_phone,
+        context={
+            "liaison": matter.requester_name,
+            "matter_number": matter.number,
+            "matter_outcome": outcome,
+            "matter_link": feedback_url(token),
+        },
+        purpose="matter_answer",
+        by=by,
+    )
+    return "" if message.status == message.Status.QUEUED else message.get_problem_display()
+
+
+def matter_answer(
+    *,
+    matter: Matter,
+    by,
+    answer: str,
+    resolved: bool,
+    next_step: str = "",
+    next_step_on: datetime.date | None = None,
+    version: int | None = None,
+    now: datetime.datetime | None = None,
+    take: bool = False,
+) -> Matter:
+    """Record the answer, send it, and open the 回访 link (single-purpose, hash stored only).
+
+    ``take``: answered on the spot by whoever took it in (from 受理, no routing).
+    """
+    now = now or clock.now()
+    answer = text(answer, field="answer", required=True)
+    if not resolved:
+        next_step = text(next_step, field="next_step", required=True)
+        if next_step_on is None:
+            raise ServiceError(_("Say by when the next step is due."), field="next_step_on")
+        if next_step_on < clock.today(now):
+            raise ServiceError(_("This date has passed."), field="next_step_on")
+    else:
+        next_step, next_step_on = "", None
+    token = token_new()
+    days = int(getattr(settings, "MATTER_FEEDBACK_DAYS", FEEDBACK_DAYS_DEFAULT))
+    changes = {
+        "state": State.ANSWERED,
+        "answer": answer,
+        "resolved": resolved,
+        "next_step": next_step,
+        "next_step_on": next_step_on,
+        "answered_at": now,
+        "first_response_at": matter.first_response_at or now,
+        "feedback_token_hash": token_hash(token),
+        "feedback_expires_at": now + datetime.timedelta(days=days),
+        "satisfaction": "",
+        "rated_at": None,
+    }
+    if take:
+        changes["owner"] = by
+    with transaction.atomic():
+        before = matter.state
+        matter = transition(
+            matter,
+            version=version,
+            from_states=(State.RECEIVED,) if take else (State.IN_PROGRESS,),
+            **changes,
+        )
+        problem = _send(matter, token=token, by=by)
+        step(
+            matter,
+            action=Action.ANSWER,
+            at=now,
+            by=by,
+            from_state=before,
+            note=answer if not problem else f"{answer}\n{problem}",
+        )
+    matter.feedback_token = token  # for the caller (tests, the page's notice); never stored
+    return matter

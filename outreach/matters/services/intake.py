@@ -1,0 +1,132 @@
+"""Taking a matter in, from every door (the desk's form, the enterprise page, a grid worker's
+phone, the liaison's personal link, the API): one function, so the rules hold everywhere.
+
+On intake a matter is answered at once (closed on the spot, the answer recorded and sent),
+routed (to a department or a person), escalated (to a department's lead) or left received
+for the desk to route.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from outreach.matters.limits import limits_for
+from outreach.matters.models import Department, Matter, MatterCategory
+from outreach.matters.services.common import Action, State, step, text
+from outreach.matters.services.numbering import matter_number_next
+from registry import clock
+from registry.errors import ServiceError
+from registry.models import Enterprise, Liaison
+from registry.normalize import normalize_phone
+from registry.workdays import WorkCalendar
+
+RECEIVED, ANSWERED, ROUTED, ESCALATED = "received", "answered", "routed", "escalated"
+DISPOSITIONS = (RECEIVED, ANSWERED, ROUTED, ESCALATED)
+
+
+def _requester(
+    enterprise: Enterprise | None, liaison: Liaison | None, name: str, phone: str
+) -> tuple[str, str]:
+    if liaison is not None:
+        if enterprise is None or liaison.enterprise_id != enterprise.pk:
+            raise ServiceError(_("This liaison is not one of this enterprise's."), field="liaison")
+        return liaison.name, liaison.mobile
+    name = text(name, field="requester_name")[:50]
+    phone = (phone or "").strip()
+    if phone:
+        try:
+            phone = normalize_phone(phone)
+        except ValidationError as error:
+            raise ServiceError(error.messages[0], field="requester_phone") from error
+    return name, phone
+
+
+def matter_intake(
+    *,
+    channel: str,
+    category: MatterCategory,
+    description: str,
+    by=None,
+    enterprise: Enterprise | None = None,
+    liaison: Liaison | None = None,
+    requester_name: str = "",
+    requester_phone: str = "",
+    urgency: str = Matter.Urgency.NORMAL,
+    disposition: str = RECEIVED,
+    answer: str = "",
+    department: Department | None = None,
+    owner=None,
+    now: datetime.datetime | None = None,
+    calendar: WorkCalendar | None = None,
+) -> Matter:
+    from outreach.matters.services.answer import matter_answer
+    from outreach.matters.services.routing import matter_route
+
+    now = now or clock.now()
+    if channel not in Matter.Channel.values:
+        raise ServiceError(_("Unknown channel."), field="channel")
+    if urgency not in Matter.Urgency.values:
+        raise ServiceError(_("Unknown urgency."), field="urgency")
+    if disposition not in DISPOSITIONS:
+        raise ServiceError(_("Unknown disposition."), field="disposition")
+    if not category.active:
+        raise ServiceError(_("This category is no longer used."), field="category")
+    description = text(description, field="description", required=True)
+    name, phone = _requester(enterprise, liaison, requester_name, requester_phone)
+    if enterprise is None and not (name or phone):
+        raise ServiceError(
+            _("Name the enterprise, or at least the caller's name or phone."),
+            field="enterprise",
+        )
+    if disposition == ANSWERED:
+        text(answer, field="answer", required=True)
+    limits = limits_for(
+        received_at=now,
+        first_response_hours=category.first_response_hours,
+        resolution_workdays=category.resolution_workdays,
+        calendar=calendar or WorkCalendar.load(),
+    )
+    with transaction.atomic():
+        matter = Matter.objects.create(
+            number=matter_number_next(day=clock.today(now)),
+            channel=channel,
+            enterprise=enterprise,
+            liaison=liaison,
+            requester_name=name,
+            requester_phone=phone,
+            category=category,
+            urgency=urgency,
+            description=description,
+            state=State.RECEIVED,
+            received_at=now,
+            first_response_due=limits.first_response_due,
+            resolution_due=limits.resolution_due,
+            first_response_remind_at=limits.first_response_remind_at,
+            resolution_remind_at=limits.resolution_remind_at,
+            created_by=by,
+        )
+        step(matter, action=Action.INTAKE, at=now, by=by, note=matter.get_channel_display())
+        if disposition == ANSWERED:
+            # Answered on the spot: the person who took it in owns and answers it.
+            matter = matter_answer(
+                matter=matter, by=by, answer=answer, resolved=True, now=now, take=True
+            )
+            matter = _close_on_the_spot(matter, by=by, now=now)
+        elif disposition in (ROUTED, ESCALATED):
+            matter = matter_route(
+                matter=matter,
+                by=by,
+                department=department,
+                owner=owner,
+                escalate=disposition == ESCALATED,
+                now=now,
+            )
+    return matter
+
+
+def _close_on_the_spot(matter: Matter, *, by, now) -> Matter:
+    from outreach.matters.services.feedback import matter_close
+
+    return matter_close(matter=matter, by=by, now=now, note=_("Answered on the spot."))
