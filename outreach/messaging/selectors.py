@@ -38,6 +38,8 @@ class Progress:
     skipped: int
     # Waiting while its stopped campaign is resumed or cancelled.
     held: int = 0
+    # Sent and confirmed by the provider's delivery receipt (still status "sent").
+    delivered: int = 0
 
     @property
     def finished(self) -> bool:
@@ -61,7 +63,11 @@ def campaign_progress(*, campaign: Campaign, user) -> Progress:
     counts = (
         visible_messages(user)
         .filter(campaign=campaign)
-        .aggregate(total=Count("pk"), **_counts(**dict.fromkeys(Status.values)))
+        .aggregate(
+            total=Count("pk"),
+            delivered=Count("pk", filter=Q(delivered_at__isnull=False)),
+            **_counts(**dict.fromkeys(Status.values)),
+        )
     )
     return Progress(**counts)
 

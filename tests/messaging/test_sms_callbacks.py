@@ -79,6 +79,19 @@ def test_a_delivered_receipt_updates_the_row_and_logs_no_contact(aliyun, enterpr
 
 
 @live
+def test_staff_see_a_delivered_receipt_in_the_outbox(
+    aliyun, enterprise_a, gateway, client, staff_user
+):
+    message = _sent(enterprise_a, gateway)
+    client.force_login(staff_user)
+    assert "已送达" not in client.get(reverse("messaging:outbox")).content.decode()
+
+    aliyun.report([AliyunPusher.report_item(message)])
+
+    assert "已送达" in client.get(reverse("messaging:outbox")).content.decode()
+
+
+@live
 def test_a_tencent_receipt_finds_its_message_by_the_serial_number(tencent, enterprise_a, gateway):
     message = _sent(enterprise_a, gateway)
 
