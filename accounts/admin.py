@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.models import AccountSecurity
+from accounts.models import AccountProfile, AccountSecurity
 
 User = get_user_model()
 
@@ -15,11 +15,16 @@ class AccountSecurityInline(admin.StackedInline):
     readonly_fields = ("password_changed_at",)
 
 
+class AccountProfileInline(admin.StackedInline):
+    model = AccountProfile
+    can_delete = False
+
+
 class PortalUserAdmin(UserAdmin):
     """Django's user admin, where park admins create accounts; a password an admin sets (a new
     account or a reset) must be changed by its owner at the next login."""
 
-    inlines = (AccountSecurityInline,)
+    inlines = (AccountSecurityInline, AccountProfileInline)
     # Roles and switching an account on or off are set on the portal's users page, where each
     # change is written to the security log; here they are only shown.
     role_fields = ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")

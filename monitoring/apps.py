@@ -16,6 +16,11 @@ class MonitoringConfig(AppConfig):
         from registry.timeline import register_source
 
         kinds.register()
+        # Campaigns leave out the enterprises whose contact is paused (outreach's seam).
+        from monitoring.selectors import paused_enterprises_sql
+        from outreach.messaging.exclusions import register_paused_source
+
+        register_paused_source(paused_enterprises_sql)
         # The retention run: evidence texts and, after the case closed long enough, files.
         from monitoring.retention import erase_evidence
         from registry.retention import register_retention_step

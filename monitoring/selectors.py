@@ -1,9 +1,11 @@
 """Reads of monitoring that are more than a one-line query. Every one starts from what the
 user may see (registry.access.visible_enterprises)."""
 
+import datetime
+
 from django.db.models import QuerySet
 
-from monitoring.models import EmergencyProcedure, LightChange
+from monitoring.models import ContactHealth, EmergencyProcedure, LightChange
 from registry.access import visible_enterprises
 from registry.models import Enterprise
 
@@ -20,4 +22,13 @@ def enterprise_procedure(*, enterprise: Enterprise) -> EmergencyProcedure | None
     return (
         procedures.filter(status=EmergencyProcedure.Status.OPEN).first()
         or procedures.order_by("-started_at", "-id").first()
+    )
+
+
+def paused_enterprises_sql(day: datetime.date) -> tuple[str, list]:
+    """The enterprises whose contact is paused on ``day``, as SQL (for outreach's campaigns,
+    registered in MonitoringConfig.ready)."""
+    return (
+        f"SELECT enterprise_id FROM {ContactHealth._meta.db_table} WHERE paused_until >= %s",
+        [day],
     )

@@ -137,6 +137,12 @@ TABLE: dict[str, dict[str, set[str]]] = {
     # A campaign the SMS provider's refusal stopped: admins resume or cancel it.
     "messaging:campaign_resume": {"GET": NOBODY, "POST": {ADMIN}},
     "messaging:campaign_cancel_held": {"GET": NOBODY, "POST": {ADMIN}},
+    # A draft's test send, confirmation and cancellation: those who create campaigns (the
+    # services refuse, with a message, what is not theirs); its approval: admins only.
+    "messaging:campaign_test": {"GET": NOBODY, "POST": {ADMIN, STAFF}},
+    "messaging:campaign_confirm": {"GET": NOBODY, "POST": {ADMIN, STAFF}},
+    "messaging:campaign_cancel": {"GET": NOBODY, "POST": {ADMIN, STAFF}},
+    "messaging:campaign_approve": {"GET": NOBODY, "POST": {ADMIN}},
     "messaging:outbox": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
     "messaging:templates": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
     "messaging:template_edit": {"GET": {ADMIN}, "POST": {ADMIN}},
@@ -273,13 +279,11 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
 
         robot = WeComRobot.objects.create(name="甲网格联络员群", grid=grid, key="a1b2c3d4-0000")
         return reverse(name, args=[robot.pk])
-    if name in {
-        "messaging:campaign",
-        "messaging:wecom:campaign_posts",
-        "messaging:campaign_resume",
-        "messaging:campaign_cancel_held",
-    }:
-        # A campaign to every enterprise, by staff (someone).
+    if name == "messaging:wecom:campaign_posts" or (
+        name.startswith("messaging:campaign")
+        and name
+        not in {"messaging:campaigns", "messaging:campaign_new", "messaging:campaign_audience"}
+    ):  # a campaign to every enterprise, by staff (someone)
         campaign = campaign_create(
             name="节日问候",
             kind="holiday",

@@ -329,6 +329,18 @@ WECOM_TIMEOUT_SECONDS = env_int("WECOM_TIMEOUT_SECONDS", 10, minimum=1)
 # A robot takes 20 messages a minute (errcode 45009 beyond): the claim keeps under it.
 WECOM_RATE_LIMIT = env_int("WECOM_RATE_LIMIT", 20, minimum=1)
 WECOM_RATE_WINDOW_SECONDS = env_int("WECOM_RATE_WINDOW_SECONDS", 60, minimum=1)
+# --- Campaigns staff control (outreach/messaging/window.py, campaign_controls.py).
+# The sending window, park time, on official working days (registry.workdays): nothing goes
+# out outside it but an urgent kind (severe weather) confirmed by its sender. "24:00" as the
+# end: until midnight. The plan's light-touch SMS go out at the preferred time.
+CAMPAIGN_WINDOW_START = env_str("CAMPAIGN_WINDOW_START", "09:00")
+CAMPAIGN_WINDOW_END = env_str("CAMPAIGN_WINDOW_END", "17:30")
+CAMPAIGN_WINDOW_PREFERRED = env_str("CAMPAIGN_WINDOW_PREFERRED", "15:00")
+CAMPAIGN_WINDOW_WORKDAYS_ONLY = env_bool("CAMPAIGN_WINDOW_WORKDAYS_ONLY", True)
+# A campaign sending more messages than this waits for an admin's approval (not its sender's).
+CAMPAIGN_APPROVAL_THRESHOLD = env_int("CAMPAIGN_APPROVAL_THRESHOLD", 200)
+# The line greeting and care SMS end with (opted-out numbers get none of them).
+SMS_OPT_OUT_LINE = env_str("SMS_OPT_OUT_LINE", "拒收请回复R")
 
 # --- REST framework: the registry's API under /api/ (registry/api/).
 REST_FRAMEWORK = {

@@ -22,3 +22,8 @@ def can_read_templates(user) -> bool:
 
 def can_edit_templates(user) -> bool:
     return user_role(user) == Role.ADMIN
+
+
+def can_approve_campaigns(user) -> bool:
+    # Four eyes: an admin, never for a campaign of their own (campaign_controls).
+    return user_role(user) == Role.ADMIN

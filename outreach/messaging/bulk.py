@@ -12,7 +12,7 @@ import datetime
 from django.db import connection
 
 from outreach.messaging import rendering
-from outreach.messaging.models import Channel, OutboxMessage
+from outreach.messaging.models import Channel, OutboxMessage, SmsOptOut
 from outreach.selfservice.bulk import TOKEN_SQL, link_url_sql, links_write_ctes
 from registry import clock
 from registry.models import Enterprise, Liaison
@@ -21,6 +21,26 @@ Status = OutboxMessage.Status
 Problem = OutboxMessage.Problem
 # Writes at least this large refresh the outbox's planner statistics.
 ANALYZE_AFTER = 10_000
+
+
+# A liaison (``l``) whose mobile replied TD / R / 退订 (greeting and care SMS only).
+# (IN, not EXISTS: one hashed subplan over the opt-outs, not a probe per recipient.)
+OPTED_OUT_SQL = f"coalesce(l.mobile IN (SELECT mobile FROM {SmsOptOut._meta.db_table}), FALSE)"
+
+
+def chosen_where(
+    *, include_deregistered: bool, paused: tuple[str, list] | None
+) -> tuple[str, list]:
+    """The conditions on the chosen enterprises' rows (no alias) that leave some out:
+    deregistered ones unless included, and those the query ``paused`` selects."""
+    sql, params = "", []
+    if not include_deregistered:
+        sql += " AND status <> %s"
+        params.append(Enterprise.Status.DEREGISTERED)
+    if paused is not None:
+        sql += f" AND id NOT IN ({paused[0]})"
+        params.extend(paused[1])
+    return sql, params
 
 
 def outbox_write_bulk(
@@ -35,11 +55,18 @@ def outbox_write_bulk(
     template_id: int | None = None,
     send_at: datetime.datetime | None = None,
     now: datetime.datetime | None = None,
+    include_deregistered: bool = True,
+    paused: tuple[str, list] | None = None,
+    opt_out: bool = False,
 ) -> tuple[int, int]:
     """Write the messages for the enterprises whose ids the SQL query ``enterprises``
     (sql, params) selects, in the caller's transaction. ``now`` (default: the one clock)
     stamps the rows and links; ``send_at``: when delivery may start (default: ``now``).
     Returns (rows written, rows queued for delivery).
+
+    A campaign leaves out deregistered enterprises unless ``include_deregistered`` and the
+    enterprises the SQL query ``paused`` selects (``chosen_where``); with ``opt_out`` (greeting
+    and care SMS) a liaison whose mobile opted out gets a "not sent" row (OPTED_OUT).
 
     With links, the chosen enterprises' rows are locked (FOR NO KEY UPDATE, in id order) as
     ``selfservice_link_send`` locks its one enterprise, so a link sent by hand meanwhile is
@@ -51,14 +78,19 @@ def outbox_write_bulk(
     address = "l.mobile" if channel == Channel.SMS else "l.email"
     lock = "ORDER BY id FOR NO KEY UPDATE" if links else ""
     # Why a row is not sent, in the order a reader would look for it.
+    opt_out = opt_out and channel == Channel.SMS
     problem = f"""CASE WHEN l.id IS NULL THEN %s
                       {"WHEN coalesce(l.mobile, '') = '' THEN %s" if links else ""}
-                      WHEN coalesce({address}, '') = '' THEN %s ELSE '' END"""
+                      WHEN coalesce({address}, '') = '' THEN %s
+                      {f"WHEN {OPTED_OUT_SQL} THEN %s" if opt_out else ""}
+                      ELSE '' END"""
     problem_params = [
         Problem.NO_LIAISON,
         *([Problem.NO_MOBILE] if links else []),
         Problem.NO_ADDRESS,
+        *([Problem.OPTED_OUT] if opt_out else []),
     ]
+    where_sql, where_params = chosen_where(include_deregistered=include_deregistered, paused=paused)
     token = f"CASE WHEN r.problem = '' THEN {TOKEN_SQL} END" if links else "NULL::text"
     url_sql, url_params = link_url_sql("r.token")
 
@@ -84,7 +116,7 @@ def outbox_write_bulk(
     table = OutboxMessage._meta.db_table
     sql = f"""
     WITH chosen AS (
-        SELECT id FROM {Enterprise._meta.db_table} WHERE id IN ({chosen_sql}) {lock}
+        SELECT id FROM {Enterprise._meta.db_table} WHERE id IN ({chosen_sql}) {where_sql} {lock}
     ),
     recipients AS (
         SELECT e.id AS enterprise_id, e.name AS enterprise_name, l.id AS liaison_id,
@@ -117,6 +149,7 @@ def outbox_write_bulk(
     """
     params = [
         *chosen_params,
+        *where_params,
         *problem_params,
         *url_params,
         *links_params,

@@ -29,7 +29,14 @@ def _outcome(message: OutboxMessage) -> str:
     return ContactAttempt.Outcome.BOUNCED
 
 
+# A campaign's test to its sender's own phone or e-mail (campaign_controls.TEST_PURPOSE):
+# not a contact with the enterprise it was rendered for.
+NOT_A_CONTACT = frozenset({"campaign-test"})
+
+
 def record_undeliverable_message(sender, *, message: OutboxMessage, channel: str, **_kwargs):
+    if message.purpose in NOT_A_CONTACT:
+        return
     liaison = message.liaison
     if liaison is not None and liaison.enterprise_id != message.enterprise_id:
         liaison = None

@@ -6,6 +6,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from outreach.messaging.campaign_controls import campaign_messages_write
 from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage
 from outreach.messaging.services import campaign_create
 from registry import clock
@@ -28,6 +29,9 @@ def seed_messaging_demo(*, seed: int = 2026) -> Campaign | None:
         by=staff,
     )
     now = clock.now()
+    campaign_messages_write(campaign, at=now, now=now)
+    campaign.status = Campaign.Status.CONFIRMED
+    campaign.save(update_fields=["recipients", "status"])
     queued = list(
         OutboxMessage.objects.filter(campaign=campaign, status=Status.QUEUED).values_list(
             "pk", flat=True

@@ -13,6 +13,27 @@ class CampaignForm(forms.Form):
     template = IdChoiceField(
         label=_("Message template"), queryset=MessageTemplate.objects.order_by("key")
     )
+    include_deregistered = forms.BooleanField(
+        label=_("Include deregistered enterprises"), required=False
+    )
+
+
+class CampaignConfirmForm(forms.Form):
+    """When a draft goes out: now (no time) or at a time within the sending window."""
+
+    send_at = forms.DateTimeField(
+        label=_("Send at (park time)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty to send now."),
+    )
+    outside_window = forms.BooleanField(
+        label=_("Urgent: send outside the sending window"), required=False
+    )
+
+
+class CampaignCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why"), max_length=500, required=False)
 
 
 class TemplateForm(forms.Form):

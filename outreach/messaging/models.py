@@ -111,6 +111,15 @@ class Campaign(models.Model):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
     stopped_reason = models.CharField(_("why it stopped"), max_length=500, blank=True)
+    # The latest test send to its sender's own phone or e-mail (not one of its messages).
+    last_test = models.ForeignKey(
+        "OutboxMessage",
+        verbose_name=_("test message"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

@@ -66,10 +66,13 @@ def campaign_progress(*, campaign: Campaign, user) -> Progress:
     return Progress(**counts)
 
 
-def campaign_list(*, user) -> QuerySet[Campaign]:
+def campaign_list(*, user, status: str = "") -> QuerySet[Campaign]:
     scope = _scope(user, prefix="messages__")
+    campaigns = Campaign.objects.all()
+    if status in Campaign.Status.values:
+        campaigns = campaigns.filter(status=status)
     return (
-        Campaign.objects.select_related("created_by")
+        campaigns.select_related("created_by")
         .annotate(
             visible=Count("messages", filter=scope),
             sent=Count("messages", filter=scope & Q(messages__status=Status.SENT)),
@@ -81,6 +84,13 @@ def campaign_list(*, user) -> QuerySet[Campaign]:
         )
         .order_by("-created_at", "-id")
     )
+
+
+def campaigns_awaiting_approval(*, user) -> int:
+    """How many campaigns wait for an admin's approval (0 for those who cannot approve)."""
+    if user_role(user) != Role.ADMIN:
+        return 0
+    return Campaign.objects.filter(status=Campaign.Status.AWAITING_APPROVAL).count()
 
 
 def campaign_recipients(*, campaign: Campaign, user, status: str = "") -> QuerySet:

@@ -173,11 +173,14 @@ def campaign_create(
     template: MessageTemplate,
     filters: EnterpriseFilters,
     by,
+    include_deregistered: bool = False,
 ) -> Campaign:
-    """A campaign to the current liaisons of the enterprises ``filters`` selects (as ``by``
-    sees the enterprise list), with one outbox row per enterprise written by a single
+    """A draft campaign to the current liaisons of the enterprises ``filters`` selects (as
+    ``by`` sees the enterprise list): nothing is sent until its sender confirms it after the
+    preview (``campaign_controls``), which writes one outbox row per enterprise by a single
     INSERT … SELECT. Enterprises without a liaison or an address get a "not sent" row so the
-    campaign shows who it could not reach.
+    campaign shows who it could not reach; deregistered ones are left out unless
+    ``include_deregistered``. A greeting or care SMS ends with the opt-out line.
 
     A details check (template with ``{{ link }}``) gives every recipient whose liaison has
     a mobile a new personal link in the same statement, recorded with the campaign; the
@@ -232,19 +235,38 @@ def campaign_create(
             template=template,
             channel=template.channel,
             subject=template.subject,
-            body=template.body,
+            body=with_opt_out_line(template.body, kind=kind, channel=template.channel),
             filters={k: v for k, v in vars(filters).items() if v},
+            include_deregistered=include_deregistered,
+            status=Campaign.Status.DRAFT,
             created_by=by,
         )
-        created, queued = _campaign_messages_insert(campaign=campaign, filters=filters, by=by)
-        campaign.recipients = created
-        campaign.save(update_fields=["recipients"])
-        if queued:
-            _deliver_after_commit()
     return campaign
 
 
-def _campaign_messages_insert(*, campaign: Campaign, filters: EnterpriseFilters, by):
+def with_opt_out_line(body: str, *, kind: str, channel: str) -> str:
+    """A greeting or care SMS ends with the opt-out line (settings.SMS_OPT_OUT_LINE)."""
+    line = settings.SMS_OPT_OUT_LINE
+    if kind not in OPT_OUT_KINDS or channel != Channel.SMS or not line:
+        return body
+    if body.rstrip().endswith(line):
+        return body
+    return f"{body.rstrip()}{line}"
+
+
+# The kinds an opted-out number does not get (notices and the self-service code ignore it).
+OPT_OUT_KINDS = frozenset({Campaign.Kind.HOLIDAY, Campaign.Kind.CARE})
+
+
+def _campaign_messages_insert(
+    *,
+    campaign: Campaign,
+    filters: EnterpriseFilters,
+    by,
+    send_at: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
+    paused: tuple[str, list] | None = None,
+):
     """One statement over the filtered enterprises and their current liaisons (with the
     personal links when the text has ``{{ link }}``)."""
     chosen = enterprise_list(user=by, filters=filters).order_by().values("pk")
@@ -259,6 +281,11 @@ def _campaign_messages_insert(*, campaign: Campaign, filters: EnterpriseFilters,
         by_id=by.pk if by else None,
         campaign_id=campaign.pk,
         template_id=campaign.template_id,
+        send_at=send_at,
+        now=now,
+        include_deregistered=campaign.include_deregistered,
+        paused=paused,
+        opt_out=campaign.kind in OPT_OUT_KINDS,
     )
 
 

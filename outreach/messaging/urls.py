@@ -13,6 +13,10 @@ urlpatterns = [
     # A campaign the SMS provider's refusal stopped (outreach.messaging.refusals).
     path("campaigns/<id:pk>/resume/", views.campaign_resume, name="campaign_resume"),
     path("campaigns/<id:pk>/cancel-held/", views.campaign_cancel_held, name="campaign_cancel_held"),
+    path("campaigns/<id:pk>/test/", views.campaign_test, name="campaign_test"),
+    path("campaigns/<id:pk>/confirm/", views.campaign_confirm, name="campaign_confirm"),
+    path("campaigns/<id:pk>/approve/", views.campaign_approve, name="campaign_approve"),
+    path("campaigns/<id:pk>/cancel/", views.campaign_cancel, name="campaign_cancel"),
     path("outbox/", views.outbox, name="outbox"),
     path("templates/", views.template_list, name="templates"),
     path("templates/<id:pk>/", views.template_edit, name="template_edit"),

@@ -9,10 +9,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from outreach.messaging import access, refusals, selectors, services
+from outreach.messaging import (
+    access,
+    campaign_controls,
+    refusals,
+    selectors,
+    services,
+    window,
+)
 from outreach.messaging.defaults import allowed_placeholders
-from outreach.messaging.forms import CampaignForm, TemplateForm
+from outreach.messaging.forms import (
+    CampaignCancelForm,
+    CampaignConfirmForm,
+    CampaignForm,
+    TemplateForm,
+)
 from outreach.messaging.models import Campaign, Channel, MessageTemplate, OutboxMessage
+from outreach.messaging.preview import campaign_preview
 from outreach.messaging.provider_templates import params_format
 from outreach.messaging.rendering import OWN_PLACEHOLDERS, PLACEHOLDERS, placeholders_in
 from registry.access import require, visible_grid_areas
@@ -32,7 +45,8 @@ def _htmx(request) -> bool:
 @require_GET
 def campaign_list(request):
     require(access.can_read_campaigns(request.user))
-    page = Paginator(selectors.campaign_list(user=request.user), 50).get_page(
+    status = request.GET.get("status", "")
+    page = Paginator(selectors.campaign_list(user=request.user, status=status), 50).get_page(
         request.GET.get("page")
     )
     return render(
@@ -40,6 +54,9 @@ def campaign_list(request):
         "outreach/messaging/campaign_list.html",
         {
             "page": page,
+            "status": status,
+            "statuses": Campaign.Status.choices,
+            "awaiting": selectors.campaigns_awaiting_approval(user=request.user),
             "can_create": access.can_create_campaigns(request.user),
             "can_read_outbox": access.can_read_outbox(request.user),
         },
@@ -71,14 +88,17 @@ def campaign_new(request):
                 template=form.cleaned_data["template"],
                 filters=filters,
                 by=request.user,
+                include_deregistered=form.cleaned_data["include_deregistered"],
             )
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(
                 request,
-                _("Campaign created: %(count)s messages are on their way.")
-                % {"count": campaign.recipients},
+                _(
+                    "Draft saved: nothing is sent yet. Check the preview, send yourself a "
+                    "test, then confirm."
+                ),
             )
             return redirect("messaging:campaign", pk=campaign.pk)
     return render(
@@ -108,10 +128,142 @@ def campaign_audience(request):
     )
 
 
+def _campaign_page(request, campaign, *, confirm_form=None, cancel_form=None, status=200):
+    """The detail page of a draft or waiting campaign: its preview and what may be done."""
+    user = request.user
+    sender = user.pk == campaign.created_by_id
+    may_create = access.can_create_campaigns(user)
+    context = {
+        "campaign": campaign,
+        "preview": campaign_preview(campaign=campaign),
+        "confirm_form": confirm_form or CampaignConfirmForm(),
+        "cancel_form": cancel_form or CampaignCancelForm(),
+        "urgent": campaign.kind in campaign_controls.URGENT_KINDS,
+        "window": window.window_text(),
+        "threshold": campaign_controls.approval_threshold(),
+        "test_to": (
+            selectors.shown_address(
+                OutboxMessage(
+                    channel=campaign.channel,
+                    to=campaign_controls.own_address(user, campaign.channel),
+                )
+            )
+            if may_create
+            else ""
+        ),
+        "test_message": campaign.last_test,
+        "can_confirm": sender and campaign.status == Campaign.Status.DRAFT,
+        "can_test": may_create and campaign.status == Campaign.Status.DRAFT,
+        "can_approve": access.can_approve_campaigns(user)
+        and not sender
+        and campaign.status == Campaign.Status.AWAITING_APPROVAL,
+        "can_cancel": (sender or access.can_approve_campaigns(user)) and may_create,
+    }
+    return render(request, "outreach/messaging/campaign_draft.html", context, status=status)
+
+
+def _campaign(pk):
+    return get_object_or_404(
+        Campaign.objects.select_related("created_by", "approved_by", "template", "last_test"),
+        pk=pk,
+    )
+
+
+def _queued(campaign) -> int:
+    return OutboxMessage.objects.filter(
+        campaign=campaign, status=OutboxMessage.Status.QUEUED
+    ).count()
+
+
+@require_POST
+def campaign_test(request, pk):
+    require(access.can_create_campaigns(request.user))
+    campaign = _campaign(pk)
+    try:
+        message = campaign_controls.campaign_test_send(campaign=campaign, by=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Test sent to %(to)s; it is not one of the campaign's messages.")
+            % {"to": selectors.shown_address(message)},
+        )
+    return redirect("messaging:campaign", pk=campaign.pk)
+
+
+@require_POST
+def campaign_confirm(request, pk):
+    require(access.can_create_campaigns(request.user))
+    campaign = _campaign(pk)
+    form = CampaignConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            campaign = campaign_controls.campaign_confirm(
+                campaign=campaign,
+                by=request.user,
+                send_at=form.cleaned_data["send_at"],
+                outside_window=form.cleaned_data["outside_window"],
+            )
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            if campaign.status == Campaign.Status.AWAITING_APPROVAL:
+                messages.success(
+                    request, _("Confirmed: the campaign waits for an admin's approval.")
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Confirmed: %(count)s messages are on their way.")
+                    % {"count": _queued(campaign)},
+                )
+            return redirect("messaging:campaign", pk=campaign.pk)
+    return _campaign_page(request, _campaign(pk), confirm_form=form, status=400)
+
+
+@require_POST
+def campaign_approve(request, pk):
+    require(access.can_approve_campaigns(request.user))
+    campaign = _campaign(pk)
+    try:
+        campaign = campaign_controls.campaign_approve(campaign=campaign, by=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return _campaign_page(request, _campaign(pk), status=400)
+    messages.success(
+        request,
+        _("Approved: %(count)s messages are on their way.") % {"count": _queued(campaign)},
+    )
+    return redirect("messaging:campaign", pk=campaign.pk)
+
+
+@require_POST
+def campaign_cancel(request, pk):
+    require(access.can_create_campaigns(request.user))
+    campaign = _campaign(pk)
+    form = CampaignCancelForm(request.POST)
+    if form.is_valid():
+        try:
+            campaign_controls.campaign_cancel(
+                campaign=campaign, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ServiceError as error:
+            messages.error(request, error.message)
+            return _campaign_page(request, _campaign(pk), cancel_form=form, status=400)
+        messages.success(request, _("Cancelled: nothing of it is sent."))
+        return redirect("messaging:campaign", pk=campaign.pk)
+    return _campaign_page(request, _campaign(pk), cancel_form=form, status=400)
+
+
 @require_GET
 def campaign_detail(request, pk):
     require(access.can_read_campaigns(request.user))
-    campaign = get_object_or_404(Campaign.objects.select_related("created_by"), pk=pk)
+    campaign = _campaign(pk)
+    # Before its rows are written, staff see the preview and what they may do with it.
+    pending = campaign.status in (Campaign.Status.DRAFT, Campaign.Status.AWAITING_APPROVAL)
+    if pending and not _htmx(request) and access.can_create_campaigns(request.user):
+        return _campaign_page(request, campaign)
     status = request.GET.get("status", "")
     progress = selectors.campaign_progress(campaign=campaign, user=request.user)
     recipients = selectors.campaign_recipients(campaign=campaign, user=request.user, status=status)

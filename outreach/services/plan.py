@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from outreach import planner
+from outreach.messaging import window
 from outreach.messaging.bulk import outbox_write_bulk
 from outreach.messaging.models import Channel, MessageTemplate
 from outreach.messaging.rendering import placeholders_in
@@ -58,9 +59,9 @@ DEFAULT_POLICIES = {
 }
 # The light touch's SMS: the self-service link template (admins edit its text).
 LINK_TEMPLATE = "self-service-link-sms"
-# The practice: liaisons answer best around 15:00. Links planned at night wait until then;
-# a run after 17:00 leaves them to the next contact day's run.
-LINK_SEND_AT = datetime.time(15, 0)
+# The practice: liaisons answer best around 15:00 (the sending window's preferred time,
+# settings.CAMPAIGN_WINDOW_PREFERRED). Links planned at night wait until then; a run after
+# 17:00 leaves them to the next contact day's run.
 LINK_SEND_UNTIL = datetime.time(17, 0)
 
 _TIER_SQL = (
@@ -213,7 +214,7 @@ def _link_send_at(
     local = clock.local(now)
     if local.date() != today or local.time() >= LINK_SEND_UNTIL:
         return None
-    return max(local, timezone.make_aware(datetime.datetime.combine(today, LINK_SEND_AT)))
+    return max(local, timezone.make_aware(datetime.datetime.combine(today, window.preferred())))
 
 
 def _light_touch_links(

@@ -5,13 +5,16 @@ import statistics
 import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
 from outreach.messaging import services
-from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage
+from outreach.messaging.campaign_controls import campaign_messages_write
+from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage, SmsOptOut
+from outreach.messaging.preview import campaign_preview
 from outreach.selfservice.models import SelfServiceLink
+from registry import clock
 from registry.models import Enterprise, Liaison
 from registry.selectors import EnterpriseFilters
 from tests.bench.timing import measure, report
@@ -24,23 +27,38 @@ LINKS_BUDGET = 3.0
 WORST_BUDGET = 4.0
 
 
-def _create(staff_user):
-    return services.campaign_create(
-        name="全园区恶劣天气提示",
-        kind=Campaign.Kind.WEATHER,
-        template=MessageTemplate.objects.get(key="severe-weather-sms"),
-        filters=EnterpriseFilters(),
-        by=staff_user,
+def _confirmed(campaign):
+    """Its rows written now, as confirm or approval writes them (without the window's and
+    the approval's checks, which a bench at any hour would trip)."""
+    now = clock.now()
+    with transaction.atomic():
+        campaign_messages_write(campaign, at=now, now=now)
+        campaign.status = Campaign.Status.CONFIRMED
+        campaign.save(update_fields=["recipients", "status"])
+    return campaign
+
+
+def _create(staff_user, *, kind=Campaign.Kind.WEATHER, key="severe-weather-sms"):
+    return _confirmed(
+        services.campaign_create(
+            name="全园区恶劣天气提示",
+            kind=kind,
+            template=MessageTemplate.objects.get(key=key),
+            filters=EnterpriseFilters(),
+            by=staff_user,
+        )
     )
 
 
 def _details_check(staff_user):
-    return services.campaign_create(
-        name="全园区联络员信息核对",
-        kind=Campaign.Kind.DETAILS_CHECK,
-        template=MessageTemplate.objects.get(key="self-service-link-sms"),
-        filters=EnterpriseFilters(),
-        by=staff_user,
+    return _confirmed(
+        services.campaign_create(
+            name="全园区联络员信息核对",
+            kind=Campaign.Kind.DETAILS_CHECK,
+            template=MessageTemplate.objects.get(key="self-service-link-sms"),
+            filters=EnterpriseFilters(),
+            by=staff_user,
+        )
     )
 
 
@@ -149,3 +167,69 @@ def test_claiming_and_showing_progress_with_100k_queued(staff_user):
 
     report("Claim a batch of 20 with 100k queued", measure(claim_and_release), measure(baseline))
     report("Campaign progress (htmx poll) at 100k", measure(progress_page), measure(baseline))
+
+
+# A greeting leaves out opted-out numbers and paused enterprises in the same statement: at
+# most this many plain campaigns (a notice, which ignores opt-outs).
+OPT_OUT_BUDGET = 1.5
+# The preview (one query over every chosen enterprise): at most this share of the write.
+PREVIEW_BUDGET = 0.5
+
+
+def test_a_greeting_with_opt_outs_and_its_preview(staff_user):
+    """1% of the mobiles opted out and 1% of the enterprises paused by the monitor."""
+    from monitoring.models import ContactHealth
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {SmsOptOut._meta.db_table} (mobile, keyword, created_at)
+            SELECT mobile, 'R', now() FROM {Liaison._meta.db_table}
+            WHERE mod(id, 100) = 0 AND ended_on IS NULL ON CONFLICT DO NOTHING"""
+        )
+        cursor.execute(
+            f"""INSERT INTO {ContactHealth._meta.db_table} (enterprise_id, light,
+                consecutive_failures, paused_until, pause_reason, updated_at)
+            SELECT id, 'green', 0, %s, 'suspended', now() FROM {Enterprise._meta.db_table}
+            WHERE mod(id, 100) = 50 ON CONFLICT (enterprise_id) DO NOTHING""",
+            [clock.today()],
+        )
+    total = Enterprise.objects.count()
+    draft = services.campaign_create(
+        name="全园区节日问候",
+        kind=Campaign.Kind.HOLIDAY,
+        template=MessageTemplate.objects.get(key="holiday-greeting-sms"),
+        filters=EnterpriseFilters(),
+        by=staff_user,
+    )
+
+    paused = ContactHealth.objects.filter(paused_until__isnull=False).count()
+
+    def notice():
+        _clear()
+        assert _create(staff_user).recipients == total - paused  # a paused one gets no row
+
+    def greeting():
+        _clear()
+        campaign = _create(staff_user, kind=Campaign.Kind.HOLIDAY, key="holiday-greeting-sms")
+        assert campaign.recipients < total  # the paused ones get no row
+
+    def preview():
+        result = campaign_preview(campaign=draft)
+        assert result.chosen == total and result.left_out["opted_out"] > 0
+        assert result.left_out["paused"] > 0 and result.segments >= 1
+
+    baseline = measure(notice, repeat=3, warmup=0)
+    with_opt_outs = measure(greeting, repeat=3, warmup=0)
+    previewed = measure(preview, repeat=3)
+    report("Greeting leaving out opted-out and paused (INSERT … SELECT)", with_opt_outs, baseline)
+    report("Campaign preview over every enterprise (one query)", previewed, baseline)
+    ratio = with_opt_outs["median_ms"] / baseline["median_ms"]
+    share = previewed["median_ms"] / baseline["median_ms"]
+    print(
+        f"  budget: greeting at most {OPT_OUT_BUDGET}x the notice ({ratio:.2f}x); "
+        f"preview at most {PREVIEW_BUDGET}x the write ({share:.2f}x)"
+    )
+    ContactHealth.objects.all().delete()
+    SmsOptOut.objects.all().delete()
+    assert ratio <= OPT_OUT_BUDGET
+    assert share <= PREVIEW_BUDGET

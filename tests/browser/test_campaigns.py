@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from outreach.messaging.models import OutboxMessage
 from tests.factories import EnterpriseFactory, LiaisonFactory
+from tests.messaging.campaigns import ALWAYS_OPEN
 from tests.messaging.test_worker import RECORDING, _sweep_until
 
 
@@ -25,6 +26,7 @@ def test_staff_send_a_campaign_and_see_each_recipients_result(
     start_worker,
     tmp_path,
     shot,
+    settings,
 ):
 
     login(page, staff_user.username)
@@ -36,7 +38,12 @@ def test_staff_send_a_campaign_and_see_each_recipients_result(
     page.get_by_label("网格").select_option(label="甲网格")
     expect(page.get_by_test_id("audience-enterprises")).to_have_text("已选 4 家企业")
     shot(page, "campaign-new")
-    page.get_by_role("button", name="创建并发送").click()
+    page.get_by_role("button", name="创建并预览").click()
+    # The draft's preview, then "send now" (the window opened: the test runs at any hour).
+    expect(page.get_by_test_id("preview-sendable")).to_have_text("将发送 3 条消息。")
+    for name, value in ALWAYS_OPEN.items():
+        setattr(settings, name, value)
+    page.get_by_test_id("confirm").click()
 
     expect(page.get_by_role("heading", name="端午节问候")).to_be_visible()
     expect(page.get_by_test_id("count-waiting")).to_have_text("3")

@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from outreach.messaging import services
 from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage
 from outreach.selfservice.models import SelfServiceLink
 from outreach.selfservice.services import (
@@ -21,6 +20,7 @@ from outreach.selfservice.services import (
 from registry.errors import ServiceError
 from registry.selectors import EnterpriseFilters
 from tests.factories import EnterpriseFactory, LiaisonFactory
+from tests.messaging.campaigns import campaign_send, confirm_now
 from tests.selfservice.conftest import token_in
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def park(grid_a, grid_b, staff_user):
 
 
 def _details_check(by, *, key="self-service-link-sms", **filters):
-    return services.campaign_create(
+    return campaign_send(
         name="上半年联络员信息核对",
         kind=Campaign.Kind.DETAILS_CHECK,
         template=MessageTemplate.objects.get(key=key),
@@ -164,7 +164,7 @@ def test_an_email_details_check_needs_both_the_address_and_a_mobile(park, staff_
 
 def test_a_campaign_without_a_link_creates_no_links(park, staff_user):
     before = SelfServiceLink.objects.count()
-    campaign = services.campaign_create(
+    campaign = campaign_send(
         name="问候",
         kind="holiday",
         template=MessageTemplate.objects.get(key="holiday-greeting-sms"),
@@ -191,7 +191,7 @@ def test_a_link_in_an_email_subject_is_refused(park, staff_user):
         key="link-subject", name="x", channel="email", subject="{{ link }}", body="{{ link }}"
     )
     with pytest.raises(ServiceError):
-        services.campaign_create(
+        campaign_send(
             name="x",
             kind="details_check",
             template=template,
@@ -253,6 +253,8 @@ def test_staff_create_a_details_check_on_the_new_campaign_page(park, staff_user,
     )
     assert response.status_code == 302
     campaign = Campaign.objects.get()
+    assert not SelfServiceLink.objects.filter(campaign=campaign).exists()  # a draft
+    confirm_now(campaign)
     assert SelfServiceLink.objects.filter(campaign=campaign).count() == 1
 
 

@@ -1,12 +1,14 @@
 """The campaign, outbox and template pages as staff, grid workers and auditors use them."""
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 
 from outreach.messaging import services
 from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage
 from registry.selectors import EnterpriseFilters
 from tests.factories import EnterpriseFactory, LiaisonFactory
+from tests.messaging.campaigns import ALWAYS_OPEN, campaign_send
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +27,7 @@ def _template(key="holiday-greeting-sms"):
 
 
 def _campaign(staff_user):
-    return services.campaign_create(
+    return campaign_send(
         name="春节问候",
         kind="holiday",
         template=_template(),
@@ -49,10 +51,20 @@ def test_staff_create_a_campaign_from_a_filter_and_land_on_its_progress(
     )
     body = response.content.decode()
     assert response.status_code == 200
+    # A draft: nothing is written before its sender confirms it after the preview.
+    campaign = Campaign.objects.get()
+    assert campaign.status == "draft" and "草稿" in body
+    assert campaign.filters == {"grid": "A", "sort": "name"}
+    assert not OutboxMessage.objects.exists()
+    assert response.context["preview"].sendable == 1
+
+    with override_settings(**ALWAYS_OPEN):
+        response = client.post(
+            reverse("messaging:campaign_confirm", args=[campaign.pk]), follow=True
+        )
+    body = response.content.decode()
     assert "端午问候" in body and "上海甲乙科技有限公司" in body
     assert "杭州丙丁贸易有限公司" not in body
-    campaign = Campaign.objects.get()
-    assert campaign.filters == {"grid": "A", "sort": "name"}
     assert OutboxMessage.objects.filter(campaign=campaign).count() == 1
 
 

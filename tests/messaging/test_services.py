@@ -18,6 +18,7 @@ from outreach.messaging.signals import message_undeliverable
 from registry.errors import ServiceError
 from registry.selectors import EnterpriseFilters
 from tests.factories import EnterpriseFactory, LiaisonFactory
+from tests.messaging.campaigns import campaign_send
 
 pytestmark = pytest.mark.django_db
 Status = OutboxMessage.Status
@@ -273,7 +274,7 @@ def park(grid_a, grid_b):
 
 
 def _campaign(by, *, kind="holiday", key="holiday-greeting-sms", **filters):
-    return services.campaign_create(
+    return campaign_send(
         name="春节问候",
         kind=kind,
         template=MessageTemplate.objects.get(key=key),
@@ -294,8 +295,10 @@ def test_a_campaign_writes_one_message_per_chosen_enterprise(park, staff_user):
     assert first.status == Status.QUEUED
     # The SQL substitution says what the Python one says.
     template = MessageTemplate.objects.get(key="holiday-greeting-sms")
-    assert first.body == render(template.body, {"enterprise": "甲区企业0", "liaison": "甲0"})
-    assert first.body.endswith(LEAVING_LINE)
+    # A greeting ends with the opt-out line.
+    assert campaign.body == template.body + "拒收请回复R"
+    assert first.body == render(campaign.body, {"enterprise": "甲区企业0", "liaison": "甲0"})
+    assert first.body.endswith(LEAVING_LINE + "拒收请回复R")  # the opt-out line last
 
 
 def test_an_email_campaign_skips_liaisons_without_an_address(park, staff_user):
@@ -341,7 +344,7 @@ def test_only_a_details_check_may_use_a_template_with_a_personal_link(park, staf
         key="link", name="link", channel="sms", body="请点击 {{ link }}"
     )
     with pytest.raises(ServiceError):
-        services.campaign_create(
+        campaign_send(
             name="x", kind="general", template=template, filters=EnterpriseFilters(), by=staff_user
         )
     assert not OutboxMessage.objects.exists()

@@ -1,0 +1,212 @@
+"""A campaign's preview before anything is sent: who gets it, who is left out and why, and
+what the SMS will cost — in one set-based query whatever the number of enterprises.
+
+The reasons are those of the bulk write (``outreach.messaging.bulk``), in the same order, so
+the preview's counts are the rows confirm writes: deregistered and paused enterprises are
+left out (no row); no liaison, no address for the channel, no mobile for a personal link's
+code and an opted-out number (greeting and care SMS) get a "not sent" row.
+
+SMS segments: a text of at most 70 characters, the signature included, is one segment;
+a longer one is sent in parts of 67. The longest rendered text (computed in SQL over the
+recipients) decides, and the estimate is messages × its segments.
+"""
+
+import datetime
+import math
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection
+
+from outreach.messaging import rendering
+from outreach.messaging.bulk import OPTED_OUT_SQL
+from outreach.messaging.exclusions import paused_sql
+from outreach.messaging.models import Campaign, Channel, OutboxMessage
+from outreach.selfservice.tokens import link_url
+from registry import clock
+from registry.models import Enterprise, Liaison
+from registry.selectors import EnterpriseFilters, enterprise_list
+
+Problem = OutboxMessage.Problem
+SINGLE_SEGMENT = 70
+LONG_SEGMENT = 67
+# The reasons a chosen enterprise gets no row at all.
+DEREGISTERED = "deregistered"
+PAUSED = "paused"
+
+
+def sms_segments(length: int) -> int:
+    """How many parts an SMS of ``length`` characters (signature included) is sent in."""
+    if length <= 0:
+        return 0
+    return 1 if length <= SINGLE_SEGMENT else math.ceil(length / LONG_SEGMENT)
+
+
+@dataclass(frozen=True)
+class Preview:
+    channel: str
+    chosen: int
+    # Messages that would go out.
+    sendable: int
+    # reason -> count, in the order shown: deregistered, paused, then the row problems.
+    left_out: dict[str, int] = field(default_factory=dict)
+    # Reachable liaisons per channel (among those not left out).
+    by_channel: dict[str, int] = field(default_factory=dict)
+    include_deregistered: bool = False
+    # Deregistered enterprises included on request.
+    deregistered_included: int = 0
+    longest: int = 0  # characters of the longest SMS, signature included
+
+    @property
+    def segments(self) -> int:
+        return sms_segments(self.longest) if self.channel == Channel.SMS else 0
+
+    @property
+    def estimated(self) -> int:
+        """SMS billed: messages × segments (e-mails: the messages)."""
+        return self.sendable * self.segments if self.channel == Channel.SMS else self.sendable
+
+    @property
+    def needs_approval(self) -> bool:
+        return self.sendable > settings.CAMPAIGN_APPROVAL_THRESHOLD
+
+    @property
+    def left_out_rows(self) -> list[tuple[str, str, int]]:
+        """(reason code, label, count) for the page, only reasons that occur."""
+        labels = {
+            DEREGISTERED: Enterprise.Status.DEREGISTERED.label,
+            PAUSED: _paused_label(),
+            **{p.value: p.label for p in Problem},
+        }
+        return [(code, labels[code], n) for code, n in self.left_out.items() if n]
+
+
+def _paused_label():
+    from django.utils.translation import gettext
+
+    return gettext("Contact paused (suspended or being deregistered)")
+
+
+def campaign_preview(*, campaign: Campaign, now: datetime.datetime | None = None) -> Preview:
+    """The preview of ``campaign`` as its sender sees the enterprise list, today."""
+    return audience_preview(
+        user=campaign.created_by,
+        filters=EnterpriseFilters(**campaign.filters),
+        channel=campaign.channel,
+        body=campaign.body,
+        kind=campaign.kind,
+        include_deregistered=campaign.include_deregistered,
+        now=now,
+    )
+
+
+def audience_preview(
+    *,
+    user,
+    filters: EnterpriseFilters,
+    channel: str,
+    body: str,
+    kind: str,
+    include_deregistered: bool = False,
+    now: datetime.datetime | None = None,
+) -> Preview:
+    from outreach.messaging.services import OPT_OUT_KINDS
+
+    now = now or clock.now()
+    chosen_sql, chosen_params = (
+        enterprise_list(user=user, filters=filters).order_by().values("pk").query.sql_with_params()
+    )
+    paused = paused_sql(clock.today(now))
+    links = "link" in rendering.placeholders_in(body)
+    opt_out = kind in OPT_OUT_KINDS and channel == Channel.SMS
+    address = "r.mobile" if channel == Channel.SMS else "r.email"
+    # The reason of each chosen enterprise: the bulk write's, in its order.
+    reason = f"""CASE WHEN {"FALSE" if include_deregistered else "r.deregistered"} THEN %s
+                      WHEN r.paused THEN %s
+                      WHEN r.liaison_id IS NULL THEN %s
+                      {"WHEN r.mobile = '' THEN %s" if links else ""}
+                      WHEN {address} = '' THEN %s
+                      {"WHEN r.opted_out THEN %s" if opt_out else ""}
+                      ELSE '' END"""
+    reasons = [
+        DEREGISTERED,
+        PAUSED,
+        Problem.NO_LIAISON,
+        *([Problem.NO_MOBILE] if links else []),
+        Problem.NO_ADDRESS,
+        *([Problem.OPTED_OUT] if opt_out else []),
+    ]
+    # The rendered text's length; a personal link is as long as any other.
+    columns = {
+        "enterprise": "r.enterprise_name",
+        "liaison": "r.liaison_name",
+        "link": "%s",
+    }
+    body_sql, body_params = rendering.sql_render(body, columns)
+    if links:
+        # sql_render puts the link column's %s after its own param: rebuild in order.
+        body_params = _with_link_params(body, link_url("x" * 43))
+    paused_cte = f"paused AS ({paused[0]})," if paused else ""
+    paused_expr = "e.id IN (SELECT * FROM paused)" if paused else "FALSE"
+    sql = f"""
+    WITH {paused_cte}
+    r AS (
+        SELECT e.id, e.name AS enterprise_name, e.status = %s AS deregistered,
+               {paused_expr} AS paused,
+               l.id AS liaison_id, l.name AS liaison_name,
+               coalesce(l.mobile, '') AS mobile, coalesce(l.email, '') AS email,
+               {OPTED_OUT_SQL if opt_out else "FALSE"} AS opted_out
+        FROM {Enterprise._meta.db_table} e
+        LEFT JOIN {Liaison._meta.db_table} l ON l.enterprise_id = e.id AND l.ended_on IS NULL
+        WHERE e.id IN ({chosen_sql})
+    ),
+    reasons AS (SELECT r.*, {reason} AS reason FROM r)
+    SELECT count(*),
+           count(*) FILTER (WHERE r.deregistered),
+           {", ".join("count(*) FILTER (WHERE r.reason = %s)" for _ in reasons)},
+           count(*) FILTER (WHERE r.reason NOT IN (%s, %s) AND r.mobile <> ''),
+           count(*) FILTER (WHERE r.reason NOT IN (%s, %s) AND r.email <> ''),
+           count(*) FILTER (WHERE r.reason = ''),
+           coalesce(max(char_length(%s || {body_sql})) FILTER (WHERE r.reason = ''), 0)
+    FROM reasons r
+    """
+    params = [
+        *(paused[1] if paused else []),
+        Enterprise.Status.DEREGISTERED,
+        *chosen_params,
+        *reasons,
+        *reasons,
+        DEREGISTERED,
+        PAUSED,
+        DEREGISTERED,
+        PAUSED,
+        settings.SMS_SIGNATURE if channel == Channel.SMS else "",
+        *body_params,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    total, deregistered, *counts = row
+    by_reason = dict(zip(reasons, counts[: len(reasons)], strict=True))
+    sms, email, sendable, longest = counts[len(reasons) :]
+    return Preview(
+        channel=channel,
+        chosen=total,
+        sendable=sendable,
+        left_out=by_reason,
+        by_channel={Channel.SMS: sms, Channel.EMAIL: email},
+        include_deregistered=include_deregistered,
+        deregistered_included=deregistered if include_deregistered else 0,
+        longest=longest if channel == Channel.SMS else 0,
+    )
+
+
+def _with_link_params(body: str, link: str) -> list[str]:
+    """The params of ``rendering.sql_render(body, columns)`` with ``link`` for the link
+    column's ``%s``: each placeholder adds its tag, then (for link) its value."""
+    params = [rendering.canonical(body)]
+    for name in sorted(rendering.placeholders_in(body)):
+        params.append("{{ " + name + " }}")
+        if name == "link":
+            params.append(link)
+    return params
