@@ -25,6 +25,7 @@ from outreach.models import ContactAttempt
 from registry.models import Enterprise, Liaison
 from registry.selectors import EnterpriseFilters
 from tests.factories import EnterpriseFactory, LiaisonFactory
+from tests.messaging.campaigns import confirm_now
 from tests.messaging.conftest import wait_for
 from tests.messaging.providers import start_provider
 from tests.messaging.test_worker import _sweep_until
@@ -58,16 +59,20 @@ def _park(grid, n: int) -> None:
     )
 
 
-def _campaign(by, running):
+def _campaign(by, running, *, q: str = ""):
+    """A greeting (holiday) campaign to grid A's enterprises (whose name has ``q``), created
+    and confirmed to go out now."""
     with override_settings(**running.settings()):
         backends._sms_backend = None
         try:
-            return services.campaign_create(
-                name="国庆问候",
-                kind="holiday",
-                template=MessageTemplate.objects.get(key="holiday-greeting-sms"),
-                filters=EnterpriseFilters(grid="A"),
-                by=by,
+            return confirm_now(
+                services.campaign_create(
+                    name="国庆问候",
+                    kind="holiday",
+                    template=MessageTemplate.objects.get(key="holiday-greeting-sms"),
+                    filters=EnterpriseFilters(grid="A", q=q),
+                    by=by,
+                )
             )
         finally:
             backends._sms_backend = None
@@ -142,13 +147,31 @@ def test_a_campaign_of_1000_goes_out_through_templates_and_its_receipts_come_bac
     assert ContactAttempt.objects.count() == 1
 
     # A liaison answers TD: the number is opted out, the reply is on its enterprise's log.
-    # (Leaving it out of the next greeting is the campaign controls' part, not merged yet.)
-    replier = OutboxMessage.objects.filter(campaign=campaign, status=Status.SENT).first()
+    replier = OutboxMessage.objects.select_related("enterprise").get(
+        campaign=campaign, to="13910000003"
+    )
     reply = stand_in.push_reply(live_server.url, SECRET, running_provider.number(replier.to), "TD")
     assert reply == (200, ANSWER_OK[running_provider.name])
     assert list(SmsOptOut.objects.values_list("mobile", "keyword")) == [(replier.to, "TD")]
     inbound = InboundSms.objects.get()
     assert (inbound.enterprise_id, inbound.opted_out) == (replier.enterprise_id, True)
+
+    # The next greeting (to the ten enterprises 园区测试企业0000–0009) leaves the number out:
+    # a "not sent" row, and the provider never hears of it.
+    stand_in.reset()
+    greeting = _campaign(staff_user, running_provider, q="园区测试企业000")
+    assert greeting.recipients == 10
+    rows = OutboxMessage.objects.filter(campaign=greeting)
+    _sweep_until(
+        worker,
+        lambda: rows.filter(status=Status.SENT).count() == 9,
+        timeout=60,
+        what="the greeting sent",
+    )
+    left_out = rows.get(to=replier.to)
+    assert (left_out.status, left_out.problem) == (Status.SKIPPED, Problem.OPTED_OUT)
+    delivered_to = {stand_in.mainland(d.number) for d in stand_in.deliveries}
+    assert len(delivered_to) == 9 and replier.to not in delivered_to
 
 
 @pytest.mark.parametrize("running_provider", PROVIDERS, indirect=True)
