@@ -10,18 +10,22 @@ from outreach.messaging.wecom import services
 from outreach.messaging.wecom.models import WeComPost, WeComRobot
 from registry import clock
 from registry.selectors import EnterpriseFilters
+from tests.messaging.campaigns import confirm_now
 from tests.messaging.wecom_fixtures import JPEG, KEY_A, PNG
 
 pytestmark = pytest.mark.django_db
 
 
 def _campaign(by):
-    return messaging_services.campaign_create(
-        name="春节问候",
-        kind="holiday",
-        template=MessageTemplate.objects.get(key="holiday-greeting-sms"),
-        filters=EnterpriseFilters(),
-        by=by,
+    """Created and confirmed to go out now (a draft's page offers no group post)."""
+    return confirm_now(
+        messaging_services.campaign_create(
+            name="春节问候",
+            kind="holiday",
+            template=MessageTemplate.objects.get(key="holiday-greeting-sms"),
+            filters=EnterpriseFilters(),
+            by=by,
+        )
     )
 
 
