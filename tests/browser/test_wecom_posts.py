@@ -4,10 +4,10 @@ Chromium, and a real Celery worker delivers it to the WeCom stand-in."""
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from outreach.messaging import services as messaging_services
 from outreach.messaging.models import MessageTemplate
 from outreach.messaging.wecom.models import WeComPost, WeComRobot
 from registry.selectors import EnterpriseFilters
+from tests.messaging.campaigns import campaign_send
 from tests.messaging.test_worker import _sweep_until
 from tests.messaging.wecom_fixtures import KEY_A
 from tests.standins.wecom import WeComStandIn
@@ -17,7 +17,7 @@ def test_staff_post_a_campaigns_text_to_a_group_from_its_page(
     page, login, staff_user, enterprise_a, grid_a, start_worker, shot
 ):
     WeComRobot.objects.create(name="甲网格联络员群", grid=grid_a, key=KEY_A)
-    campaign = messaging_services.campaign_create(
+    campaign = campaign_send(
         name="春节问候",
         kind="holiday",
         template=MessageTemplate.objects.get(key="holiday-greeting-sms"),

@@ -44,7 +44,7 @@ def test_a_new_campaign_opens_on_its_preview_and_sends_nothing(client, staff_use
     assert response.status_code == 200
     assert "草稿已保存，尚未发送" in body
     assert "将发送 2 条消息。" in body
-    assert "该号码已退订此类短信" in body and "该企业没有在任联络员" in body
+    assert "该号码已退订此类消息" in body and "该企业没有在任联络员" in body
     assert "预计计费短信" in body and "拒收请回复R" in body
     assert not OutboxMessage.objects.exists()
 

@@ -25,7 +25,7 @@ from outreach.models import ContactAttempt
 from registry.models import Enterprise, Liaison
 from registry.selectors import EnterpriseFilters
 from tests.factories import EnterpriseFactory, LiaisonFactory
-from tests.messaging.campaigns import confirm_now
+from tests.messaging.campaigns import campaign_send
 from tests.messaging.conftest import wait_for
 from tests.messaging.providers import start_provider
 from tests.messaging.test_worker import _sweep_until
@@ -65,14 +65,12 @@ def _campaign(by, running, *, q: str = ""):
     with override_settings(**running.settings()):
         backends._sms_backend = None
         try:
-            return confirm_now(
-                services.campaign_create(
-                    name="国庆问候",
-                    kind="holiday",
-                    template=MessageTemplate.objects.get(key="holiday-greeting-sms"),
-                    filters=EnterpriseFilters(grid="A", q=q),
-                    by=by,
-                )
+            return campaign_send(
+                name="国庆问候",
+                kind="holiday",
+                template=MessageTemplate.objects.get(key="holiday-greeting-sms"),
+                filters=EnterpriseFilters(grid="A", q=q),
+                by=by,
             )
         finally:
             backends._sms_backend = None

@@ -18,7 +18,7 @@ from registry import clock
 from registry.errors import ServiceError
 from registry.selectors import EnterpriseFilters
 from tests.factories import EnterpriseFactory, LiaisonFactory
-from tests.messaging.campaigns import confirm_now
+from tests.messaging.campaigns import campaign_send
 
 pytestmark = pytest.mark.django_db
 Status = OutboxMessage.Status
@@ -44,15 +44,12 @@ def _park(grid, n=3):
 
 
 def _campaign(by, key="holiday-greeting-sms"):
-    """Created and confirmed to go out now (a created campaign is a draft)."""
-    return confirm_now(
-        services.campaign_create(
-            name="国庆问候",
-            kind="holiday",
-            template=MessageTemplate.objects.get(key=key),
-            filters=EnterpriseFilters(grid="A"),
-            by=by,
-        )
+    return campaign_send(
+        name="国庆问候",
+        kind="holiday",
+        template=MessageTemplate.objects.get(key=key),
+        filters=EnterpriseFilters(grid="A"),
+        by=by,
     )
 
 

@@ -4,28 +4,24 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from outreach.messaging import services as messaging_services
 from outreach.messaging.models import MessageTemplate
 from outreach.messaging.wecom import services
 from outreach.messaging.wecom.models import WeComPost, WeComRobot
 from registry import clock
 from registry.selectors import EnterpriseFilters
-from tests.messaging.campaigns import confirm_now
+from tests.messaging.campaigns import campaign_send
 from tests.messaging.wecom_fixtures import JPEG, KEY_A, PNG
 
 pytestmark = pytest.mark.django_db
 
 
 def _campaign(by):
-    """Created and confirmed to go out now (a draft's page offers no group post)."""
-    return confirm_now(
-        messaging_services.campaign_create(
-            name="春节问候",
-            kind="holiday",
-            template=MessageTemplate.objects.get(key="holiday-greeting-sms"),
-            filters=EnterpriseFilters(),
-            by=by,
-        )
+    return campaign_send(
+        name="春节问候",
+        kind="holiday",
+        template=MessageTemplate.objects.get(key="holiday-greeting-sms"),
+        filters=EnterpriseFilters(),
+        by=by,
     )
 
 
