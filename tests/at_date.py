@@ -18,8 +18,9 @@ fails here. (Debian's libfaketime 0.9.10 was tried for moving PostgreSQL too: it
 Python's ``time.sleep`` fail with EINVAL when the monotonic clock is left alone, and timed
 waits on threads hang when it is not.)
 
-Browser tests and the schemathesis walk are left out: CI's time is bounded, and they run at
-today's date in both of CI's ordinary passes.
+Browser tests, the schemathesis walk and the tests marked ``dateless`` (the SMS providers'
+worker runs: minutes of sending with no date in any decision) are left out: CI's time is
+bounded, and they run at today's date in both of CI's ordinary passes.
 """
 
 import datetime
@@ -65,7 +66,10 @@ def environment(moment: datetime.datetime) -> dict[str, str]:
 def run_at(moment: datetime.datetime, pytest_args: list[str]) -> int:
     local = moment.astimezone(PARK)
     print(f"== tests at {moment.isoformat()} (the park: {local:%Y-%m-%d %H:%M %a})", flush=True)
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-m", "not browser"]
+    # Marked ``dateless``: slow tests in which nothing depends on the date (pyproject.toml's
+    # markers); they run in both of CI's ordinary passes, never left out of ``make test``.
+    marks = "not browser and not dateless"
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-m", marks]
     # time-machine is imported before pytest (sitecustomize), so pytest cannot rewrite it.
     command += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
     # Left out as well, to keep CI within its time: walks that take minutes and in which

@@ -1,7 +1,12 @@
 """The SMS providers with REAL worker processes (tests/workers.py) against the providers'
-local stand-ins: a campaign of 1,000 goes out through approved templates, a refusal stops
-it, and a worker killed mid-send sends nothing twice (the stand-in, like the provider,
-recognises the client reference)."""
+local stand-ins: a campaign of 1,000 goes out through approved templates and the stand-in
+pushes its receipts and a reply back to the portal's live server, a refusal stops it, and a
+worker killed mid-send sends nothing twice (the stand-in, like the provider, recognises the
+client reference).
+
+These tests take minutes and nothing in them depends on the date: they are marked
+``dateless`` and left out of the date runs (tests/at_date.py), never out of ``make test``.
+"""
 
 import json
 import subprocess
@@ -14,7 +19,9 @@ from django.db.models import Count
 from django.test import override_settings
 
 from outreach.messaging import backends, refusals, services
-from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage
+from outreach.messaging.inbound.models import InboundSms
+from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage, SmsOptOut
+from outreach.models import ContactAttempt
 from registry.models import Enterprise, Liaison
 from registry.selectors import EnterpriseFilters
 from tests.factories import EnterpriseFactory, LiaisonFactory
@@ -22,10 +29,18 @@ from tests.messaging.campaigns import campaign_send
 from tests.messaging.conftest import wait_for
 from tests.messaging.providers import start_provider
 from tests.messaging.test_worker import _sweep_until
+from tests.standins.sms_base import Outcome
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-Status = OutboxMessage.Status
+# dateless: minutes of sending, no date in any decision (left out of tests/at_date.py's runs).
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.dateless,
+    pytest.mark.django_db(transaction=True),
+]
+Status, Problem = OutboxMessage.Status, OutboxMessage.Problem
 PROVIDERS = ["aliyun", "tencent"]
+SECRET = "s3cret-for-the-sms-pushes-0123456789abcdef"
+ANSWER_OK = {"aliyun": {"code": 0, "msg": "接收成功"}, "tencent": {"result": 0, "errmsg": "OK"}}
 
 
 def _statuses() -> dict[str, int]:
@@ -44,7 +59,9 @@ def _park(grid, n: int) -> None:
     )
 
 
-def _campaign(by, running):
+def _campaign(by, running, *, q: str = ""):
+    """A greeting (holiday) campaign to grid A's enterprises (whose name has ``q``), created
+    and confirmed to go out now."""
     with override_settings(**running.settings()):
         backends._sms_backend = None
         try:
@@ -52,7 +69,7 @@ def _campaign(by, running):
                 name="国庆问候",
                 kind="holiday",
                 template=MessageTemplate.objects.get(key="holiday-greeting-sms"),
-                filters=EnterpriseFilters(grid="A"),
+                filters=EnterpriseFilters(grid="A", q=q),
                 by=by,
             )
         finally:
@@ -66,10 +83,17 @@ def running_provider(request):
     running.stand_in.stop()
 
 
+def _receipt_columns() -> dict[int, tuple]:
+    columns = ("status", "problem", "delivered_at", "receipt_code", "receipt_at", "failed_at")
+    return {row[0]: row[1:] for row in OutboxMessage.objects.values_list("pk", *columns)}
+
+
 @pytest.mark.parametrize("running_provider", PROVIDERS, indirect=True)
-def test_a_campaign_of_1000_goes_out_through_templates_via_a_worker(
-    running_provider, grid_a, staff_user, start_worker
+def test_a_campaign_of_1000_goes_out_through_templates_and_its_receipts_come_back(
+    running_provider, grid_a, staff_user, start_worker, live_server, settings
 ):
+    settings.SMS_CALLBACK_SECRET = SECRET
+    stand_in = running_provider.stand_in
     _park(grid_a, 1000)
     running_provider.approve_all()
     campaign = _campaign(staff_user, running_provider)
@@ -77,7 +101,7 @@ def test_a_campaign_of_1000_goes_out_through_templates_via_a_worker(
     worker = start_worker(**running_provider.env, OUTBOX_BATCH_SIZE="100")
     _sweep_until(worker, lambda: _statuses() == {"sent": 1000}, timeout=240, what="all sent")
 
-    deliveries = running_provider.stand_in.deliveries
+    deliveries = stand_in.deliveries
     keys = set(OutboxMessage.objects.filter(campaign=campaign).values_list("pk", flat=True))
     assert sorted(d.reference for d in deliveries) == sorted(f"outbox-{pk}" for pk in keys)
     template = MessageTemplate.objects.get(key="holiday-greeting-sms")
@@ -88,6 +112,64 @@ def test_a_campaign_of_1000_goes_out_through_templates_via_a_worker(
         assert deliveries[0].params == values
     else:
         assert deliveries[0].params == [values["enterprise"], values["liaison"]]
+
+    # The carriers report back: 999 delivered, one number does not exist (空号). The stand-in
+    # pushes a receipt for every message it delivered to the portal's receipt address, 100
+    # to a push, as the provider's push service does; the portal answers each push 200.
+    empty = "13910000007"
+    answers = stand_in.push_receipts(live_server.url, SECRET, {empty: Outcome("MK:0001", "空号")})
+    assert answers == [(200, ANSWER_OK[running_provider.name])] * 10
+    assert _statuses() == {"sent": 999, "failed": 1}
+    delivered = OutboxMessage.objects.filter(campaign=campaign, status=Status.SENT)
+    assert delivered.filter(delivered_at__isnull=False, receipt_at__isnull=False).count() == 999
+    assert set(delivered.values_list("receipt_code", flat=True)) == {
+        "DELIVERED" if running_provider.name == "aliyun" else "DELIVRD"
+    }
+    dead = OutboxMessage.objects.get(campaign=campaign, to=empty)
+    assert (dead.status, dead.problem, dead.receipt_code) == (
+        Status.FAILED,
+        Problem.EMPTY_NUMBER,
+        "MK:0001",
+    )
+    assert dead.delivered_at is None
+    # Only the 空号 is a contact attempt: a failed one on SMS, on its enterprise's log.
+    [attempt] = ContactAttempt.objects.all()
+    assert (attempt.enterprise_id, attempt.liaison_id) == (dead.enterprise_id, dead.liaison_id)
+    assert (attempt.channel, attempt.outcome) == ("sms", ContactAttempt.Outcome.NOT_IN_SERVICE)
+
+    # The provider did not hear our answers and pushes everything again: nothing changes.
+    before = _receipt_columns()
+    again = stand_in.push_receipts(live_server.url, SECRET, {empty: Outcome("MK:0001", "空号")})
+    assert again == answers
+    assert _receipt_columns() == before
+    assert ContactAttempt.objects.count() == 1
+
+    # A liaison answers TD: the number is opted out, the reply is on its enterprise's log.
+    replier = OutboxMessage.objects.select_related("enterprise").get(
+        campaign=campaign, to="13910000003"
+    )
+    reply = stand_in.push_reply(live_server.url, SECRET, running_provider.number(replier.to), "TD")
+    assert reply == (200, ANSWER_OK[running_provider.name])
+    assert list(SmsOptOut.objects.values_list("mobile", "keyword")) == [(replier.to, "TD")]
+    inbound = InboundSms.objects.get()
+    assert (inbound.enterprise_id, inbound.opted_out) == (replier.enterprise_id, True)
+
+    # The next greeting (to the ten enterprises 园区测试企业0000–0009) leaves the number out:
+    # a "not sent" row, and the provider never hears of it.
+    stand_in.reset()
+    greeting = _campaign(staff_user, running_provider, q="园区测试企业000")
+    assert greeting.recipients == 10
+    rows = OutboxMessage.objects.filter(campaign=greeting)
+    _sweep_until(
+        worker,
+        lambda: rows.filter(status=Status.SENT).count() == 9,
+        timeout=60,
+        what="the greeting sent",
+    )
+    left_out = rows.get(to=replier.to)
+    assert (left_out.status, left_out.problem) == (Status.SKIPPED, Problem.OPTED_OUT)
+    delivered_to = {stand_in.mainland(d.number) for d in stand_in.deliveries}
+    assert len(delivered_to) == 9 and replier.to not in delivered_to
 
 
 @pytest.mark.parametrize("running_provider", PROVIDERS, indirect=True)

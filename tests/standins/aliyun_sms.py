@@ -13,7 +13,8 @@ import re
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
-from tests.standins.sms_base import SmsStandIn, main
+from tests.standins.sms_base import Delivery, Outcome, SmsStandIn, main
+from tests.standins.sms_callbacks import AliyunPusher
 
 ACCESS_KEY_ID = "standin-ak"
 ACCESS_KEY_SECRET = "standin-secret"
@@ -33,6 +34,7 @@ STATUS = {
 
 class AliyunSmsStandIn(SmsStandIn):
     name = "Alibaba Cloud SMS"
+    pusher_class = AliyunPusher
 
     def __init__(self, *, templates: dict[str, list[str]] | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -91,6 +93,22 @@ class AliyunSmsStandIn(SmsStandIn):
                 "RequestId": request_id,
             },
         )
+
+    def receipt_item(self, delivery: Delivery, outcome: Outcome | None) -> dict:
+        """SmsReport: our OutId back as ``out_id``, the BizId SendSms answered as ``biz_id``."""
+        failed = {} if outcome is None else {"err_code": outcome.code, "err_msg": outcome.detail}
+        return AliyunPusher.report_fields(
+            number=delivery.number,
+            biz_id=delivery.message_id,
+            out_id=delivery.reference,
+            send_time=self.sent_at(delivery),
+            success=outcome is None,
+            **failed,
+        )
+
+    def reply_item(self, number: str, text: str) -> list[dict]:
+        """SmsUp: an array, each reply with its sequence number."""
+        return [AliyunPusher.reply_item(number, text, sequence_id=next(self._reply_sequence))]
 
     @staticmethod
     def error(code: str, message: str, request_id: str, *, status: int | None = None):

@@ -15,16 +15,25 @@ another process scripts and reads it over HTTP:
 
 Each delivered message has what a delivery receipt needs: the provider's message id
 (``biz_id`` / ``serial_no``), the client reference, the number, the template and its values.
+
+Like the provider, a stand-in pushes receipts and replies back to the portal over HTTP
+(``push_receipts``, ``push_reply``), built by tests/standins/sms_callbacks.py's pushers from
+what it delivered: every recorded delivery gets a receipt, "delivered" unless ``outcomes``
+names its number with the carrier's code, in arrays of ``receipts_per_push`` items.
 """
 
 import argparse
 import contextlib
+import datetime
+import itertools
 import json
 import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.standins.sms_callbacks import _Pusher
 
 
 @dataclass
@@ -46,10 +55,23 @@ class Script:
     times: int | None = None
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What the carrier reported for a number that did not receive its message."""
+
+    code: str  # Alibaba err_code / Tencent errmsg, e.g. "MK:0001"
+    detail: str = ""  # err_msg / description, e.g. "空号"
+
+
 class SmsStandIn:
-    """The shared machinery; a provider's subclass speaks its API in ``handle``."""
+    """The shared machinery; a provider's subclass speaks its API in ``handle`` and builds its
+    receipts and replies in ``receipt_item`` and ``reply_item``."""
 
     name = "sms"
+    pusher_class: type[_Pusher] = _Pusher
+    # How many receipts one push carries (both providers push JSON arrays; the size is the
+    # stand-in's choice, below payloads.MAX_ITEMS).
+    receipts_per_push = 100
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0):
         self.lock = threading.Lock()
@@ -63,7 +85,10 @@ class SmsStandIn:
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+            protocol_version = "HTTP/1.1"  # keep-alive: the SDKs reuse their connection
+            # TCP_NODELAY: the answer's headers and body go out as two writes, and Nagle's
+            # algorithm held the second until the client's delayed ACK (~40 ms a request).
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):  # quiet
                 pass
@@ -77,6 +102,7 @@ class SmsStandIn:
         self.server = ThreadingHTTPServer((host, port), Handler)
         self.server.daemon_threads = True
         self.thread: threading.Thread | None = None
+        self._reply_sequence = itertools.count(1)
 
     # --- Running -----------------------------------------------------------------------
 
@@ -159,6 +185,48 @@ class SmsStandIn:
     def delivered_references(self) -> list[str]:
         with self.lock:
             return [d.reference for d in self.deliveries]
+
+    # --- Pushing receipts and replies to the portal, as the provider does -----------------
+
+    @staticmethod
+    def mainland(number: str) -> str:
+        """A number as the registry writes it (Tencent's deliveries carry +86)."""
+        return number.removeprefix("+86")
+
+    def push_receipts(
+        self,
+        portal_url: str,
+        secret: str,
+        outcomes: dict[str, Outcome] | None = None,
+        *,
+        deliveries: list[Delivery] | None = None,
+    ) -> list[tuple[int, object]]:
+        """A receipt for each delivery (all recorded ones unless given): delivered, or the
+        ``Outcome`` its number (11 digits) has in ``outcomes``. POSTed to the portal's
+        receipt address in arrays of ``receipts_per_push``; the portal's answers, in order."""
+        outcomes = outcomes or {}
+        if deliveries is None:
+            with self.lock:
+                deliveries = list(self.deliveries)
+        items = [self.receipt_item(d, outcomes.get(self.mainland(d.number))) for d in deliveries]
+        pusher = self.pusher_class(portal_url, secret)
+        size = self.receipts_per_push
+        return [pusher.report(items[i : i + size]) for i in range(0, len(items), size)]
+
+    def push_reply(self, portal_url: str, secret: str, number: str, text: str):
+        """A liaison's reply (上行) from ``number``: the portal's answer."""
+        pusher = self.pusher_class(portal_url, secret)
+        return pusher.reply(self.reply_item(self.mainland(number), text))
+
+    @staticmethod
+    def sent_at(delivery: Delivery) -> datetime.datetime:
+        return datetime.datetime.fromtimestamp(delivery.at, tz=datetime.UTC)
+
+    def receipt_item(self, delivery: Delivery, outcome: Outcome | None) -> dict:
+        raise NotImplementedError
+
+    def reply_item(self, number: str, text: str):
+        raise NotImplementedError
 
     # --- HTTP --------------------------------------------------------------------------
 

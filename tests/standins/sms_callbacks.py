@@ -74,16 +74,41 @@ class AliyunPusher(_Pusher):
         err_msg: str = "用户接收成功",
         report_time: datetime.datetime | None = None,
     ) -> dict:
+        return AliyunPusher.report_fields(
+            number=message.to,
+            biz_id=message.gateway_id,
+            out_id=message.idempotency_key,
+            send_time=message.sent_at,
+            success=success,
+            err_code=err_code,
+            err_msg=err_msg,
+            report_time=report_time,
+        )
+
+    @staticmethod
+    def report_fields(
+        *,
+        number: str,
+        biz_id: str,
+        out_id: str,
+        send_time: datetime.datetime | None = None,
+        success: bool = True,
+        err_code: str = "DELIVERED",
+        err_msg: str = "用户接收成功",
+        report_time: datetime.datetime | None = None,
+    ) -> dict:
+        """One SmsReport item from what the provider knows of a message (its stand-in's
+        record of a delivery, or an outbox row through ``report_item``)."""
         return {
-            "phone_number": message.to,
-            "send_time": _beijing(message.sent_at),
+            "phone_number": number,
+            "send_time": _beijing(send_time),
             "report_time": _beijing(report_time),
             "success": success,
             "err_code": err_code,
             "err_msg": err_msg,
             "sms_size": "1",
-            "biz_id": message.gateway_id,
-            "out_id": message.idempotency_key,
+            "biz_id": biz_id,
+            "out_id": out_id,
         }
 
     @staticmethod
@@ -113,14 +138,35 @@ class TencentPusher(_Pusher):
         description: str = "用户短信送达成功",
         at: datetime.datetime | None = None,
     ) -> dict:
+        return TencentPusher.report_fields(
+            mobile=message.to,
+            sid=message.gateway_id,
+            success=success,
+            errmsg=errmsg,
+            description=description,
+            at=at,
+        )
+
+    @staticmethod
+    def report_fields(
+        *,
+        mobile: str,
+        sid: str,
+        success: bool = True,
+        errmsg: str = "DELIVRD",
+        description: str = "用户短信送达成功",
+        at: datetime.datetime | None = None,
+    ) -> dict:
+        """One status report item: the number without its country code and the SerialNo
+        SendSms answered as ``sid`` (Tencent's receipt carries no SessionContext)."""
         return {
             "user_receive_time": _beijing(at),
             "nationcode": "86",
-            "mobile": message.to,
+            "mobile": mobile.removeprefix("+86"),
             "report_status": "SUCCESS" if success else "FAIL",
             "errmsg": errmsg,
             "description": description,
-            "sid": message.gateway_id,
+            "sid": sid,
         }
 
     @staticmethod

@@ -16,7 +16,8 @@ import json
 import re
 import uuid
 
-from tests.standins.sms_base import SmsStandIn, main
+from tests.standins.sms_base import Delivery, Outcome, SmsStandIn, main
+from tests.standins.sms_callbacks import TencentPusher
 
 SECRET_ID = "standin-secret-id"
 SECRET_KEY = "standin-secret-key"
@@ -36,6 +37,7 @@ REQUEST_ERRORS = (
 
 class TencentSmsStandIn(SmsStandIn):
     name = "Tencent Cloud SMS"
+    pusher_class = TencentPusher
 
     def __init__(self, *, templates: dict[str, int] | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -101,6 +103,17 @@ class TencentSmsStandIn(SmsStandIn):
         if not _MOBILE.match(number):
             return "InvalidParameterValue.IncorrectPhoneNumber", "incorrect phone number"
         return "Ok", ""
+
+    def receipt_item(self, delivery: Delivery, outcome: Outcome | None) -> dict:
+        """状态回执: the SerialNo as ``sid``; no SessionContext comes back in a receipt."""
+        failed = {} if outcome is None else {"errmsg": outcome.code, "description": outcome.detail}
+        return TencentPusher.report_fields(
+            mobile=delivery.number, sid=delivery.message_id, success=outcome is None, **failed
+        )
+
+    def reply_item(self, number: str, text: str) -> dict:
+        """短信回复: one JSON object."""
+        return TencentPusher.reply_item(number, text)
 
     @staticmethod
     def status(number, code, message, serial_no, context) -> dict:
