@@ -413,6 +413,10 @@ REGISTRY_IMPORT_LEASE_SECONDS = env_int("REGISTRY_IMPORT_LEASE_SECONDS", 600)
 # --- Monitoring (monitoring/): the light's choices appear as several fields of the API
 # (light, from_light, to_light); one schema enum for all of them.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["LightEnum"] = "monitoring.light.Light"
+# A matter's channel (outreach/matters) shares its field name with the contact log's.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["MatterChannelEnum"] = (
+    "outreach.matters.models.Matter.Channel"
+)
 
 # --- Liaison self-service (outreach/selfservice): personal links sent to liaisons.
 # The portal's public address, as liaisons open it from their phones (links are absolute).
