@@ -142,11 +142,13 @@ def test_a_refused_key_flags_the_robot_tells_the_admins_and_holds_its_posts(
     [notice] = mail.outbox
     assert notice.to == ["alice@park.example"] and "旧群" in notice.subject
 
-    # An admin enters the robot's current key: the waiting posts go out.
-    services.robot_save(robot=robot, name=robot.name, grid=grid_a, key=KEY_A, by=admin_user)
-    robot.refresh_from_db()
-    assert robot.key_refused_at is None and robot.key == KEY_A
-    assert _drain() == 2
+    # An admin enters the robot's current key: the waiting posts go out (a minute later, on
+    # the test's own clock: the date runs start from moments before NOW too).
+    with time_machine.travel(NOW + datetime.timedelta(minutes=1), tick=False):
+        services.robot_save(robot=robot, name=robot.name, grid=grid_a, key=KEY_A, by=admin_user)
+        robot.refresh_from_db()
+        assert robot.key_refused_at is None and robot.key == KEY_A
+        assert _drain() == 2
     assert len(wecom.accepted(KEY_A)) == 2
 
 
