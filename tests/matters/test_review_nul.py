@@ -1,4 +1,4 @@
-"""Review of #15/#18: a NUL character (which PostgreSQL text cannot hold) from a form or a
+"""Review of #15/#18. A NUL character (which PostgreSQL text cannot hold) from a form or a
 query string is a clear 4xx, never a 500 — on the public 回访 page above all."""
 
 import pytest
@@ -33,3 +33,17 @@ def test_a_matter_list_filtered_by_what_is_no_uscc_is_empty_not_a_500(admin_user
     client.force_login(admin_user)
     response = client.get(reverse("outreach:matters:list"), {"enterprise": "91310000MA1FL"})
     assert response.status_code == 200
+
+
+def test_a_feedback_link_is_kept_out_of_the_logs(intake, staff_user):
+    import logging
+
+    from outreach.selfservice.logs import RedactSelfServiceTokens
+
+    _answered(intake, staff_user)
+    path = _link_in_message()
+    token = path.strip("/").split("/")[-1]
+    # What gunicorn's access log and Django's "Not Found: …" write for the link.
+    record = logging.LogRecord("django.request", 30, "", 0, "Not Found: %s", (path,), None)
+    RedactSelfServiceTokens().filter(record)
+    assert token not in record.getMessage() and "/r/…" in record.getMessage()
