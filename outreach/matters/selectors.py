@@ -5,11 +5,13 @@ department; an enterprise outside their scope stays invisible (a 404)."""
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Max, Q, QuerySet
 
 from outreach.matters.models import Department, Matter, MatterCategory, MatterStep
 from registry.access import SEE_EVERYTHING, visible_enterprises
 from registry.ids import parse_id
+from registry.normalize import normalize_uscc
 from registry.roles import Role, user_role
 
 LIST_ROWS = 200
@@ -74,7 +76,12 @@ def matter_list(*, user, filters: MatterFilters) -> QuerySet[Matter]:
     elif (owner_id := parse_id(filters.owner)) is not None:
         matters = matters.filter(owner_id=owner_id)
     if filters.enterprise:
-        matters = matters.filter(enterprise__uscc=filters.enterprise.strip().upper())
+        try:
+            uscc = normalize_uscc(filters.enterprise)
+        except ValidationError:  # not a USCC (a cut-off link): no matter, not a 500
+            matters = matters.none()
+        else:
+            matters = matters.filter(enterprise__uscc=uscc)
     if filters.number:
         matters = matters.filter(number__icontains=filters.number.strip())
     if filters.overdue:

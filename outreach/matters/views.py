@@ -64,8 +64,8 @@ def matter_list_page(request):
         category=parse_id(request.GET.get("category", "")),
         department=parse_id(request.GET.get("department", "")),
         owner=request.GET.get("owner", "") if request.GET.get("owner") in ("me", "none") else "",
-        enterprise=request.GET.get("enterprise", "")[:30],
-        number=request.GET.get("number", "")[:30],
+        enterprise=request.GET.get("enterprise", "").replace("\x00", "")[:30],
+        number=request.GET.get("number", "").replace("\x00", "")[:30],
         overdue=request.GET.get("overdue") == "1",
     )
     rows = list(matter_list(user=request.user, filters=filters)[:200])

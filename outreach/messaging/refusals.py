@@ -24,6 +24,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
+from outreach.messaging import window
 from outreach.messaging.backends import ProviderRefused, sms_backend
 from outreach.messaging.gateways.answers import TEMPLATE, refusal_reason
 from outreach.messaging.gateways.answers import missing_code_reason as refusal_reason_missing_code
@@ -31,6 +32,7 @@ from outreach.messaging.models import Campaign, Channel, MessageTemplate, Outbox
 from registry import clock
 from registry.errors import ServiceError
 from registry.roles import Role
+from registry.workdays import WorkCalendar
 
 logger = logging.getLogger(__name__)
 Status = OutboxMessage.Status
@@ -138,11 +140,15 @@ def campaign_resume(*, campaign: Campaign, by) -> Campaign:
         )
         if not updated:
             raise ServiceError(_("Only a stopped campaign can be resumed."))
-        # Not before the time each row was due (a scheduled campaign keeps its time).
+        # Not before the time each row was due (a scheduled campaign keeps its time), nor
+        # outside the sending window (resumed in the evening: the next window start).
         now = clock.now()
+        at = now
+        if not campaign.outside_window:
+            at = window.next_start(now, calendar=WorkCalendar.load())
         queued = OutboxMessage.objects.filter(campaign=campaign, status=Status.HELD).update(
             status=Status.QUEUED,
-            next_attempt_at=Greatest(Coalesce("next_attempt_at", Value(now)), Value(now)),
+            next_attempt_at=Greatest(Coalesce("next_attempt_at", Value(at)), Value(at)),
             problem="",
             error="",
         )

@@ -21,8 +21,13 @@ _TOKEN_PATH = re.compile(r"/s/(?!form(?![\w-]))[\w-]{8,}(?![\w-])", re.ASCII)
 _CALLBACK_PATH = re.compile(r"(/sms/callbacks/[\w-]+/[\w-]+/)[^/\s\"?]+", re.ASCII)
 
 
+# The first-contact desk's 回访 links (outreach.matters, /r/<token>/) rate a matter.
+_FEEDBACK_PATH = re.compile(r"/r/[\w-]{8,}(?![\w-])", re.ASCII)
+
+
 def redact(text: str) -> str:
-    return _CALLBACK_PATH.sub(r"\1…", _TOKEN_PATH.sub("/s/…", text))
+    text = _FEEDBACK_PATH.sub("/r/…", _TOKEN_PATH.sub("/s/…", text))
+    return _CALLBACK_PATH.sub(r"\1…", text)
 
 
 def _redacted(value):

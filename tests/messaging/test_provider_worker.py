@@ -25,7 +25,7 @@ from outreach.models import ContactAttempt
 from registry.models import Enterprise, Liaison
 from registry.selectors import EnterpriseFilters
 from tests.factories import EnterpriseFactory, LiaisonFactory
-from tests.messaging.campaigns import campaign_send
+from tests.messaging.campaigns import ALWAYS_OPEN, campaign_send
 from tests.messaging.conftest import wait_for
 from tests.messaging.providers import start_provider
 from tests.messaging.test_worker import _sweep_until
@@ -195,7 +195,8 @@ def test_a_refusal_stops_the_campaign_in_the_worker_and_a_resume_sends_the_rest(
     assert not running_provider.stand_in.deliveries
 
     running_provider.stand_in.reset()
-    with override_settings(**running_provider.settings()):
+    # The resume queues the held rows at once only within the sending window.
+    with override_settings(**running_provider.settings(), **ALWAYS_OPEN):
         backends._sms_backend = None
         refusals.campaign_resume(campaign=Campaign.objects.get(pk=campaign.pk), by=admin_user)
         backends._sms_backend = None

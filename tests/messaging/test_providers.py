@@ -18,7 +18,7 @@ from registry import clock
 from registry.errors import ServiceError
 from registry.selectors import EnterpriseFilters
 from tests.factories import EnterpriseFactory, LiaisonFactory
-from tests.messaging.campaigns import campaign_send
+from tests.messaging.campaigns import ALWAYS_OPEN, campaign_send
 
 pytestmark = pytest.mark.django_db
 Status = OutboxMessage.Status
@@ -209,7 +209,8 @@ SAYS = {
 
 
 @pytest.mark.parametrize("what", list(REFUSALS))
-@override_settings(ADMINS=ADMINS)
+# The resume queues the held rows at once only within the sending window.
+@override_settings(ADMINS=ADMINS, **ALWAYS_OPEN)
 def test_a_refused_account_or_template_stops_the_campaign_and_an_admin_resumes_it(
     provider, grid_a, staff_user, admin_user, client, what, django_capture_on_commit_callbacks
 ):

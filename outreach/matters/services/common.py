@@ -30,7 +30,8 @@ class MatterConflict(ServiceError):
 
 
 def text(value: str, *, field: str, required: bool = False) -> str:
-    value = (value or "").strip()
+    # PostgreSQL text cannot hold NUL (a 500 otherwise, on the public 回访 page too).
+    value = (value or "").replace("\x00", "").strip()
     if required and not value:
         raise ServiceError(_("This field is required."), field=field, code="required")
     if len(value) > TEXT_MAX:

@@ -128,6 +128,14 @@ def _items(data, *, one_object_allowed: bool = False) -> list[dict]:
     return data
 
 
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
 def _text(item: dict, name: str, number: int, *, required: bool = True, max_length=500) -> str:
     value = item.get(name)
     if value is None or value == "":
@@ -137,6 +145,9 @@ def _text(item: dict, name: str, number: int, *, required: bool = True, max_leng
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise PayloadError(f"item {number}: {name} must be a string")
     value = str(value).strip()
+    if not _is_text(value):
+        # PostgreSQL text holds neither NUL nor a lone surrogate: a 400, not a 500.
+        raise PayloadError(f"item {number}: {name} is not text")
     if len(value) > max_length:
         raise PayloadError(f"item {number}: {name} is too long")
     return value

@@ -138,7 +138,7 @@ def replies_record(*, provider: str, replies: list[Reply]) -> RepliesResult:
 
 def sms_optout_remove(*, optout: SmsOptOut, by, reason: str) -> SmsOptOutRemoval:
     """Staff opt a number back in on the liaison's request; who, when and why are kept."""
-    reason = (reason or "").strip()
+    reason = (reason or "").replace("\x00", "").strip()
     if not reason:
         raise ServiceError(
             _("Say why the opt-out is removed (e.g. the liaison asked on the phone)."),

@@ -1,0 +1,45 @@
+"""Review of #15: the seams between the parts built apart (refusals × sending window)."""
+
+import datetime
+
+import pytest
+import time_machine
+
+from outreach.messaging import refusals
+from outreach.messaging.models import Campaign, OutboxMessage
+from tests.messaging.test_campaign_controls import (  # noqa: F401 (the park fixture)
+    PARK,
+    TUESDAY_10,
+    _confirm,
+    _draft,
+    park,
+)
+
+pytestmark = pytest.mark.django_db
+Status = OutboxMessage.Status
+TUESDAY_20 = datetime.datetime(2026, 12, 1, 20, 0, tzinfo=PARK)
+WEDNESDAY_09 = datetime.datetime(2026, 12, 2, 9, 0, tzinfo=PARK)
+
+
+def _stopped(campaign):
+    """What the provider's refusal leaves (refusals.provider_refusal_record)."""
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.STOPPED)
+    OutboxMessage.objects.filter(campaign=campaign, status=Status.QUEUED).update(
+        status=Status.HELD, problem=OutboxMessage.Problem.PROVIDER_REFUSED
+    )
+    campaign.refresh_from_db()
+    return campaign
+
+
+@pytest.mark.usefixtures("park")
+def test_a_greeting_resumed_in_the_evening_waits_for_the_next_window(staff_user, admin_user):
+    campaign = _stopped(_confirm(_draft(staff_user)))  # confirmed Tuesday 10:00, in the window
+    with time_machine.travel(TUESDAY_20):
+        refusals.campaign_resume(campaign=campaign, by=admin_user)
+    rows = OutboxMessage.objects.filter(campaign=campaign, status=Status.QUEUED)
+    assert rows.count() == 2
+    assert {m.next_attempt_at for m in rows} == {WEDNESDAY_09}
+    with time_machine.travel(TUESDAY_20 + datetime.timedelta(minutes=1)):
+        from outreach.messaging import services
+
+        assert services.outbox_claim(limit=10) == []
