@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from outreach.messaging import backends, provider_templates, refusals, rendering
+from outreach.messaging import backends, provider_templates, refusals, rendering, window
 from outreach.messaging.bulk import outbox_write_bulk
 from outreach.messaging.defaults import allowed_placeholders
 from outreach.messaging.models import Campaign, Channel, MessageTemplate, OutboxMessage
@@ -28,6 +28,7 @@ from registry import clock
 from registry.errors import ServiceError
 from registry.models import Enterprise, Liaison
 from registry.selectors import EnterpriseFilters, enterprise_list
+from registry.workdays import WorkCalendar
 
 logger = logging.getLogger(__name__)
 
@@ -367,13 +368,25 @@ def message_deliver(*, message: OutboxMessage) -> str:
     return Status.SENT
 
 
+def _in_window(message: OutboxMessage, at: datetime.datetime) -> datetime.datetime:
+    """A campaign's retry waits for the sending window like its first try did (an hour's
+    throttle at 17:10 goes out the next working morning), unless its sender confirmed it to
+    go outside the window (the weather kind)."""
+    if (
+        message.campaign_id is None
+        or Campaign.objects.filter(pk=message.campaign_id, outside_window=True).exists()
+    ):
+        return at
+    return window.next_start(at, calendar=WorkCalendar.load())
+
+
 def _retry_later(message: OutboxMessage, *, detail: str, retry_at=None) -> str:
     if retry_at is not None:
         # Throttled: the provider said when the number may be tried again (the end of its
         # minute, hour or day window). Not a failure of ours: no giving up.
         _still_mine(message).update(
             status=Status.QUEUED,
-            next_attempt_at=max(retry_at, clock.now()),
+            next_attempt_at=_in_window(message, max(retry_at, clock.now())),
             lease_until=None,
             problem=Problem.TEMPORARY,
             error=detail[:500],
@@ -395,7 +408,7 @@ def _retry_later(message: OutboxMessage, *, detail: str, retry_at=None) -> str:
     )
     _still_mine(message).update(
         status=Status.QUEUED,
-        next_attempt_at=clock.now() + datetime.timedelta(seconds=delay),
+        next_attempt_at=_in_window(message, clock.now() + datetime.timedelta(seconds=delay)),
         lease_until=None,
         problem=Problem.TEMPORARY,
         error=detail[:500],

@@ -43,3 +43,36 @@ def test_a_greeting_resumed_in_the_evening_waits_for_the_next_window(staff_user,
         from outreach.messaging import services
 
         assert services.outbox_claim(limit=10) == []
+
+
+@pytest.mark.usefixtures("park")
+def test_a_campaigns_retry_waits_for_the_window_a_single_message_does_not(staff_user):
+    """Nothing but an urgent kind goes out outside the window, retries included: an hour's
+    throttle at 17:10 (or a backoff ending at 20:00) goes out the next working morning."""
+    from outreach.messaging import services
+
+    campaign = _confirm(_draft(staff_user))  # confirmed Tuesday 10:00, in the window
+    first = OutboxMessage.objects.filter(campaign=campaign).order_by("id").first()
+    with time_machine.travel(TUESDAY_20 - datetime.timedelta(hours=3, minutes=50)):  # 16:10
+        [claimed, *_] = services.outbox_claim(limit=10)
+        services._retry_later(
+            claimed, detail="throttled", retry_at=TUESDAY_20 - datetime.timedelta(hours=2)
+        )
+    claimed.refresh_from_db()
+    assert claimed.next_attempt_at == WEDNESDAY_09  # 18:00 is outside: the next morning
+
+    # A message of no campaign (a self-service code) retries when the provider allows.
+    single = OutboxMessage.objects.create(
+        enterprise=first.enterprise,
+        channel="sms",
+        to="13900000000",
+        body="验证码",
+        purpose="self-service-code",
+        status=Status.SENDING,
+        attempts=1,
+        lease_until=TUESDAY_20,
+    )
+    with time_machine.travel(TUESDAY_20 - datetime.timedelta(hours=1)):
+        services._retry_later(single, detail="throttled", retry_at=TUESDAY_20)
+    single.refresh_from_db()
+    assert single.next_attempt_at == TUESDAY_20
