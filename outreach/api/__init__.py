@@ -1,2 +1,2 @@
 """Outreach's REST API: the contact log and the tasks, with the rules of the pages
-(docs/ARCHITECTURE.md, "Outreach")."""
+(docs/CHANGELOG.md, "Contact log, tasks, plan")."""

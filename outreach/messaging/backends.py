@@ -21,7 +21,8 @@ E-mail
 ------
 Sent with Django's ``EmailMessage`` over the configured backend; the idempotency key travels
 as the ``Message-ID`` (and ``X-Outbox-Key``) header so a receiving system can recognise a
-duplicate. SMTP itself cannot refuse one, see "The residual window" in docs/ARCHITECTURE.md.
+duplicate. SMTP itself cannot refuse one: see the residual window in
+docs/CHANGELOG.md, "Outbox and campaigns".
 """
 
 import datetime
