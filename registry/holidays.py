@@ -11,7 +11,7 @@ import csv
 import datetime
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -63,6 +63,30 @@ def holiday_rows_parse(text: str, *, year: int) -> list[HolidayRow]:
     errors: list[str] = []
     rows: list[HolidayRow] = []
     seen: dict[datetime.date, int] = {}
+    for number, cells in _lines(text):
+        try:
+            row = _row(cells, number=number, year=year, seen=seen)
+        except ValidationError as problem:
+            errors.extend(problem.messages)
+            continue
+        seen[row.date] = number
+        rows.append(row)
+    if errors:
+        if len(errors) > MAX_ERRORS:
+            more = len(errors) - MAX_ERRORS
+            errors = [
+                *errors[:MAX_ERRORS],
+                _("… and %(count)s more lines with problems.") % {"count": more},
+            ]
+        raise ValidationError(errors)
+    if not rows:
+        raise ValidationError(_("No day given: enter at least one holiday."))
+    return rows
+
+
+def _lines(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cleaned cells) of every line that says something: blank lines and a
+    header line are skipped."""
     # Typed in Chinese (full-width commas) or pasted from a spreadsheet (tabs): the same.
     lines = list(csv.reader(io.StringIO(text.replace("，", ",").replace("\t", ","))))
     if len(lines) > MAX_LINES:
@@ -78,59 +102,49 @@ def holiday_rows_parse(text: str, *, year: int) -> list[HolidayRow]:
             continue  # a blank line
         if number == 1 and cells[0].lower() in HEADER_WORDS:
             continue
-        if len(cells) < 2 or len(cells) > 3:
-            errors.append(
-                _("Line %(line)s: expected three columns (date, 休/班, name), found %(count)s.")
-                % {"line": number, "count": len(cells)}
+        yield number, cells
+
+
+def _row(cells: list[str], *, number: int, year: int, seen: dict) -> HolidayRow:
+    """Line ``number``'s day, or a ValidationError saying everything wrong with the line
+    (``seen``: the days of the lines before, with their numbers)."""
+    if len(cells) < 2 or len(cells) > 3:
+        raise ValidationError(
+            _("Line %(line)s: expected three columns (date, 休/班, name), found %(count)s.")
+            % {"line": number, "count": len(cells)}
+        )
+    day = _date(cells[0])
+    kind = KINDS.get(cells[1].lower())
+    name = cells[2] if len(cells) == 3 else ""
+    problems = []
+    if day is None:
+        problems.append(
+            _("“%(value)s” is not a date; write it as %(year)s-01-01.")
+            % {"value": cells[0], "year": year}
+        )
+    elif day.year != year:
+        problems.append(_("%(date)s is not in %(year)s.") % {"date": day.isoformat(), "year": year})
+    elif day in seen:
+        problems.append(
+            _("%(date)s is already on line %(other)s.")
+            % {"date": day.isoformat(), "other": seen[day]}
+        )
+    if kind is None:
+        problems.append(
+            _(
+                "“%(value)s” is neither a holiday nor a make-up working day; "
+                "write 休, 假 or holiday, or 班 or workday."
             )
-            continue
-        day = _date(cells[0])
-        kind = KINDS.get(cells[1].lower())
-        name = cells[2] if len(cells) == 3 else ""
-        problems = []
-        if day is None:
-            problems.append(
-                _("“%(value)s” is not a date; write it as %(year)s-01-01.")
-                % {"value": cells[0], "year": year}
-            )
-        elif day.year != year:
-            problems.append(
-                _("%(date)s is not in %(year)s.") % {"date": day.isoformat(), "year": year}
-            )
-        elif day in seen:
-            problems.append(
-                _("%(date)s is already on line %(other)s.")
-                % {"date": day.isoformat(), "other": seen[day]}
-            )
-        if kind is None:
-            problems.append(
-                _(
-                    "“%(value)s” is neither a holiday nor a make-up working day; "
-                    "write 休, 假 or holiday, or 班 or workday."
-                )
-                % {"value": cells[1]}
-            )
-        max_name = HolidayDay._meta.get_field("name").max_length
-        if len(name) > max_name:
-            problems.append(_("The name is longer than %(max)s characters.") % {"max": max_name})
-        if problems:
-            errors.append(
-                _("Line %(line)s: %(problems)s") % {"line": number, "problems": " ".join(problems)}
-            )
-            continue
-        seen[day] = number
-        rows.append(HolidayRow(date=day, kind=kind, name=name))
-    if errors:
-        if len(errors) > MAX_ERRORS:
-            more = len(errors) - MAX_ERRORS
-            errors = [
-                *errors[:MAX_ERRORS],
-                _("… and %(count)s more lines with problems.") % {"count": more},
-            ]
-        raise ValidationError(errors)
-    if not rows:
-        raise ValidationError(_("No day given: enter at least one holiday."))
-    return rows
+            % {"value": cells[1]}
+        )
+    max_name = HolidayDay._meta.get_field("name").max_length
+    if len(name) > max_name:
+        problems.append(_("The name is longer than %(max)s characters.") % {"max": max_name})
+    if problems:
+        raise ValidationError(
+            _("Line %(line)s: %(problems)s") % {"line": number, "problems": " ".join(problems)}
+        )
+    return HolidayRow(date=day, kind=kind, name=name)
 
 
 def holiday_file_text(content: bytes) -> str:

@@ -115,26 +115,11 @@ def health_record_attempt(*, attempt: ContactAttempt) -> ContactHealth:
         reason = LightChange.Reason.ATTEMPT if row is None else LightChange.Reason.LATE_ATTEMPT
         row = row or ContactHealth(enterprise=enterprise)
         before = _as_health(row)
-        after, _changes = rules.replay(_history(enterprise.pk))
-        change = None
-        if after.light != before.light:
-            # Dated when the new light began in the history, not when it was noticed.
-            began = after.light_since or attempt.occurred_at
-            change = rules.Change(
-                before.light, after.light, began, _as_attempt(attempt), after.consecutive_failures
-            )
+        after, change = _replayed(before, attempt)
 
-    paused = row.is_paused(today)
-    if paused and change is not None and change.to_light != Light.GREEN:
+    if row.is_paused(today) and change is not None and change.to_light != Light.GREEN:
         # No escalation while paused: the failures are counted, the light holds.
-        after = Health(
-            consecutive_failures=after.consecutive_failures,
-            light=before.light,
-            light_since=before.light_since,
-            last_success_at=after.last_success_at,
-            last_attempt_at=after.last_attempt_at,
-        )
-        change = None
+        after, change = _held(before, after), None
 
     row.consecutive_failures = after.consecutive_failures
     row.light = after.light
@@ -143,20 +128,51 @@ def health_record_attempt(*, attempt: ContactAttempt) -> ContactHealth:
     row.last_attempt_at = after.last_attempt_at
     row.save()
     if change is not None:
-        LightChange.objects.create(
-            enterprise=enterprise,
-            from_light=change.from_light,
-            to_light=change.to_light,
-            at=change.at,
-            reason=reason,
-            consecutive_failures=after.consecutive_failures,
-            attempt=attempt,
-        )
-        if change.to_light == Light.GREEN:
-            _calm(enterprise, attempt)
-        else:
-            _escalate(enterprise, Light(change.to_light), attempt)
+        _light_changed(enterprise, change, reason=reason, attempt=attempt)
     return row
+
+
+def _replayed(before: Health, attempt: ContactAttempt) -> tuple[Health, rules.Change | None]:
+    """The health the enterprise's whole history gives, and the change from ``before``."""
+    after, _changes = rules.replay(_history(attempt.enterprise_id))
+    if after.light == before.light:
+        return after, None
+    # Dated when the new light began in the history, not when it was noticed.
+    began = after.light_since or attempt.occurred_at
+    return after, rules.Change(
+        before.light, after.light, began, _as_attempt(attempt), after.consecutive_failures
+    )
+
+
+def _held(before: Health, after: Health) -> Health:
+    """``after`` with the light of ``before``: a pause counts failures but does not escalate."""
+    return Health(
+        consecutive_failures=after.consecutive_failures,
+        light=before.light,
+        light_since=before.light_since,
+        last_success_at=after.last_success_at,
+        last_attempt_at=after.last_attempt_at,
+    )
+
+
+def _light_changed(
+    enterprise: Enterprise, change: rules.Change, *, reason: str, attempt: ContactAttempt
+) -> None:
+    """The change of light as a row, and what it means: back to green calms, yellow and red
+    escalate."""
+    LightChange.objects.create(
+        enterprise=enterprise,
+        from_light=change.from_light,
+        to_light=change.to_light,
+        at=change.at,
+        reason=reason,
+        consecutive_failures=change.consecutive_failures,
+        attempt=attempt,
+    )
+    if change.to_light == Light.GREEN:
+        _calm(enterprise, attempt)
+    else:
+        _escalate(enterprise, Light(change.to_light), attempt)
 
 
 def health_pause(

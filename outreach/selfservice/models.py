@@ -16,14 +16,17 @@ class SelfServiceLink(models.Model):
     """One link, bound to one enterprise, one liaison (at one version of their entry) and one
     purpose. Only the SHA-256 of the token is stored: the database alone cannot open a link.
 
-    The 6-digit code that must be entered before any personal data is shown lives on the link
-    too (one code per link at a time), stored as an HMAC keyed by SECRET_KEY, since a
-    6-digit code's plain hash is reversed by trying all million values.
+    One table, its columns in parts, each with the service module that writes it
+    (outreach.selfservice.services): whom the link is for and how it was sent (links,
+    channel); while it works (links; ``state``); the one-time codes (codes); wrong codes and
+    the lockout (lockout); what the liaison accepted (links.link_spend); "I am leaving"
+    (handover).
     """
 
     class Purpose(models.TextChoices):
         CHECK = "check", _("Confirm or correct details")
 
+    # --- Whom it is for, and how it was sent ------------------------------------------------------
     enterprise = models.ForeignKey(
         Enterprise,
         verbose_name=_("enterprise"),
@@ -74,6 +77,8 @@ class SelfServiceLink(models.Model):
         blank=True,
     )
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    # --- While it works (state) -------------------------------------------------------------------
     expires_at = models.DateTimeField(_("expires at"))
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
@@ -86,24 +91,32 @@ class SelfServiceLink(models.Model):
         db_index=False,
     )
     superseded_at = models.DateTimeField(_("replaced by a newer link at"), null=True, blank=True)
-    # The one-time code (see the class docstring); empty: none outstanding.
+
+    # --- The one-time codes (services/codes.py) ---------------------------------------------------
+    # The code that unlocks the link, sent to the mobile on file: an HMAC keyed by
+    # SECRET_KEY (a 6-digit code's plain hash is reversed by trying all million values);
+    # empty: none outstanding.
     code_hash = models.CharField(max_length=64, blank=True)
     code_expires_at = models.DateTimeField(null=True, blank=True)
     code_tries_left = models.PositiveSmallIntegerField(default=0)
+    # When the right code was entered (the link then lives in the server-side session).
+    unlocked_at = models.DateTimeField(_("code entered at"), null=True, blank=True)
     # The code sent to a NEW mobile the liaison typed into the form: bound to that number
     # (HMAC over link, number and code), so the number is not kept here; the registry keeps
-    # the old one until the right code comes back (services.selfservice_details_correct).
+    # the old one until the right code comes back (services/details.py).
     # Database defaults: links are also inserted in bulk by SQL (selfservice/bulk.py).
     mobile_code_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
     mobile_code_expires_at = models.DateTimeField(null=True, blank=True)
     mobile_code_tries_left = models.PositiveSmallIntegerField(default=0, db_default=0)
+
+    # --- Wrong codes (services/lockout.py) --------------------------------------------------------
     # Wrong codes entered over the link's lifetime, whatever code they were for; at
     # SELF_SERVICE_WRONG_CODES_MAX the link is locked for good (a database default: bulk
     # sends insert links with SQL).
     wrong_codes = models.PositiveSmallIntegerField(_("wrong codes entered"), db_default=0)
     locked_at = models.DateTimeField(_("locked after wrong codes at"), null=True, blank=True)
-    # When the right code was entered (the link then lives in the server-side session).
-    unlocked_at = models.DateTimeField(_("code entered at"), null=True, blank=True)
+
+    # --- What the liaison accepted ----------------------------------------------------------------
     # The data-use notice the liaison accepted (its version) and the separate consent to
     # the ID number being kept.
     notice_version = models.CharField(_("notice version accepted"), max_length=20, blank=True)
@@ -111,6 +124,8 @@ class SelfServiceLink(models.Model):
     id_number_consent_at = models.DateTimeField(
         _("consent to the ID number at"), null=True, blank=True
     )
+
+    # --- "I am leaving" (services/handover.py) ----------------------------------------------------
     # "I am leaving": what the liaison reported, until staff confirm it (then the successor
     # becomes the liaison and gets their own link).
     leaving_on = models.DateField(_("last day reported"), null=True, blank=True)

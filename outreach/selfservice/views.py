@@ -14,7 +14,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -230,48 +230,13 @@ def form_page(request):
     resend = action == "correct_resend"
     if resend:
         action = "correct"
-    forms = {
-        "confirm": NoticeForm(request.POST if action == "confirm" else None, prefix="confirm"),
-        "correct": CorrectForm(
-            request.POST if action == "correct" else None,
-            prefix="correct",
-            initial=_correct_initial(link),
-        ),
-        "leaving": LeavingForm(request.POST if action == "leaving" else None, prefix="leaving"),
-    }
+    forms = _forms(request, link, action)
     mobile_code_sent = ""
     if action in forms and forms[action].is_valid():
-        data = forms[action].cleaned_data
-        if resend:
-            data["mobile_code"] = ""
-        if action == "correct" and data.get("mobile_code") and _limited(request, "check", link):
-            return _too_many(request)
-        try:
-            done = _submit(link, action, data)
-        except LinkInvalid as invalid:  # spent in another tab meanwhile
-            request.session.pop(SESSION_KEY, None)
-            return _unusable(request, invalid.reason, 410)
-        except MobileCodeRequired as required:
-            # A new mobile: its code goes to the new number; the form comes back with
-            # everything typed and a box for the code. Nothing is saved yet.
-            if _limited(request, "send", link):
-                return _too_many(request)
-            try:
-                mobile_code_sent = selfservice_mobile_code_send(link=link, mobile=required.mobile)
-            except ServiceError as error:  # the code's SMS cannot go out: say so
-                forms[action].add_error(None, error.message)
-        except CodeRefused as refused:
-            forms[action].add_error("mobile_code", refused.message)
-            mobile_code_sent = masked(
-                "liaison", "mobile", optional(normalize_mobile)(data["mobile"])
-            )
-        except ValidationError as error:
-            _add_errors(forms[action], error)
-        except ServiceError as error:
-            forms[action].add_error(None, error.message)
-        else:
-            request.session.pop(SESSION_KEY, None)
-            return render(request, "outreach/selfservice/done.html", {"what": action, **done})
+        answered = _answer(request, link, action, forms[action], resend=resend)
+        if isinstance(answered, HttpResponse):
+            return answered
+        mobile_code_sent = answered
     notice = data_use_notice()
     if not mobile_code_sent:
         # The code box only once a code went to a new number.
@@ -288,6 +253,55 @@ def form_page(request):
     }
     status = 400 if action and not (mobile_code_sent and not forms[action].errors) else 200
     return render(request, "outreach/selfservice/form.html", context, status=status)
+
+
+def _forms(request, link: SelfServiceLink, action: str | None) -> dict:
+    """The page's three forms; the one of ``action`` bound to the POST."""
+    return {
+        "confirm": NoticeForm(request.POST if action == "confirm" else None, prefix="confirm"),
+        "correct": CorrectForm(
+            request.POST if action == "correct" else None,
+            prefix="correct",
+            initial=_correct_initial(link),
+        ),
+        "leaving": LeavingForm(request.POST if action == "leaving" else None, prefix="leaving"),
+    }
+
+
+def _answer(request, link: SelfServiceLink, action: str, form, *, resend: bool):
+    """Hand the liaison's valid ``form`` to its service. Returns the page to show instead of
+    the form (done, too many tries, the link spent meanwhile), or the masked number a code
+    to a new mobile went to ("" if none); a refusal lands on ``form`` as its errors."""
+    data = form.cleaned_data
+    if resend:
+        data["mobile_code"] = ""
+    if action == "correct" and data.get("mobile_code") and _limited(request, "check", link):
+        return _too_many(request)
+    try:
+        done = _submit(link, action, data)
+    except LinkInvalid as invalid:  # spent in another tab meanwhile
+        request.session.pop(SESSION_KEY, None)
+        return _unusable(request, invalid.reason, 410)
+    except MobileCodeRequired as required:
+        # A new mobile: its code goes to the new number; the form comes back with
+        # everything typed and a box for the code. Nothing is saved yet.
+        if _limited(request, "send", link):
+            return _too_many(request)
+        try:
+            return selfservice_mobile_code_send(link=link, mobile=required.mobile)
+        except ServiceError as error:  # the code's SMS cannot go out: say so
+            form.add_error(None, error.message)
+    except CodeRefused as refused:
+        form.add_error("mobile_code", refused.message)
+        return masked("liaison", "mobile", optional(normalize_mobile)(data["mobile"]))
+    except ValidationError as error:
+        _add_errors(form, error)
+    except ServiceError as error:
+        form.add_error(None, error.message)
+    else:
+        request.session.pop(SESSION_KEY, None)
+        return render(request, "outreach/selfservice/done.html", {"what": action, **done})
+    return ""
 
 
 def _submit(link: SelfServiceLink, action: str, data: dict) -> dict:

@@ -74,13 +74,48 @@ def contact_attempt_record(
     one enterprise are serialised by a lock on its row, so that receivers counting
     consecutive failures see them one after another.
     """
+    occurred_at, note = _checked(
+        channel=channel, outcome=outcome, occurred_at=occurred_at, verified=verified, note=note
+    )
+    with transaction.atomic():
+        # FOR NO KEY UPDATE: queues attempts of the same enterprise, but not the inserts
+        # that merely reference the row.
+        enterprise = Enterprise.objects.select_for_update(no_key=True).get(pk=enterprise.pk)
+        attempt = _attempt_save(
+            ContactAttempt(
+                enterprise=enterprise,
+                liaison=_liaison(enterprise, liaison, verified=verified),
+                channel=channel,
+                outcome=outcome,
+                occurred_at=occurred_at,
+                note=note,
+                verified=verified,
+                by=by,
+            )
+        )
+        _tasks_answered_close(attempt)
+        if attempt.succeeded:
+            enterprise_reached(enterprise=enterprise, at=occurred_at)
+        if verified:
+            liaison_mark_verified(
+                liaison=attempt.liaison, by=by, door=_door(by, channel), at=occurred_at
+            )
+        if outcome == ContactAttempt.Outcome.LEFT:
+            _handover_open(attempt)
+        attempt_recorded.send(sender=ContactAttempt, attempt=attempt)
+    return attempt
+
+
+def _checked(
+    *, channel: str, outcome: str, occurred_at: datetime.datetime | None, verified: bool, note: str
+) -> tuple[datetime.datetime, str]:
+    """The attempt's own fields checked before anything is locked: (occurred_at, note)."""
     if channel not in ContactAttempt.Channel.values:
         raise ServiceError(_("Unknown channel."), field="channel", code="invalid")
     if outcome not in ContactAttempt.Outcome.values:
         raise ServiceError(_("Unknown outcome."), field="outcome", code="invalid")
     occurred_at = _checked_time(occurred_at)
-    reached = ContactAttempt.Outcome.is_success(outcome)
-    if verified and not reached:
+    if verified and not ContactAttempt.Outcome.is_success(outcome):
         raise ServiceError(
             _("Details can only be verified when the liaison was reached."),
             field="verified",
@@ -91,63 +126,64 @@ def contact_attempt_record(
         raise ServiceError(
             _("At most %(max)d characters.") % {"max": NOTE_MAX}, field="note", code="too_long"
         )
-    with transaction.atomic():
-        # FOR NO KEY UPDATE: queues attempts of the same enterprise, but not the inserts
-        # that merely reference the row.
-        enterprise = Enterprise.objects.select_for_update(no_key=True).get(pk=enterprise.pk)
-        if liaison is None:
-            liaison = Liaison.objects.filter(enterprise=enterprise, ended_on__isnull=True).first()
-        elif liaison.enterprise_id != enterprise.pk:
-            raise ServiceError(
-                _("This liaison is not one of this enterprise's."), field="liaison", code="other"
-            )
-        if verified and liaison is None:
-            raise ServiceError(
-                _("This enterprise has no liaison whose details could be verified."),
-                field="verified",
-                code="no_liaison",
-            )
-        attempt = ContactAttempt(
-            enterprise=enterprise,
-            liaison=liaison,
-            channel=channel,
-            outcome=outcome,
-            occurred_at=occurred_at,
-            note=note,
-            verified=verified,
-            by=by,
-        )
-        try:
-            attempt.full_clean()
-        except ValidationError as error:
-            raise ServiceError("; ".join(error.messages), code="invalid") from error
-        attempt.save()
+    return occurred_at, note
 
-        open_kinds = Task.objects.filter(enterprise=enterprise, status=Task.Status.OPEN)
-        answered = [
-            kind
-            for kind in open_kinds.values_list("kind", flat=True)
-            if (registered := task_kind(kind)) is not None and registered.answers(channel, outcome)
-        ]
-        if answered:
-            tasks_close_where(tasks=open_kinds.filter(kind__in=answered), by=by, attempt=attempt)
-        if reached:
-            enterprise_reached(enterprise=enterprise, at=occurred_at)
-        if verified:
-            liaison_mark_verified(liaison=liaison, by=by, door=_door(by, channel), at=occurred_at)
-        if outcome == ContactAttempt.Outcome.LEFT:
-            source = (
-                Task.Source.SELF_SERVICE
-                if channel == ContactAttempt.Channel.SELF_SERVICE
-                else Task.Source.RULE
-            )
-            task_open(
-                enterprise=enterprise,
-                kind=Task.Kind.HANDOVER,
-                source=source,
-                due_on=clock.today() + datetime.timedelta(days=HANDOVER_DUE_DAYS),
-                by=by,
-                note=_("The liaison has left: connect their successor."),
-            )
-        attempt_recorded.send(sender=ContactAttempt, attempt=attempt)
+
+def _liaison(enterprise: Enterprise, liaison: Liaison | None, *, verified: bool) -> Liaison | None:
+    """The liaison the attempt is about: the one given (of this enterprise), else the current
+    one; a verification needs one."""
+    if liaison is None:
+        liaison = Liaison.objects.filter(enterprise=enterprise, ended_on__isnull=True).first()
+    elif liaison.enterprise_id != enterprise.pk:
+        raise ServiceError(
+            _("This liaison is not one of this enterprise's."), field="liaison", code="other"
+        )
+    if verified and liaison is None:
+        raise ServiceError(
+            _("This enterprise has no liaison whose details could be verified."),
+            field="verified",
+            code="no_liaison",
+        )
+    return liaison
+
+
+def _attempt_save(attempt: ContactAttempt) -> ContactAttempt:
+    try:
+        attempt.full_clean()
+    except ValidationError as error:
+        raise ServiceError("; ".join(error.messages), code="invalid") from error
+    attempt.save()
     return attempt
+
+
+def _tasks_answered_close(attempt: ContactAttempt) -> None:
+    """Close the enterprise's open tasks this attempt answers (outreach.kinds), with the
+    attempt as the reason."""
+    open_kinds = Task.objects.filter(enterprise=attempt.enterprise, status=Task.Status.OPEN)
+    answered = [
+        kind
+        for kind in open_kinds.values_list("kind", flat=True)
+        if (registered := task_kind(kind)) is not None
+        and registered.answers(attempt.channel, attempt.outcome)
+    ]
+    if answered:
+        tasks_close_where(
+            tasks=open_kinds.filter(kind__in=answered), by=attempt.by, attempt=attempt
+        )
+
+
+def _handover_open(attempt: ContactAttempt) -> None:
+    """The liaison has left: a handover task, due soon."""
+    source = (
+        Task.Source.SELF_SERVICE
+        if attempt.channel == ContactAttempt.Channel.SELF_SERVICE
+        else Task.Source.RULE
+    )
+    task_open(
+        enterprise=attempt.enterprise,
+        kind=Task.Kind.HANDOVER,
+        source=source,
+        due_on=clock.today() + datetime.timedelta(days=HANDOVER_DUE_DAYS),
+        by=attempt.by,
+        note=_("The liaison has left: connect their successor."),
+    )

@@ -15,8 +15,8 @@ from outreach.selfservice.services import (
     LinkUnknown,
     selfservice_link_resolve,
     selfservice_link_send,
-    token_hash,
 )
+from outreach.selfservice.tokens import token_hash
 from registry.errors import ServiceError
 from registry.selectors import EnterpriseFilters
 from tests.factories import EnterpriseFactory, LiaisonFactory

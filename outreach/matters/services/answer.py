@@ -58,6 +58,21 @@ def _send(matter: Matter, *, token: str, by) -> str:
     return "" if message.status == message.Status.QUEUED else message.get_problem_display()
 
 
+def _next_step(
+    resolved: bool, next_step: str, next_step_on: datetime.date | None, *, now
+) -> tuple[str, datetime.date | None]:
+    """Unresolved, the answer says what happens next and by when (not a past day); resolved,
+    there is no next step."""
+    if resolved:
+        return "", None
+    next_step = text(next_step, field="next_step", required=True)
+    if next_step_on is None:
+        raise ServiceError(_("Say by when the next step is due."), field="next_step_on")
+    if next_step_on < clock.today(now):
+        raise ServiceError(_("This date has passed."), field="next_step_on")
+    return next_step, next_step_on
+
+
 def matter_answer(
     *,
     matter: Matter,
@@ -76,14 +91,7 @@ def matter_answer(
     """
     now = now or clock.now()
     answer = text(answer, field="answer", required=True)
-    if not resolved:
-        next_step = text(next_step, field="next_step", required=True)
-        if next_step_on is None:
-            raise ServiceError(_("Say by when the next step is due."), field="next_step_on")
-        if next_step_on < clock.today(now):
-            raise ServiceError(_("This date has passed."), field="next_step_on")
-    else:
-        next_step, next_step_on = "", None
+    next_step, next_step_on = _next_step(resolved, next_step, next_step_on, now=now)
     token = token_new()
     days = int(getattr(settings, "MATTER_FEEDBACK_DAYS", FEEDBACK_DAYS_DEFAULT))
     changes = {

@@ -61,10 +61,61 @@ def matter_intake(
     now: datetime.datetime | None = None,
     calendar: WorkCalendar | None = None,
 ) -> Matter:
-    from outreach.matters.services.answer import matter_answer
-    from outreach.matters.services.routing import matter_route
-
+    """A new matter, numbered, with its time limits and its first step; then answered,
+    routed or escalated at once as ``disposition`` says. ServiceError on bad input, and then
+    nothing is written."""
     now = now or clock.now()
+    fields = _checked(
+        channel=channel,
+        category=category,
+        description=description,
+        enterprise=enterprise,
+        liaison=liaison,
+        requester_name=requester_name,
+        requester_phone=requester_phone,
+        urgency=urgency,
+        disposition=disposition,
+        answer=answer,
+    )
+    limits = limits_for(
+        received_at=now,
+        first_response_hours=category.first_response_hours,
+        resolution_workdays=category.resolution_workdays,
+        calendar=calendar or WorkCalendar.load(),
+    )
+    with transaction.atomic():
+        matter = Matter.objects.create(
+            number=matter_number_next(day=clock.today(now)),
+            state=State.RECEIVED,
+            received_at=now,
+            first_response_due=limits.first_response_due,
+            resolution_due=limits.resolution_due,
+            first_response_remind_at=limits.first_response_remind_at,
+            resolution_remind_at=limits.resolution_remind_at,
+            created_by=by,
+            **fields,
+        )
+        step(matter, action=Action.INTAKE, at=now, by=by, note=matter.get_channel_display())
+        matter = _dispose(
+            matter, disposition, by=by, answer=answer, department=department, owner=owner, now=now
+        )
+    return matter
+
+
+def _checked(
+    *,
+    channel: str,
+    category: MatterCategory,
+    description: str,
+    enterprise: Enterprise | None,
+    liaison: Liaison | None,
+    requester_name: str,
+    requester_phone: str,
+    urgency: str,
+    disposition: str,
+    answer: str,
+) -> dict:
+    """The intake's input checked, as the matter's fields (ServiceError naming the field)."""
     if channel not in Matter.Channel.values:
         raise ServiceError(_("Unknown channel."), field="channel")
     if urgency not in Matter.Urgency.values:
@@ -82,47 +133,41 @@ def matter_intake(
         )
     if disposition == ANSWERED:
         text(answer, field="answer", required=True)
-    limits = limits_for(
-        received_at=now,
-        first_response_hours=category.first_response_hours,
-        resolution_workdays=category.resolution_workdays,
-        calendar=calendar or WorkCalendar.load(),
-    )
-    with transaction.atomic():
-        matter = Matter.objects.create(
-            number=matter_number_next(day=clock.today(now)),
-            channel=channel,
-            enterprise=enterprise,
-            liaison=liaison,
-            requester_name=name,
-            requester_phone=phone,
-            category=category,
-            urgency=urgency,
-            description=description,
-            state=State.RECEIVED,
-            received_at=now,
-            first_response_due=limits.first_response_due,
-            resolution_due=limits.resolution_due,
-            first_response_remind_at=limits.first_response_remind_at,
-            resolution_remind_at=limits.resolution_remind_at,
-            created_by=by,
+    return {
+        "channel": channel,
+        "enterprise": enterprise,
+        "liaison": liaison,
+        "requester_name": name,
+        "requester_phone": phone,
+        "category": category,
+        "urgency": urgency,
+        "description": description,
+    }
+
+
+def _dispose(
+    matter: Matter, disposition: str, *, by, answer: str, department, owner, now
+) -> Matter:
+    """What the person taking the matter in decided: answer it on the spot, route or escalate
+    it, or leave it received for the desk."""
+    from outreach.matters.services.answer import matter_answer
+    from outreach.matters.services.routing import matter_route
+
+    if disposition == ANSWERED:
+        # Answered on the spot: the person who took it in owns and answers it.
+        matter = matter_answer(
+            matter=matter, by=by, answer=answer, resolved=True, now=now, take=True
         )
-        step(matter, action=Action.INTAKE, at=now, by=by, note=matter.get_channel_display())
-        if disposition == ANSWERED:
-            # Answered on the spot: the person who took it in owns and answers it.
-            matter = matter_answer(
-                matter=matter, by=by, answer=answer, resolved=True, now=now, take=True
-            )
-            matter = _close_on_the_spot(matter, by=by, now=now)
-        elif disposition in (ROUTED, ESCALATED):
-            matter = matter_route(
-                matter=matter,
-                by=by,
-                department=department,
-                owner=owner,
-                escalate=disposition == ESCALATED,
-                now=now,
-            )
+        return _close_on_the_spot(matter, by=by, now=now)
+    if disposition in (ROUTED, ESCALATED):
+        return matter_route(
+            matter=matter,
+            by=by,
+            department=department,
+            owner=owner,
+            escalate=disposition == ESCALATED,
+            now=now,
+        )
     return matter
 
 

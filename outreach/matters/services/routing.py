@@ -2,11 +2,16 @@
 owner starts work: the first response), re-route (转派) and return (退回) with a reason, chase
 (催办), and link the enterprise of a caller identified later.
 
+The hand-ons are data (MOVES: from which states, to which state, who may); each use case
+checks its own input and makes its move through ``_move``.
+
 Two people acting at once: each write is a conditional UPDATE on the version the user saw
 (common.transition); one wins, the other gets MatterConflict.
 """
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -37,6 +42,77 @@ def eligible_owners() -> QuerySet:
     )
 
 
+def _belongs(user, department: Department) -> bool:
+    return department.lead_id == user.pk or department.members.filter(pk=user.pk).exists()
+
+
+def may_take(user, matter: Matter) -> bool:
+    """The person it was routed to, a member or the lead of its department, or the office
+    (admins and staff, who run the desk)."""
+    if user_role(user) in (Role.ADMIN, Role.STAFF):
+        return True
+    if matter.owner_id is not None:
+        return matter.owner_id == user.pk
+    return matter.department is not None and _belongs(user, matter.department)
+
+
+@dataclass(frozen=True)
+class Move:
+    """One way of handing a matter on."""
+
+    from_states: tuple[str, ...]
+    to_state: str
+    # Who may make it, beyond working the desk's matters (which the pages check at the
+    # door: selectors.can_work_matters); None: anyone who gets this far.
+    may: Callable[..., bool] | None = None
+
+
+# The hand-ons, by the step each writes.
+MOVES: dict[str, Move] = {
+    Action.ROUTE: Move(ROUTABLE, State.ROUTED),
+    Action.ESCALATE: Move(ROUTABLE, State.ROUTED),
+    Action.TAKE: Move((State.ROUTED,), State.IN_PROGRESS, may=may_take),
+    Action.REROUTE: Move(HANDED_ON, State.ROUTED),
+    Action.RETURN: Move(HANDED_ON, State.RETURNED),
+}
+
+
+def _move(
+    matter: Matter,
+    action: str,
+    *,
+    by,
+    version: int | None,
+    now: datetime.datetime,
+    note: str = "",
+    **changes,
+) -> Matter:
+    """Make the move ``MOVES[action]`` with ``changes``: refused (``not_yours``) unless ``by``
+    may; then one conditional UPDATE and its step, which names whom the matter went to (the
+    ``owner`` and ``department`` of the changes)."""
+    move = MOVES[action]
+    if move.may is not None and not move.may(by, matter):
+        raise ServiceError(
+            _("This matter was routed to someone else."), field="owner", code="not_yours"
+        )
+    with transaction.atomic():
+        before = matter.state
+        matter = transition(
+            matter, version=version, from_states=move.from_states, state=move.to_state, **changes
+        )
+        step(
+            matter,
+            action=action,
+            at=now,
+            by=by,
+            from_state=before,
+            note=note,
+            to_user=changes.get("owner"),
+            to_department=changes.get("department"),
+        )
+    return matter
+
+
 def _target(*, department: Department | None, owner, escalate: bool):
     """(department, owner) a routing hands the matter to."""
     if department is not None and not department.active:
@@ -59,10 +135,6 @@ def _target(*, department: Department | None, owner, escalate: bool):
     return department, owner
 
 
-def _belongs(user, department: Department) -> bool:
-    return department.lead_id == user.pk or department.members.filter(pk=user.pk).exists()
-
-
 def matter_route(
     *,
     matter: Matter,
@@ -74,41 +146,19 @@ def matter_route(
     version: int | None = None,
     now: datetime.datetime | None = None,
 ) -> Matter:
-    now = now or clock.now()
     note = text(note, field="note")
     department, owner = _target(department=department, owner=owner, escalate=escalate)
-    with transaction.atomic():
-        before = matter.state
-        matter = transition(
-            matter,
-            version=version,
-            from_states=ROUTABLE,
-            state=State.ROUTED,
-            department=department,
-            owner=owner,
-            escalated=escalate or matter.escalated,
-        )
-        step(
-            matter,
-            action=Action.ESCALATE if escalate else Action.ROUTE,
-            at=now,
-            by=by,
-            from_state=before,
-            note=note,
-            to_user=owner,
-            to_department=department,
-        )
-    return matter
-
-
-def may_take(user, matter: Matter) -> bool:
-    """The person it was routed to, a member or the lead of its department, or the office
-    (admins and staff, who run the desk)."""
-    if user_role(user) in (Role.ADMIN, Role.STAFF):
-        return True
-    if matter.owner_id is not None:
-        return matter.owner_id == user.pk
-    return matter.department is not None and _belongs(user, matter.department)
+    return _move(
+        matter,
+        Action.ESCALATE if escalate else Action.ROUTE,
+        by=by,
+        version=version,
+        now=now or clock.now(),
+        note=note,
+        department=department,
+        owner=owner,
+        escalated=escalate or matter.escalated,
+    )
 
 
 def matter_take(
@@ -117,22 +167,15 @@ def matter_take(
     """The owner starts work: 办理中. The first person to take it wins; the first response
     is recorded the first time a matter is taken."""
     now = now or clock.now()
-    if not may_take(by, matter):
-        raise ServiceError(
-            _("This matter was routed to someone else."), field="owner", code="not_yours"
-        )
-    with transaction.atomic():
-        before = matter.state
-        matter = transition(
-            matter,
-            version=version,
-            from_states=(State.ROUTED,),
-            state=State.IN_PROGRESS,
-            owner=by,
-            first_response_at=matter.first_response_at or now,
-        )
-        step(matter, action=Action.TAKE, at=now, by=by, from_state=before, to_user=by)
-    return matter
+    return _move(
+        matter,
+        Action.TAKE,
+        by=by,
+        version=version,
+        now=now,
+        owner=by,
+        first_response_at=matter.first_response_at or now,
+    )
 
 
 def matter_reroute(
@@ -146,30 +189,18 @@ def matter_reroute(
     now: datetime.datetime | None = None,
 ) -> Matter:
     """转派: to another department or person, with a reason."""
-    now = now or clock.now()
     reason = text(reason, field="reason", required=True)
     department, owner = _target(department=department, owner=owner, escalate=False)
-    with transaction.atomic():
-        before = matter.state
-        matter = transition(
-            matter,
-            version=version,
-            from_states=HANDED_ON,
-            state=State.ROUTED,
-            department=department,
-            owner=owner,
-        )
-        step(
-            matter,
-            action=Action.REROUTE,
-            at=now,
-            by=by,
-            from_state=before,
-            note=reason,
-            to_user=owner,
-            to_department=department,
-        )
-    return matter
+    return _move(
+        matter,
+        Action.REROUTE,
+        by=by,
+        version=version,
+        now=now or clock.now(),
+        note=reason,
+        department=department,
+        owner=owner,
+    )
 
 
 def matter_return(
@@ -181,19 +212,16 @@ def matter_return(
     now: datetime.datetime | None = None,
 ) -> Matter:
     """退回: not ours (wrong department, wrong category); back to the desk with a reason."""
-    now = now or clock.now()
     reason = text(reason, field="reason", required=True)
-    with transaction.atomic():
-        before = matter.state
-        matter = transition(
-            matter,
-            version=version,
-            from_states=HANDED_ON,
-            state=State.RETURNED,
-            owner=None,
-        )
-        step(matter, action=Action.RETURN, at=now, by=by, from_state=before, note=reason)
-    return matter
+    return _move(
+        matter,
+        Action.RETURN,
+        by=by,
+        version=version,
+        now=now or clock.now(),
+        note=reason,
+        owner=None,
+    )
 
 
 def matter_chase(
