@@ -123,7 +123,7 @@ def campaign_test_send(
         )
         campaign.last_test = message
         campaign.save(update_fields=["last_test"])
-        services._deliver_after_commit()
+        services.deliver_after_commit()
     return message
 
 
@@ -207,7 +207,7 @@ def campaign_messages_write(
     """Write the campaign's rows (one statement), due at ``at``; the caller saves the
     campaign (``recipients`` is set) in its transaction. No check: confirm and approve
     check first (the demo park calls it directly)."""
-    created, queued = services._campaign_messages_insert(
+    created, queued = services.campaign_messages_insert(
         campaign=campaign,
         filters=EnterpriseFilters(**campaign.filters),
         by=campaign.created_by,
@@ -217,7 +217,7 @@ def campaign_messages_write(
     )
     campaign.recipients = created
     if queued and at <= now:
-        services._deliver_after_commit()
+        services.deliver_after_commit()
 
 
 def campaign_approve(

@@ -154,9 +154,9 @@ def campaign_resume(*, campaign: Campaign, by) -> Campaign:
         )
         logger.info("outbox: campaign %s resumed by %s (%s messages)", campaign.pk, by, queued)
         if queued:
-            from outreach.messaging.services import _deliver_after_commit
+            from outreach.messaging.services import deliver_after_commit
 
-            _deliver_after_commit()
+            deliver_after_commit()
     campaign.refresh_from_db()
     return campaign
 

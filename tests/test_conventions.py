@@ -1,0 +1,82 @@
+"""Rules about the code itself, checked by reading it (ast), so that they stay true:
+
+- a name that starts with ``_`` is private to its module: another module that needs it asks
+  its owner to make it public (or the thing moves), so a module's private parts can change
+  without breaking a caller they cannot see.
+"""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APPS = ("liaison_portal", "accounts", "registry", "outreach", "monitoring")
+# Django's model options: public API despite the underscore.
+PUBLIC_UNDERSCORED = {"_meta"}
+
+
+def _modules():
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            relative = path.relative_to(ROOT)
+            if "migrations" in relative.parts:
+                continue
+            parts = list(relative.with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            yield relative.as_posix(), ".".join(parts), ast.parse(path.read_text(encoding="utf-8"))
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__") and name not in PUBLIC_UNDERSCORED
+
+
+def _ours(module: str) -> bool:
+    return module.split(".")[0] in APPS
+
+
+def _private_uses(tree):
+    """(line, what) for each private name of another of our modules that ``tree`` reads:
+    ``from ours import _name`` and ``ours_module._name``."""
+    modules = {}  # local name -> our module it stands for
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and _ours(node.module):
+            for alias in node.names:
+                if _private(alias.name) or any(_private(p) for p in node.module.split(".")):
+                    yield node.lineno, f"from {node.module} import {alias.name}"
+                # ``from outreach.messaging import services``: a module, read as services._x
+                modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if _ours(alias.name):
+                    modules[alias.asname or alias.name.split(".")[0]] = alias.name
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and _private(node.attr)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+        ):
+            yield node.lineno, f"{node.value.id}.{node.attr} ({modules[node.value.id]})"
+
+
+def test_no_module_reads_another_modules_private_names():
+    found = [
+        f"{relative}:{line}: {what}"
+        for relative, _module, tree in _modules()
+        for line, what in _private_uses(tree)
+    ]
+    assert not found, "make it public in the module that owns it (or move it):\n" + "\n".join(found)
+
+
+def test_the_scan_sees_both_kinds_of_private_use():
+    source = (
+        "from registry.views import _filters\n"
+        "from outreach.messaging import services\n"
+        "services._deliver_after_commit()\n"
+        "Enterprise._meta.db_table\n"
+    )
+    found = [what for _line, what in _private_uses(ast.parse(source))]
+    assert found == [
+        "from registry.views import _filters",
+        "services._deliver_after_commit (outreach.messaging.services)",
+    ]
