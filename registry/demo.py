@@ -1,14 +1,17 @@
 """A realistic demo park: grid areas, users in every role, enterprises with Chinese names,
-valid codes and phones, liaisons (some replaced, so the history has changes to show)."""
+valid codes and phones, liaisons (some replaced, so the history has changes to show).
+Higher apps add their parts (contact history, lights) as demo steps (register_demo_step),
+run by seed_demo in the order their AppConfig.ready states."""
 
 import datetime
+import graphlib
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.dispatch import Signal
 from faker import Faker
 from stdnum.cn import ric, uscc
 
@@ -35,10 +38,6 @@ DEMO_USERS = [
     ("grid2", Role.GRID_WORKER, "网格员乙"),
     ("auditor", Role.AUDITOR, "审计员"),
 ]
-# Sent at the end of seed_demo, inside its transaction, with ``rng`` (random.Random) and
-# ``users`` (username -> user): higher apps add their own demo data (outreach's contact
-# history and tasks) without the registry importing them.
-demo_seeded = Signal()
 
 MOBILE_PREFIXES = ["130", "133", "135", "136", "138", "139", "150", "158", "177", "186", "189"]
 INDUSTRIES = [
@@ -66,6 +65,31 @@ class SeedResult:
     grids: int
     enterprises: int
     replacements: int
+
+
+# A higher app's part of the demo park: step(rng=random.Random, users={username: user}).
+DemoStep = Callable[..., None]
+_STEPS: dict[str, tuple[DemoStep, tuple[str, ...]]] = {}
+
+
+def register_demo_step(name: str, step: DemoStep, *, after: tuple[str, ...] = ()) -> None:
+    """Add a higher app's demo data (outreach's contact history, monitoring's lights) to
+    seed_demo without the registry importing it; called from the app's AppConfig.ready.
+    ``step`` runs inside seed_demo's transaction, after the registry's part and after the
+    steps named in ``after`` (whatever the order of INSTALLED_APPS), with the demo's ``rng``
+    and ``users``."""
+    _STEPS[name] = (step, after)
+
+
+def demo_steps() -> list[DemoStep]:
+    """The registered steps, each after those it names (ValueError: a step named in
+    ``after`` that no app registered)."""
+    graph = {name: after for name, (_step, after) in _STEPS.items()}
+    order = list(graphlib.TopologicalSorter(graph).static_order())
+    missing = [name for name in order if name not in _STEPS]
+    if missing:
+        raise ValueError(f"demo steps run after steps no app registered: {missing}")
+    return [_STEPS[name][0] for name in order]
 
 
 def _uscc(rng: random.Random) -> str:
@@ -222,7 +246,8 @@ def seed_demo(*, enterprises: int, seed: int = 2026) -> SeedResult:
             mobile=_mobile(rng),
         )
         replacements += 1
-    demo_seeded.send(sender=SeedResult, rng=rng, users=users)
+    for step in demo_steps():
+        step(rng=rng, users=users)
     return SeedResult(
         users=len(users), grids=len(grids), enterprises=len(created), replacements=replacements
     )

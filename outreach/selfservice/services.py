@@ -19,14 +19,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
-from outreach.kinds import register_task_kind
 from outreach.messaging.defaults import CODE_TEMPLATE, NEW_MOBILE_CODE_TEMPLATE
 from outreach.messaging.models import Channel
 from outreach.messaging.refusals import own_template_require_approved
 from outreach.messaging.services import message_enqueue
 from outreach.models import ContactAttempt, Task
+from outreach.selfservice.kinds import SELF_SERVICE_LOCKED_KIND, SELF_SERVICE_UPDATE_KIND
 from outreach.selfservice.models import SelfServiceLink
 from outreach.selfservice.tokens import link_url, token_hash, token_new
 from outreach.services import contact_attempt_record, task_open, tasks_close_where
@@ -49,21 +48,6 @@ LINK_TEMPLATES = {Channel.SMS: "self-service-link-sms", Channel.EMAIL: "self-ser
 # own consent).
 SELF_SERVICE_FIELDS = ("name", "position", "mobile", "landline", "email", "wechat", "id_number")
 EMERGENCY_FIELDS = ("name", "relation", "phone")
-# The worker's note that a liaison changed their own entry; done when the worker has read it.
-SELF_SERVICE_UPDATE_KIND = "selfservice_update"
-register_task_kind(
-    SELF_SERVICE_UPDATE_KIND,
-    _lazy("Liaison updated their details"),
-    answers=lambda channel, outcome: False,
-)
-# Staff are told that a link was locked after too many wrong codes: someone may be guessing,
-# or the liaison needs help (and a new link). Done when a worker has looked into it.
-SELF_SERVICE_LOCKED_KIND = "selfservice_locked"
-register_task_kind(
-    SELF_SERVICE_LOCKED_KIND,
-    _lazy("Personal link locked after wrong codes"),
-    answers=lambda channel, outcome: False,
-)
 OPEN = Q(used_at__isnull=True, revoked_at__isnull=True, superseded_at__isnull=True)
 
 
