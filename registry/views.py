@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.addresses import client_address
 from accounts.lockout import account_lock_state
+from core.errors import ServiceError, StaleEdit
 from registry import clock, listing, masking, services
 from registry.access import (
     can_edit_registry,
@@ -26,7 +27,6 @@ from registry.access import (
     require,
     visible_grid_areas,
 )
-from registry.errors import ServiceError, StaleEdit
 from registry.forms import (
     EmergencyContactForm,
     EnterpriseForm,

@@ -1,5 +1,8 @@
 """Rules about the code itself, checked by reading it (ast), so that they stay true:
 
+- imports run down the layers only: core ← accounts ← registry ← outreach ← monitoring ←
+  liaison_portal (the project: settings, URLs, make run). A lower app offers seams (signals,
+  registries filled from a higher app's AppConfig.ready) instead of importing a higher one.
 - a name that starts with ``_`` is private to its module: another module that needs it asks
   its owner to make it public (or the thing moves), so a module's private parts can change
   without breaking a caller they cannot see.
@@ -9,7 +12,9 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("liaison_portal", "accounts", "registry", "outreach", "monitoring")
+# Lowest first: each may import those before it, never those after.
+LAYERS = ("core", "accounts", "registry", "outreach", "monitoring", "liaison_portal")
+APPS = LAYERS
 # Django's model options: public API despite the underscore.
 PUBLIC_UNDERSCORED = {"_meta"}
 
@@ -57,6 +62,27 @@ def _private_uses(tree):
             and node.value.id in modules
         ):
             yield node.lineno, f"{node.value.id}.{node.attr} ({modules[node.value.id]})"
+
+
+def _imported(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.lineno, node.module
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+
+
+def test_imports_run_down_the_layers():
+    found = [
+        f"{relative}:{line}: imports {module}"
+        for relative, own, tree in _modules()
+        for line, module in _imported(tree)
+        if _ours(module) and LAYERS.index(module.split(".")[0]) > LAYERS.index(own.split(".")[0])
+    ]
+    assert not found, "a lower app imports a higher one (offer a seam instead):\n" + "\n".join(
+        found
+    )
 
 
 def test_no_module_reads_another_modules_private_names():

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from core.errors import ServiceError
 from outreach.matters import services
 from outreach.matters.defaults import SELF_SERVICE_CATEGORY
 from outreach.matters.forms import AskForm
@@ -24,7 +25,6 @@ from outreach.selfservice.ratelimit import LimiterUnavailable, limited
 from outreach.selfservice.services import LinkInvalid, LinkUnknown
 from outreach.selfservice.tokens import token_hash
 from outreach.selfservice.views import session_link, unusable_page
-from registry.errors import ServiceError
 from registry.masking import mask_free_text
 
 SESSION_KEY = "matter_feedback"

@@ -24,13 +24,13 @@ from django.db import transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.messaging import rendering, services, window
 from outreach.messaging.exclusions import paused_sql
 from outreach.messaging.models import Campaign, Channel, OutboxMessage
 from outreach.messaging.preview import campaign_preview
 from outreach.selfservice.tokens import link_url
 from registry import clock
-from registry.errors import ServiceError
 from registry.roles import Role, user_role
 from registry.selectors import EnterpriseFilters, enterprise_list
 from registry.workdays import WorkCalendar

@@ -19,13 +19,13 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.messaging import backends, provider_templates, refusals, rendering, window
 from outreach.messaging.bulk import outbox_write_bulk
 from outreach.messaging.defaults import allowed_placeholders
 from outreach.messaging.models import Campaign, Channel, MessageTemplate, OutboxMessage
 from outreach.messaging.signals import message_undeliverable
 from registry import clock
-from registry.errors import ServiceError
 from registry.models import Enterprise, Liaison
 from registry.selectors import EnterpriseFilters, enterprise_list
 from registry.workdays import WorkCalendar

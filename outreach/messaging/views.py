@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import ServiceError
 from outreach.messaging import (
     access,
     campaign_controls,
@@ -27,7 +28,6 @@ from outreach.messaging.preview import campaign_preview
 from outreach.messaging.provider_templates import params_format
 from outreach.messaging.rendering import OWN_PLACEHOLDERS, PLACEHOLDERS, placeholders_in
 from registry.access import require, visible_grid_areas
-from registry.errors import ServiceError
 from registry.ids import parse_id
 from registry.models import Enterprise
 from registry.selectors import industries

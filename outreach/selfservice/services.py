@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.messaging.defaults import CODE_TEMPLATE, NEW_MOBILE_CODE_TEMPLATE
 from outreach.messaging.models import Channel
 from outreach.messaging.refusals import own_template_require_approved
@@ -31,7 +32,6 @@ from outreach.selfservice.tokens import link_url, token_hash, token_new
 from outreach.services import contact_attempt_record, task_open, tasks_close_where
 from outreach.services.contact_log import HANDOVER_DUE_DAYS
 from registry import clock
-from registry.errors import ServiceError
 from registry.models import Door, EmergencyContact, Enterprise, Liaison
 from registry.normalize import mask_phone
 from registry.services import (

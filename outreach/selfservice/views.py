@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.errors import ServiceError
 from outreach.selfservice.forms import CorrectForm, LeavingForm, NoticeForm
 from outreach.selfservice.models import SelfServiceLink
 from outreach.selfservice.notice import data_use_notice
@@ -39,7 +40,6 @@ from outreach.selfservice.services import (
     selfservice_link_resolve,
     selfservice_mobile_code_send,
 )
-from registry.errors import ServiceError
 from registry.masking import masked
 from registry.models import EmergencyContact
 from registry.normalize import normalize_mobile, optional

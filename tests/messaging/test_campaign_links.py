@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from core.errors import ServiceError
 from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage
 from outreach.selfservice.models import SelfServiceLink
 from outreach.selfservice.services import (
@@ -17,7 +18,6 @@ from outreach.selfservice.services import (
     selfservice_link_send,
     token_hash,
 )
-from registry.errors import ServiceError
 from registry.selectors import EnterpriseFilters
 from tests.factories import EnterpriseFactory, LiaisonFactory
 from tests.messaging.campaigns import campaign_send, confirm_now

@@ -3,6 +3,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
+from core.errors import ServiceError
 from outreach.kinds import register_task_kind, task_kinds
 from outreach.models import Task
 from outreach.services import (
@@ -12,7 +13,6 @@ from outreach.services import (
     task_reassign,
     tasks_close_where,
 )
-from registry.errors import ServiceError
 from registry.roles import Role, role_group
 from tests.concurrency import at_once
 from tests.factories import EnterpriseFactory, GridAreaFactory, UserFactory

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from core.errors import ServiceError, StaleEdit
 from registry import services
-from registry.errors import ServiceError, StaleEdit
 from registry.models import Door, EmergencyContact, Enterprise, Liaison
 from registry.selectors import enterprise_history
 from tests.factories import LiaisonFactory, valid_id_number, valid_mobile, valid_uscc

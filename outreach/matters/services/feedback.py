@@ -7,11 +7,11 @@ import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.matters.models import Department, Matter
 from outreach.matters.services.common import Action, State, step, text, transition
 from outreach.selfservice.tokens import token_hash
 from registry import clock
-from registry.errors import ServiceError
 
 RATEABLE = (State.ANSWERED, State.CLOSED)
 

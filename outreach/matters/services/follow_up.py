@@ -12,12 +12,12 @@ import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.matters.kinds import FOLLOW_UP
 from outreach.matters.models import Matter
 from outreach.matters.services.common import Action, step, text
 from outreach.models import Task
 from registry import clock
-from registry.errors import ServiceError
 from registry.models import Enterprise
 
 
