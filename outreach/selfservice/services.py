@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core.errors import ServiceError
 from outreach.messaging.defaults import CODE_TEMPLATE, NEW_MOBILE_CODE_TEMPLATE
@@ -54,10 +55,15 @@ OPEN = Q(used_at__isnull=True, revoked_at__isnull=True, superseded_at__isnull=Tr
 # --- Why a link or code is not accepted --------------------------------------------------
 
 
-class LinkInvalid(Exception):
-    """The link cannot be used; ``reason`` says why, for the friendly page."""
+class LinkInvalid(ServiceError):
+    """The link cannot be used; ``reason`` says why, for the friendly page (and is the
+    error's ``code``); the message is the page's sentence for it."""
 
     reason = "unknown"
+    text = _lazy("We could not find this link. Please check that it was copied completely.")
+
+    def __init__(self):
+        super().__init__(self.text, code=self.reason)
 
 
 class LinkUnknown(LinkInvalid):
@@ -66,34 +72,42 @@ class LinkUnknown(LinkInvalid):
 
 class LinkExpired(LinkInvalid):
     reason = "expired"
+    text = _lazy("The link has expired.")
 
 
 class LinkUsed(LinkInvalid):
     reason = "used"
+    text = _lazy("The link has already been used. Thank you!")
 
 
 class LinkSuperseded(LinkInvalid):
     reason = "superseded"
+    text = _lazy("A newer link has been sent to you; please use that one.")
 
 
 class LinkRevoked(LinkInvalid):
     reason = "revoked"
+    text = _lazy("The link was withdrawn by the park.")
 
 
 class LinkLiaisonChanged(LinkInvalid):
     reason = "liaison_changed"
+    text = _lazy("The liaison details have changed since this link was sent.")
 
 
 class LinkLocked(LinkInvalid):
     reason = "locked"
+    text = _lazy(
+        "To protect your details, the link was locked after too many wrong codes. The park "
+        "has been told."
+    )
 
 
-class CodeRefused(Exception):
+class CodeRefused(ServiceError):
     """The code was not accepted; ``tries_left`` how many more may be made."""
 
     def __init__(self, message: str, *, tries_left: int = 0):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, code="code_refused")
         self.tries_left = tries_left
 
 
@@ -304,11 +318,18 @@ def selfservice_code_check(*, link: SelfServiceLink, code: str) -> SelfServiceLi
 # --- A new mobile, confirmed by a code sent to it ----------------------------------------
 
 
-class MobileCodeRequired(Exception):
+class MobileCodeRequired(ServiceError):
     """The correction changes the mobile: a code must first be sent to the new number."""
 
     def __init__(self, mobile: str):
-        super().__init__(mobile)
+        super().__init__(
+            _lazy(
+                "A new number is confirmed with a code sent to it; until then the number on "
+                "file stays in use."
+            ),
+            field="mobile_code",
+            code="mobile_code_required",
+        )
         self.mobile = mobile
 
 

@@ -158,6 +158,9 @@ def start(request):
                 return _too_many(request)
             try:
                 selfservice_code_send(link=link)
+            except LinkInvalid as invalid:  # expired or stopped since the page was opened
+                request.session.pop(PENDING_KEY, None)
+                return unusable_page(request, invalid.reason, 410)
             except ServiceError as error:  # the code's SMS cannot go out: say so
                 context["error"] = error.message
                 return render(request, "outreach/selfservice/landing.html", context, status=503)
@@ -262,6 +265,9 @@ def form_page(request):
                 return _too_many(request)
             try:
                 mobile_code_sent = selfservice_mobile_code_send(link=link, mobile=required.mobile)
+            except LinkInvalid as invalid:  # expired or stopped since the page was opened
+                request.session.pop(SESSION_KEY, None)
+                return unusable_page(request, invalid.reason, 410)
             except ServiceError as error:  # the code's SMS cannot go out: say so
                 forms[action].add_error(None, error.message)
         except CodeRefused as refused:
