@@ -6,6 +6,9 @@
 - a name that starts with ``_`` is private to its module: another module that needs it asks
   its owner to make it public (or the thing moves), so a module's private parts can change
   without breaking a caller they cannot see.
+- every test asserts what it means: an ``assert``, ``pytest.raises``/``pytest.fail``, a
+  Playwright ``expect``, a query-count check, or a helper of the tests that does one of
+  these. A test that only runs code passes however wrong the outcome.
 """
 
 import ast
@@ -106,3 +109,48 @@ def test_the_scan_sees_both_kinds_of_private_use():
         "from registry.views import _filters",
         "services._deliver_after_commit (outreach.messaging.services)",
     ]
+
+
+# Calls that assert by themselves (pytest, Playwright, Django's and pytest-django's checks).
+ASSERTING_CALLS = {"raises", "fail", "warns", "expect", "approx"}
+
+
+def _asserts(function, helpers: set[str]) -> bool:
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assert):
+            return True
+        if isinstance(node, ast.Call):
+            name = ast.unparse(node.func).split(".")[-1]
+            if name in ASSERTING_CALLS or name in helpers or "assert" in name:
+                return True
+    return False
+
+
+def _test_functions():
+    """(path, function) of every function in tests/, test or helper."""
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                yield path, node
+
+
+def test_every_test_asserts_something():
+    functions = list(_test_functions())
+    # Helpers that assert (directly or through another helper), by name, across tests/.
+    helpers: set[str] = set()
+    grew = True
+    while grew:
+        found = {
+            f.name
+            for _path, f in functions
+            if not f.name.startswith("test") and _asserts(f, helpers)
+        }
+        grew = not found <= helpers
+        helpers |= found
+    silent = [
+        f"{path.relative_to(ROOT)}:{function.lineno}: {function.name}"
+        for path, function in functions
+        if function.name.startswith("test_") and not _asserts(function, helpers)
+    ]
+    assert not silent, "these tests assert nothing:\n" + "\n".join(silent)
