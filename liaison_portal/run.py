@@ -79,57 +79,65 @@ def main() -> int:
     if not _port_free(host, port):
         print(f"Port {port} is in use. Stop what uses it, or run: PORT=8001 make run")
         return 1
-
     # The links the demo sends (the worker renders them) open this server, whatever PORT is.
     os.environ.setdefault("SELF_SERVICE_BASE_URL", link_base_url(host, port))
-    started_embedded = not os.environ.get("DATABASE_URL") and not embedded.is_running()
-    if not os.environ.get("DATABASE_URL"):
-        # Start it once here; every child then simply connects.
-        os.environ["DATABASE_URL"] = embedded.database_url()
+    started_embedded = _use_database()
     _manage("migrate", "--noinput", "-v", "0")
+    _seed_demo_park()
+    processes = [
+        subprocess.Popen(command, cwd=BASE_DIR, start_new_session=True)
+        for command in _commands(host, port)
+    ]
+    try:
+        return _serve(processes, url=f"http://{host}:{port}/")
+    finally:
+        _stop(processes)
+        if started_embedded:
+            embedded.stop()
+        print("Stopped.", flush=True)
+
+
+def _use_database() -> bool:
+    """DATABASE_URL if set, else the embedded PostgreSQL, started once here so that every
+    child simply connects. True if this run started it (and so stops it)."""
+    if os.environ.get("DATABASE_URL"):
+        return False
+    started = not embedded.is_running()
+    os.environ["DATABASE_URL"] = embedded.database_url()
+    return started
+
+
+def _seed_demo_park() -> None:
+    """On the first run only (--if-empty). In this order: the registry's park with its demo
+    steps (outreach's contact history, then monitoring's lights: registry.demo), then the
+    outreach demo written through the real services, which needs the park's staff user and
+    enterprises (a campaign, personal links, matters)."""
     _manage("seed_demo", "--if-empty")
     _manage("seed_outreach_demo", "--if-empty")
 
+
+def _commands(host: str, port: int) -> list[list[str]]:
+    """The web server, a Celery worker, and exactly one beat (two would run every periodic
+    task twice)."""
+    celery = [PYTHON, "-m", "celery", "-A", "liaison_portal"]
     data_dir = embedded.DATA_DIR
     data_dir.mkdir(parents=True, exist_ok=True)
-    commands = [
+    return [
         [PYTHON, "manage.py", "runserver", f"{host}:{port}"],
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "liaison_portal",
-            "worker",
-            "-l",
-            "info",
-            "--concurrency",
-            "2",
-            "-n",
-            "portal@%h",
-        ],
-        # Exactly one beat, or every periodic task would run twice.
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "liaison_portal",
-            "beat",
-            "-l",
-            "info",
-            "-s",
-            str(data_dir / "celerybeat-schedule"),
-        ],
+        [*celery, "worker", "-l", "info", "--concurrency", "2", "-n", "portal@%h"],
+        [*celery, "beat", "-l", "info", "-s", str(data_dir / "celerybeat-schedule")],
     ]
-    processes = [subprocess.Popen(cmd, cwd=BASE_DIR, start_new_session=True) for cmd in commands]
+
+
+def _serve(processes: list[subprocess.Popen], *, url: str) -> int:
+    """Until Ctrl-C (0) or until one of the processes stops by itself (1)."""
     # Ctrl-C and a plain `kill` both stop everything, even when started from a shell that
     # launched us with SIGINT ignored (background jobs do).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
-    time.sleep(2)
-    print(_banner(f"http://{host}:{port}/"), flush=True)
     try:
+        time.sleep(2)
+        print(_banner(url), flush=True)
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)
         print("A portal process stopped unexpectedly; stopping the others.", file=sys.stderr)
@@ -137,11 +145,6 @@ def main() -> int:
     except KeyboardInterrupt:
         print("\nStopping…", flush=True)
         return 0
-    finally:
-        _stop(processes)
-        if started_embedded:
-            embedded.stop()
-        print("Stopped.", flush=True)
 
 
 if __name__ == "__main__":

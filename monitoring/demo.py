@@ -1,12 +1,12 @@
 """The demo park's monitor: a year of lights, enterprises in all three colours, one in each
 step of the emergency procedure, a paused enterprise, and the rules' work.
 
-Connected to registry.demo.demo_seeded after outreach's demo (which writes the contact
-history in bulk, without the signal). Here: some failed contacts are added — recent ones so
-that enterprises are yellow and red today, past spells of red that ended with a success so
-that the trend chart has a shape — then every enterprise's history is replayed with the pure
-light function (monitoring.light.replay) and its changes of light stored, as they would have
-been recorded one attempt at a time.
+A step of registry.demo.seed_demo, registered in MonitoringConfig.ready to run after
+outreach's (which writes the contact history in bulk, without the attempt signal). Here:
+some failed contacts are added — recent ones so that enterprises are yellow and red today,
+past spells of red that ended with a success so that the trend chart has a shape — then
+every enterprise's history is replayed with the pure light function (monitoring.light.replay)
+and its changes of light stored, as they would have been recorded one attempt at a time.
 """
 
 import datetime
@@ -200,7 +200,7 @@ def _procedures(staff, today: datetime.date) -> None:
             services.procedure_advance(procedure=procedure, by=staff)
 
 
-def seed_monitoring_demo(sender=None, *, rng: random.Random, users: dict, **kwargs) -> None:
+def seed_monitoring_demo(*, rng: random.Random, users: dict) -> None:
     now = clock.now()
     today = clock.today(now)
     staff = users.get("staff")

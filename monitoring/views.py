@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import ServiceError
 from monitoring import services
 from monitoring.forms import EvidenceForm, ProposalForm
 from monitoring.models import EmergencyProcedure, Evidence
 from registry.access import can_edit_registry, require, visible_enterprises
-from registry.errors import ServiceError
 from registry.selectors import enterprise_detail
 
 STEP_HINTS = {

@@ -1,8 +1,8 @@
 """The demo park's year of outreach: contact history, plans and open tasks for every grid
 worker (and the staff's pool), so `make run` shows a living workload.
 
-Connected to registry.demo.demo_seeded; written in bulk (bulk_create, then the set-based
-planner), not through the per-attempt service.
+A step of registry.demo.seed_demo (registered in OutreachConfig.ready); written in bulk
+(bulk_create, then the set-based planner), not through the per-attempt service.
 """
 
 import datetime
@@ -94,7 +94,7 @@ def _history(
     return attempts, last_success
 
 
-def seed_outreach_demo(sender=None, *, rng: random.Random, users: dict, **kwargs) -> None:
+def seed_outreach_history(*, rng: random.Random, users: dict) -> None:
     today = clock.today()
     staff = users.get("staff")
     workers_by_grid: dict[int, list] = {}

@@ -2,7 +2,10 @@
 
 ``Task.kind`` is a plain CharField checked against this registry rather than a field with
 fixed choices, so monitoring can add its rule kinds (from its AppConfig.ready) without a
-migration of outreach and without outreach importing it.
+migration of outreach and without outreach importing it. Every kind is registered from an
+AppConfig.ready, never as a side effect of importing a module: outreach's own here
+(``register_own_kinds``), then self-service's and the desk's (their ``kinds.register``),
+from OutreachConfig.ready; monitoring's from MonitoringConfig.ready.
 
 Each kind says which contact attempts *answer* it: logging such an attempt closes the open
 task of that kind (outreach.services.contact_attempt_record).
@@ -12,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
+
+from outreach.models import ContactAttempt, Task
 
 # (channel, outcome) -> does this attempt do what the task asked?
 Answers = Callable[[str, str], bool]
@@ -48,3 +53,27 @@ def task_kind_choices() -> list[tuple[str, str | Promise]]:
 def task_kind_label(value: str) -> str:
     kind = _KINDS.get(value)
     return str(kind.label) if kind else value
+
+
+def _any_success(channel: str, outcome: str) -> bool:
+    return ContactAttempt.Outcome.is_success(outcome)
+
+
+def register_own_kinds() -> None:
+    """Outreach's own kinds (Task.Kind), and which attempts answer them. A routine contact is
+    done when the liaison was reached (a failure leaves it open to try again; the monitor
+    escalates failures); a re-check call is done by a call, whatever it found; an on-site
+    check by a visit."""
+    register_task_kind(Task.Kind.ROUTINE, Task.Kind.ROUTINE.label, answers=_any_success)
+    register_task_kind(
+        Task.Kind.RECHECK_CALL,
+        Task.Kind.RECHECK_CALL.label,
+        answers=lambda channel, outcome: channel == ContactAttempt.Channel.PHONE,
+    )
+    register_task_kind(
+        Task.Kind.ONSITE_VERIFICATION,
+        Task.Kind.ONSITE_VERIFICATION.label,
+        answers=lambda channel, outcome: channel == ContactAttempt.Channel.VISIT,
+    )
+    register_task_kind(Task.Kind.HANDOVER, Task.Kind.HANDOVER.label, answers=_any_success)
+    register_task_kind(Task.Kind.INFO_CHECK, Task.Kind.INFO_CHECK.label, answers=_any_success)

@@ -10,7 +10,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from outreach.kinds import register_task_kind
 from outreach.planner import PERIOD_MONTHS
 from registry.models import Enterprise, Liaison
 
@@ -106,7 +105,8 @@ class Task(models.Model):
     """One to-do (待办) for a grid worker or the service staff about one enterprise."""
 
     class Kind(models.TextChoices):
-        # The kinds outreach itself opens. Higher apps register more with
+        # The kinds outreach itself opens (registered by outreach.kinds.register_own_kinds).
+        # Self-service, the desk and monitoring register more with
         # outreach.kinds.register_task_kind; the column is not limited to these.
         ROUTINE = "routine", _("Routine outreach")
         RECHECK_CALL = "recheck_call", _("Re-check call")
@@ -215,28 +215,6 @@ class Task(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
-
-
-def _any_success(channel: str, outcome: str) -> bool:
-    return ContactAttempt.Outcome.is_success(outcome)
-
-
-# Which attempts answer outreach's own kinds. A routine contact is done when the liaison was
-# reached (a failure leaves it open to try again; the monitor escalates failures); a
-# re-check call is done by a call, whatever it found; an on-site check by a visit.
-register_task_kind(Task.Kind.ROUTINE, Task.Kind.ROUTINE.label, answers=_any_success)
-register_task_kind(
-    Task.Kind.RECHECK_CALL,
-    Task.Kind.RECHECK_CALL.label,
-    answers=lambda channel, outcome: channel == ContactAttempt.Channel.PHONE,
-)
-register_task_kind(
-    Task.Kind.ONSITE_VERIFICATION,
-    Task.Kind.ONSITE_VERIFICATION.label,
-    answers=lambda channel, outcome: channel == ContactAttempt.Channel.VISIT,
-)
-register_task_kind(Task.Kind.HANDOVER, Task.Kind.HANDOVER.label, answers=_any_success)
-register_task_kind(Task.Kind.INFO_CHECK, Task.Kind.INFO_CHECK.label, answers=_any_success)
 
 
 class OutreachPolicy(models.Model):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import ServiceError
 from outreach import services
 from outreach.forms import ContactAttemptForm, TaskCloseForm, TaskReassignForm, kind_choices
 from outreach.matters.selectors import my_open_matters
@@ -26,7 +27,6 @@ from outreach.selectors import (
 from outreach.services.plan import policy_for
 from registry import clock
 from registry.access import require
-from registry.errors import ServiceError
 from registry.roles import Role, user_role
 from registry.selectors import enterprise_detail
 

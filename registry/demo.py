@@ -1,14 +1,17 @@
 """A realistic demo park: grid areas, users in every role, enterprises with Chinese names,
-valid codes and phones, liaisons (some replaced, so the history has changes to show)."""
+valid codes and phones, liaisons (some replaced, so the history has changes to show).
+Higher apps add their parts (contact history, lights) as demo steps (register_demo_step),
+run by seed_demo in the order their AppConfig.ready states."""
 
 import datetime
+import graphlib
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.dispatch import Signal
 from faker import Faker
 from stdnum.cn import ric, uscc
 
@@ -35,10 +38,6 @@ DEMO_USERS = [
     ("grid2", Role.GRID_WORKER, "网格员乙"),
     ("auditor", Role.AUDITOR, "审计员"),
 ]
-# Sent at the end of seed_demo, inside its transaction, with ``rng`` (random.Random) and
-# ``users`` (username -> user): higher apps add their own demo data (outreach's contact
-# history and tasks) without the registry importing them.
-demo_seeded = Signal()
 
 MOBILE_PREFIXES = ["130", "133", "135", "136", "138", "139", "150", "158", "177", "186", "189"]
 INDUSTRIES = [
@@ -66,6 +65,31 @@ class SeedResult:
     grids: int
     enterprises: int
     replacements: int
+
+
+# A higher app's part of the demo park: step(rng=random.Random, users={username: user}).
+DemoStep = Callable[..., None]
+_STEPS: dict[str, tuple[DemoStep, tuple[str, ...]]] = {}
+
+
+def register_demo_step(name: str, step: DemoStep, *, after: tuple[str, ...] = ()) -> None:
+    """Add a higher app's demo data (outreach's contact history, monitoring's lights) to
+    seed_demo without the registry importing it; called from the app's AppConfig.ready.
+    ``step`` runs inside seed_demo's transaction, after the registry's part and after the
+    steps named in ``after`` (whatever the order of INSTALLED_APPS), with the demo's ``rng``
+    and ``users``."""
+    _STEPS[name] = (step, after)
+
+
+def demo_steps() -> list[DemoStep]:
+    """The registered steps, each after those it names (ValueError: a step named in
+    ``after`` that no app registered)."""
+    graph = {name: after for name, (_step, after) in _STEPS.items()}
+    order = list(graphlib.TopologicalSorter(graph).static_order())
+    missing = [name for name in order if name not in _STEPS]
+    if missing:
+        raise ValueError(f"demo steps run after steps no app registered: {missing}")
+    return [_STEPS[name][0] for name in order]
 
 
 def _uscc(rng: random.Random) -> str:
@@ -125,78 +149,57 @@ def seed_users() -> dict[str, object]:
 
 @transaction.atomic
 def seed_demo(*, enterprises: int, seed: int = 2026) -> SeedResult:
+    """The demo park in one transaction: users, grid areas, ``enterprises`` new enterprises
+    with their liaisons and emergency contacts, some liaisons replaced, then the higher apps'
+    demo steps (register_demo_step). The same ``seed`` draws the same park."""
     rng = random.Random(seed)
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
     users = seed_users()
-    system = None  # the demo is written by the system door, no user
+    grids = _seed_grids(users)
+    created = _seed_enterprises(rng, fake, grids=list(grids.values()), count=enterprises)
+    replacements = _replace_some_liaisons(rng, fake, created, by=users["staff"])
+    for step in demo_steps():
+        step(rng=rng, users=users)
+    return SeedResult(
+        users=len(users), grids=len(grids), enterprises=len(created), replacements=replacements
+    )
 
+
+def _seed_grids(users: dict[str, object]) -> dict[str, GridArea]:
+    """The demo's grid areas (kept if they exist), with their grid workers."""
     grids = {}
     for code, name in GRIDS:
         grid = GridArea.objects.filter(code=code).first() or services.grid_area_create(
-            code=code, name=name, by=system, door=Door.SYSTEM
+            code=code, name=name, by=None, door=Door.SYSTEM
         )
         grids[code] = grid
     for username, codes in GRID_WORKERS.items():
         for code in codes:
             grids[code].workers.add(users[username])
+    return grids
 
+
+def _seed_enterprises(
+    rng: random.Random, fake: Faker, *, grids: list[GridArea], count: int
+) -> list[Enterprise]:
+    """``count`` enterprises with codes not in the registry yet, each with a current liaison
+    and most with an emergency contact; written in bulk by the system door (no user)."""
     existing = set(Enterprise.objects.values_list("uscc", flat=True))
-    grid_list = list(grids.values())
-    today = clock.today()
-    new_enterprises, codes = [], []
-    while len(new_enterprises) < enterprises:
+    new_enterprises = []
+    while len(new_enterprises) < count:
         code = _uscc(rng)
         if code in existing:
             continue
         existing.add(code)
-        codes.append(code)
-        address = fake.address().rsplit(" ", 1)[0]
-        new_enterprises.append(
-            Enterprise(
-                uscc=code,
-                name=fake.company(),
-                registered_address=address,
-                operating_address=address
-                if rng.random() < 0.8
-                else fake.address().rsplit(" ", 1)[0],
-                grid=rng.choice(grid_list),
-                industry=rng.choice(INDUSTRIES),
-                size=rng.choice(["large", "medium", "small", "small", "micro", "micro"]),
-                key_taxpayer=rng.random() < 0.12,
-                pre_approval=rng.random() < 0.08,
-                registered_phone=_landline(rng),
-                annual_report_phone=_landline(rng) if rng.random() < 0.15 else "",
-                legal_representative=fake.name(),
-                legal_representative_backup_phone=_mobile(rng),
-                status=rng.choices([s.value for s in Enterprise.Status], weights=[90, 3, 3, 2, 2])[
-                    0
-                ],
-                beneficial_owner=fake.name() if rng.random() < 0.7 else "",
-                tax_residency="中国居民企业" if rng.random() < 0.9 else "",
-            )
-        )
-
-    with services.changes_by(by=system, door=Door.SYSTEM, source="seed_demo"):
+        new_enterprises.append(_enterprise(rng, fake, code=code, grids=grids))
+    with services.changes_by(by=None, door=Door.SYSTEM, source="seed_demo"):
         # Bulk inserts: the history triggers record them all the same.
         created = Enterprise.objects.bulk_create(new_enterprises, batch_size=1000)
         liaisons, contacts = [], []
+        today = clock.today()
         for enterprise in created:
-            started = today - datetime.timedelta(days=rng.randrange(30, 1500))
-            liaisons.append(
-                Liaison(
-                    enterprise=enterprise,
-                    name=fake.name(),
-                    position=rng.choice(POSITIONS),
-                    mobile=_mobile(rng),
-                    landline=_landline(rng) if rng.random() < 0.5 else "",
-                    email=fake.email() if rng.random() < 0.6 else "",
-                    wechat=fake.user_name() if rng.random() < 0.5 else "",
-                    id_number=_id_number(rng) if rng.random() < 0.4 else "",
-                    started_on=started,
-                    last_verified_at=clock.now() - datetime.timedelta(days=rng.randrange(1, 400)),
-                )
-            )
+            liaisons.append(_liaison(rng, fake, enterprise=enterprise, today=today))
             if rng.random() < 0.8:
                 contacts.append(
                     EmergencyContact(
@@ -208,21 +211,63 @@ def seed_demo(*, enterprises: int, seed: int = 2026) -> SeedResult:
                 )
         Liaison.objects.bulk_create(liaisons, batch_size=1000)
         EmergencyContact.objects.bulk_create(contacts, batch_size=1000)
+    return created
 
-    # Some enterprises changed liaison in the past year: real replacements through the
-    # service, so the history shows an ended period and a new one.
-    replacements = 0
-    for enterprise in rng.sample(created, k=len(created) // 10):
+
+def _enterprise(rng: random.Random, fake: Faker, *, code: str, grids: list[GridArea]) -> Enterprise:
+    # The draws keep their order (the same seed, the same park).
+    address = fake.address().rsplit(" ", 1)[0]
+    return Enterprise(
+        uscc=code,
+        name=fake.company(),
+        registered_address=address,
+        operating_address=address if rng.random() < 0.8 else fake.address().rsplit(" ", 1)[0],
+        grid=rng.choice(grids),
+        industry=rng.choice(INDUSTRIES),
+        size=rng.choice(["large", "medium", "small", "small", "micro", "micro"]),
+        key_taxpayer=rng.random() < 0.12,
+        pre_approval=rng.random() < 0.08,
+        registered_phone=_landline(rng),
+        annual_report_phone=_landline(rng) if rng.random() < 0.15 else "",
+        legal_representative=fake.name(),
+        legal_representative_backup_phone=_mobile(rng),
+        status=rng.choices([s.value for s in Enterprise.Status], weights=[90, 3, 3, 2, 2])[0],
+        beneficial_owner=fake.name() if rng.random() < 0.7 else "",
+        tax_residency="中国居民企业" if rng.random() < 0.9 else "",
+    )
+
+
+def _liaison(
+    rng: random.Random, fake: Faker, *, enterprise: Enterprise, today: datetime.date
+) -> Liaison:
+    started = today - datetime.timedelta(days=rng.randrange(30, 1500))
+    return Liaison(
+        enterprise=enterprise,
+        name=fake.name(),
+        position=rng.choice(POSITIONS),
+        mobile=_mobile(rng),
+        landline=_landline(rng) if rng.random() < 0.5 else "",
+        email=fake.email() if rng.random() < 0.6 else "",
+        wechat=fake.user_name() if rng.random() < 0.5 else "",
+        id_number=_id_number(rng) if rng.random() < 0.4 else "",
+        started_on=started,
+        last_verified_at=clock.now() - datetime.timedelta(days=rng.randrange(1, 400)),
+    )
+
+
+def _replace_some_liaisons(
+    rng: random.Random, fake: Faker, created: list[Enterprise], *, by
+) -> int:
+    """A tenth of the enterprises changed liaison in the past: real replacements through the
+    service, so the history shows an ended period and a new one. Returns how many."""
+    chosen = rng.sample(created, k=len(created) // 10)
+    for enterprise in chosen:
         services.liaison_replace(
             enterprise=enterprise,
-            by=users["staff"],
+            by=by,
             door=Door.STAFF,
             name=fake.name(),
             position=rng.choice(POSITIONS),
             mobile=_mobile(rng),
         )
-        replacements += 1
-    demo_seeded.send(sender=SeedResult, rng=rng, users=users)
-    return SeedResult(
-        users=len(users), grids=len(grids), enterprises=len(created), replacements=replacements
-    )
+    return len(chosen)

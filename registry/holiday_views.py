@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.errors import ServiceError
 from registry import clock
 from registry.access import can_manage_users, require
-from registry.errors import ServiceError
 from registry.forms import HolidayImportForm, HolidayYearForm
 from registry.holidays import holiday_rows_text, holiday_year_delete, holiday_year_save
 from registry.models import HolidayYear

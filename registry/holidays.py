@@ -18,8 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from registry import clock
-from registry.errors import ServiceError
 from registry.models import HolidayDay, HolidayYear
 from registry.normalize import clean_text
 

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from core.errors import ServiceError, StaleEdit
 from registry import clock, masking, selectors
-from registry.errors import ServiceError, StaleEdit
 from registry.models import (
     Door,
     EmergencyContact,

@@ -111,9 +111,6 @@ def _registry_history(enterprise: Enterprise, user) -> list[TimelineItem]:
     return items
 
 
-register_source(_registry_history)
-
-
 def _free_text_masked(item: TimelineItem) -> TimelineItem:
     """Notes and other free text of any source with every number in them masked: the
     timeline is read by every role, and a note may carry someone's mobile."""
@@ -129,5 +126,7 @@ def _free_text_masked(item: TimelineItem) -> TimelineItem:
 
 
 def enterprise_timeline(*, enterprise: Enterprise, user) -> list[TimelineItem]:
-    items = [_free_text_masked(item) for source in _SOURCES for item in source(enterprise, user)]
+    # The registry's own history, then the sources higher apps registered (register_source).
+    sources = [_registry_history, *_SOURCES]
+    items = [_free_text_masked(item) for source in sources for item in source(enterprise, user)]
     return sorted(items, key=lambda item: item.at, reverse=True)

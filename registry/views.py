@@ -4,6 +4,8 @@ Every view starts from what the user may see (registry.access); an enterprise ou
 worker's grids is a 404, not a 403, so its existence does not leak either.
 """
 
+from collections.abc import Mapping
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.addresses import client_address
 from accounts.lockout import account_lock_state
+from core.errors import ServiceError, StaleEdit
 from registry import clock, listing, masking, services
 from registry.access import (
     can_edit_registry,
@@ -24,7 +27,6 @@ from registry.access import (
     require,
     visible_grid_areas,
 )
-from registry.errors import ServiceError, StaleEdit
 from registry.forms import (
     EmergencyContactForm,
     EnterpriseForm,
@@ -50,25 +52,28 @@ from registry.timeline import enterprise_timeline
 PAGE_SIZE = 50
 
 
-def _filters(request) -> EnterpriseFilters:
-    get = request.GET
-    sort = get.get("sort", "")
+def enterprise_filters(query: Mapping[str, str]) -> EnterpriseFilters:
+    """The enterprise list's filters from a query (``request.GET``, or a form's POST that
+    carries the same fields): a value outside a menu is ignored, as on the list page (the
+    API refuses it instead). Shared with the campaign form, which picks its enterprises
+    with the list's own filters."""
+    sort = query.get("sort", "")
     return EnterpriseFilters(
-        q=get.get("q", "")[:100],
-        grid=get.get("grid", "")[:32],
-        tier=get.get("tier", "") if get.get("tier") in Enterprise.Tier.values else "",
-        status=get.get("status", "") if get.get("status") in Enterprise.Status.values else "",
-        size=get.get("size", "") if get.get("size") in Enterprise.Size.values else "",
-        industry=get.get("industry", "")[:100],
+        q=query.get("q", "")[:100],
+        grid=query.get("grid", "")[:32],
+        tier=query.get("tier", "") if query.get("tier") in Enterprise.Tier.values else "",
+        status=query.get("status", "") if query.get("status") in Enterprise.Status.values else "",
+        size=query.get("size", "") if query.get("size") in Enterprise.Size.values else "",
+        industry=query.get("industry", "")[:100],
         sort=sort if sort in sort_keys() else "name",
-        extra=listing.valid_extra(get),
+        extra=listing.valid_extra(query),
     )
 
 
 @require_GET
 def enterprise_list_page(request):
     require(user_role(request.user) is not None)
-    filters = _filters(request)
+    filters = enterprise_filters(request.GET)
     paginator = Paginator(enterprise_list(user=request.user, filters=filters), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     # Higher apps' columns (registry.listing), rendered from the rows already fetched.

@@ -11,13 +11,13 @@ import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from monitoring import light as rules
 from monitoring.light import Attempt, Health, Light
 from monitoring.models import ContactHealth, LightChange
 from outreach.models import ContactAttempt, Task
 from outreach.services import task_open, tasks_close_where
 from registry import clock
-from registry.errors import ServiceError
 from registry.models import Enterprise
 
 # How soon the escalation tasks are due.

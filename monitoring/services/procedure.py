@@ -17,13 +17,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from monitoring.kinds import PROCEDURE_STEPS
 from monitoring.light import Light
 from monitoring.models import ContactHealth, EmergencyProcedure, Evidence
 from outreach.models import ContactAttempt, Task
 from outreach.services import task_open, tasks_close_where
 from registry import clock
-from registry.errors import ServiceError
 from registry.models import Enterprise
 
 Step = EmergencyProcedure.Step

@@ -1,27 +1,52 @@
-"""What the first-contact desk registers when outreach starts (called from OutreachConfig.
-ready): its default categories, the masking of a requester's phone, its panel and its steps
-on the enterprise page, the permissions of its admin-managed tables."""
+"""What the first-contact desk registers when outreach starts (called last from
+OutreachConfig.ready): its default categories, the masking of a requester's phone, its panel
+and its steps on the enterprise page, the permissions of its admin-managed tables. Its task
+kind is registered with outreach's (outreach.apps._register_task_kinds)."""
 
 from django.db.models.signals import post_migrate
 
 
 def matters_ready(app_config) -> None:
-    from outreach.matters import tasks  # noqa: F401  (Celery finds only <app>.tasks)
+    _load_tasks()
+    _ensure_default_categories(app_config)
+    _mask_the_requesters_phone()
+    _add_to_the_enterprise_page()
+    _give_admins_the_desks_tables()
+
+
+def _load_tasks() -> None:
+    # Celery finds only <app>.tasks: the desk's live in their own module.
+    from outreach.matters import tasks  # noqa: F401
+
+
+def _ensure_default_categories(app_config) -> None:
     from outreach.matters.defaults import categories_ensure_defaults
-    from outreach.matters.enterprise_page import matters_on_timeline, matters_panel
-    from registry.masking import PHONE, register_protected
-    from registry.normalize import mask_phone
-    from registry.panels import register_panel
-    from registry.roles import Role, register_role_permissions
-    from registry.timeline import register_source
 
     post_migrate.connect(categories_ensure_defaults, sender=app_config)
+
+
+def _mask_the_requesters_phone() -> None:
     # Someone other than the liaison who brings a matter: their phone is masked like a
     # liaison's mobile.
+    from registry.masking import PHONE, register_protected
+    from registry.normalize import mask_phone
+
     register_protected("matter", "requester_phone", PHONE, mask_phone)
+
+
+def _add_to_the_enterprise_page() -> None:
+    from outreach.matters.enterprise_page import matters_on_timeline, matters_panel
+    from registry.panels import register_panel
+    from registry.timeline import register_source
+
     register_source(matters_on_timeline)
     register_panel(matters_panel)
+
+
+def _give_admins_the_desks_tables() -> None:
     # Departments (with members and a lead) and the category tree: park admins, in the admin.
+    from registry.roles import Role, register_role_permissions
+
     register_role_permissions(
         Role.ADMIN,
         {

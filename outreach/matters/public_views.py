@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from core.errors import ServiceError
 from outreach.matters import services
 from outreach.matters.defaults import SELF_SERVICE_CATEGORY
 from outreach.matters.forms import AskForm
@@ -23,8 +24,7 @@ from outreach.matters.models import Matter, MatterCategory
 from outreach.selfservice.ratelimit import LimiterUnavailable, limited
 from outreach.selfservice.services import LinkInvalid, LinkUnknown
 from outreach.selfservice.tokens import token_hash
-from outreach.selfservice.views import _session_link, _unusable
-from registry.errors import ServiceError
+from outreach.selfservice.views import session_link, unusable_page
 from registry.masking import mask_free_text
 
 SESSION_KEY = "matter_feedback"
@@ -37,7 +37,7 @@ def _private(view):
         try:
             response = view(request, *args, **kwargs)
         except LimiterUnavailable:
-            response = _unusable(request, "unavailable", 503)
+            response = unusable_page(request, "unavailable", 503)
         response["Cache-Control"] = "no-store"
         response["Referrer-Policy"] = "same-origin"
         return response
@@ -59,7 +59,7 @@ def feedback_landing(request, token):
         services.matter_feedback_resolve(token)
     except services.FeedbackLinkInvalid as invalid:
         if invalid.reason == "unknown" and limited(request, "unknown"):
-            return _unusable(request, "too_many", 429)
+            return unusable_page(request, "too_many", 429)
         return _invalid(request, invalid.reason, 404 if invalid.reason == "unknown" else 410)
     request.session[SESSION_KEY] = token_hash(token)
     if not request.user.is_authenticated:
@@ -119,11 +119,11 @@ def feedback_page(request):
 def ask(request):
     """The liaison's question from their unlocked personal link."""
     try:
-        link = _session_link(request)
+        link = session_link(request)
     except LinkUnknown:
-        return _unusable(request, "no_session", 404)
+        return unusable_page(request, "no_session", 404)
     except LinkInvalid as invalid:
-        return _unusable(request, invalid.reason, 410)
+        return unusable_page(request, invalid.reason, 410)
     form = AskForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         category = (

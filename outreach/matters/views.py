@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import ServiceError
 from outreach.matters import services
 from outreach.matters.forms import (
     AnswerForm,
@@ -35,7 +36,6 @@ from outreach.matters.selectors import (
 from outreach.matters.services.feedback import lead_of
 from registry import clock
 from registry.access import require
-from registry.errors import ServiceError
 from registry.ids import parse_id
 from registry.masking import mask_free_text, masked
 from registry.roles import user_role

@@ -24,13 +24,13 @@ from django.db import transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.messaging import rendering, services, window
 from outreach.messaging.exclusions import paused_sql
 from outreach.messaging.models import Campaign, Channel, OutboxMessage
 from outreach.messaging.preview import campaign_preview
 from outreach.selfservice.tokens import link_url
 from registry import clock
-from registry.errors import ServiceError
 from registry.roles import Role, user_role
 from registry.selectors import EnterpriseFilters, enterprise_list
 from registry.workdays import WorkCalendar
@@ -123,7 +123,7 @@ def campaign_test_send(
         )
         campaign.last_test = message
         campaign.save(update_fields=["last_test"])
-        services._deliver_after_commit()
+        services.deliver_after_commit()
     return message
 
 
@@ -207,7 +207,7 @@ def campaign_messages_write(
     """Write the campaign's rows (one statement), due at ``at``; the caller saves the
     campaign (``recipients`` is set) in its transaction. No check: confirm and approve
     check first (the demo park calls it directly)."""
-    created, queued = services._campaign_messages_insert(
+    created, queued = services.campaign_messages_insert(
         campaign=campaign,
         filters=EnterpriseFilters(**campaign.filters),
         by=campaign.created_by,
@@ -217,7 +217,7 @@ def campaign_messages_write(
     )
     campaign.recipients = created
     if queued and at <= now:
-        services._deliver_after_commit()
+        services.deliver_after_commit()
 
 
 def campaign_approve(

@@ -24,13 +24,13 @@ from django.db.models import Q, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.messaging import window
 from outreach.messaging.backends import ProviderRefused, sms_backend
 from outreach.messaging.gateways.answers import TEMPLATE, refusal_reason
 from outreach.messaging.gateways.answers import missing_code_reason as refusal_reason_missing_code
 from outreach.messaging.models import Campaign, Channel, MessageTemplate, OutboxMessage
 from registry import clock
-from registry.errors import ServiceError
 from registry.roles import Role
 from registry.workdays import WorkCalendar
 
@@ -154,9 +154,9 @@ def campaign_resume(*, campaign: Campaign, by) -> Campaign:
         )
         logger.info("outbox: campaign %s resumed by %s (%s messages)", campaign.pk, by, queued)
         if queued:
-            from outreach.messaging.services import _deliver_after_commit
+            from outreach.messaging.services import deliver_after_commit
 
-            _deliver_after_commit()
+            deliver_after_commit()
     campaign.refresh_from_db()
     return campaign
 

@@ -19,13 +19,13 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.messaging import backends, provider_templates, refusals, rendering, window
 from outreach.messaging.bulk import outbox_write_bulk
 from outreach.messaging.defaults import allowed_placeholders
 from outreach.messaging.models import Campaign, Channel, MessageTemplate, OutboxMessage
 from outreach.messaging.signals import message_undeliverable
 from registry import clock
-from registry.errors import ServiceError
 from registry.models import Enterprise, Liaison
 from registry.selectors import EnterpriseFilters, enterprise_list
 from registry.workdays import WorkCalendar
@@ -148,11 +148,12 @@ def message_enqueue(
         created_by=by,
     )
     if not problem:
-        _deliver_after_commit()
+        deliver_after_commit()
     return message
 
 
-def _deliver_after_commit() -> None:
+def deliver_after_commit() -> None:
+    """Wake the delivery worker once the caller's transaction commits (messages it queued)."""
     # robust: a broker that is down must not turn the caller's committed change into an
     # error page. The row is queued either way and the minute sweep sends it.
     from outreach.messaging.tasks import kick_delivery
@@ -259,7 +260,7 @@ def with_opt_out_line(body: str, *, kind: str, channel: str) -> str:
 OPT_OUT_KINDS = frozenset({Campaign.Kind.HOLIDAY, Campaign.Kind.CARE})
 
 
-def _campaign_messages_insert(
+def campaign_messages_insert(
     *,
     campaign: Campaign,
     filters: EnterpriseFilters,

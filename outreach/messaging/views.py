@@ -1,7 +1,5 @@
 """Pages of campaigns, message templates and the outbox: thin, over selectors and services."""
 
-from types import SimpleNamespace
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -9,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import ServiceError
 from outreach.messaging import (
     access,
     campaign_controls,
@@ -29,11 +28,10 @@ from outreach.messaging.preview import campaign_preview
 from outreach.messaging.provider_templates import params_format
 from outreach.messaging.rendering import OWN_PLACEHOLDERS, PLACEHOLDERS, placeholders_in
 from registry.access import require, visible_grid_areas
-from registry.errors import ServiceError
 from registry.ids import parse_id
 from registry.models import Enterprise
 from registry.selectors import industries
-from registry.views import _filters as enterprise_filters
+from registry.views import enterprise_filters
 
 PAGE_SIZE = 100
 
@@ -78,7 +76,7 @@ def campaign_new(request):
     require(access.can_create_campaigns(request.user))
     # The enterprise list's own filters, from the form (POST) or a link from the list (GET).
     data = request.POST if request.method == "POST" else request.GET
-    filters = enterprise_filters(SimpleNamespace(GET=data))
+    filters = enterprise_filters(data)
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -117,7 +115,7 @@ def campaign_audience(request):
     channel = template.channel if template else Channel.SMS
     audience = selectors.campaign_audience(
         user=request.user,
-        filters=enterprise_filters(request),
+        filters=enterprise_filters(request.GET),
         channel=channel,
         links=template is not None and "link" in placeholders_in(template.body),
     )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.addresses import client_address
+from core.errors import ServiceError
 from outreach.selectors import can_work_tasks
 from outreach.selfservice.models import SelfServiceLink
 from outreach.selfservice.services import (
@@ -19,7 +20,6 @@ from outreach.selfservice.services import (
     selfservice_link_send,
 )
 from registry.access import require
-from registry.errors import ServiceError
 from registry.ids import parse_id
 from registry.models import SensitiveView
 from registry.selectors import enterprise_detail

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.errors import ServiceError
 from outreach.selfservice.forms import CorrectForm, LeavingForm, NoticeForm
 from outreach.selfservice.models import SelfServiceLink
 from outreach.selfservice.notice import data_use_notice
@@ -39,7 +40,6 @@ from outreach.selfservice.services import (
     selfservice_link_resolve,
     selfservice_mobile_code_send,
 )
-from registry.errors import ServiceError
 from registry.masking import masked
 from registry.models import EmergencyContact
 from registry.normalize import normalize_mobile, optional
@@ -63,7 +63,7 @@ def _private(view):
         try:
             response = view(request, *args, **kwargs)
         except LimiterUnavailable:
-            response = _unusable(request, "unavailable", 503)
+            response = unusable_page(request, "unavailable", 503)
             response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
         response["Referrer-Policy"] = "same-origin"
@@ -76,12 +76,14 @@ def _limited(request, what: str, link: SelfServiceLink | None = None) -> bool:
     return limited(request, what, link_pk=link.pk if link is not None else None)
 
 
-def _unusable(request, reason: str, status: int):
+def unusable_page(request, reason: str, status: int):
+    """The friendly page of a personal link that cannot be used; ``reason`` is a LinkInvalid
+    reason or "no_session", "too_many", "unavailable". Also the matters' /s/ask/ page's."""
     return render(request, "outreach/selfservice/unusable.html", {"reason": reason}, status=status)
 
 
 def _too_many(request):
-    return _unusable(request, "too_many", 429)
+    return unusable_page(request, "too_many", 429)
 
 
 @login_not_required
@@ -94,9 +96,9 @@ def landing(request, token):
     except LinkUnknown:
         if _limited(request, "unknown"):
             return _too_many(request)
-        return _unusable(request, "unknown", 404)
+        return unusable_page(request, "unknown", 404)
     except LinkInvalid as invalid:
-        return _unusable(request, invalid.reason, 410)
+        return unusable_page(request, invalid.reason, 410)
     if request.session.get(SESSION_KEY) == link.pk:
         # Tapped again while unlocked: straight back to the form.
         return _see_other("selfservice:form")
@@ -139,10 +141,10 @@ def start(request):
         if request.method == "GET" and request.session.get(SESSION_KEY) is not None:
             # Back from the form (the browser's back button): the link is unlocked.
             return _see_other("selfservice:form")
-        return _unusable(request, "no_session", 404)
+        return unusable_page(request, "no_session", 404)
     except LinkInvalid as invalid:
         request.session.pop(PENDING_KEY, None)
-        return _unusable(request, invalid.reason, 410)
+        return unusable_page(request, invalid.reason, 410)
     context = {
         "enterprise_name": link.enterprise.name,
         "masked_mobile": masked("liaison", "mobile", link.liaison.mobile),
@@ -156,6 +158,9 @@ def start(request):
                 return _too_many(request)
             try:
                 selfservice_code_send(link=link)
+            except LinkInvalid as invalid:  # expired or stopped since the page was opened
+                request.session.pop(PENDING_KEY, None)
+                return unusable_page(request, invalid.reason, 410)
             except ServiceError as error:  # the code's SMS cannot go out: say so
                 context["error"] = error.message
                 return render(request, "outreach/selfservice/landing.html", context, status=503)
@@ -167,7 +172,7 @@ def start(request):
                 selfservice_code_check(link=link, code=request.POST.get("code", ""))
             except LinkInvalid as invalid:  # locked by this wrong code
                 request.session.pop(PENDING_KEY, None)
-                return _unusable(request, invalid.reason, 410)
+                return unusable_page(request, invalid.reason, 410)
             except CodeRefused as refused:
                 context.update(code_sent=refused.tries_left > 0, error=refused.message)
                 return render(request, "outreach/selfservice/landing.html", context, status=400)
@@ -181,7 +186,9 @@ def start(request):
     return render(request, "outreach/selfservice/landing.html", context)
 
 
-def _session_link(request) -> SelfServiceLink:
+def session_link(request) -> SelfServiceLink:
+    """The link this browser unlocked with its code, checked again (LinkInvalid if it can no
+    longer be used, LinkUnknown if none is unlocked). Also read by the matters' /s/ask/."""
     pk = request.session.get(SESSION_KEY)
     link = (
         SelfServiceLink.objects.select_related("enterprise", "liaison").filter(pk=pk).first()
@@ -219,12 +226,12 @@ def _add_errors(form, error: ValidationError) -> None:
 @_private
 def form_page(request):
     try:
-        link = _session_link(request)
+        link = session_link(request)
     except LinkUnknown:
-        return _unusable(request, "no_session", 404)
+        return unusable_page(request, "no_session", 404)
     except LinkInvalid as invalid:
         request.session.pop(SESSION_KEY, None)
-        return _unusable(request, invalid.reason, 410)
+        return unusable_page(request, invalid.reason, 410)
     action = request.POST.get("action") if request.method == "POST" else None
     # "Send a new code" to a new mobile: the correction again, without a code.
     resend = action == "correct_resend"
@@ -281,7 +288,7 @@ def _answer(request, link: SelfServiceLink, action: str, form, *, resend: bool):
         done = _submit(link, action, data)
     except LinkInvalid as invalid:  # spent in another tab meanwhile
         request.session.pop(SESSION_KEY, None)
-        return _unusable(request, invalid.reason, 410)
+        return unusable_page(request, invalid.reason, 410)
     except MobileCodeRequired as required:
         # A new mobile: its code goes to the new number; the form comes back with
         # everything typed and a box for the code. Nothing is saved yet.
@@ -289,6 +296,9 @@ def _answer(request, link: SelfServiceLink, action: str, form, *, resend: bool):
             return _too_many(request)
         try:
             return selfservice_mobile_code_send(link=link, mobile=required.mobile)
+        except LinkInvalid as invalid:  # expired or stopped since the page was opened
+            request.session.pop(SESSION_KEY, None)
+            return unusable_page(request, invalid.reason, 410)
         except ServiceError as error:  # the code's SMS cannot go out: say so
             form.add_error(None, error.message)
     except CodeRefused as refused:

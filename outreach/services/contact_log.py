@@ -8,13 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.kinds import task_kind
 from outreach.models import ContactAttempt, Task
 from outreach.services.plan import enterprise_reached
 from outreach.services.tasks import NOTE_MAX, task_open, tasks_close_where
 from outreach.signals import attempt_recorded
 from registry import clock
-from registry.errors import ServiceError
 from registry.models import Door, Enterprise, Liaison
 from registry.services import liaison_mark_verified
 

@@ -9,10 +9,10 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.kinds import task_kind
 from outreach.models import ContactAttempt, Task
 from registry import clock
-from registry.errors import ServiceError
 from registry.models import Enterprise
 from registry.roles import Role
 

@@ -4,7 +4,7 @@
     409  {"errors": {"non_field_errors": [...]}, "current": {<field>: value}, "version": n}
     401/403/404/405/413/415  {"errors": {"detail": ["message"]}}
 
-The services' errors (django ValidationError from full_clean, registry.errors.ServiceError)
+The services' errors (django ValidationError from full_clean, core.errors.ServiceError)
 become 400s with the field named; a PermissionDenied from a service is a 403. Messages are
 lazy translations, rendered in the language LocaleMiddleware chose for the request.
 """
@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from registry.errors import ServiceError, StaleEdit
+from core.errors import ServiceError, StaleEdit
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 

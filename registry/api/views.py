@@ -32,12 +32,12 @@ from rest_framework.views import APIView
 
 from accounts.addresses import client_address
 from accounts.api import TokenRequestSerializer, token_user
+from core.errors import ServiceError, StaleEdit
 from registry import masking, security_log, services
 from registry.access import visible_grid_areas, visible_liaisons
 from registry.api import serializers as s
 from registry.api.errors import Conflict, service_error_dict
 from registry.api.permissions import RegistryOffice
-from registry.errors import ServiceError, StaleEdit
 from registry.models import EmergencyContact, Enterprise, GridArea, Liaison, SensitiveView
 from registry.normalize import clean_text
 from registry.roles import Role, user_role

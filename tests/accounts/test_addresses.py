@@ -2,6 +2,9 @@
 TRUSTED_PROXY_COUNT proxies the entry the outermost one appended to X-Forwarded-For; with none,
 REMOTE_ADDR and the header ignored."""
 
+import ast
+from pathlib import Path
+
 import pytest
 from django.conf import settings as django_settings
 from django.test import RequestFactory
@@ -53,3 +56,39 @@ def test_a_request_without_an_address_has_none(settings):
 
 def test_the_login_lockout_counts_by_the_same_address():
     assert import_string(django_settings.AXES_CLIENT_IP_CALLABLE) is client_address
+
+
+def test_the_rate_limits_count_by_the_same_address():
+    assert import_string(django_settings.RATELIMIT_IP_META_KEY) is client_address
+
+
+ROOT = Path(__file__).resolve().parents[2]
+ADDRESS_SOURCES = ("REMOTE_ADDR", "HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP")
+
+
+def _reads_the_address_itself(tree) -> list[int]:
+    lines = []
+    for node in ast.walk(tree):
+        imports = (
+            [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
+            else [alias.name for alias in node.names]
+            if isinstance(node, ast.Import)
+            else []
+        )
+        if any(name.split(".")[0] == "ipware" for name in imports):
+            lines.append(node.lineno)
+        if isinstance(node, ast.Constant) and node.value in ADDRESS_SOURCES:
+            lines.append(node.lineno)
+    return lines
+
+
+def test_no_other_module_reads_the_address_itself():
+    found = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for app in ("core", "accounts", "registry", "outreach", "monitoring", "liaison_portal")
+        for path in sorted((ROOT / app).rglob("*.py"))
+        if path != ROOT / "accounts" / "addresses.py"
+        for line in _reads_the_address_itself(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert not found, "read it with accounts.addresses.client_address:\n" + "\n".join(found)

@@ -6,11 +6,11 @@ import re
 import pytest
 import time_machine
 
+from core.errors import ServiceError
 from outreach.matters import services
 from outreach.matters.models import Matter, MatterStep
 from outreach.messaging.models import OutboxMessage
 from registry import clock
-from registry.errors import ServiceError
 from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db

@@ -8,13 +8,13 @@ import zoneinfo
 import pytest
 from django.test import override_settings
 
+from core.errors import ServiceError
 from monitoring.models import ContactHealth
 from outreach.messaging import campaign_controls, services, window
 from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage, SmsOptOut
 from outreach.messaging.preview import campaign_preview, sms_segments
 from outreach.models import ContactAttempt
 from outreach.services import plan
-from registry.errors import ServiceError
 from registry.models import Enterprise
 from registry.selectors import EnterpriseFilters
 from registry.workdays import WorkCalendar

@@ -5,9 +5,10 @@ liaison's link and nobody else's, no token stored anywhere but in its message.""
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.urls import reverse
 
+from core.errors import ServiceError
 from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage
 from outreach.selfservice.models import SelfServiceLink
 from outreach.selfservice.services import (
@@ -17,7 +18,6 @@ from outreach.selfservice.services import (
     selfservice_link_send,
 )
 from outreach.selfservice.tokens import token_hash
-from registry.errors import ServiceError
 from registry.selectors import EnterpriseFilters
 from tests.factories import EnterpriseFactory, LiaisonFactory
 from tests.messaging.campaigns import campaign_send, confirm_now
@@ -201,18 +201,24 @@ def test_a_link_in_an_email_subject_is_refused(park, staff_user):
     assert not SelfServiceLink.objects.filter(campaign__isnull=False).exists()
 
 
-def test_a_failing_campaign_leaves_no_link_and_no_message(park, staff_user, monkeypatch):
-    original = Campaign.save
-
-    def save(self, *args, **kwargs):
-        # The recipients' count is saved after the messages and links were written.
-        if kwargs.get("update_fields"):
-            raise RuntimeError("the count could not be saved")
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Campaign, "save", save)
+def test_a_failing_campaign_leaves_no_link_and_no_message(park, staff_user):
+    # The fault comes from outside, as a database would raise it: a trigger refuses the
+    # campaign's last write (its recipients' count and status), made after the messages and
+    # the links were written. The test's transaction drops the trigger again.
+    table = connection.ops.quote_name(Campaign._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION test_refuse_campaign_count() RETURNS trigger AS $$ BEGIN "
+            "IF NEW.recipients IS DISTINCT FROM OLD.recipients THEN "
+            "RAISE EXCEPTION 'the count could not be saved'; END IF; RETURN NEW; END $$ "
+            "LANGUAGE plpgsql"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER test_refuse_campaign_count BEFORE UPDATE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION test_refuse_campaign_count()"
+        )
     links_before = SelfServiceLink.objects.count()
-    with pytest.raises(RuntimeError):
+    with pytest.raises(DatabaseError, match="the count could not be saved"):
         _details_check(staff_user, grid="A")
     assert SelfServiceLink.objects.count() == links_before
     assert not OutboxMessage.objects.filter(purpose="self-service-link", campaign__isnull=False)

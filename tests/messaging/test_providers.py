@@ -11,11 +11,11 @@ from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 
+from core.errors import ServiceError
 from outreach.messaging import refusals, services
 from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage
 from outreach.models import ContactAttempt
 from registry import clock
-from registry.errors import ServiceError
 from registry.selectors import EnterpriseFilters
 from tests.factories import EnterpriseFactory, LiaisonFactory
 from tests.messaging.campaigns import ALWAYS_OPEN, campaign_send

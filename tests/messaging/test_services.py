@@ -10,12 +10,12 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from core.errors import ServiceError
 from outreach.messaging import services
 from outreach.messaging.defaults import OWN_PLACEHOLDERS
 from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage
 from outreach.messaging.rendering import LEAVING_LINE, render
 from outreach.messaging.signals import message_undeliverable
-from registry.errors import ServiceError
 from registry.selectors import EnterpriseFilters
 from tests.factories import EnterpriseFactory, LiaisonFactory
 from tests.messaging.campaigns import campaign_send

@@ -8,10 +8,10 @@ import time_machine
 from django.core import mail
 from django.test import TestCase
 
+from core.errors import ServiceError
 from outreach.messaging.wecom import services
 from outreach.messaging.wecom.models import WeComPost, WeComRobot
 from registry import clock
-from registry.errors import ServiceError
 from tests.concurrency import at_once
 from tests.messaging.wecom_fixtures import JPEG, KEY_A, PNG
 

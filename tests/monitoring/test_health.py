@@ -6,11 +6,11 @@ import datetime
 import pytest
 from django.db import transaction
 
+from core.errors import ServiceError
 from monitoring.light import Light
 from monitoring.models import ContactHealth, LightChange
 from monitoring.services import health_pause, health_resume
 from outreach.models import ContactAttempt, Task
-from registry.errors import ServiceError
 from tests.monitoring.conftest import FAILED, PHONE, REACHED, TODAY, VISIT, log
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.errors import ServiceError
 from monitoring import kinds
 from monitoring.models import EmergencyProcedure, Evidence
 from monitoring.services import (
@@ -18,7 +19,6 @@ from monitoring.services import (
     procedure_start,
 )
 from outreach.models import Task
-from registry.errors import ServiceError
 from tests.monitoring.conftest import REACHED, TODAY, log
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]

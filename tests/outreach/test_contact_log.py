@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.db import transaction
 
+from core.errors import ServiceError
 from outreach.models import ContactAttempt, EnterpriseOutreach, Task
 from outreach.services import contact_attempt_record, task_open
 from outreach.signals import attempt_recorded
-from registry.errors import ServiceError
 from tests.factories import EnterpriseFactory, LiaisonFactory
 from tests.outreach.conftest import TODAY, at
 

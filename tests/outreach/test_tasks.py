@@ -3,7 +3,8 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from outreach.kinds import register_task_kind
+from core.errors import ServiceError
+from outreach.kinds import register_task_kind, task_kinds
 from outreach.models import Task
 from outreach.services import (
     assignee_for,
@@ -12,7 +13,6 @@ from outreach.services import (
     task_reassign,
     tasks_close_where,
 )
-from registry.errors import ServiceError
 from registry.roles import Role, role_group
 from tests.concurrency import at_once
 from tests.factories import EnterpriseFactory, GridAreaFactory, UserFactory
@@ -105,6 +105,25 @@ def test_unknown_kinds_are_refused_and_higher_apps_can_add_theirs(enterprise_a):
 
     register_task_kind("test_rule_kind", "A rule's kind", answers=lambda channel, outcome: False)
     assert _open(enterprise_a, kind="test_rule_kind").kind == "test_rule_kind"
+
+
+def test_every_kind_is_registered_at_start_in_the_order_apps_py_states():
+    # The kinds' filter menu: outreach's own, self-service's, the desk's, then monitoring's
+    # (registered by OutreachConfig.ready and MonitoringConfig.ready, none by an import).
+    assert [kind.value for kind in task_kinds()][:16] == [
+        *Task.Kind.values,
+        "selfservice_update",
+        "selfservice_locked",
+        "follow_up",
+        "rule_stale_liaison",
+        "rule_phone_mismatch",
+        "rule_not_in_service",
+        "rule_frequent_changes",
+        "rule_major_change",
+        "procedure_verification",
+        "procedure_inquiry",
+        "procedure_disposition",
+    ]
 
 
 def test_close_where_closes_a_set_in_one_statement(

@@ -14,7 +14,7 @@ from registry import clock
 
 ROOT = Path(__file__).resolve().parents[2]
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-APPS = ("liaison_portal", "accounts", "registry", "outreach", "monitoring")
+APPS = ("liaison_portal", "core", "accounts", "registry", "outreach", "monitoring")
 # The one clock: the instant (accounts/clock.py, the lowest app) and the park's date on it.
 CLOCKS = {"accounts/clock.py", "registry/clock.py"}
 

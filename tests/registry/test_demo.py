@@ -6,10 +6,14 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import RequestFactory
 
-from registry.demo import DEMO_PASSWORD
+from monitoring.demo import seed_monitoring_demo
+from outreach.demo import seed_outreach_history
+from registry import demo
+from registry.demo import DEMO_PASSWORD, demo_steps, register_demo_step
 from registry.models import EmergencyContact, Enterprise, GridArea, Liaison
 from registry.roles import Role, user_role
 from registry.selectors import enterprise_history
@@ -59,7 +63,10 @@ def test_the_demo_users_log_in_on_the_login_page_and_owe_no_password_change(demo
 
 def test_the_demo_password_meets_the_password_policy():
     # The seeding sets it without the validators; this keeps the README's password honest.
-    validate_password(DEMO_PASSWORD)
+    try:
+        validate_password(DEMO_PASSWORD)
+    except ValidationError as error:
+        pytest.fail(f"the demo password breaks the policy: {error.messages}")
 
 
 def test_grid1_and_grid2_own_different_grid_areas(demo_park):
@@ -82,3 +89,26 @@ def test_some_enterprises_changed_liaison_and_the_history_shows_it(demo_park):
 def test_seeding_if_empty_does_not_seed_twice(demo_park):
     call_command("seed_demo", "--if-empty", stdout=io.StringIO())
     assert Enterprise.objects.count() == 80
+
+
+def test_the_higher_apps_demo_steps_run_outreachs_history_before_monitorings_lights():
+    assert demo_steps() == [seed_outreach_history, seed_monitoring_demo]
+
+
+def test_a_demo_step_runs_after_the_steps_it_names_whatever_the_order_apps_start_in(
+    monkeypatch,
+):
+    monkeypatch.setattr(demo, "_STEPS", {})
+    ran = []
+    register_demo_step("lights", lambda **kw: ran.append("lights"), after=("history",))
+    register_demo_step("history", lambda **kw: ran.append("history"))
+    for step in demo_steps():
+        step(rng=None, users={})
+    assert ran == ["history", "lights"]
+
+
+def test_a_demo_step_after_a_step_no_app_registered_is_refused(monkeypatch):
+    monkeypatch.setattr(demo, "_STEPS", {})
+    register_demo_step("lights", lambda **kw: None, after=("history",))
+    with pytest.raises(ValueError, match="history"):
+        demo_steps()

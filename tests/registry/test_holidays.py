@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from registry.errors import ServiceError
+from core.errors import ServiceError
 from registry.holidays import (
     HolidayRow,
     holiday_file_text,

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from core.errors import ServiceError
 from outreach.messaging.models import OutboxMessage
 from outreach.selfservice.models import SelfServiceLink
 from outreach.selfservice.services import (
@@ -23,7 +24,6 @@ from outreach.selfservice.services import (
     selfservice_link_send,
     selfservice_link_use,
 )
-from registry.errors import ServiceError
 from registry.services import liaison_replace, liaison_update
 from tests.factories import EnterpriseFactory, LiaisonFactory
 from tests.selfservice.conftest import code_in, token_in

@@ -11,11 +11,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.matters.models import Matter
 from outreach.matters.services.common import Action, State, step, text, transition
 from outreach.selfservice.tokens import token_hash, token_new
 from registry import clock
-from registry.errors import ServiceError
 
 ANSWER_TEMPLATE = "matter-answer-sms"
 FEEDBACK_DAYS_DEFAULT = 14

@@ -6,8 +6,8 @@ import datetime
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.matters.models import Matter, MatterStep
-from registry.errors import ServiceError
 
 TEXT_MAX = 4000
 

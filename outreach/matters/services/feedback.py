@@ -6,22 +6,31 @@ import datetime
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from core.errors import ServiceError
 from outreach.matters.models import Department, Matter
 from outreach.matters.services.common import Action, State, step, text, transition
 from outreach.selfservice.tokens import token_hash
 from registry import clock
-from registry.errors import ServiceError
 
 RATEABLE = (State.ANSWERED, State.CLOSED)
 
 
-class FeedbackLinkInvalid(Exception):
-    """Unknown, used or expired: the page says which, never which matter."""
+class FeedbackLinkInvalid(ServiceError):
+    """Unknown, used or expired: the page says which, never which matter. ``reason`` (also
+    the error's ``code``): "unknown", "expired"."""
+
+    TEXTS = {
+        "unknown": _lazy(
+            "We could not find this link. Please check that it was copied completely."
+        ),
+        "expired": _lazy("The link has expired."),
+    }
 
     def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason  # "unknown", "expired"
+        super().__init__(self.TEXTS.get(reason, self.TEXTS["unknown"]), code=reason)
+        self.reason = reason
 
 
 def matter_feedback_resolve(token: str, *, now: datetime.datetime | None = None) -> Matter:

@@ -11,19 +11,14 @@ import datetime
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from outreach.kinds import register_task_kind
+from core.errors import ServiceError
+from outreach.matters.kinds import FOLLOW_UP
 from outreach.matters.models import Matter
 from outreach.matters.services.common import Action, step, text
 from outreach.models import Task
 from registry import clock
-from registry.errors import ServiceError
 from registry.models import Enterprise
-
-FOLLOW_UP = "follow_up"
-
-register_task_kind(FOLLOW_UP, gettext_lazy("Follow-up"), answers=lambda channel, outcome: False)
 
 
 def follow_up_task_create(

@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.matters.limits import limits_for
 from outreach.matters.models import Department, Matter, MatterCategory
 from outreach.matters.services.common import Action, State, step, text
 from outreach.matters.services.numbering import matter_number_next
 from registry import clock
-from registry.errors import ServiceError
 from registry.models import Enterprise, Liaison
 from registry.normalize import normalize_phone
 from registry.workdays import WorkCalendar

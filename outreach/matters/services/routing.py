@@ -18,10 +18,10 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.matters.models import Department, Matter
 from outreach.matters.services.common import Action, State, step, text, transition
 from registry import clock
-from registry.errors import ServiceError
 from registry.models import Enterprise
 from registry.roles import Role, user_role
 

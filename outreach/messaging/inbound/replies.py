@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.messaging.inbound.models import InboundSms, SmsOptOutRemoval
 from outreach.messaging.inbound.payloads import Reply
 from outreach.messaging.models import Channel, OutboxMessage, SmsOptOut
 from registry import clock
-from registry.errors import ServiceError
 from registry.models import Liaison
 
 OPT_OUT_WORDS = {"td": "TD", "r": "R", "退订": "退订"}

@@ -25,6 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from core.errors import ServiceError
 from outreach.messaging.inbound import access, payloads, selectors
 from outreach.messaging.inbound.models import SmsProvider
 from outreach.messaging.inbound.receipts import receipts_record
@@ -33,7 +34,6 @@ from outreach.messaging.models import SmsOptOut
 from outreach.selfservice.ratelimit import address_key
 from registry.access import require
 from registry.caching import CACHE_ERRORS
-from registry.errors import ServiceError
 from registry.masking import mask_free_text
 from registry.normalize import mask_phone
 

@@ -23,11 +23,11 @@ from django.db import transaction
 from django.db.models import Count, F, Min, Q
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.messaging import rendering
 from outreach.messaging.wecom import access, client
 from outreach.messaging.wecom.models import WeComPost, WeComRobot
 from registry import clock
-from registry.errors import ServiceError
 from registry.models import GridArea
 from registry.roles import Role, role_group
 

@@ -6,13 +6,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.errors import ServiceError
 from outreach.messaging import access as messaging_access
 from outreach.messaging.models import Campaign
 from outreach.messaging.wecom import access, selectors, services
 from outreach.messaging.wecom.forms import PostForm, RobotForm
 from outreach.messaging.wecom.models import WeComPost, WeComRobot
 from registry.access import require
-from registry.errors import ServiceError
 from registry.ids import parse_id
 
 PAGE_SIZE = 100

@@ -3,8 +3,8 @@ unlocks a link always goes to the mobile, so a liaison without one gets no link 
 
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.messaging.models import Channel
-from registry.errors import ServiceError
 from registry.models import Liaison
 
 LINK_TEMPLATES = {Channel.SMS: "self-service-link-sms", Channel.EMAIL: "self-service-link-email"}

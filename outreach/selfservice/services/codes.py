@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.messaging.defaults import CODE_TEMPLATE, NEW_MOBILE_CODE_TEMPLATE
 from outreach.messaging.refusals import own_template_require_approved
 from outreach.messaging.services import message_enqueue
@@ -28,7 +29,6 @@ from outreach.selfservice.services.links import link_check
 from outreach.selfservice.services.lockout import WRONG_CODE_FIELDS, wrong_code
 from outreach.selfservice.services.refusals import CodeRefused, LinkLocked
 from registry import clock
-from registry.errors import ServiceError
 from registry.models import Liaison
 from registry.normalize import mask_phone
 

@@ -7,10 +7,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
-from outreach.kinds import register_task_kind
 from outreach.models import ContactAttempt, Task
+from outreach.selfservice.kinds import SELF_SERVICE_UPDATE_KIND
 from outreach.selfservice.models import SelfServiceLink
 from outreach.selfservice.services.codes import mobile_code_check, new_mobile
 from outreach.selfservice.services.links import link_spend
@@ -23,13 +22,6 @@ from registry.services import emergency_contact_set, liaison_update
 # own consent).
 SELF_SERVICE_FIELDS = ("name", "position", "mobile", "landline", "email", "wechat", "id_number")
 EMERGENCY_FIELDS = ("name", "relation", "phone")
-# The worker's note that a liaison changed their own entry; done when the worker has read it.
-SELF_SERVICE_UPDATE_KIND = "selfservice_update"
-register_task_kind(
-    SELF_SERVICE_UPDATE_KIND,
-    _lazy("Liaison updated their details"),
-    answers=lambda channel, outcome: False,
-)
 
 
 def self_service_attempt(link: SelfServiceLink, *, verified: bool, note: str) -> ContactAttempt:

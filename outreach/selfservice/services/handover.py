@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.models import Task
 from outreach.selfservice.models import SelfServiceLink
 from outreach.selfservice.services.details import self_service_attempt
@@ -16,7 +17,6 @@ from outreach.selfservice.services.links import link_spend, selfservice_link_sen
 from outreach.services import task_open, tasks_close_where
 from outreach.services.contact_log import HANDOVER_DUE_DAYS
 from registry import clock
-from registry.errors import ServiceError
 from registry.models import Enterprise, Liaison
 from registry.normalize import mask_phone
 from registry.services import liaison_replace

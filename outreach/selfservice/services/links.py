@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core.errors import ServiceError
 from outreach.messaging.services import message_enqueue
 from outreach.selfservice.models import SelfServiceLink
 from outreach.selfservice.services.channel import LINK_TEMPLATES, link_channel
@@ -29,7 +30,6 @@ from outreach.selfservice.services.refusals import (
 )
 from outreach.selfservice.tokens import link_url, token_hash, token_new
 from registry import clock
-from registry.errors import ServiceError
 from registry.models import Door, Enterprise, Liaison
 from registry.services import liaison_consent_record
 

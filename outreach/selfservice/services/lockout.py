@@ -4,23 +4,13 @@ are told (someone may be guessing, or the liaison needs help and a new link)."""
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
-from outreach.kinds import register_task_kind
 from outreach.models import Task
+from outreach.selfservice.kinds import SELF_SERVICE_LOCKED_KIND
 from outreach.selfservice.models import SelfServiceLink
 from outreach.selfservice.services.refusals import CodeRefused, LinkLocked
 from outreach.services import task_open
 from registry import clock
-
-# Staff are told that a link was locked after too many wrong codes: someone may be guessing,
-# or the liaison needs help (and a new link). Done when a worker has looked into it.
-SELF_SERVICE_LOCKED_KIND = "selfservice_locked"
-register_task_kind(
-    SELF_SERVICE_LOCKED_KIND,
-    _lazy("Personal link locked after wrong codes"),
-    answers=lambda channel, outcome: False,
-)
 
 # What a wrong code changes on the link, whichever code it was for (wrong_code, _lock).
 WRONG_CODE_FIELDS = [
