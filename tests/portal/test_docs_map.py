@@ -5,19 +5,20 @@ placeholder such as ``<app>`` or ``…`` must match at least one), a dotted name
 packages (``registry.panels.register_panel``) must import, a bare class name must be a class
 of ours and an upper-case name must appear in the settings. The page stays under 200 lines
 (the feature history belongs in docs/CHANGELOG.md); a section of either page that code cites
-(``docs/ARCHITECTURE.md, "Time"``) is a heading there; and imports run only the way the map's
-diagram of the apps says.
+(``docs/ARCHITECTURE.md, "Time"``) is a heading there; and the map's diagram of the apps
+draws the layers tests/test_conventions.py holds the imports to.
 
 URL paths (``/s/<token>/``), SQL and Celery task names are not checked: write a task as its
 module (``outreach/messaging/tasks.py``), not as its Celery name.
 """
 
-import ast
 import importlib
 import re
 from pathlib import Path
 
 from django.apps import apps
+
+from tests.test_conventions import LAYERS as CONVENTION_LAYERS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -26,8 +27,8 @@ MAX_LINES = 200
 
 # The domain apps, lowest first, as the map's diagram draws them; the project package
 # (liaison_portal) sits above them all and none of them may import it.
-LAYERS = ["accounts", "registry", "outreach", "monitoring"]
 PROJECT = "liaison_portal"
+LAYERS = [app for app in CONVENTION_LAYERS if app != PROJECT]
 OUR_PACKAGES = (*LAYERS, PROJECT, "tests")
 
 _FENCE = re.compile(r"^```.*?^```", re.DOTALL | re.MULTILINE)
@@ -149,25 +150,3 @@ def test_sections_that_code_cites_exist():
 def test_the_maps_diagram_draws_the_layers_tested_here():
     diagram = next(line for line in MAP.read_text(encoding="utf-8").splitlines() if "◀──" in line)
     assert [name.strip() for name in diagram.split("◀──")] == LAYERS
-
-
-def _imported_packages(path: Path) -> list[tuple[int, str]]:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found += [(node.lineno, alias.name.split(".")[0]) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.append((node.lineno, node.module.split(".")[0]))
-    return found
-
-
-def test_imports_run_only_down_the_layers():
-    upward = []
-    for rank, app in enumerate(LAYERS):
-        above = {*LAYERS[rank + 1 :], PROJECT}
-        for path in sorted((ROOT / app).rglob("*.py")):
-            for line, package in _imported_packages(path):
-                if package in above:
-                    upward.append(f"{path.relative_to(ROOT)}:{line} imports {package}")
-    assert not upward, f"imports that run up the layers of docs/ARCHITECTURE.md: {upward}"
