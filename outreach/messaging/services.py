@@ -119,18 +119,8 @@ def message_enqueue(
     """
     if isinstance(template, str):
         template = MessageTemplate.objects.get(key=template)
-    if template is not None:
-        channel = channel or template.channel
-        subject = subject or template.subject
-        body = body or template.body
-    if channel not in Channel.values:
-        raise ServiceError(_("Unknown channel."), field="channel")
-    if not body.strip():
-        raise ServiceError(_("A message needs a text."), field="body")
-    if liaison is None:
-        liaison = Liaison.objects.filter(enterprise=enterprise, ended_on__isnull=True).first()
-    elif liaison.enterprise_id != enterprise.pk:
-        raise ServiceError(_("This liaison belongs to another enterprise."), field="liaison")
+    channel, subject, body = _message_text(template, channel=channel, subject=subject, body=body)
+    liaison = _message_liaison(enterprise, liaison)
     values = {
         "enterprise": enterprise.name,
         "liaison": liaison.name if liaison else "",
@@ -157,6 +147,32 @@ def message_enqueue(
     if not problem:
         _deliver_after_commit()
     return message
+
+
+def _message_text(
+    template: MessageTemplate | None, *, channel: str | None, subject: str, body: str
+) -> tuple[str, str, str]:
+    """The channel, subject and text of a message: those passed, else the template's.
+    ServiceError: an unknown channel or no text."""
+    if template is not None:
+        channel = channel or template.channel
+        subject = subject or template.subject
+        body = body or template.body
+    if channel not in Channel.values:
+        raise ServiceError(_("Unknown channel."), field="channel")
+    if not body.strip():
+        raise ServiceError(_("A message needs a text."), field="body")
+    return channel, subject, body
+
+
+def _message_liaison(enterprise: Enterprise, liaison: Liaison | None) -> Liaison | None:
+    """The liaison a message goes to: the one passed, else the enterprise's current one (None:
+    it has none). ServiceError: a liaison of another enterprise."""
+    if liaison is None:
+        return Liaison.objects.filter(enterprise=enterprise, ended_on__isnull=True).first()
+    if liaison.enterprise_id != enterprise.pk:
+        raise ServiceError(_("This liaison belongs to another enterprise."), field="liaison")
+    return liaison
 
 
 def _deliver_after_commit() -> None:
@@ -194,6 +210,27 @@ def campaign_create(
     a mobile a new personal link in the same statement, recorded with the campaign; the
     others get a "not sent" row (no mobile: the code could not reach them). All of it, the
     campaign included, is one transaction."""
+    _campaign_kind_check(kind=kind, name=name)
+    _campaign_template_check(template, kind=kind)
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            name=name.strip(),
+            kind=kind,
+            template=template,
+            channel=template.channel,
+            subject=template.subject,
+            body=with_opt_out_line(template.body, kind=kind, channel=template.channel),
+            filters={k: v for k, v in vars(filters).items() if v},
+            include_deregistered=include_deregistered,
+            status=Campaign.Status.DRAFT,
+            created_by=by,
+        )
+    return campaign
+
+
+def _campaign_kind_check(*, kind: str, name: str) -> None:
+    """ServiceError unless the campaign has a known kind, a name, and (an annual-report
+    reminder) falls in the filing season."""
     if kind not in Campaign.Kind.values:
         raise ServiceError(_("Choose what kind of campaign this is."), field="kind")
     if not name.strip():
@@ -206,6 +243,12 @@ def campaign_create(
             ),
             field="kind",
         )
+
+
+def _campaign_template_check(template: MessageTemplate, *, kind: str) -> None:
+    """ServiceError unless ``template`` can go to a whole campaign of ``kind``: only campaign
+    placeholders, approved by the SMS provider, and a personal link exactly when the kind is
+    a details check."""
     for text, allowed in (
         (template.subject, rendering.CAMPAIGN_SUBJECT_PLACEHOLDERS),
         (template.body, rendering.CAMPAIGN_PLACEHOLDERS),
@@ -235,21 +278,6 @@ def campaign_create(
             ),
             field="kind",
         )
-
-    with transaction.atomic():
-        campaign = Campaign.objects.create(
-            name=name.strip(),
-            kind=kind,
-            template=template,
-            channel=template.channel,
-            subject=template.subject,
-            body=with_opt_out_line(template.body, kind=kind, channel=template.channel),
-            filters={k: v for k, v in vars(filters).items() if v},
-            include_deregistered=include_deregistered,
-            status=Campaign.Status.DRAFT,
-            created_by=by,
-        )
-    return campaign
 
 
 def with_opt_out_line(body: str, *, kind: str, channel: str) -> str:
