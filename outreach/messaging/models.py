@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from outreach.messaging.leasing import LeasedDelivery
 from registry.masking import mask_address
 
 __all__ = ["Campaign", "Channel", "MessageTemplate", "OutboxMessage", "SmsOptOut"]
@@ -137,9 +138,11 @@ class Campaign(models.Model):
         return self.name
 
 
-class OutboxMessage(models.Model):
-    """One SMS or e-mail to one liaison, and what became of it."""
+class OutboxMessage(LeasedDelivery):
+    """One SMS or e-mail to one liaison, and what became of it: delivered by a leasing worker
+    (outreach.messaging.leasing)."""
 
+    # LeasedDelivery.Status and the outbox's own ends (an enum cannot extend another).
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         SENDING = "sending", _("Sending")
@@ -211,18 +214,11 @@ class OutboxMessage(models.Model):
     )
     params = models.JSONField(_("template values"), default=dict, blank=True)
     purpose = models.CharField(_("purpose"), max_length=50)
+    # The leased delivery's status (LeasedDelivery) with the outbox's own ends.
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
-    # While a worker is sending, the row is leased to it until this time; a worker killed
-    # mid-send leaves the lease to expire and the sweep hands the message to another.
-    lease_until = models.DateTimeField(_("leased until"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
     problem = models.CharField(_("problem"), max_length=20, choices=Problem.choices, blank=True)
-    error = models.CharField(_("error detail"), max_length=500, blank=True)
     gateway_id = models.CharField(_("gateway message id"), max_length=100, blank=True)
     # The provider's delivery receipt (状态报告): delivered is not a reply, only arrival.
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
@@ -238,23 +234,12 @@ class OutboxMessage(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(LeasedDelivery.Meta):
         ordering = ["-created_at", "-id"]
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox messages")
         indexes = [
-            # The delivery claim and the minute sweep: queued messages whose time has come.
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=Q(status="queued"),
-                name="outbox_queued_due_idx",
-            ),
-            # The sweep: messages whose sender's lease ran out (a killed worker).
-            models.Index(
-                fields=["lease_until"],
-                condition=Q(status="sending"),
-                name="outbox_sending_lease_idx",
-            ),
+            *LeasedDelivery.Meta.indexes,
             # A campaign's progress (counts per status) and its recipients of one status.
             models.Index(fields=["campaign", "status", "id"], name="outbox_campaign_status_idx"),
             # A campaign's recipient list, a page at a time in the order written.
@@ -264,16 +249,6 @@ class OutboxMessage(models.Model):
             # A Tencent delivery receipt names its message by the provider's id (SerialNo).
             models.Index(
                 fields=["gateway_id"], condition=~Q(gateway_id=""), name="outbox_gateway_id_idx"
-            ),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(status="queued") | Q(next_attempt_at__isnull=False),
-                name="outbox_queued_has_next_attempt",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="sending") | Q(lease_until__isnull=False),
-                name="outbox_sending_has_lease",
             ),
         ]
 

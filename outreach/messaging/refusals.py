@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
-from outreach.messaging import window
+from outreach.messaging import leasing, window
 from outreach.messaging.backends import ProviderRefused, sms_backend
 from outreach.messaging.gateways.answers import TEMPLATE, refusal_reason
 from outreach.messaging.gateways.answers import missing_code_reason as refusal_reason_missing_code
@@ -50,18 +50,9 @@ def provider_refusal_record(*, message: OutboxMessage, error: ProviderRefused) -
     reason = _reason(message, error)
     detail = str(error)[:500]
     now = clock.now()
-    mine = OutboxMessage.objects.filter(
-        pk=message.pk, status=Status.SENDING, attempts=message.attempts
-    )
     with transaction.atomic():
         if message.campaign_id is None:
-            mine.update(
-                status=Status.FAILED,
-                failed_at=now,
-                lease_until=None,
-                problem=Problem.PROVIDER_REFUSED,
-                error=detail,
-            )
+            leasing.mark_failed(message, detail=detail, problem=Problem.PROVIDER_REFUSED)
             key = f"sms-provider-refused:{error.code}:{message.template_id}"
             if cache.add(key, 1, timeout=settings.SMS_REFUSAL_MAIL_HOURS * 3600):
                 _tell_admins_after_commit(
@@ -76,7 +67,7 @@ def provider_refusal_record(*, message: OutboxMessage, error: ProviderRefused) -
         stopped = Campaign.objects.filter(
             pk=message.campaign_id, status=Campaign.Status.CONFIRMED
         ).update(status=Campaign.Status.STOPPED, stopped_at=now, stopped_reason=reason[:500])
-        mine.update(
+        leasing.still_mine(message).update(
             status=Status.HELD, lease_until=None, problem=Problem.PROVIDER_REFUSED, error=detail
         )
         held = OutboxMessage.objects.filter(
@@ -99,9 +90,9 @@ def provider_refusal_record(*, message: OutboxMessage, error: ProviderRefused) -
 
 def message_hold(*, message: OutboxMessage) -> None:
     """A claimed message of a campaign that was stopped meanwhile: held, not sent."""
-    OutboxMessage.objects.filter(
-        pk=message.pk, status=Status.SENDING, attempts=message.attempts
-    ).update(status=Status.HELD, lease_until=None, problem=Problem.PROVIDER_REFUSED)
+    leasing.still_mine(message).update(
+        status=Status.HELD, lease_until=None, problem=Problem.PROVIDER_REFUSED
+    )
 
 
 def _tell_admins_after_commit(subject: str, text: str) -> None:

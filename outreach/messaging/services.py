@@ -1,11 +1,12 @@
 """Every write of the messaging part: templates, single messages, campaigns, delivery.
 
 Delivery is exactly-once towards the gateway as far as the gateway honours idempotency keys:
-a worker *claims* due rows (``SELECT … FOR UPDATE SKIP LOCKED``, then status ``sending`` with a
-lease and one more attempt), sends each with the message's idempotency key, and marks it with
-a conditional UPDATE that only succeeds while the claim is still its own. A worker killed
-between send and mark leaves the lease to expire; the sweep claims the message again and the
-gateway, seeing the same key, does not deliver it twice.
+a worker *claims* due rows (``outreach.messaging.leasing``: ``SELECT … FOR UPDATE SKIP
+LOCKED``, then status ``sending`` with a lease and one more attempt), sends each with the
+message's idempotency key, and marks it with a conditional UPDATE that only succeeds while the
+claim is still its own. A worker killed between send and mark leaves the lease to expire; the
+sweep claims the message again and the gateway, seeing the same key, does not deliver it
+twice.
 """
 
 import datetime
@@ -16,11 +17,17 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
-from outreach.messaging import backends, provider_templates, refusals, rendering, window
+from outreach.messaging import (
+    backends,
+    leasing,
+    provider_templates,
+    refusals,
+    rendering,
+    window,
+)
 from outreach.messaging.bulk import outbox_write_bulk
 from outreach.messaging.defaults import allowed_placeholders
 from outreach.messaging.models import Campaign, Channel, MessageTemplate, OutboxMessage
@@ -112,18 +119,8 @@ def message_enqueue(
     """
     if isinstance(template, str):
         template = MessageTemplate.objects.get(key=template)
-    if template is not None:
-        channel = channel or template.channel
-        subject = subject or template.subject
-        body = body or template.body
-    if channel not in Channel.values:
-        raise ServiceError(_("Unknown channel."), field="channel")
-    if not body.strip():
-        raise ServiceError(_("A message needs a text."), field="body")
-    if liaison is None:
-        liaison = Liaison.objects.filter(enterprise=enterprise, ended_on__isnull=True).first()
-    elif liaison.enterprise_id != enterprise.pk:
-        raise ServiceError(_("This liaison belongs to another enterprise."), field="liaison")
+    channel, subject, body = _message_text(template, channel=channel, subject=subject, body=body)
+    liaison = _message_liaison(enterprise, liaison)
     values = {
         "enterprise": enterprise.name,
         "liaison": liaison.name if liaison else "",
@@ -150,6 +147,32 @@ def message_enqueue(
     if not problem:
         deliver_after_commit()
     return message
+
+
+def _message_text(
+    template: MessageTemplate | None, *, channel: str | None, subject: str, body: str
+) -> tuple[str, str, str]:
+    """The channel, subject and text of a message: those passed, else the template's.
+    ServiceError: an unknown channel or no text."""
+    if template is not None:
+        channel = channel or template.channel
+        subject = subject or template.subject
+        body = body or template.body
+    if channel not in Channel.values:
+        raise ServiceError(_("Unknown channel."), field="channel")
+    if not body.strip():
+        raise ServiceError(_("A message needs a text."), field="body")
+    return channel, subject, body
+
+
+def _message_liaison(enterprise: Enterprise, liaison: Liaison | None) -> Liaison | None:
+    """The liaison a message goes to: the one passed, else the enterprise's current one (None:
+    it has none). ServiceError: a liaison of another enterprise."""
+    if liaison is None:
+        return Liaison.objects.filter(enterprise=enterprise, ended_on__isnull=True).first()
+    if liaison.enterprise_id != enterprise.pk:
+        raise ServiceError(_("This liaison belongs to another enterprise."), field="liaison")
+    return liaison
 
 
 def deliver_after_commit() -> None:
@@ -188,6 +211,27 @@ def campaign_create(
     a mobile a new personal link in the same statement, recorded with the campaign; the
     others get a "not sent" row (no mobile: the code could not reach them). All of it, the
     campaign included, is one transaction."""
+    _campaign_kind_check(kind=kind, name=name)
+    _campaign_template_check(template, kind=kind)
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            name=name.strip(),
+            kind=kind,
+            template=template,
+            channel=template.channel,
+            subject=template.subject,
+            body=with_opt_out_line(template.body, kind=kind, channel=template.channel),
+            filters={k: v for k, v in vars(filters).items() if v},
+            include_deregistered=include_deregistered,
+            status=Campaign.Status.DRAFT,
+            created_by=by,
+        )
+    return campaign
+
+
+def _campaign_kind_check(*, kind: str, name: str) -> None:
+    """ServiceError unless the campaign has a known kind, a name, and (an annual-report
+    reminder) falls in the filing season."""
     if kind not in Campaign.Kind.values:
         raise ServiceError(_("Choose what kind of campaign this is."), field="kind")
     if not name.strip():
@@ -200,6 +244,12 @@ def campaign_create(
             ),
             field="kind",
         )
+
+
+def _campaign_template_check(template: MessageTemplate, *, kind: str) -> None:
+    """ServiceError unless ``template`` can go to a whole campaign of ``kind``: only campaign
+    placeholders, approved by the SMS provider, and a personal link exactly when the kind is
+    a details check."""
     for text, allowed in (
         (template.subject, rendering.CAMPAIGN_SUBJECT_PLACEHOLDERS),
         (template.body, rendering.CAMPAIGN_PLACEHOLDERS),
@@ -229,21 +279,6 @@ def campaign_create(
             ),
             field="kind",
         )
-
-    with transaction.atomic():
-        campaign = Campaign.objects.create(
-            name=name.strip(),
-            kind=kind,
-            template=template,
-            channel=template.channel,
-            subject=template.subject,
-            body=with_opt_out_line(template.body, kind=kind, channel=template.channel),
-            filters={k: v for k, v in vars(filters).items() if v},
-            include_deregistered=include_deregistered,
-            status=Campaign.Status.DRAFT,
-            created_by=by,
-        )
-    return campaign
 
 
 def with_opt_out_line(body: str, *, kind: str, channel: str) -> str:
@@ -295,38 +330,16 @@ def campaign_messages_insert(
 
 
 def outbox_claim(*, limit: int) -> list[OutboxMessage]:
-    """Take up to ``limit`` due messages for this worker: queued ones whose time has come and
-    sending ones whose sender's lease ran out. Rows another worker is claiming are skipped,
-    not waited for, so any number of workers drain the outbox side by side."""
-    now = clock.now()
-    lease_until = now + datetime.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-    due = Q(status=Status.QUEUED, next_attempt_at__lte=now) | Q(
-        status=Status.SENDING, lease_until__lt=now
-    )
-    with transaction.atomic():
-        ids = list(
-            OutboxMessage.objects.filter(due)
-            .order_by()
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:limit]
-        )
-        if not ids:
-            return []
-        OutboxMessage.objects.filter(pk__in=ids).update(
-            status=Status.SENDING, lease_until=lease_until, attempts=F("attempts") + 1
-        )
-    return list(
-        OutboxMessage.objects.filter(
-            pk__in=ids, status=Status.SENDING, lease_until=lease_until
-        ).select_related("enterprise", "liaison", "template")
-    )
+    """Take up to ``limit`` due messages for this worker (``leasing.claim``): queued ones whose
+    time has come and sending ones whose sender's lease ran out. Rows another worker is
+    claiming are skipped, not waited for, so any number of workers drain the outbox side by
+    side."""
+    claimed = leasing.claim(OutboxMessage.objects.order_by(), limit=limit, now=clock.now())
+    return list(claimed.select_related("enterprise", "liaison", "template"))
 
 
-def _still_mine(message: OutboxMessage):
-    """The row, as long as this worker's claim on it holds (same attempt, still sending)."""
-    return OutboxMessage.objects.filter(
-        pk=message.pk, status=Status.SENDING, attempts=message.attempts
-    )
+# The row while this worker's claim on it holds (same attempt, still sending).
+_still_mine = leasing.still_mine
 
 
 def message_deliver(*, message: OutboxMessage) -> str:
@@ -356,13 +369,8 @@ def message_deliver(*, message: OutboxMessage) -> str:
             detail=str(error) or error.__class__.__name__,
             retry_at=getattr(error, "retry_at", None),
         )
-    marked = _still_mine(message).update(
-        status=Status.SENT,
-        sent_at=clock.now(),
-        lease_until=None,
-        gateway_id=str(gateway_id or "")[:100],
-        problem="",
-        error="",
+    marked = leasing.mark_sent(
+        message, gateway_id=str(gateway_id or "")[:100], problem="", error=""
     )
     if not marked:
         logger.warning("outbox: message %s was reclaimed while being sent", message.pk)
@@ -382,52 +390,24 @@ def _in_window(message: OutboxMessage, at: datetime.datetime) -> datetime.dateti
 
 
 def _retry_later(message: OutboxMessage, *, detail: str, retry_at=None) -> str:
-    if retry_at is not None:
-        # Throttled: the provider said when the number may be tried again (the end of its
-        # minute, hour or day window). Not a failure of ours: no giving up.
-        _still_mine(message).update(
-            status=Status.QUEUED,
-            next_attempt_at=_in_window(message, max(retry_at, clock.now())),
-            lease_until=None,
-            problem=Problem.TEMPORARY,
-            error=detail[:500],
-        )
-        return Status.QUEUED
-    if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-        _still_mine(message).update(
-            status=Status.FAILED,
-            failed_at=clock.now(),
-            lease_until=None,
-            problem=Problem.GAVE_UP,
-            error=detail[:500],
-        )
-        return Status.FAILED
-    # Exponential backoff: 1, 2, 4, 8 … minutes by default, capped.
-    delay = min(
-        settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (message.attempts - 1),
-        settings.OUTBOX_RETRY_MAX_SECONDS,
+    """A temporary failure (``leasing.retry_later``): retried after the backoff, or when the
+    provider's throttle (``retry_at``) ends, in the sending window; given up after
+    ``OUTBOX_MAX_ATTEMPTS`` unless throttled (not a failure of ours)."""
+    return leasing.retry_later(
+        message,
+        detail=detail,
+        retry_at=retry_at,
+        allowed_at=lambda at: _in_window(message, at),
+        again={"problem": Problem.TEMPORARY},
+        gave_up={"problem": Problem.GAVE_UP},
     )
-    _still_mine(message).update(
-        status=Status.QUEUED,
-        next_attempt_at=_in_window(message, clock.now() + datetime.timedelta(seconds=delay)),
-        lease_until=None,
-        problem=Problem.TEMPORARY,
-        error=detail[:500],
-    )
-    return Status.QUEUED
 
 
 def _fail_permanently(
     message: OutboxMessage, *, problem: str, detail: str, contact: bool = True
 ) -> str:
     with transaction.atomic():
-        marked = _still_mine(message).update(
-            status=Status.FAILED,
-            failed_at=clock.now(),
-            lease_until=None,
-            problem=problem,
-            error=detail[:500],
-        )
+        marked = leasing.mark_failed(message, detail=detail, problem=problem)
         if marked and contact:
             message.refresh_from_db()
             # In this transaction: the contact log's failed attempt commits with the mark.
@@ -475,8 +455,4 @@ def outbox_drain(*, max_seconds: float) -> int:
 
 
 def outbox_has_due() -> bool:
-    now = clock.now()
-    return OutboxMessage.objects.filter(
-        Q(status=Status.QUEUED, next_attempt_at__lte=now)
-        | Q(status=Status.SENDING, lease_until__lt=now)
-    ).exists()
+    return OutboxMessage.objects.filter(leasing.due(clock.now())).exists()

@@ -82,64 +82,25 @@ def _match(receipts: list[Receipt], rows: list[OutboxMessage]):
 
 
 def receipts_record(*, receipts: list[Receipt]) -> ReceiptsResult:
+    """Record one push of delivery receipts on the SMS rows they name, whole or not at all;
+    returns what became of them (counts, and the ids of receipts for rows we do not know).
+    The rules per row are the module's."""
     now = clock.now()
     result = ReceiptsResult()
-    pks = {pk for pk in (_outbox_pk(r.out_id) for r in receipts) if pk is not None}
-    gateway_ids = {r.gateway_id for r in receipts if r.gateway_id}
     with transaction.atomic():
-        rows = list(
-            OutboxMessage.objects.filter(Q(pk__in=pks) | Q(gateway_id__in=gateway_ids))
-            .filter(channel=Channel.SMS)
-            .order_by("pk")
-            .select_for_update(of=("self",))
-        )
+        rows = _rows_named(receipts)
         changed: dict[int, OutboxMessage] = {}
         undeliverable: list[OutboxMessage] = []
         for receipt, row in _match(receipts, rows):
             if row is None:
                 result.unknown.append(receipt.out_id or receipt.gateway_id)
-                continue
-            if row.receipt_at is not None:
+            elif row.receipt_at is not None:
                 result.repeated += 1
-                continue
-            at = _when(receipt.at, now)
-            row.receipt_at = now
-            changed[row.pk] = row
-            if receipt.delivered:
-                row.delivered_at = at
-                row.receipt_code = (receipt.code or "DELIVERED")[:50]
-                result.delivered += 1
-                continue
-            problem = receipt_problem(receipt.code, receipt.detail)
-            row.receipt_code = (receipt.code or "FAIL")[:50]
-            if row.status not in _IN_FLIGHT:
-                # Failed, skipped or held already: the receipt is kept, the verdict stands.
-                result.undelivered += 1
-                continue
-            row.status = Status.FAILED
-            row.failed_at = at
-            row.lease_until = None
-            row.problem = problem
-            row.error = (receipt.detail or receipt.code or "")[:500]
-            if problem in PERMANENT:
-                undeliverable.append(row)
-                result.failed_contacts += 1
             else:
-                result.undelivered += 1
-        if changed:
-            OutboxMessage.objects.bulk_update(
-                changed.values(),
-                [
-                    "status",
-                    "failed_at",
-                    "lease_until",
-                    "problem",
-                    "error",
-                    "delivered_at",
-                    "receipt_code",
-                    "receipt_at",
-                ],
-            )
+                changed[row.pk] = row
+                if _receipt_apply(row, receipt, now=now, result=result):
+                    undeliverable.append(row)
+        _rows_save(list(changed.values()))
         # Enterprise by enterprise (the contact log locks each enterprise's row).
         for row in sorted(undeliverable, key=lambda r: (r.enterprise_id, r.pk)):
             message_undeliverable.send(sender=OutboxMessage, message=row, channel=row.channel)
@@ -150,3 +111,64 @@ def receipts_record(*, receipts: list[Receipt]) -> ReceiptsResult:
             ", ".join(result.unknown[:20]),
         )
     return result
+
+
+def _rows_named(receipts: list[Receipt]) -> list[OutboxMessage]:
+    """The SMS rows the receipts name by our OutId or by the provider's id, locked in id
+    order (in the caller's transaction)."""
+    pks = {pk for pk in (_outbox_pk(r.out_id) for r in receipts) if pk is not None}
+    gateway_ids = {r.gateway_id for r in receipts if r.gateway_id}
+    return list(
+        OutboxMessage.objects.filter(Q(pk__in=pks) | Q(gateway_id__in=gateway_ids))
+        .filter(channel=Channel.SMS)
+        .order_by("pk")
+        .select_for_update(of=("self",))
+    )
+
+
+def _receipt_apply(
+    row: OutboxMessage, receipt: Receipt, *, now: datetime.datetime, result: ReceiptsResult
+) -> bool:
+    """Write a first receipt onto its row (in memory) and count it in ``result``. True when
+    the number is dead or refused: a failed contact, which the caller reports."""
+    at = _when(receipt.at, now)
+    row.receipt_at = now
+    if receipt.delivered:
+        row.delivered_at = at
+        row.receipt_code = (receipt.code or "DELIVERED")[:50]
+        result.delivered += 1
+        return False
+    problem = receipt_problem(receipt.code, receipt.detail)
+    row.receipt_code = (receipt.code or "FAIL")[:50]
+    if row.status not in _IN_FLIGHT:
+        # Failed, skipped or held already: the receipt is kept, the verdict stands.
+        result.undelivered += 1
+        return False
+    row.status = Status.FAILED
+    row.failed_at = at
+    row.lease_until = None
+    row.problem = problem
+    row.error = (receipt.detail or receipt.code or "")[:500]
+    if problem in PERMANENT:
+        result.failed_contacts += 1
+        return True
+    result.undelivered += 1
+    return False
+
+
+def _rows_save(rows: list[OutboxMessage]) -> None:
+    """Write the receipts' fields of the rows a push changed."""
+    if rows:
+        OutboxMessage.objects.bulk_update(
+            rows,
+            [
+                "status",
+                "failed_at",
+                "lease_until",
+                "problem",
+                "error",
+                "delivered_at",
+                "receipt_code",
+                "receipt_at",
+            ],
+        )

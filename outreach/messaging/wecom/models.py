@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from outreach.messaging.leasing import LeasedDelivery
+
 __all__ = ["WeComPost", "WeComRobot"]
 
 
@@ -61,19 +63,14 @@ class WeComRobot(models.Model):
         return self.active and self.key_refused_at is None
 
 
-class WeComPost(models.Model):
-    """One message to one group robot, and what became of it (like an outbox row)."""
+class WeComPost(LeasedDelivery):
+    """One message to one group robot, and what became of it: delivered by a leasing worker
+    like an outbox row (outreach.messaging.leasing; ``Status`` is LeasedDelivery's)."""
 
     class MsgType(models.TextChoices):
         TEXT = "text", _("Text")
         MARKDOWN = "markdown", _("Markdown notice")
         IMAGE = "image", _("Image")
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
 
     robot = models.ForeignKey(
         WeComRobot, verbose_name=_("group robot"), on_delete=models.PROTECT, related_name="posts"
@@ -95,19 +92,9 @@ class WeComPost(models.Model):
     image = models.BinaryField(_("image"), null=True, blank=True)
     image_md5 = models.CharField(_("image MD5"), max_length=32, blank=True)
     image_name = models.CharField(_("image file"), max_length=200, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
-    # The worker's lease while it sends (as OutboxMessage.lease_until).
-    lease_until = models.DateTimeField(_("leased until"), null=True, blank=True)
     # When a worker last took it to send: the robot's 20-a-minute window counts these.
     attempted_at = models.DateTimeField(_("last attempted at"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
     errcode = models.IntegerField(_("WeCom error code"), null=True, blank=True)
-    error = models.CharField(_("error detail"), max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -118,37 +105,19 @@ class WeComPost(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(LeasedDelivery.Meta):
         ordering = ["-created_at", "-id"]
         verbose_name = _("WeCom post")
         verbose_name_plural = _("WeCom posts")
         indexes = [
-            # The drain's claim: queued posts whose time has come.
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=Q(status="queued"),
-                name="wecom_post_queued_due_idx",
-            ),
-            # The drain's sweep: posts whose sender's lease ran out.
-            models.Index(
-                fields=["lease_until"],
-                condition=Q(status="sending"),
-                name="wecom_post_sending_lease_idx",
-            ),
+            *LeasedDelivery.Meta.indexes,
             # The rate limit: a robot's posts attempted in the last minute.
             models.Index(fields=["robot", "attempted_at"], name="wecom_post_robot_window_idx"),
             # A campaign's posts on its page.
             models.Index(fields=["campaign", "id"], name="wecom_post_campaign_idx"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(status="queued") | Q(next_attempt_at__isnull=False),
-                name="wecom_post_queued_has_next_attempt",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="sending") | Q(lease_until__isnull=False),
-                name="wecom_post_sending_has_lease",
-            ),
+            *LeasedDelivery.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(msgtype="image", image__isnull=False)
                 | (~Q(msgtype="image") & ~Q(content="")),

@@ -1,11 +1,11 @@
 """Every write of the group robots: robots (admins), posts (staff), and their delivery.
 
-Delivery follows the outbox (outreach.messaging.services): a worker claims due posts with
-``SELECT … FOR UPDATE SKIP LOCKED``, leases them, sends, and marks them with a conditional
-UPDATE that holds only while the claim is still its own. A robot takes 20 messages a
-minute; the claim counts the robot's posts attempted in the last minute *from the rows*
-(several workers may run) while holding the robot's row lock, so two workers cannot both
-take the 20th place. Posts beyond it are pushed back to when the minute has room again.
+Delivery is the outbox's leased delivery (outreach.messaging.leasing): a worker claims due
+posts with ``SELECT … FOR UPDATE SKIP LOCKED``, leases them, sends, and marks them with a
+conditional UPDATE that holds only while the claim is still its own. A robot takes 20
+messages a minute; the claim counts the robot's posts attempted in the last minute *from the
+rows* (several workers may run) while holding the robot's row lock, so two workers cannot
+both take the 20th place. Posts beyond it are pushed back to when the minute has room again.
 
 The robot API has no idempotency key: a worker killed between the POST and the mark leaves
 a post that the sweep sends again once its lease runs out (at least once, never lost).
@@ -20,11 +20,11 @@ from itertools import groupby
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, Min
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
-from outreach.messaging import rendering
+from outreach.messaging import leasing, rendering
 from outreach.messaging.wecom import access, client
 from outreach.messaging.wecom.models import WeComPost, WeComRobot
 from registry import clock
@@ -218,70 +218,58 @@ def _window() -> datetime.timedelta:
 
 
 def post_claim(*, limit: int) -> list[WeComPost]:
-    """Take up to ``limit`` due posts of usable robots, no robot beyond its rate: queued posts
-    whose time has come and sending ones whose sender's lease ran out."""
+    """Take up to ``limit`` due posts of usable robots, no robot beyond its rate
+    (``leasing.claim``): queued posts whose time has come and sending ones whose sender's
+    lease ran out."""
     now = clock.now()
-    lease_until = now + datetime.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-    due = Q(status=Status.QUEUED, next_attempt_at__lte=now) | Q(
-        status=Status.SENDING, lease_until__lt=now
+    usable = WeComPost.objects.filter(robot__active=True, robot__key_refused_at__isnull=True)
+    claimed = leasing.claim(
+        usable.order_by("robot_id", "next_attempt_at", "id"),
+        limit=limit,
+        now=now,
+        columns=("robot_id",),
+        ration=lambda candidates: _within_rate(candidates, now=now),
+        attempted_at=now,
     )
-    with transaction.atomic():
-        candidates = list(
-            WeComPost.objects.filter(due, robot__active=True, robot__key_refused_at__isnull=True)
-            .order_by("robot_id", "next_attempt_at", "id")
-            .select_for_update(skip_locked=True, of=("self",))
-            .values_list("pk", "robot_id")[:limit]
-        )
-        if not candidates:
-            return []
-        robot_ids = sorted({robot_id for _pk, robot_id in candidates})
-        # The robots' rows, locked in one order: the window count below and the claim are one
-        # step for each robot, whichever worker gets there.
-        list(WeComRobot.objects.filter(pk__in=robot_ids).order_by("pk").select_for_update())
-        since = now - _window()
-        recent = {
-            row["robot_id"]: row
-            for row in WeComPost.objects.filter(robot_id__in=robot_ids, attempted_at__gt=since)
-            .values("robot_id")
-            .annotate(n=Count("pk"), oldest=Min("attempted_at"))
-            .order_by()
-        }
-        take: list[int] = []
-        for robot_id, rows in groupby(candidates, key=lambda row: row[1]):
-            ids = [pk for pk, _robot_id in rows]
-            used = recent.get(robot_id, {"n": 0, "oldest": now})
-            room = max(settings.WECOM_RATE_LIMIT - used["n"], 0)
-            take += ids[:room]
-            if ids[room:]:
-                # Back in the queue until the oldest attempt of the minute leaves the window.
-                opens = max(used["oldest"] + _window(), now + datetime.timedelta(seconds=1))
-                WeComPost.objects.filter(pk__in=ids[room:]).update(
-                    status=Status.QUEUED, next_attempt_at=opens, lease_until=None
-                )
-        if not take:
-            return []
-        WeComPost.objects.filter(pk__in=take).update(
-            status=Status.SENDING,
-            lease_until=lease_until,
-            attempted_at=now,
-            attempts=F("attempts") + 1,
-        )
-    return list(
-        WeComPost.objects.filter(
-            pk__in=take, status=Status.SENDING, lease_until=lease_until
-        ).select_related("robot")
-    )
+    return list(claimed.select_related("robot"))
 
 
-def _still_mine(post: WeComPost):
-    return WeComPost.objects.filter(pk=post.pk, status=Status.SENDING, attempts=post.attempts)
+def _within_rate(candidates: list[tuple[int, int]], *, now: datetime.datetime) -> list[int]:
+    """The pks of the candidate ``(pk, robot_id)`` posts (by robot) that their robots' minute
+    has room for; the others go back in the queue until it has. Runs in the claim's
+    transaction."""
+    robot_ids = sorted({robot_id for _pk, robot_id in candidates})
+    # The robots' rows, locked in one order: the window count below and the claim are one
+    # step for each robot, whichever worker gets there.
+    list(WeComRobot.objects.filter(pk__in=robot_ids).order_by("pk").select_for_update())
+    since = now - _window()
+    recent = {
+        row["robot_id"]: row
+        for row in WeComPost.objects.filter(robot_id__in=robot_ids, attempted_at__gt=since)
+        .values("robot_id")
+        .annotate(n=Count("pk"), oldest=Min("attempted_at"))
+        .order_by()
+    }
+    take: list[int] = []
+    for robot_id, rows in groupby(candidates, key=lambda row: row[1]):
+        ids = [pk for pk, _robot_id in rows]
+        used = recent.get(robot_id, {"n": 0, "oldest": now})
+        room = max(settings.WECOM_RATE_LIMIT - used["n"], 0)
+        take += ids[:room]
+        if ids[room:]:
+            # Back in the queue until the oldest attempt of the minute leaves the window.
+            opens = max(used["oldest"] + _window(), now + datetime.timedelta(seconds=1))
+            WeComPost.objects.filter(pk__in=ids[room:]).update(
+                status=Status.QUEUED, next_attempt_at=opens, lease_until=None
+            )
+    return take
 
 
 def _mark(post: WeComPost, **fields) -> int:
     """Record an answer while the claim is still this worker's. The attempt's time becomes the
     answer's: the robot's minute is counted from when WeCom had the message, not from the
     claim, so a batch sent over a few seconds cannot let the next one in early."""
-    return _still_mine(post).update(attempted_at=clock.now(), **fields)
+    return leasing.still_mine(post).update(attempted_at=clock.now(), **fields)
 
 
 def post_deliver(*, post: WeComPost) -> str:
@@ -316,54 +304,28 @@ def post_deliver(*, post: WeComPost) -> str:
         post.hold_until = clock.now()  # the robot's flag holds them from now on
         return _key_refused(post, error)
     except client.MessageRefused as error:
-        _mark(
-            post,
-            status=Status.FAILED,
-            failed_at=clock.now(),
-            lease_until=None,
-            errcode=error.errcode,
-            error=str(error),
+        # attempted_at: the answer's time, as in every mark (see _mark).
+        leasing.mark_failed(
+            post, detail=str(error), errcode=error.errcode, attempted_at=clock.now()
         )
         return Status.FAILED
     except Exception as error:  # temporary by default: a retry costs less than a lost post
         if not isinstance(error, client.TemporaryFailure):
             logger.exception("wecom: unexpected error sending post %s", post.pk)
         return _retry_later(post, error)
-    marked = _mark(
-        post, status=Status.SENT, sent_at=clock.now(), lease_until=None, errcode=0, error=""
-    )
+    marked = leasing.mark_sent(post, attempted_at=clock.now(), errcode=0, error="")
     if not marked:
         logger.warning("wecom: post %s was reclaimed while being sent", post.pk)
     return Status.SENT
 
 
 def _retry_later(post: WeComPost, error: Exception) -> str:
-    detail = (str(error) or error.__class__.__name__)[:500]
-    errcode = getattr(error, "errcode", None)
-    if post.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-        _mark(
-            post,
-            status=Status.FAILED,
-            failed_at=clock.now(),
-            lease_until=None,
-            errcode=errcode,
-            error=detail,
-        )
-        return Status.FAILED
-    # The outbox's backoff: 1, 2, 4 … minutes by default, capped.
-    delay = min(
-        settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (post.attempts - 1),
-        settings.OUTBOX_RETRY_MAX_SECONDS,
+    """The outbox's backoff and attempts (``leasing.retry_later``), with WeCom's error code
+    and the answer's time (see _mark)."""
+    answer = {"errcode": getattr(error, "errcode", None), "attempted_at": clock.now()}
+    return leasing.retry_later(
+        post, detail=str(error) or error.__class__.__name__, again=answer, gave_up=answer
     )
-    _mark(
-        post,
-        status=Status.QUEUED,
-        next_attempt_at=clock.now() + datetime.timedelta(seconds=delay),
-        lease_until=None,
-        errcode=errcode,
-        error=detail,
-    )
-    return Status.QUEUED
 
 
 def _key_refused(post: WeComPost, error: client.WeComError) -> str:
@@ -433,7 +395,7 @@ def post_drain(*, max_seconds: float) -> int:
 
 def _release(post: WeComPost, *, at: datetime.datetime) -> None:
     """Give a claimed post back unsent, its attempt not counted."""
-    _still_mine(post).update(
+    leasing.still_mine(post).update(
         status=Status.QUEUED,
         next_attempt_at=at,
         lease_until=None,
@@ -443,10 +405,6 @@ def _release(post: WeComPost, *, at: datetime.datetime) -> None:
 
 
 def post_has_due() -> bool:
-    now = clock.now()
     return WeComPost.objects.filter(
-        Q(status=Status.QUEUED, next_attempt_at__lte=now)
-        | Q(status=Status.SENDING, lease_until__lt=now),
-        robot__active=True,
-        robot__key_refused_at__isnull=True,
+        leasing.due(clock.now()), robot__active=True, robot__key_refused_at__isnull=True
     ).exists()
