@@ -94,7 +94,6 @@ SORTS = {
 }
 DEFAULT_SORT = "name"
 
-_KEY = Q(key_taxpayer=True) | Q(pre_approval=True) | Q(marked_key=True)
 _DIGITS = re.compile(r"[0-9]{3,}")
 
 
@@ -241,10 +240,8 @@ def enterprise_list(*, user, filters: EnterpriseFilters) -> QuerySet[Enterprise]
     )
     if filters.grid:
         enterprises = enterprises.filter(grid__code=filters.grid)
-    if filters.tier == Enterprise.Tier.KEY:
-        enterprises = enterprises.filter(_KEY)
-    elif filters.tier == Enterprise.Tier.GENERAL:
-        enterprises = enterprises.exclude(_KEY)
+    if filters.tier in Enterprise.Tier.values:
+        enterprises = enterprises.filter(tier=filters.tier)
     if filters.status:
         enterprises = enterprises.filter(status=filters.status)
     if filters.size:

@@ -64,10 +64,6 @@ LINK_TEMPLATE = "self-service-link-sms"
 # 17:00 leaves them to the next contact day's run.
 LINK_SEND_UNTIL = datetime.time(17, 0)
 
-_TIER_SQL = (
-    "CASE WHEN e.key_taxpayer OR e.pre_approval OR e.marked_key THEN 'key' ELSE 'general' END"
-)
-
 
 def lead_days() -> int:
     return int(getattr(settings, "OUTREACH_TASK_LEAD_DAYS", 7))
@@ -109,7 +105,7 @@ stale AS (
            CASE WHEN (eo.last_success_at AT TIME ZONE %s)::date >= p.current_start
                 THEN 'next' ELSE 'current' END AS which
     FROM registry_enterprise e
-    JOIN policy p ON p.tier = {tier}
+    JOIN policy p ON p.tier = e.tier
     LEFT JOIN outreach_enterpriseoutreach eo ON eo.enterprise_id = e.id
     LEFT JOIN workers w ON w.gridarea_id = e.grid_id
     WHERE e.status <> 'deregistered'
@@ -288,7 +284,7 @@ def plan_run(
             cursor, now=now, today=today, horizon=horizon, calendar=calendar
         )
         cursor.execute(
-            _REPLAN_SQL.format(workers=workers, tier=_TIER_SQL),
+            _REPLAN_SQL.format(workers=workers),
             [*params, settings.TIME_ZONE, now, now],
         )
         replanned = cursor.rowcount
