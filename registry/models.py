@@ -25,6 +25,7 @@ from registry.fields import (
     USCCField,
 )
 from registry.normalize import mask_phone
+from registry.sql.security_log import PURGE_SWITCH
 
 
 def _history(*, exclude: tuple[str, ...] = ()):
@@ -520,7 +521,7 @@ class SecurityEvent(models.Model):
                 name="security_log_delete_by_purge_only",
                 operation=pgtrigger.Delete,
                 condition=pgtrigger.Condition(
-                    "current_setting('portal.security_log_purge', true) IS DISTINCT FROM 'on'"
+                    f"current_setting('{PURGE_SWITCH}', true) IS DISTINCT FROM 'on'"
                     " OR OLD.at >= now() - interval '183 days'"
                 ),
             ),
