@@ -33,7 +33,7 @@ OWN_PLACEHOLDERS = {
     "matter_link": _("the link to the answer and its rating (answers to matters only)"),
 }
 # Filled per recipient by a campaign's INSERT … SELECT; {{ link }} creates the recipient's
-# link in the same statement (outreach.selfservice.bulk).
+# link in the same statement (outreach.sql.selfservice).
 CAMPAIGN_PLACEHOLDERS = ("enterprise", "liaison", "link")
 # A link in an e-mail's subject would show the token in every mail client's list.
 CAMPAIGN_SUBJECT_PLACEHOLDERS = ("enterprise", "liaison")
