@@ -185,7 +185,8 @@ def _act(request, pk, form_key: str, form, action):
         if error.field in form.fields:
             form.add_error(error.field, error.message)
             return _detail(request, matter, status=400, forms={form_key: form})
-        return _detail(request, matter, status=400, error=error)
+        # The form as sent comes back with the error: an answer refused keeps its text.
+        return _detail(request, matter, status=400, error=error, forms={form_key: form})
     return redirect("outreach:matters:detail", pk=matter.pk)
 
 

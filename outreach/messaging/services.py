@@ -11,6 +11,7 @@ gateway, seeing the same key, does not deliver it twice.
 import datetime
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -88,6 +89,17 @@ def _address(liaison: Liaison | None, channel: str) -> str:
     return liaison.mobile if channel == Channel.SMS else liaison.email
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """Someone who is not the enterprise's liaison (a matter's requester): the message goes to
+    their own ``address`` (a mobile for SMS, an e-mail address) and ``{{ liaison }}`` reads
+    their ``name``. The row is tied to no liaison, so whether it arrives says nothing about
+    the liaison (outreach.messaging.contact_log)."""
+
+    name: str
+    address: str
+
+
 def message_enqueue(
     *,
     enterprise: Enterprise,
@@ -101,6 +113,7 @@ def message_enqueue(
     by=None,
     campaign: Campaign | None = None,
     to: str = "",
+    recipient: Recipient | None = None,
 ) -> OutboxMessage:
     """Write one message to a liaison (by default the enterprise's current one) in the
     caller's transaction; delivery is arranged for after the commit, so a rolled-back change
@@ -108,7 +121,8 @@ def message_enqueue(
 
     ``template`` (an instance or its key) gives the channel, subject and text unless they are
     passed; ``context`` fills extra placeholders such as ``{{ link }}``. With no liaison or no
-    address for the channel the row is written as not sent, with the reason.
+    address for the channel the row is written as not sent, with the reason. ``recipient``
+    instead of a liaison: someone else, at their own address (no liaison on the row).
     """
     if isinstance(template, str):
         template = MessageTemplate.objects.get(key=template)
@@ -120,17 +134,22 @@ def message_enqueue(
         raise ServiceError(_("Unknown channel."), field="channel")
     if not body.strip():
         raise ServiceError(_("A message needs a text."), field="body")
-    if liaison is None:
+    if recipient is not None:
+        if liaison is not None or to:
+            raise ValueError("A message goes to a recipient or to a liaison, not both.")
+        to, problem = recipient.address, "" if recipient.address else Problem.NO_ADDRESS
+    elif liaison is None:
         liaison = Liaison.objects.filter(enterprise=enterprise, ended_on__isnull=True).first()
     elif liaison.enterprise_id != enterprise.pk:
         raise ServiceError(_("This liaison belongs to another enterprise."), field="liaison")
     values = {
         "enterprise": enterprise.name,
-        "liaison": liaison.name if liaison else "",
+        "liaison": recipient.name if recipient else (liaison.name if liaison else ""),
         **{k: str(v) for k, v in (context or {}).items()},
     }
-    to = to or _address(liaison, channel)
-    problem = "" if to else (Problem.NO_LIAISON if liaison is None else Problem.NO_ADDRESS)
+    if recipient is None:
+        to = to or _address(liaison, channel)
+        problem = "" if to else (Problem.NO_LIAISON if liaison is None else Problem.NO_ADDRESS)
     message = OutboxMessage.objects.create(
         enterprise=enterprise,
         liaison=liaison,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from core.errors import ServiceError
 from outreach.matters.limits import limits_for
 from outreach.matters.models import Department, Matter, MatterCategory
+from outreach.matters.services.answer import answer_sms_require_approved
 from outreach.matters.services.common import Action, State, step, text
 from outreach.matters.services.numbering import matter_number_next
 from registry import clock
@@ -133,6 +134,8 @@ def _checked(
         )
     if disposition == ANSWERED:
         text(answer, field="answer", required=True)
+        # Answered on the spot means the answer is sent at once: refused now if it cannot be.
+        answer_sms_require_approved(enterprise=enterprise, liaison=liaison, phone=phone)
     return {
         "channel": channel,
         "enterprise": enterprise,
