@@ -193,6 +193,14 @@ TABLE: dict[str, dict[str, set[str]]] = {
         f"outreach:matters:{action}": {"GET": NOBODY, "POST": EDITORS_OF_A}
         for action in ("route", "reroute", "take", "return", "answer", "close", "chase", "link")
     },
+    # A matter's files: added by whoever works the matter (an empty form is a 400 naming the
+    # field), downloaded by whoever may see it (grid B: 404).
+    "outreach:matters:attachments_add": {"GET": NOBODY, "POST": EDITORS_OF_A},
+    "outreach:matters:attachment": {"GET": READERS_OF_A, "POST": NOBODY},
+    # The library of standard answers: every role reads it; staff and admins keep it.
+    "outreach:matters:standard_answers": {"GET": USERS, "POST": NOBODY},
+    "outreach:matters:standard_answer_new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
+    "outreach:matters:standard_answer_edit": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     # Manual follow-up tasks, from a matter or the enterprise page: whoever works it.
     "outreach:matters:follow_up": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
     "outreach:matters:enterprise_follow_up": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
@@ -302,13 +310,38 @@ def _matter_of(enterprise, someone):
     )
 
 
+def _attachment_of(enterprise, someone) -> int:
+    from django.core.files.base import ContentFile
+
+    from outreach.matters.models import MatterAttachment
+
+    attachment = MatterAttachment(
+        matter=_matter_of(enterprise, someone),
+        name="通知.pdf",
+        content_type="application/pdf",
+        size=5,
+        uploaded_at=clock.now(),
+    )
+    attachment.file.save("notice.pdf", ContentFile(b"%PDF-"), save=True)
+    return attachment.pk
+
+
 def _url(name, enterprise, grid, someone, admin=None) -> str:
+    if name == "outreach:matters:attachment":
+        return reverse(name, args=[_attachment_of(enterprise, someone)])
+    if name == "outreach:matters:standard_answer_edit":
+        from outreach.matters.services import standard_answer_create
+
+        answer = standard_answer_create(title="申报期限", text="每月15日前。", by=someone)
+        return reverse(name, args=[answer.pk])
     if name.startswith("outreach:matters:") and name.split(":")[-1] not in {
         "list",
         "mine",
         "metrics",
         "new",
         "enterprise_follow_up",
+        "standard_answers",
+        "standard_answer_new",
     }:
         return reverse(name, args=[_matter_of(enterprise, someone).pk])
     if name == "matter_feedback:landing":

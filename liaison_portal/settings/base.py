@@ -417,6 +417,10 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["LightEnum"] = "monit
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["MatterChannelEnum"] = (
     "outreach.matters.models.Matter.Channel"
 )
+# Files brought with a matter (PDF, JPEG, PNG; checked by content): the size of one, in MB,
+# and how many one matter may hold. Stored under MEDIA_ROOT/matters/.
+MATTER_ATTACHMENT_MAX_MB = env_int("MATTER_ATTACHMENT_MAX_MB", 10, minimum=1)
+MATTER_ATTACHMENT_MAX_FILES = env_int("MATTER_ATTACHMENT_MAX_FILES", 10, minimum=1)
 
 # --- Liaison self-service (outreach/selfservice): personal links sent to liaisons.
 # The portal's public address, as liaisons open it from their phones (links are absolute).

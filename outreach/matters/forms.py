@@ -2,12 +2,13 @@
 the rules. The enterprise is found by its credit code, its exact name or a phone on file."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from outreach.matters.models import Department, Matter, MatterCategory
+from outreach.matters.models import Department, Matter, MatterCategory, StandardAnswer
 from outreach.matters.services import eligible_owners
 from outreach.matters.services.common import TEXT_MAX
 from registry.access import visible_enterprises
@@ -28,6 +29,38 @@ STAFF_CHANNELS = [
 
 def _user_label(user) -> str:
     return user.get_full_name() or user.username
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe): a list of uploads. The
+    service checks each one's size and content (outreach.matters.services.attachments)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+def attachments_field() -> MultipleFileField:
+    return MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("PDF, JPEG or PNG, at most %(mb)d MB each, %(most)d per matter.")
+        % {
+            "mb": settings.MATTER_ATTACHMENT_MAX_MB,
+            "most": settings.MATTER_ATTACHMENT_MAX_FILES,
+        },
+    )
 
 
 def find_enterprise(user, text: str):
@@ -101,6 +134,7 @@ class MatterIntakeForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["attachments"] = attachments_field()
         self.fields["category"].queryset = MatterCategory.objects.filter(
             active=True
         ).select_related("parent")
@@ -194,3 +228,39 @@ class FollowUpTaskForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignees
         self.fields["assignee"].label_from_instance = _user_label
+
+
+class AttachmentsForm(forms.Form):
+    """Files added to a matter later (papers often come after the first call)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"] = attachments_field()
+        self.fields["attachments"].required = True
+
+
+class StandardAnswerForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=100)
+    category = IdChoiceField(
+        label=_("Category"),
+        queryset=MatterCategory.objects.none(),
+        required=False,
+        empty_label=_("Any category"),
+    )
+    text = forms.CharField(
+        label=_("Answer text"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    active = forms.BooleanField(
+        label=_("In use (offered when answering)"), required=False, initial=True
+    )
+
+    def __init__(self, *args, answer: StandardAnswer | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        in_use = Q(active=True)
+        if answer is not None and answer.category_id is not None:
+            in_use |= Q(pk=answer.category_id)  # a category retired since stays choosable
+        self.fields["category"].queryset = MatterCategory.objects.filter(in_use).select_related(
+            "parent"
+        )
+        if answer is None:
+            del self.fields["active"]  # a new answer is in use

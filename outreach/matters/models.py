@@ -14,9 +14,11 @@ from registry.models import Enterprise, Liaison
 __all__ = [
     "Department",
     "Matter",
+    "MatterAttachment",
     "MatterCategory",
     "MatterDaySequence",
     "MatterStep",
+    "StandardAnswer",
 ]
 
 
@@ -293,6 +295,7 @@ class MatterStep(models.Model):
         REMIND = "remind", _("Reminder")
         OVERDUE = "overdue", _("Overdue")
         NOTE = "note", _("Note")
+        ATTACH = "attach", _("Attachment added")
 
     matter = models.ForeignKey(
         Matter, verbose_name=_("matter"), related_name="steps", on_delete=models.CASCADE
@@ -337,3 +340,86 @@ class MatterStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.matter_id} · {self.get_action_display()}"
+
+
+class MatterAttachment(models.Model):
+    """A file brought with a matter (a notice, a photo of a letter): PDF, JPEG or PNG, checked
+    by its content (core.uploads) and stored under MEDIA_ROOT by a name of our own; shown and
+    downloaded under the name it came with."""
+
+    matter = models.ForeignKey(
+        Matter, verbose_name=_("matter"), related_name="attachments", on_delete=models.CASCADE
+    )
+    file = models.FileField(_("file"), upload_to="matters/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(_("file type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("matter attachment")
+        verbose_name_plural = _("matter attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StandardAnswer(models.Model):
+    """An answer the desk gives often (FAQ), kept by staff and admins, searched and inserted
+    into an answer. Retired ones (``active`` off) are kept but no longer offered."""
+
+    title = models.CharField(_("title"), max_length=100)
+    category = models.ForeignKey(
+        MatterCategory,
+        verbose_name=_("category"),
+        related_name="standard_answers",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    text = models.TextField(_("text"), max_length=4000)
+    active = models.BooleanField(_("in use"), default=True)
+    # The answered matter it was saved from, if any.
+    source_matter = models.ForeignKey(
+        Matter,
+        verbose_name=_("saved from matter"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("standard answer")
+        verbose_name_plural = _("standard answers")
+
+    def __str__(self) -> str:
+        return self.title

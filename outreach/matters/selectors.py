@@ -6,9 +6,16 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Case, Max, Q, QuerySet, Value, When
 
-from outreach.matters.models import Department, Matter, MatterCategory, MatterStep
+from outreach.matters.models import (
+    Department,
+    Matter,
+    MatterAttachment,
+    MatterCategory,
+    MatterStep,
+    StandardAnswer,
+)
 from registry.access import SEE_EVERYTHING, visible_enterprises
 from registry.ids import parse_id
 from registry.normalize import normalize_uscc
@@ -150,3 +157,70 @@ def matter_is_due_soon(matter: Matter, now: datetime.datetime) -> bool:
         matter.is_open
         and matter.resolution_due <= now + (matter.resolution_due - matter.received_at) * 0.2
     )
+
+
+def matter_attachments(*, matter: Matter) -> list[MatterAttachment]:
+    return list(matter.attachments.select_related("uploaded_by").order_by("uploaded_at", "id"))
+
+
+def matter_attachment(*, user, pk: int) -> MatterAttachment | None:
+    """An attachment of a matter the user may see (the matter page's scope), else None."""
+    return (
+        MatterAttachment.objects.filter(matter__in=visible_matters(user).values("pk"), pk=pk)
+        .select_related("matter")
+        .first()
+    )
+
+
+# --- Standard answers (FAQ) ----------------------------------------------------------------
+
+SEARCH_ROWS = 10
+SEARCH_MAX = 100
+
+
+def can_edit_standard_answers(user) -> bool:
+    """Write, edit and retire standard answers: admins and staff (the desk's office work);
+    grid workers and auditors read the library, and grid workers insert from it."""
+    return user_role(user) in {Role.ADMIN, Role.STAFF}
+
+
+def _words_match(answers: QuerySet[StandardAnswer], query: str) -> QuerySet[StandardAnswer]:
+    # Every word typed (separated by spaces) in the title or the text; Chinese is typed
+    # without spaces, so a phrase is one word.
+    for word in query.replace("\x00", "").split()[:10]:
+        answers = answers.filter(Q(title__icontains=word) | Q(text__icontains=word))
+    return answers
+
+
+def standard_answers_search(
+    *, query: str, category: MatterCategory | None = None, limit: int = SEARCH_ROWS
+) -> list[StandardAnswer]:
+    """The answers in use matching ``query`` (empty: none), those of the matter's category
+    (or its parent's) first, then by title."""
+    query = (query or "")[:SEARCH_MAX].strip()
+    if not query:
+        return []
+    answers = _words_match(StandardAnswer.objects.filter(active=True), query)
+    if category is not None:
+        related = [category.pk] + ([category.parent_id] if category.parent_id else [])
+        answers = answers.annotate(
+            same_category=Case(When(category__in=related, then=Value(0)), default=Value(1))
+        ).order_by("same_category", "title", "id")
+    return list(answers.select_related("category", "category__parent")[:limit])
+
+
+def standard_answer_library(*, query: str = "", retired: bool = False) -> list[StandardAnswer]:
+    """The library page: every answer in use (or the retired ones), optionally searched."""
+    answers = StandardAnswer.objects.filter(active=not retired)
+    answers = _words_match(answers, (query or "")[:SEARCH_MAX])
+    return list(
+        answers.select_related("category", "category__parent", "updated_by").order_by(
+            "title", "id"
+        )[:LIST_ROWS]
+    )
+
+
+def standard_answer_active(pk: int | None) -> StandardAnswer | None:
+    if pk is None:
+        return None
+    return StandardAnswer.objects.filter(pk=pk, active=True).first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from outreach.matters import metrics_views, views
+from outreach.matters import metrics_views, standard_answer_views, views
 
 app_name = "matters"
 
@@ -19,6 +19,13 @@ urlpatterns = [
     path("<id:pk>/chase/", views.matter_chase, name="chase"),
     path("<id:pk>/link/", views.matter_link, name="link"),
     path("<id:pk>/follow-up/", views.matter_follow_up, name="follow_up"),
+    path("<id:pk>/attachments/", views.matter_attachments_add, name="attachments_add"),
+    path("attachments/<id:pk>/", views.matter_attachment_download, name="attachment"),
+    path("answers/", standard_answer_views.library, name="standard_answers"),
+    path("answers/new/", standard_answer_views.standard_answer_new, name="standard_answer_new"),
+    path(
+        "answers/<id:pk>/", standard_answer_views.standard_answer_edit, name="standard_answer_edit"
+    ),
     path(
         "enterprise/<str:uscc>/follow-up/",
         views.enterprise_follow_up,

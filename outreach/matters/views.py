@@ -6,7 +6,7 @@ the page with the field named and a 400; someone else acting first is a 409 that
 """
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from core.errors import ServiceError
 from outreach.matters import services
 from outreach.matters.forms import (
     AnswerForm,
+    AttachmentsForm,
     FollowUpTaskForm,
     LinkEnterpriseForm,
     MatterIntakeForm,
@@ -25,15 +26,19 @@ from outreach.matters.forms import (
 from outreach.matters.models import Matter
 from outreach.matters.selectors import (
     MatterFilters,
+    can_edit_standard_answers,
     can_work_matters,
     category_choices,
     department_choices,
+    matter_attachment,
+    matter_attachments,
     matter_detail,
     matter_list,
     matter_steps,
     my_open_matters,
 )
 from outreach.matters.services.feedback import lead_of
+from outreach.matters.standard_answer_views import faq_search
 from registry import clock
 from registry.access import require
 from registry.ids import parse_id
@@ -97,8 +102,13 @@ def my_matters_page(request):
 @require_http_methods(["GET", "POST"])
 def matter_new(request):
     require(can_work_matters(request.user))
+    faq = faq_search(request)
     initial = {"enterprise": request.GET.get("enterprise", "")[:30]}
-    form = MatterIntakeForm(request.POST or None, user=request.user, initial=initial)
+    if faq["faq_inserted"] is not None:
+        initial |= {"answer": faq["faq_inserted"].text, "disposition": "answered"}
+    form = MatterIntakeForm(
+        request.POST or None, request.FILES or None, user=request.user, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         enterprise = data["enterprise"]
@@ -120,6 +130,7 @@ def matter_new(request):
                 answer=data["answer"],
                 department=data["department"],
                 owner=data["owner"],
+                attachments=data["attachments"],
             )
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
@@ -129,7 +140,7 @@ def matter_new(request):
     return render(
         request,
         "outreach/matters/new.html",
-        {"form": form},
+        {"form": form, **faq},
         status=400 if form.errors else 200,
     )
 
@@ -144,7 +155,15 @@ def _detail(
 ):
     forms = forms or {}
     version = {"version": matter.version}
+    faq = faq_search(request, category=matter.category)
+    answer_initial = dict(version)
+    if faq["faq_inserted"] is not None:
+        answer_initial["answer"] = faq["faq_inserted"].text
     context = {
+        **faq,
+        "attachments": matter_attachments(matter=matter),
+        "attachments_form": forms.get("attachments") or AttachmentsForm(),
+        "can_edit_standard_answers": can_edit_standard_answers(request.user),
         "matter": matter,
         "steps": [(step, mask_free_text(step.note)) for step in matter_steps(matter=matter)],
         "requester_phone": requester_phone_shown(matter),
@@ -155,7 +174,7 @@ def _detail(
         "lead": lead_of(matter),
         "route_form": forms.get("route") or RouteForm(initial=version),
         "reason_form": forms.get("reason") or ReasonForm(initial=version),
-        "answer_form": forms.get("answer") or AnswerForm(initial=version),
+        "answer_form": forms.get("answer") or AnswerForm(initial=answer_initial),
         "link_form": forms.get("link") or LinkEnterpriseForm(initial=version, user=request.user),
         "error": error,
         "now": clock.now(),
@@ -185,7 +204,8 @@ def _act(request, pk, form_key: str, form, action):
         if error.field in form.fields:
             form.add_error(error.field, error.message)
             return _detail(request, matter, status=400, forms={form_key: form})
-        return _detail(request, matter, status=400, error=error)
+        # The form as sent comes back with the error: an answer refused keeps its text.
+        return _detail(request, matter, status=400, error=error, forms={form_key: form})
     return redirect("outreach:matters:detail", pk=matter.pk)
 
 
@@ -288,6 +308,37 @@ def matter_link(request, pk):
         messages.success(request, _("Linked to the enterprise."))
 
     return _act(request, pk, "link", LinkEnterpriseForm(request.POST, user=request.user), action)
+
+
+@require_POST
+def matter_attachments_add(request, pk):
+    form = AttachmentsForm(request.POST, request.FILES)
+
+    def action(matter, data):
+        added = services.matter_attachments_add(
+            matter=matter, files=data["attachments"], by=request.user
+        )
+        messages.success(request, _("%(count)d file(s) attached.") % {"count": len(added)})
+
+    return _act(request, pk, "attachments", form, action)
+
+
+@require_GET
+def matter_attachment_download(request, pk):
+    """A matter's file, for whoever may see the matter (else 404): always downloaded, never
+    shown in the page (attachment, nosniff), with the type its content was checked to be."""
+    require(user_role(request.user) is not None)
+    attachment = matter_attachment(user=request.user, pk=pk)
+    if attachment is None or not attachment.file:
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _follow_up_page(request, *, enterprise, matter, back: str):

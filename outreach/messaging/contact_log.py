@@ -37,8 +37,13 @@ NOT_A_CONTACT = frozenset({"campaign-test"})
 def record_undeliverable_message(sender, *, message: OutboxMessage, channel: str, **_kwargs):
     if message.purpose in NOT_A_CONTACT:
         return
+    # A message to no liaison went to someone else at their own address (a matter's
+    # requester: message_enqueue's ``recipient``): its failure tells nothing of whether the
+    # liaison can be reached, so it must not count against the enterprise's light.
+    if message.liaison_id is None:
+        return
     liaison = message.liaison
-    if liaison is not None and liaison.enterprise_id != message.enterprise_id:
+    if liaison.enterprise_id != message.enterprise_id:
         liaison = None
     contact_attempt_record(
         enterprise=message.enterprise,

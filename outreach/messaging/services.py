@@ -12,6 +12,7 @@ twice.
 import datetime
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -95,6 +96,17 @@ def _address(liaison: Liaison | None, channel: str) -> str:
     return liaison.mobile if channel == Channel.SMS else liaison.email
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """Someone who is not the enterprise's liaison (a matter's requester): the message goes to
+    their own ``address`` (a mobile for SMS, an e-mail address) and ``{{ liaison }}`` reads
+    their ``name``. The row is tied to no liaison, so whether it arrives says nothing about
+    the liaison (outreach.messaging.contact_log)."""
+
+    name: str
+    address: str
+
+
 def message_enqueue(
     *,
     enterprise: Enterprise,
@@ -108,6 +120,7 @@ def message_enqueue(
     by=None,
     campaign: Campaign | None = None,
     to: str = "",
+    recipient: Recipient | None = None,
 ) -> OutboxMessage:
     """Write one message to a liaison (by default the enterprise's current one) in the
     caller's transaction; delivery is arranged for after the commit, so a rolled-back change
@@ -115,19 +128,20 @@ def message_enqueue(
 
     ``template`` (an instance or its key) gives the channel, subject and text unless they are
     passed; ``context`` fills extra placeholders such as ``{{ link }}``. With no liaison or no
-    address for the channel the row is written as not sent, with the reason.
+    address for the channel the row is written as not sent, with the reason. ``recipient``
+    instead of a liaison: someone else, at their own address (no liaison on the row).
     """
     if isinstance(template, str):
         template = MessageTemplate.objects.get(key=template)
     channel, subject, body = _message_text(template, channel=channel, subject=subject, body=body)
-    liaison = _message_liaison(enterprise, liaison)
+    liaison, name, to, problem = _message_addressee(
+        enterprise, liaison, recipient, channel=channel, to=to
+    )
     values = {
         "enterprise": enterprise.name,
-        "liaison": liaison.name if liaison else "",
+        "liaison": name,
         **{k: str(v) for k, v in (context or {}).items()},
     }
-    to = to or _address(liaison, channel)
-    problem = "" if to else (Problem.NO_LIAISON if liaison is None else Problem.NO_ADDRESS)
     message = OutboxMessage.objects.create(
         enterprise=enterprise,
         liaison=liaison,
@@ -163,6 +177,32 @@ def _message_text(
     if not body.strip():
         raise ServiceError(_("A message needs a text."), field="body")
     return channel, subject, body
+
+
+def _message_addressee(
+    enterprise: Enterprise,
+    liaison: Liaison | None,
+    recipient: Recipient | None,
+    *,
+    channel: str,
+    to: str,
+) -> tuple[Liaison | None, str, str, str]:
+    """Who a message goes to: (liaison or None, the name its text greets, the address, the
+    problem that keeps it from being sent or ""). A ``recipient`` is someone who is not a
+    liaison, at their own address (ValueError: a recipient and a liaison or ``to`` at once)."""
+    if recipient is not None:
+        if liaison is not None or to:
+            raise ValueError("A message goes to a recipient or to a liaison, not both.")
+        return (
+            None,
+            recipient.name,
+            recipient.address,
+            "" if recipient.address else Problem.NO_ADDRESS,
+        )
+    liaison = _message_liaison(enterprise, liaison)
+    to = to or _address(liaison, channel)
+    problem = "" if to else (Problem.NO_LIAISON if liaison is None else Problem.NO_ADDRESS)
+    return liaison, liaison.name if liaison else "", to, problem
 
 
 def _message_liaison(enterprise: Enterprise, liaison: Liaison | None) -> Liaison | None:

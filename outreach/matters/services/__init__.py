@@ -2,6 +2,7 @@
 liaison's link, the API, the beat task). One module per concern; import from here."""
 
 from outreach.matters.services.answer import matter_answer
+from outreach.matters.services.attachments import matter_attachments_add
 from outreach.matters.services.common import MatterConflict
 from outreach.matters.services.feedback import (
     FeedbackLinkInvalid,
@@ -23,6 +24,10 @@ from outreach.matters.services.routing import (
     matter_take,
     may_take,
 )
+from outreach.matters.services.standard_answers import (
+    standard_answer_create,
+    standard_answer_update,
+)
 
 __all__ = [
     "DISPOSITIONS",
@@ -32,6 +37,7 @@ __all__ = [
     "eligible_owners",
     "follow_up_task_create",
     "matter_answer",
+    "matter_attachments_add",
     "matter_chase",
     "matter_close",
     "matter_feedback_resolve",
@@ -45,4 +51,6 @@ __all__ = [
     "matter_take",
     "matters_remind",
     "may_take",
+    "standard_answer_create",
+    "standard_answer_update",
 ]

@@ -31,6 +31,46 @@ def feedback_url(token: str) -> str:
     )
 
 
+def _recipient(matter: Matter):
+    """Whom the answer goes to: the liaison (None: the message_enqueue default), or a
+    requester who is someone else, at their own mobile and tied to no liaison."""
+    from outreach.messaging.services import Recipient
+
+    if matter.liaison_id is not None:
+        return None
+    return Recipient(name=matter.requester_name, address=matter.requester_phone)
+
+
+def _will_send_sms(*, enterprise, liaison, phone: str) -> bool:
+    """The same conditions as ``_send``: an identified enterprise and a mobile to send to."""
+    if enterprise is None:
+        return False
+    return bool(liaison.mobile if liaison is not None else phone.startswith("1"))
+
+
+def answer_sms_require_approved(*, enterprise, liaison, phone: str) -> None:
+    """With a real SMS provider, an answer that would go by SMS needs the template's approved
+    code: refused before anything is written (ServiceError, code ``sms_unapproved``) rather
+    than queued to fail. ``phone``: a requester's own number when they are not the liaison."""
+    from outreach.messaging.models import MessageTemplate
+    from outreach.messaging.refusals import template_lacks_code
+
+    if not _will_send_sms(enterprise=enterprise, liaison=liaison, phone=phone):
+        return
+    template = MessageTemplate.objects.filter(key=ANSWER_TEMPLATE).first()
+    if template_lacks_code(template):
+        raise ServiceError(
+            _(
+                "The answer was not saved: it goes to the requester by SMS, and the SMS "
+                "template “%(template)s” has no approved template code yet (the SMS provider "
+                "sends only approved templates). An admin must enter its code under Message "
+                "templates first."
+            )
+            % {"template": template.name},
+            code="sms_unapproved",
+        )
+
+
 def _send(matter: Matter, *, token: str, by) -> str:
     """Queue the answer to the requester; returns why it was not sent ("" when queued)."""
     from outreach.messaging.services import message_enqueue
@@ -44,8 +84,8 @@ def _send(matter: Matter, *, token: str, by) -> str:
     message = message_enqueue(
         enterprise=matter.enterprise,
         liaison=matter.liaison,
+        recipient=_recipient(matter),
         template=ANSWER_TEMPLATE,
-        to="" if matter.liaison_id else matter.requester_phone,
         context={
             "liaison": matter.requester_name,
             "matter_number": matter.number,
@@ -92,6 +132,9 @@ def matter_answer(
     now = now or clock.now()
     answer = text(answer, field="answer", required=True)
     next_step, next_step_on = _next_step(resolved, next_step, next_step_on, now=now)
+    answer_sms_require_approved(
+        enterprise=matter.enterprise, liaison=matter.liaison, phone=matter.requester_phone
+    )
     token = token_new()
     days = int(getattr(settings, "MATTER_FEEDBACK_DAYS", FEEDBACK_DAYS_DEFAULT))
     changes = {

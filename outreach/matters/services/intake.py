@@ -7,14 +7,22 @@ for the desk to route.
 """
 
 import datetime
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
 from outreach.matters.limits import limits_for
 from outreach.matters.models import Department, Matter, MatterCategory
+from outreach.matters.services.answer import answer_sms_require_approved
+from outreach.matters.services.attachments import (
+    attachments_check,
+    attachments_discard,
+    attachments_store,
+)
 from outreach.matters.services.common import Action, State, step, text
 from outreach.matters.services.numbering import matter_number_next
 from registry import clock
@@ -58,12 +66,14 @@ def matter_intake(
     answer: str = "",
     department: Department | None = None,
     owner=None,
+    attachments: Sequence[UploadedFile] = (),
     now: datetime.datetime | None = None,
     calendar: WorkCalendar | None = None,
 ) -> Matter:
-    """A new matter, numbered, with its time limits and its first step; then answered,
-    routed or escalated at once as ``disposition`` says. ServiceError on bad input, and then
-    nothing is written."""
+    """A new matter, numbered, with its time limits, its first step and its ``attachments``
+    (outreach.matters.services.attachments); then answered, routed or escalated at once as
+    ``disposition`` says. ServiceError on bad input (a file refused, an answer that could not
+    be sent), and then nothing is written."""
     now = now or clock.now()
     fields = _checked(
         channel=channel,
@@ -77,6 +87,7 @@ def matter_intake(
         disposition=disposition,
         answer=answer,
     )
+    files = attachments_check(list(attachments))
     limits = limits_for(
         received_at=now,
         first_response_hours=category.first_response_hours,
@@ -96,9 +107,21 @@ def matter_intake(
             **fields,
         )
         step(matter, action=Action.INTAKE, at=now, by=by, note=matter.get_channel_display())
-        matter = _dispose(
-            matter, disposition, by=by, answer=answer, department=department, owner=owner, now=now
-        )
+        stored = attachments_store(matter=matter, files=files, by=by, now=now)
+        try:
+            matter = _dispose(
+                matter,
+                disposition,
+                by=by,
+                answer=answer,
+                department=department,
+                owner=owner,
+                now=now,
+            )
+        except BaseException:
+            # The rows roll back with the transaction; the files must go too.
+            attachments_discard(stored)
+            raise
     return matter
 
 
@@ -133,6 +156,8 @@ def _checked(
         )
     if disposition == ANSWERED:
         text(answer, field="answer", required=True)
+        # Answered on the spot means the answer is sent at once: refused now if it cannot be.
+        answer_sms_require_approved(enterprise=enterprise, liaison=liaison, phone=phone)
     return {
         "channel": channel,
         "enterprise": enterprise,
