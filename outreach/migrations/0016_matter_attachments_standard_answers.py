@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('outreach', '0014_matters'),
+        ('outreach', '0015_leased_delivery_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
