@@ -9,12 +9,23 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from registry import ids, security_log
-        from registry.roles import sync_role_groups
-
         # Logins, failures, lockouts, logouts and new accounts, whichever door they use.
         security_log.connect()
         # <id:…> in the urls.py of every app (ASCII digits only), before any URLconf loads.
         ids.register()
 
-        # After every migrate (permissions exist by then): groups match registry.roles.
-        post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="registry.roles")
+        # After every migrate: groups match registry.roles. Django sends post_migrate app by
+        # app, creating each app's permissions as it goes; the groups are synced after the
+        # last app's, or outreach's and monitoring's permissions would not exist yet on a
+        # fresh database (a second migrate used to be needed).
+        post_migrate.connect(_sync_after_the_last_app, dispatch_uid="registry.roles")
+
+
+def _sync_after_the_last_app(app_config, **kwargs) -> None:
+    from django.apps import apps
+
+    from registry.roles import sync_role_groups
+
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if app_config is with_models[-1]:
+        sync_role_groups(**kwargs)
