@@ -1,6 +1,7 @@
 """The dashboard (the home page's first card): the lights, the loss-of-contact rate (失联率 = red
 ÷ active enterprises) and its trend, how long enterprises stay red, open and overdue tasks
-per grid worker and per grid. Every figure starts from ``visible_enterprises(user)``: a grid
+per grid worker and per grid, open and overdue matters of the first-contact desk. Every
+figure starts from ``visible_enterprises(user)`` (the matters: ``visible_matters``): a grid
 worker sees their grids only; auditors see everything, read-only (there is nothing to edit).
 
 A bounded number of aggregate queries, none per row, so it stays fast at 100,000
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from monitoring.light import Light
 from monitoring.models import ContactHealth
 from monitoring.sql import dashboard as sql
+from outreach.matters.selectors import open_matter_counts
 from outreach.models import Task
 from registry import clock
 from registry.access import visible_enterprises
@@ -61,6 +63,9 @@ class Dashboard:
     red_days_average: float | None  # of red spells that ended in the last 12 months
     by_worker: list[TaskLoad]
     by_grid: list[TaskLoad]
+    # The first-contact desk's matters not closed, and those of them overdue.
+    matters_open: int = 0
+    matters_overdue: int = 0
 
     @property
     def rate(self) -> float:
@@ -167,6 +172,9 @@ def dashboard_for(*, user, now: datetime.datetime | None = None) -> Dashboard:
         red=Count("pk", filter=Q(health__light=Light.RED)),
     )
     by_worker, by_grid = _task_loads(user, today)
+    # visible_matters is the matters' grid scoping: a grid worker's grids, and what is routed
+    # to them or their department (the list the tiles link to shows the same matters).
+    matters = open_matter_counts(user=user)
     return Dashboard(
         active=counts["active"],
         green=counts["active"] - counts["yellow"] - counts["red"],
@@ -177,6 +185,8 @@ def dashboard_for(*, user, now: datetime.datetime | None = None) -> Dashboard:
         red_days_average=_red_days_average(user, now),
         by_worker=by_worker,
         by_grid=by_grid,
+        matters_open=matters["open"],
+        matters_overdue=matters["overdue"],
     )
 
 
@@ -215,6 +225,7 @@ def dashboard_html(request) -> str:
             "rate_percent": f"{board.rate * 100:.1f}%",
             "chart": trend_svg(points, title=chart_title()),
             "list_url": reverse("registry:enterprises"),
+            "matters_url": reverse("outreach:matters:list"),
             "scope_note": _("your grid areas") if role == Role.GRID_WORKER else "",
             # Admins and staff, who plan the contacts, hear of a year with no holidays.
             "holidays_missing": holidays_missing(today=clock.today())

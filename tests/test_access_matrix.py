@@ -184,6 +184,8 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "outreach:matters:list": {"GET": USERS, "POST": NOBODY},
     "outreach:matters:mine": {"GET": USERS, "POST": NOBODY},
     "outreach:matters:metrics": {"GET": USERS, "POST": NOBODY},
+    # The metrics' export: every role, each in its scope (grid workers: their grids).
+    "outreach:matters:metrics_export": {"GET": USERS, "POST": NOBODY},
     "outreach:matters:new": {
         "GET": {ADMIN, STAFF, GRID_A, GRID_B},
         "POST": {ADMIN, STAFF, GRID_A, GRID_B},
@@ -338,6 +340,7 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         "list",
         "mine",
         "metrics",
+        "metrics_export",
         "new",
         "enterprise_follow_up",
         "standard_answers",

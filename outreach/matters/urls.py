@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.matter_new, name="new"),
     path("mine/", views.my_matters_page, name="mine"),
     path("metrics/", metrics_views.metrics_page, name="metrics"),
+    path("metrics/export/", metrics_views.metrics_export_download, name="metrics_export"),
     path("<id:pk>/", views.matter_page, name="detail"),
     path("<id:pk>/route/", views.matter_route, name="route"),
     path("<id:pk>/reroute/", views.matter_reroute, name="reroute"),
