@@ -9,6 +9,7 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from registry import ids, security_log
+
         # Logins, failures, lockouts, logouts and new accounts, whichever door they use.
         security_log.connect()
         # <id:…> in the urls.py of every app (ASCII digits only), before any URLconf loads.
