@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from monitoring import kinds
 from monitoring.models import RuleSettings
-from outreach.models import ContactAttempt
+from outreach.models import ONE_OPEN_CONFLICT, ContactAttempt
 from outreach.services.tasks import grid_workers_cte
 from registry import clock
 from registry.bulk_history import changed_at_sql
@@ -192,7 +192,7 @@ def tasks_open_where(
         JOIN (SELECT DISTINCT id FROM ({holds}) selected) h ON h.id = e.id
         LEFT JOIN workers w ON w.gridarea_id = e.grid_id
         WHERE e.status <> 'deregistered'
-        ON CONFLICT (enterprise_id, kind) WHERE status = 'open' DO NOTHING
+        ON CONFLICT {ONE_OPEN_CONFLICT} DO NOTHING
         """,
         {**params, "kind": kind, "channel": channel, "note": note, "due_on": due_on, "now": now},
     )

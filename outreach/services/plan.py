@@ -34,7 +34,7 @@ from outreach.messaging import window
 from outreach.messaging.bulk import outbox_write_bulk
 from outreach.messaging.models import Channel, MessageTemplate
 from outreach.messaging.rendering import placeholders_in
-from outreach.models import ContactAttempt, EnterpriseOutreach, OutreachPolicy
+from outreach.models import ONE_OPEN_CONFLICT, ContactAttempt, EnterpriseOutreach, OutreachPolicy
 from outreach.services.tasks import assignee_for, grid_workers_cte
 from registry import clock
 from registry.models import Enterprise
@@ -164,7 +164,7 @@ created AS (
     FROM due d
     LEFT JOIN workers w ON w.gridarea_id = d.grid_id
     LEFT JOIN outreach_outreachpolicy p ON p.tier = d.planned_tier
-    ON CONFLICT (enterprise_id, kind) WHERE status = 'open' DO NOTHING
+    ON CONFLICT {one_open} DO NOTHING
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM due), (SELECT count(*) FROM created)
@@ -292,7 +292,10 @@ def plan_run(
             [*params, settings.TIME_ZONE, now, now],
         )
         replanned = cursor.rowcount
-        cursor.execute(_CREATE_TASKS_SQL.format(workers=workers), [now, horizon, now])
+        cursor.execute(
+            _CREATE_TASKS_SQL.format(workers=workers, one_open=ONE_OPEN_CONFLICT),
+            [now, horizon, now],
+        )
         due, created = cursor.fetchone()
     # No delivery kick: the links' SMS wait until 15:00, when the outbox's minute sweep
     # sends them.
