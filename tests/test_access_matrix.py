@@ -193,6 +193,9 @@ TABLE: dict[str, dict[str, set[str]]] = {
         f"outreach:matters:{action}": {"GET": NOBODY, "POST": EDITORS_OF_A}
         for action in ("route", "reroute", "take", "return", "answer", "close", "chase", "link")
     },
+    # The requester's phone in full (logged): those who may see the matter and hold
+    # view_full_phone, as for a liaison's mobile (the auditor: 403; grid B: 404).
+    "outreach:matters:reveal_phone": {"GET": NOBODY, "POST": {ADMIN, STAFF, GRID_A}},
     # Manual follow-up tasks, from a matter or the enterprise page: whoever works it.
     "outreach:matters:follow_up": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
     "outreach:matters:enterprise_follow_up": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
