@@ -5,7 +5,8 @@ worker sees their grids only; auditors see everything, read-only (there is nothi
 
 A bounded number of aggregate queries, none per row, so it stays fast at 100,000
 enterprises: the counts use the light's partial index, the trend sums the changes of light
-per month (a change into red adds one red enterprise, a change out of red removes one).
+per month (a change into red adds one red enterprise, a change out of red removes one; the
+two raw queries: monitoring.sql.dashboard).
 """
 
 import datetime
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from monitoring.light import Light
 from monitoring.models import ContactHealth
+from monitoring.sql import dashboard as sql
 from outreach.models import Task
 from registry import clock
 from registry.access import visible_enterprises
@@ -92,24 +94,13 @@ def _trend(user, today: datetime.date) -> list[MonthPoint]:
         )
         for i in range(len(months))
     ]
-    scope, params = _scope_sql(user)
-    red_at_ends = ", ".join(
-        "coalesce(sum(CASE WHEN c.to_light = 'red' THEN 1 WHEN c.from_light = 'red' THEN -1 "
-        "ELSE 0 END) FILTER (WHERE c.at < %s), 0)"
-        for _ in ends
-    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {red_at_ends} FROM monitoring_lightchange c "
-            f"WHERE c.enterprise_id IN ({scope})",
-            [*ends, *params],
-        )
-        reds = cursor.fetchone()
+        reds = sql.reds_at(cursor, ends=ends, scope=_scope_sql(user))
     active = _active(user).aggregate(
         **{f"m{i}": Count("pk", filter=Q(created_at__lt=end)) for i, end in enumerate(ends)}
     )
     return [
-        MonthPoint(month=month, red=int(reds[i] or 0), active=active[f"m{i}"])
+        MonthPoint(month=month, red=reds[i], active=active[f"m{i}"])
         for i, month in enumerate(months)
     ]
 
@@ -129,22 +120,10 @@ def _red_ages(user, now: datetime.datetime) -> dict[str, int]:
 
 
 def _red_days_average(user, now: datetime.datetime) -> float | None:
-    scope, params = _scope_sql(user)
+    # The last twelve calendar months, from this day a year ago in the park.
+    since = clock.start_of_day(clock.months_back(clock.today(now), 12))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT avg(extract(epoch FROM next_at - at)) / 86400 FROM (
-                SELECT at, to_light,
-                       lead(at) OVER (PARTITION BY enterprise_id ORDER BY at, id) AS next_at
-                FROM monitoring_lightchange WHERE enterprise_id IN ({scope})
-            ) spells
-            WHERE to_light = 'red' AND next_at >= %s
-            """,
-            # The last twelve calendar months, from this day a year ago in the park.
-            [*params, clock.start_of_day(clock.months_back(clock.today(now), 12))],
-        )
-        value = cursor.fetchone()[0]
-    return float(value) if value is not None else None
+        return sql.red_days_average(cursor, since=since, scope=_scope_sql(user))
 
 
 def _task_loads(user, today: datetime.date) -> tuple[list[TaskLoad], list[TaskLoad]]:

@@ -14,14 +14,16 @@ import random
 from collections import defaultdict
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.utils import timezone
 
 from monitoring import services
 from monitoring.light import Attempt, Light, replay
 from monitoring.models import ContactHealth, Evidence, LightChange
 from monitoring.services.health import ONSITE_DUE_DAYS, RECHECK_DUE_DAYS
-from monitoring.services.rules import tasks_open_where
+from monitoring.sql.health import of_light
 from outreach.models import ContactAttempt, Task
+from outreach.sql.tasks import tasks_open_where
 from registry import clock
 from registry.models import Enterprise
 
@@ -136,8 +138,6 @@ def _replay_all() -> None:
 
 
 def _escalation_tasks(now: datetime.datetime) -> None:
-    from django.db import connection
-
     with connection.cursor() as cursor:
         for light, kind, channel, days in (
             (Light.YELLOW, Task.Kind.RECHECK_CALL, Channel.WECHAT, RECHECK_DUE_DAYS),
@@ -146,8 +146,7 @@ def _escalation_tasks(now: datetime.datetime) -> None:
             tasks_open_where(
                 cursor,
                 kind=kind,
-                holds="SELECT enterprise_id AS id FROM monitoring_contacthealth "
-                "WHERE light = %(light)s",
+                holds=of_light(),
                 params={"light": str(light)},
                 note="连续联系失败，请按预警处理。",
                 channel=channel,

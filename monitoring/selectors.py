@@ -5,7 +5,8 @@ import datetime
 
 from django.db.models import QuerySet
 
-from monitoring.models import ContactHealth, EmergencyProcedure, LightChange
+from monitoring.models import EmergencyProcedure, LightChange
+from monitoring.sql.health import paused_enterprises
 from registry.access import visible_enterprises
 from registry.models import Enterprise
 
@@ -27,8 +28,5 @@ def enterprise_procedure(*, enterprise: Enterprise) -> EmergencyProcedure | None
 
 def paused_enterprises_sql(day: datetime.date) -> tuple[str, list]:
     """The enterprises whose contact is paused on ``day``, as SQL (for outreach's campaigns,
-    registered in MonitoringConfig.ready)."""
-    return (
-        f"SELECT enterprise_id FROM {ContactHealth._meta.db_table} WHERE paused_until >= %s",
-        [day],
-    )
+    registered in MonitoringConfig.ready; the query: monitoring.sql.health)."""
+    return paused_enterprises(day)

@@ -184,8 +184,8 @@ class Task(models.Model):
         constraints = [
             # At most one open task per enterprise and kind, except manual follow-ups (each
             # open point agreed is a task of its own). task_open, the planner and the
-            # monitor's rules insert with ON CONFLICT against this index (ONE_OPEN_CONFLICT),
-            # so two runs at once cannot both create one.
+            # monitor's rules insert with ON CONFLICT against this index
+            # (outreach.sql.tasks.on_conflict_open), so two runs at once cannot both create one.
             models.UniqueConstraint(
                 fields=["enterprise", "kind"],
                 condition=Q(status="open") & ~Q(kind="follow_up"),
@@ -220,15 +220,6 @@ class Task(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
-
-
-# The conflict target of "at most one open task per enterprise and kind" for
-# ``INSERT … ON CONFLICT … DO NOTHING``: PostgreSQL takes the partial unique index above as
-# the arbiter only if this WHERE implies the index's own predicate (a follow-up, never limited,
-# is inserted without ON CONFLICT). tests/outreach/test_follow_up.py holds the two together.
-ONE_OPEN_CONFLICT = (
-    f"(enterprise_id, kind) WHERE status = 'open' AND kind <> '{Task.Kind.FOLLOW_UP.value}'"
-)
 
 
 class OutreachPolicy(models.Model):

@@ -109,7 +109,7 @@ def target_period(
 def spread(count: int, days: Sequence[datetime.date]) -> list[datetime.date]:
     """``count`` contacts over ``days`` as evenly as possible, in day order: the i-th
     contact gets day ``floor(i * len(days) / count)``. The SQL of the bulk planner uses the
-    same formula (outreach.services.plan)."""
+    same formula (outreach.sql.plan)."""
     if not days:
         raise ValueError("no contact day to spread over")
     return [days[i * len(days) // count] for i in range(count)]

@@ -25,15 +25,19 @@ from registry.fields import (
     USCCField,
 )
 from registry.normalize import mask_phone
+from registry.sql.security_log import PURGE_SWITCH
 
 
-def _history():
+def _history(*, exclude: tuple[str, ...] = ()):
     # Fresh tracker instances per model: pghistory binds each instance to one event model.
     # The conditions let a set-based writer record the events itself (registry.bulk_history).
+    # ``exclude``: columns the database derives from others (a generated column), which say
+    # nothing the history does not already hold.
     return pghistory.track(
         pghistory.InsertEvent(condition=OutsideBulkHistory()),
         pghistory.UpdateEvent(condition=AnyChangeOutsideBulkHistory()),
         pghistory.DeleteEvent(condition=OutsideBulkHistory()),
+        exclude=list(exclude) or None,
     )
 
 
@@ -69,7 +73,7 @@ class GridArea(models.Model):
         return self.name
 
 
-@_history()
+@_history(exclude=("tier",))
 class Enterprise(models.Model):
     class Size(models.TextChoices):
         LARGE = "large", _("Large")
@@ -108,6 +112,21 @@ class Enterprise(models.Model):
         _("marked key by an admin"),
         default=False,
         help_text=_("Treat as a key enterprise even if neither flag above is set."),
+    )
+    # The tier (domain.md, 分级定期触达): key when a key taxpayer, in a pre-approval industry or
+    # marked by an admin, else general. Computed by the database on every write and stored,
+    # so the ORM, the list's filter, the API and the planner's SQL all read this one column.
+    tier = models.GeneratedField(
+        expression=models.Case(
+            models.When(
+                Q(key_taxpayer=True) | Q(pre_approval=True) | Q(marked_key=True),
+                then=models.Value(Tier.KEY.value),
+            ),
+            default=models.Value(Tier.GENERAL.value),
+        ),
+        output_field=models.CharField(max_length=10, choices=Tier.choices),
+        db_persist=True,
+        verbose_name=_("tier"),
     )
     registered_phone = PhoneField(_("registered phone"), blank=True)
     annual_report_phone = PhoneField(_("annual-report phone"), blank=True)
@@ -151,12 +170,6 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.uscc})"
-
-    @property
-    def tier(self) -> str:
-        if self.key_taxpayer or self.pre_approval or self.marked_key:
-            return self.Tier.KEY
-        return self.Tier.GENERAL
 
     @property
     def current_liaison(self) -> "Liaison | None":
@@ -508,7 +521,7 @@ class SecurityEvent(models.Model):
                 name="security_log_delete_by_purge_only",
                 operation=pgtrigger.Delete,
                 condition=pgtrigger.Condition(
-                    "current_setting('portal.security_log_purge', true) IS DISTINCT FROM 'on'"
+                    f"current_setting('{PURGE_SWITCH}', true) IS DISTINCT FROM 'on'"
                     " OR OLD.at >= now() - interval '183 days'"
                 ),
             ),

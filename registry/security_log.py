@@ -20,7 +20,7 @@ from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +28,7 @@ from accounts import signals as accounts_signals
 from accounts.addresses import client_address
 from registry import clock
 from registry.models import SecurityEvent
+from registry.sql.security_log import purge_allowed
 
 logger = logging.getLogger("accounts.security")
 
@@ -89,11 +90,8 @@ def security_log_purge(*, now: datetime.datetime) -> int:
     setting refuses less); the only DELETE the table's trigger lets through. Records itself."""
     cutoff = now - datetime.timedelta(days=settings.SECURITY_LOG_KEEP_DAYS)
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('portal.security_log_purge', 'on', true)")
-        deleted, _per_model = SecurityEvent.objects.filter(at__lt=cutoff).delete()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('portal.security_log_purge', 'off', true)")
+        with purge_allowed():
+            deleted, _per_model = SecurityEvent.objects.filter(at__lt=cutoff).delete()
         security_event_record(
             action=Action.LOG_PURGE,
             at=now,

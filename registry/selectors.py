@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from pghistory.models import Events
 
@@ -18,6 +17,7 @@ from registry.caching import cached
 from registry.models import Enterprise, Liaison, SecurityEvent
 from registry.normalize import clean_text, normalize_phone
 from registry.roles import Role, user_role
+from registry.sql.search import enterprise_search_q
 
 # Bookkeeping columns that change with every save and say nothing to a reader.
 _NOISE = {"version", "updated_at", "created_at", "id", "enterprise"}
@@ -94,7 +94,6 @@ SORTS = {
 }
 DEFAULT_SORT = "name"
 
-_KEY = Q(key_taxpayer=True) | Q(pre_approval=True) | Q(marked_key=True)
 _DIGITS = re.compile(r"[0-9]{3,}")
 
 
@@ -123,22 +122,6 @@ def sort_order(sort: str) -> tuple:
 
 def sort_keys() -> list[str]:
     return [*SORTS, *listing.extension_sorts()]
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _name_match(table: str, upper_q: str) -> tuple[str, list]:
-    """A name containing the text: through the bigram column and index (migration 0003)
-    from two characters on, confirmed by LIKE."""
-    if len(upper_q) >= 2:
-        return (
-            f"{table}.name_bigrams @> portal_bigrams(%s) AND upper({table}.name) LIKE %s",
-            [upper_q, _like(upper_q)],
-        )
-    return f"upper({table}.name) LIKE %s", [_like(upper_q)]
 
 
 # The protected numbers the search looks in, as "record.field".
@@ -177,55 +160,24 @@ def number_lookup(*, user, q: str) -> str | None:
 
 
 def enterprise_search(q: str, *, worker_id: int | None = None, partial_numbers: bool = True) -> Q:
-    """Partial match on name, credit code, registered phone, current liaison's name or phone.
+    """Partial match on name, credit code, registered phone, current liaison's name or phone
+    (the query: registry.sql.search, one UNION of index lookups), narrowed to a grid
+    worker's grids with ``worker_id``.
 
     Numbers match partially only with ``partial_numbers`` (a role that may see them whole);
     otherwise only a whole number matches, by equality (see may_search_partial_numbers).
-
-    One UNION of index lookups, each served by its own index (bigrams for names, trigrams for
-    codes and numbers; migrations 0002 and 0003): an OR across tables would make PostgreSQL
-    read every row. For a grid worker every branch is narrowed to their grids first, so a
-    search that matches half the park still only touches their part of it.
     """
     q = clean_text(q)
     if not q:
         return Q()
-    upper_q = q.upper()
-    scope, scope_params = "", []
-    if worker_id is not None:
-        scope = (
-            " AND e.grid_id IN (SELECT gridarea_id FROM registry_gridarea_workers"
-            " WHERE user_id = %s)"
-        )
-        scope_params = [worker_id]
-    enterprise_conditions, liaison_conditions = [], []
-    name_sql, name_params = _name_match("e", upper_q)
-    enterprise_conditions.append((name_sql, name_params))
-    liaison_sql, liaison_params = _name_match("l", upper_q)
-    liaison_conditions.append((liaison_sql, liaison_params))
-    if len(upper_q) >= 3 and upper_q.isalnum() and upper_q.isascii():
-        enterprise_conditions.append(("e.uscc LIKE %s", [_like(upper_q)]))
     digits = re.sub(r"[\s-]", "", q)
-    if _DIGITS.fullmatch(digits):
-        if partial_numbers:
-            enterprise_conditions.append(("e.registered_phone LIKE %s", [_like(digits)]))
-            liaison_conditions.append(("l.mobile LIKE %s", [_like(digits)]))
-        elif number := whole_number(q):
-            enterprise_conditions.append(("e.registered_phone = %s", [number]))
-            liaison_conditions.append(("l.mobile = %s", [number]))
-
-    parts, params = [], []
-    for sql, sql_params in enterprise_conditions:
-        parts.append(f"SELECT e.id FROM registry_enterprise e WHERE {sql}{scope}")
-        params += [*sql_params, *scope_params]
-    for sql, sql_params in liaison_conditions:
-        joined = " JOIN registry_enterprise e ON e.id = l.enterprise_id" if scope else ""
-        parts.append(
-            f"SELECT l.enterprise_id FROM registry_liaison l{joined}"
-            f" WHERE l.ended_on IS NULL AND {sql}{scope}"
-        )
-        params += [*sql_params, *scope_params]
-    return Q(pk__in=RawSQL(" UNION ".join(parts), params))
+    if not _DIGITS.fullmatch(digits):
+        digits, number = "", None
+    elif partial_numbers:
+        number = None
+    else:
+        digits, number = "", whole_number(q)
+    return enterprise_search_q(q.upper(), digits=digits, whole_number=number, worker_id=worker_id)
 
 
 def enterprise_list(*, user, filters: EnterpriseFilters) -> QuerySet[Enterprise]:
@@ -241,10 +193,8 @@ def enterprise_list(*, user, filters: EnterpriseFilters) -> QuerySet[Enterprise]
     )
     if filters.grid:
         enterprises = enterprises.filter(grid__code=filters.grid)
-    if filters.tier == Enterprise.Tier.KEY:
-        enterprises = enterprises.filter(_KEY)
-    elif filters.tier == Enterprise.Tier.GENERAL:
-        enterprises = enterprises.exclude(_KEY)
+    if filters.tier in Enterprise.Tier.values:
+        enterprises = enterprises.filter(tier=filters.tier)
     if filters.status:
         enterprises = enterprises.filter(status=filters.status)
     if filters.size:

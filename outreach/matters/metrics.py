@@ -69,7 +69,21 @@ def matter_metrics(
     since: datetime.datetime | None = None,
     until: datetime.datetime | None = None,
 ) -> list[MetricsRow]:
+    """One row per value of the dimension ``by`` (DIMENSIONS) over the matters ``user`` can
+    see, received in [``since``, ``until``); a first response is due by ``now``."""
     key, label = DIMENSIONS[by]
+    fields = [key] + ([label] if label else [])
+    rows = (
+        _matters(user, by=by, since=since, until=until)
+        .values(*fields)
+        .annotate(**_counts(now))
+        .order_by(key)
+    )
+    return [_row(row, by=by, key=key, label=label) for row in rows]
+
+
+def _matters(user, *, by: str, since, until):
+    """The visible matters of the period, with the dimension's key where it is computed."""
     matters = visible_matters(user)
     if since is not None:
         matters = matters.filter(received_at__gte=since)
@@ -83,53 +97,47 @@ def matter_metrics(
             category_key=Coalesce("category__parent_id", "category_id"),
             category_label=Coalesce("category__parent__name", "category__name"),
         )
-    fields = [key] + ([label] if label else [])
+    return matters
+
+
+def _counts(now: datetime.datetime) -> dict:
+    """The aggregates of one group: the counts behind the three rates, and the two times."""
     responded = Q(first_response_at__isnull=False)
-    rows = (
-        matters.values(*fields)
-        .annotate(
-            n_total=Count("pk"),
-            n_response_due=Count("pk", filter=responded | Q(first_response_due__lte=now)),
-            n_responded_in_time=Count(
-                "pk", filter=responded & Q(first_response_at__lte=F("first_response_due"))
-            ),
-            n_answered=Count("pk", filter=Q(answered_at__isnull=False)),
-            n_resolved=Count("pk", filter=Q(answered_at__isnull=False, resolved=True)),
-            n_rated=Count("pk", filter=~Q(satisfaction="")),
-            n_satisfied=Count(
-                "pk",
-                filter=Q(
-                    satisfaction__in=[Matter.Satisfaction.SATISFIED, Matter.Satisfaction.MOSTLY]
-                ),
-            ),
-            n_response_time=Avg(F("first_response_at") - F("received_at"), filter=responded),
-            n_resolution_time=Avg(
-                F("answered_at") - F("received_at"),
-                filter=Q(answered_at__isnull=False, resolved=True),
-            ),
-        )
-        .order_by(key)
+    resolved = Q(answered_at__isnull=False, resolved=True)
+    return {
+        "n_total": Count("pk"),
+        "n_response_due": Count("pk", filter=responded | Q(first_response_due__lte=now)),
+        "n_responded_in_time": Count(
+            "pk", filter=responded & Q(first_response_at__lte=F("first_response_due"))
+        ),
+        "n_answered": Count("pk", filter=Q(answered_at__isnull=False)),
+        "n_resolved": Count("pk", filter=resolved),
+        "n_rated": Count("pk", filter=~Q(satisfaction="")),
+        "n_satisfied": Count(
+            "pk",
+            filter=Q(satisfaction__in=[Matter.Satisfaction.SATISFIED, Matter.Satisfaction.MOSTLY]),
+        ),
+        "n_response_time": Avg(F("first_response_at") - F("received_at"), filter=responded),
+        "n_resolution_time": Avg(F("answered_at") - F("received_at"), filter=resolved),
+    }
+
+
+def _row(row: dict, *, by: str, key: str, label: str | None) -> MetricsRow:
+    value = row[key]
+    if by == "month":
+        label_text = value.strftime("%Y-%m") if value else "—"
+    else:  # the label's column, from the dimension's related row
+        label_text = row.get(label) or "—"
+    return MetricsRow(
+        key=value,
+        label=label_text,
+        total=row["n_total"],
+        response_due=row["n_response_due"],
+        responded_in_time=row["n_responded_in_time"],
+        answered=row["n_answered"],
+        resolved=row["n_resolved"],
+        rated=row["n_rated"],
+        satisfied=row["n_satisfied"],
+        response_hours=_hours(row["n_response_time"]),
+        resolution_hours=_hours(row["n_resolution_time"]),
     )
-    result = []
-    for row in rows:
-        value = row[key]
-        if by == "month":
-            text = value.strftime("%Y-%m") if value else "—"
-        else:
-            text = row.get(label) or "—"
-        result.append(
-            MetricsRow(
-                key=value,
-                label=text,
-                total=row["n_total"],
-                response_due=row["n_response_due"],
-                responded_in_time=row["n_responded_in_time"],
-                answered=row["n_answered"],
-                resolved=row["n_resolved"],
-                rated=row["n_rated"],
-                satisfied=row["n_satisfied"],
-                response_hours=_hours(row["n_response_time"]),
-                resolution_hours=_hours(row["n_resolution_time"]),
-            )
-        )
-    return result

@@ -1,10 +1,11 @@
 """A campaign's preview before anything is sent: who gets it, who is left out and why, and
 what the SMS will cost — in one set-based query whatever the number of enterprises.
 
-The reasons are those of the bulk write (``outreach.messaging.bulk``), in the same order, so
-the preview's counts are the rows confirm writes: deregistered and paused enterprises are
-left out (no row); no liaison, no address for the channel, no mobile for a personal link's
-code and an opted-out number (greeting and care SMS) get a "not sent" row.
+The reasons are those of the bulk write (``outreach.messaging.bulk``), in the same order (one
+rule for both: outreach.sql.messaging.problem_case), so the preview's counts are the rows
+confirm writes: deregistered and paused enterprises are left out (no row); no liaison, no
+address for the channel, no mobile for a personal link's code and an opted-out number
+(greeting and care SMS) get a "not sent" row.
 
 SMS segments: a text of at most 70 characters, the signature included, is one segment;
 a longer one is sent in parts of 67. The longest rendered text (computed in SQL over the
@@ -19,20 +20,20 @@ from django.conf import settings
 from django.db import connection
 
 from outreach.messaging import rendering
-from outreach.messaging.bulk import OPTED_OUT_SQL
 from outreach.messaging.exclusions import paused_sql
 from outreach.messaging.models import Campaign, Channel, OutboxMessage
 from outreach.selfservice.tokens import link_url
+from outreach.sql import messaging as sql
 from registry import clock
-from registry.models import Enterprise, Liaison
+from registry.models import Enterprise
 from registry.selectors import EnterpriseFilters, enterprise_list
 
 Problem = OutboxMessage.Problem
 SINGLE_SEGMENT = 70
 LONG_SEGMENT = 67
 # The reasons a chosen enterprise gets no row at all.
-DEREGISTERED = "deregistered"
-PAUSED = "paused"
+DEREGISTERED = sql.DEREGISTERED
+PAUSED = sql.PAUSED
 
 
 def sms_segments(length: int) -> int:
@@ -110,24 +111,15 @@ def audience_preview(
     include_deregistered: bool = False,
     now: datetime.datetime | None = None,
 ) -> Preview:
+    """The preview of a campaign of ``kind`` on ``channel`` with the text ``body`` to the
+    enterprises ``user`` finds with ``filters``, on the park's date of ``now`` (default: the
+    one clock): one query (outreach.sql.messaging.preview_counts)."""
     from outreach.messaging.services import OPT_OUT_KINDS
 
     now = now or clock.now()
-    chosen_sql, chosen_params = (
-        enterprise_list(user=user, filters=filters).order_by().values("pk").query.sql_with_params()
-    )
-    paused = paused_sql(clock.today(now))
     links = "link" in rendering.placeholders_in(body)
     opt_out = kind in OPT_OUT_KINDS and channel == Channel.SMS
-    address = "r.mobile" if channel == Channel.SMS else "r.email"
-    # The reason of each chosen enterprise: the bulk write's, in its order.
-    reason = f"""CASE WHEN {"FALSE" if include_deregistered else "r.deregistered"} THEN %s
-                      WHEN r.paused THEN %s
-                      WHEN r.liaison_id IS NULL THEN %s
-                      {"WHEN r.mobile = '' THEN %s" if links else ""}
-                      WHEN {address} = '' THEN %s
-                      {"WHEN r.opted_out THEN %s" if opt_out else ""}
-                      ELSE '' END"""
+    # The reasons in the bulk write's order: no row at all, then a "not sent" row.
     reasons = [
         DEREGISTERED,
         PAUSED,
@@ -136,69 +128,44 @@ def audience_preview(
         Problem.NO_ADDRESS,
         *([Problem.OPTED_OUT] if opt_out else []),
     ]
-    # The rendered text's length; a personal link is as long as any other.
-    columns = {
-        "enterprise": "r.enterprise_name",
-        "liaison": "r.liaison_name",
-        "link": "%s",
-    }
-    body_sql, body_params = rendering.sql_render(body, columns)
-    if links:
-        # sql_render puts the link column's %s after its own param: rebuild in order.
-        body_params = _with_link_params(body, link_url("x" * 43))
-    paused_cte = f"paused AS ({paused[0]})," if paused else ""
-    paused_expr = "e.id IN (SELECT * FROM paused)" if paused else "FALSE"
-    sql = f"""
-    WITH {paused_cte}
-    r AS (
-        SELECT e.id, e.name AS enterprise_name, e.status = %s AS deregistered,
-               {paused_expr} AS paused,
-               l.id AS liaison_id, l.name AS liaison_name,
-               coalesce(l.mobile, '') AS mobile, coalesce(l.email, '') AS email,
-               {OPTED_OUT_SQL if opt_out else "FALSE"} AS opted_out
-        FROM {Enterprise._meta.db_table} e
-        LEFT JOIN {Liaison._meta.db_table} l ON l.enterprise_id = e.id AND l.ended_on IS NULL
-        WHERE e.id IN ({chosen_sql})
-    ),
-    reasons AS (SELECT r.*, {reason} AS reason FROM r)
-    SELECT count(*),
-           count(*) FILTER (WHERE r.deregistered),
-           {", ".join("count(*) FILTER (WHERE r.reason = %s)" for _ in reasons)},
-           count(*) FILTER (WHERE r.reason NOT IN (%s, %s) AND r.mobile <> ''),
-           count(*) FILTER (WHERE r.reason NOT IN (%s, %s) AND r.email <> ''),
-           count(*) FILTER (WHERE r.reason = ''),
-           coalesce(max(char_length(%s || {body_sql})) FILTER (WHERE r.reason = ''), 0)
-    FROM reasons r
-    """
-    params = [
-        *(paused[1] if paused else []),
-        Enterprise.Status.DEREGISTERED,
-        *chosen_params,
-        *reasons,
-        *reasons,
-        DEREGISTERED,
-        PAUSED,
-        DEREGISTERED,
-        PAUSED,
-        settings.SMS_SIGNATURE if channel == Channel.SMS else "",
-        *body_params,
-    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    total, deregistered, *counts = row
-    by_reason = dict(zip(reasons, counts[: len(reasons)], strict=True))
+        total, deregistered, *counts = sql.preview_counts(
+            cursor,
+            chosen=enterprise_list(user=user, filters=filters)
+            .order_by()
+            .values("pk")
+            .query.sql_with_params(),
+            paused=paused_sql(clock.today(now)),
+            include_deregistered=include_deregistered,
+            channel=channel,
+            links=links,
+            opt_out=opt_out,
+            reasons=reasons,
+            signature=settings.SMS_SIGNATURE if channel == Channel.SMS else "",
+            body=_rendered(body),
+        )
     sms, email, sendable, longest = counts[len(reasons) :]
     return Preview(
         channel=channel,
         chosen=total,
         sendable=sendable,
-        left_out=by_reason,
+        left_out=dict(zip(reasons, counts[: len(reasons)], strict=True)),
         by_channel={Channel.SMS: sms, Channel.EMAIL: email},
         include_deregistered=include_deregistered,
         deregistered_included=deregistered if include_deregistered else 0,
         longest=longest if channel == Channel.SMS else 0,
     )
+
+
+def _rendered(body: str) -> tuple[str, list]:
+    """SQL for the text as each recipient gets it, over the preview's row ``r``: the names
+    filled in, and a personal link as long as any other."""
+    columns = {"enterprise": "r.enterprise_name", "liaison": "r.liaison_name", "link": "%s"}
+    body_sql, params = rendering.sql_render(body, columns)
+    if "link" in rendering.placeholders_in(body):
+        # sql_render puts the link column's %s after its own param: rebuild in order.
+        params = _with_link_params(body, link_url("x" * 43))
+    return body_sql, params
 
 
 def _with_link_params(body: str, link: str) -> list[str]:

@@ -39,7 +39,7 @@ OWN_PLACEHOLDERS = {
     "matter_deadline": _("the time limit, e.g. 2026-12-08 00:00 (reminders to staff only)"),
 }
 # Filled per recipient by a campaign's INSERT … SELECT; {{ link }} creates the recipient's
-# link in the same statement (outreach.selfservice.bulk).
+# link in the same statement (outreach.sql.selfservice).
 CAMPAIGN_PLACEHOLDERS = ("enterprise", "liaison", "link")
 # A link in an e-mail's subject would show the token in every mail client's list.
 CAMPAIGN_SUBJECT_PLACEHOLDERS = ("enterprise", "liaison")

@@ -104,7 +104,7 @@ class SelfServiceLink(models.Model):
     # The code sent to a NEW mobile the liaison typed into the form: bound to that number
     # (HMAC over link, number and code), so the number is not kept here; the registry keeps
     # the old one until the right code comes back (services/details.py).
-    # Database defaults: links are also inserted in bulk by SQL (selfservice/bulk.py).
+    # Database defaults: links are also inserted in bulk by SQL (outreach/sql/selfservice.py).
     mobile_code_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
     mobile_code_expires_at = models.DateTimeField(null=True, blank=True)
     mobile_code_tries_left = models.PositiveSmallIntegerField(default=0, db_default=0)

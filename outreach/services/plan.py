@@ -11,7 +11,7 @@ Two writers keep ``EnterpriseOutreach.next_due_on``:
 
 ``plan_run`` holds a transaction-level advisory lock, and its inserts go through
 ``ON CONFLICT … DO NOTHING`` against the open-task index, so two runs at once (two beats,
-a manual run beside the beat) create nothing twice.
+a manual run beside the beat) create nothing twice. The statements: outreach.sql.plan.
 
 The light touch (轻触达): before all that, on a contact day, ``plan_run`` sends a personal
 link by SMS to the liaisons whose contact is due within their tier's ``link_days_ahead``
@@ -34,16 +34,14 @@ from outreach.messaging import window
 from outreach.messaging.bulk import outbox_write_bulk
 from outreach.messaging.models import Channel, MessageTemplate
 from outreach.messaging.rendering import placeholders_in
-from outreach.models import ONE_OPEN_CONFLICT, ContactAttempt, EnterpriseOutreach, OutreachPolicy
-from outreach.services.tasks import assignee_for, grid_workers_cte
+from outreach.models import ContactAttempt, EnterpriseOutreach, OutreachPolicy
+from outreach.services.tasks import assignee_for
+from outreach.sql import plan as plan_sql
 from registry import clock
 from registry.models import Enterprise
 from registry.workdays import WorkCalendar
 
 logger = logging.getLogger(__name__)
-
-# pg_advisory_xact_lock key of the planner: any constant the other apps do not use.
-PLAN_LOCK = 7_240_501
 
 DEFAULT_POLICIES = {
     Enterprise.Tier.KEY: {
@@ -64,10 +62,6 @@ LINK_TEMPLATE = "self-service-link-sms"
 # 17:00 leaves them to the next contact day's run.
 LINK_SEND_UNTIL = datetime.time(17, 0)
 
-_TIER_SQL = (
-    "CASE WHEN e.key_taxpayer OR e.pre_approval OR e.marked_key THEN 'key' ELSE 'general' END"
-)
-
 
 def lead_days() -> int:
     return int(getattr(settings, "OUTREACH_TASK_LEAD_DAYS", 7))
@@ -86,7 +80,7 @@ class PlanResult:
     links_sent: int = 0  # the light touch: personal links sent by SMS in this run
 
 
-def _tier_plan(tier: str, today: datetime.date, calendar: WorkCalendar) -> tuple:
+def _tier_plan(tier: str, today: datetime.date, calendar: WorkCalendar) -> plan_sql.TierPlan:
     """(tier, months, current period start, days for 'current', days for 'next')."""
     months = policy_for(tier).period_months
     current = planner.period_start(today, months)
@@ -98,109 +92,9 @@ def _tier_plan(tier: str, today: datetime.date, calendar: WorkCalendar) -> tuple
     return tier, months, current, current_days, next_days
 
 
-_REPLAN_SQL = """
-WITH {workers},
-policy (tier, months, current_start, current_days, next_days) AS (
-    VALUES (%s, %s, %s::date, %s::date[], %s::date[]), (%s, %s, %s::date, %s::date[], %s::date[])
-),
-stale AS (
-    SELECT e.id, p.tier, p.months,
-           w.ids[1 + e.id %% cardinality(w.ids)] AS assignee_id,
-           CASE WHEN (eo.last_success_at AT TIME ZONE %s)::date >= p.current_start
-                THEN 'next' ELSE 'current' END AS which
-    FROM registry_enterprise e
-    JOIN policy p ON p.tier = {tier}
-    LEFT JOIN outreach_enterpriseoutreach eo ON eo.enterprise_id = e.id
-    LEFT JOIN workers w ON w.gridarea_id = e.grid_id
-    WHERE e.status <> 'deregistered'
-      AND (eo.enterprise_id IS NULL
-           OR eo.next_due_on IS NULL
-           OR eo.planned_tier <> p.tier
-           OR eo.planned_months <> p.months
-           OR eo.next_due_on < p.current_start)
-),
-ranked AS (
-    SELECT s.*, row_number() OVER (same ORDER BY s.id) - 1 AS rank, count(*) OVER same AS size
-    FROM stale s
-    WINDOW same AS (PARTITION BY s.tier, s.which, s.assignee_id)
-)
-INSERT INTO outreach_enterpriseoutreach AS eo (
-    enterprise_id, last_success_at, next_due_on, planned_tier, planned_months, task_created,
-    updated_at)
-SELECT r.id, NULL, d.days[1 + r.rank * cardinality(d.days) / r.size], r.tier, r.months, false,
-       %s
-FROM ranked r
-JOIN policy p ON p.tier = r.tier
-CROSS JOIN LATERAL (
-    SELECT CASE WHEN r.which = 'next' THEN p.next_days ELSE p.current_days END AS days
-) d
-ON CONFLICT (enterprise_id) DO UPDATE SET
-    next_due_on = EXCLUDED.next_due_on,
-    planned_tier = EXCLUDED.planned_tier,
-    planned_months = EXCLUDED.planned_months,
-    task_created = false,
-    updated_at = %s
-"""
-
-_CREATE_TASKS_SQL = """
-WITH {workers},
-due AS (
-    UPDATE outreach_enterpriseoutreach eo
-    SET task_created = true, updated_at = %s
-    FROM registry_enterprise e
-    WHERE e.id = eo.enterprise_id
-      AND NOT eo.task_created
-      AND eo.next_due_on <= %s
-      AND e.status <> 'deregistered'
-    RETURNING eo.enterprise_id, eo.next_due_on, eo.planned_tier, e.grid_id
-),
-created AS (
-    INSERT INTO outreach_task (
-        enterprise_id, kind, source, status, assignee_id, due_on, suggested_channel, note,
-        created_at, close_note)
-    SELECT d.enterprise_id, 'routine', 'plan', 'open',
-           w.ids[1 + d.enterprise_id %% cardinality(w.ids)], d.next_due_on,
-           coalesce(p.routine_channel, ''), '', %s, ''
-    FROM due d
-    LEFT JOIN workers w ON w.gridarea_id = d.grid_id
-    LEFT JOIN outreach_outreachpolicy p ON p.tier = d.planned_tier
-    ON CONFLICT {one_open} DO NOTHING
-    RETURNING 1
-)
-SELECT (SELECT count(*) FROM due), (SELECT count(*) FROM created)
-"""
-
-
-_LINK_CANDIDATES_SQL = """
-WITH policy (tier, days_ahead) AS (VALUES (%s, %s), (%s, %s)),
-candidates AS (
-    SELECT e.id
-    FROM outreach_enterpriseoutreach eo
-    JOIN policy p ON p.tier = eo.planned_tier AND p.days_ahead > 0
-    JOIN registry_enterprise e ON e.id = eo.enterprise_id
-    JOIN registry_liaison l ON l.enterprise_id = e.id AND l.ended_on IS NULL AND l.mobile <> ''
-    WHERE NOT eo.task_created
-      AND eo.next_due_on > %s
-      AND eo.next_due_on <= %s::date + p.days_ahead
-      AND eo.link_sent_for IS DISTINCT FROM eo.next_due_on
-      AND e.status <> 'deregistered'
-      AND NOT EXISTS (
-          SELECT 1 FROM outreach_selfservicelink s
-          WHERE s.liaison_id = l.id AND s.used_at IS NULL AND s.revoked_at IS NULL
-            AND s.superseded_at IS NULL AND s.expires_at > %s)
-    ORDER BY e.id
-    -- The enterprise before its plan row, the order contact_attempt_record takes them in.
-    FOR NO KEY UPDATE OF e
-),
-marked AS (
-    UPDATE outreach_enterpriseoutreach eo
-    SET link_sent_for = eo.next_due_on, updated_at = %s
-    FROM candidates c
-    WHERE eo.enterprise_id = c.id
-    RETURNING eo.enterprise_id
-)
-SELECT coalesce(array_agg(enterprise_id), '{}') FROM marked
-"""
+def tier_plans(*, today: datetime.date, calendar: WorkCalendar) -> list[plan_sql.TierPlan]:
+    """Each tier's policy as of ``today``: what the re-plan spreads its due dates over."""
+    return [_tier_plan(tier, today, calendar) for tier in Enterprise.Tier.values]
 
 
 def _link_send_at(
@@ -225,8 +119,9 @@ def _light_touch_links(
     horizon: datetime.date,
     calendar: WorkCalendar,
 ) -> int:
-    """Mark the due dates the links are for, then write the links and their SMS in one
-    bulk statement (outreach.messaging.bulk): two statements whatever the count."""
+    """Mark the due dates the links are for (outreach.sql.plan.link_candidates_mark), then
+    write the links and their SMS in one bulk statement (outreach.messaging.bulk): two
+    statements whatever the count."""
     send_at = _link_send_at(today, calendar, now)
     days = {tier: policy_for(tier).link_days_ahead for tier in Enterprise.Tier.values}
     if send_at is None or not any(days.values()):
@@ -239,11 +134,9 @@ def _light_touch_links(
     ):
         logger.warning("outreach plan: template %s has no {{ link }}: no links sent", LINK_TEMPLATE)
         return 0
-    cursor.execute(
-        _LINK_CANDIDATES_SQL,
-        [*(v for tier_days in days.items() for v in tier_days), horizon, today, now, now],
+    ids = plan_sql.link_candidates_mark(
+        cursor, days_ahead=days, today=today, horizon=horizon, now=now
     )
-    (ids,) = cursor.fetchone()
     if not ids:
         return 0
     created, _queued = outbox_write_bulk(
@@ -273,30 +166,17 @@ def plan_run(
     now = now or clock.now()
     today = today or clock.today(now)
     calendar = calendar or WorkCalendar.load()
-    plans = [
-        _tier_plan(tier, today, calendar) for tier in (Enterprise.Tier.KEY, Enterprise.Tier.GENERAL)
-    ]
-    params = [value for plan in plans for value in plan]
-    workers = grid_workers_cte()
+    plans = tier_plans(today=today, calendar=calendar)
     horizon = today + datetime.timedelta(days=lead_days())
     with transaction.atomic(), connection.cursor() as cursor:
-        # A second run waits here, then finds the first one's work done.
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PLAN_LOCK])
+        plan_sql.lock(cursor)
         # First: it locks enterprises before their plan rows, as a contact being logged does;
         # after the re-plan below (plan rows first) that order would be reversed.
         links_sent = _light_touch_links(
             cursor, now=now, today=today, horizon=horizon, calendar=calendar
         )
-        cursor.execute(
-            _REPLAN_SQL.format(workers=workers, tier=_TIER_SQL),
-            [*params, settings.TIME_ZONE, now, now],
-        )
-        replanned = cursor.rowcount
-        cursor.execute(
-            _CREATE_TASKS_SQL.format(workers=workers, one_open=ONE_OPEN_CONFLICT),
-            [now, horizon, now],
-        )
-        due, created = cursor.fetchone()
+        replanned = plan_sql.replan(cursor, plans=plans, now=now, time_zone=settings.TIME_ZONE)
+        due, created = plan_sql.routine_tasks_create(cursor, now=now, horizon=horizon)
     # No delivery kick: the links' SMS wait until 15:00, when the outbox's minute sweep
     # sends them.
     return PlanResult(replanned=replanned, tasks_created=created, due=due, links_sent=links_sent)
@@ -307,20 +187,9 @@ def _day_load(*, enterprise: Enterprise, first: datetime.date, last: datetime.da
     each day from ``first`` to ``last``."""
     assignee = assignee_for(enterprise)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            WITH {grid_workers_cte()}
-            SELECT eo.next_due_on, count(*)
-            FROM outreach_enterpriseoutreach eo
-            JOIN registry_enterprise e ON e.id = eo.enterprise_id
-            LEFT JOIN workers w ON w.gridarea_id = e.grid_id
-            WHERE NOT eo.task_created AND eo.next_due_on BETWEEN %s AND %s
-              AND w.ids[1 + e.id %% cardinality(w.ids)] IS NOT DISTINCT FROM %s
-            GROUP BY eo.next_due_on
-            """,
-            [first, last, assignee.pk if assignee else None],
+        return plan_sql.day_load(
+            cursor, first=first, last=last, assignee_id=assignee.pk if assignee else None
         )
-        return dict(cursor.fetchall())
 
 
 def enterprise_reached(

@@ -1,6 +1,7 @@
 """Tasks (待办): open, close, reassign. At most one open task per enterprise and kind, held by
 the partial unique index ``task_one_open_per_enterprise_kind``; opening inserts with
-``ON CONFLICT … DO NOTHING`` against it, so two openers at once end with one task.
+``ON CONFLICT … DO NOTHING`` against it (outreach.sql.tasks), so two openers at once end with
+one task.
 
 Manual follow-ups are the exception: each point agreed with an enterprise (003/004: every
 open point has an owner and a deadline) is a task of its own, however many are open.
@@ -16,39 +17,20 @@ from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
 from outreach.kinds import task_kind
-from outreach.models import ONE_OPEN_CONFLICT, ContactAttempt, Task
+from outreach.models import ContactAttempt, Task
+from outreach.sql.tasks import assignee_reference, task_insert
 from registry import clock
 from registry.models import Enterprise
 from registry.roles import Role
 
 NOTE_MAX = 2000
 
-# The active grid workers of every grid, in a fixed order: an enterprise's worker is
-# ids[1 + enterprise_id % count], so several workers of one grid share it evenly and the
-# same enterprise always goes to the same person. Used by the planner's SQL too.
-GRID_WORKERS_CTE = """
-workers AS (
-    SELECT w.gridarea_id, array_agg(w.user_id ORDER BY w.user_id) AS ids
-    FROM registry_gridarea_workers w
-    JOIN {user_table} u ON u.id = w.user_id AND u.is_active
-    GROUP BY w.gridarea_id
-)"""
-
-
-def grid_workers_cte() -> str:
-    return GRID_WORKERS_CTE.format(user_table=get_user_model()._meta.db_table)
-
 
 def assignee_for(enterprise: Enterprise):
-    """The grid worker who works this enterprise, or None for the service staff's pool."""
-    if enterprise.grid_id is None:
-        return None
-    workers = list(
-        get_user_model()
-        .objects.filter(grid_areas=enterprise.grid_id, is_active=True)
-        .order_by("pk")
-    )
-    return workers[enterprise.pk % len(workers)] if workers else None
+    """The grid worker who works this enterprise, or None for the service staff's pool: its
+    grid's active workers share it by its id, as the set-based writers assign
+    (outreach.sql.tasks.assignee_sql)."""
+    return assignee_reference(enterprise)
 
 
 def eligible_assignees(enterprise: Enterprise) -> QuerySet:
@@ -113,30 +95,21 @@ def task_open(
     else:
         _check_assignee(enterprise, assignee)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO outreach_task (
-                enterprise_id, kind, source, status, assignee_id, due_on, suggested_channel,
-                note, created_at, created_by_id, close_note)
-            VALUES (%s, %s, %s, 'open', %s, %s, %s, %s, %s, %s, '')
-            ON CONFLICT {ONE_OPEN_CONFLICT} DO NOTHING
-            RETURNING id
-            """,
-            [
-                enterprise.pk,
-                kind,
-                source,
-                assignee.pk if assignee else None,
-                due_on or clock.today(now),
-                suggested_channel,
-                note,
-                now,
-                by.pk if by else None,
-            ],
+        pk = task_insert(
+            cursor,
+            enterprise=enterprise.pk,
+            kind=kind,
+            source=source,
+            assignee=assignee.pk if assignee else None,
+            due_on=due_on or clock.today(now),
+            suggested_channel=suggested_channel,
+            note=note,
+            created_at=now,
+            created_by=by.pk if by else None,
+            close_note="",
         )
-        row = cursor.fetchone()
-        if row is not None:
-            return Task.objects.get(pk=row[0])
+        if pk is not None:
+            return Task.objects.get(pk=pk)
         # Someone else's open task of this kind (committed: ON CONFLICT waited for it).
         return Task.objects.get(enterprise=enterprise, kind=kind, status=Task.Status.OPEN)
 

@@ -10,9 +10,11 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from core.errors import ServiceError
-from outreach.models import ONE_OPEN_CONFLICT, ContactAttempt, Task
+from outreach.models import ContactAttempt, Task
 from outreach.services import FollowUp, contact_attempt_record, follow_up_task_create, task_open
+from outreach.sql.tasks import on_conflict_open
 from registry.clock import now as clock_now
+from registry.sql import Table
 from tests.outreach.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +165,7 @@ def test_the_conflict_target_is_the_unique_indexs_own_predicate(enterprise_a):
                 "INSERT INTO outreach_task (enterprise_id, kind, source, status, due_on, "
                 "suggested_channel, note, created_at, close_note) "
                 "VALUES (%s, 'routine', 'plan', 'open', %s, '', '', %s, '') "
-                f"ON CONFLICT {ONE_OPEN_CONFLICT} DO NOTHING",
+                f"{on_conflict_open(Table(Task))}",
                 [enterprise_a.pk, TODAY, clock_now()],
             )
     assert Task.objects.filter(enterprise=enterprise_a).count() == 1

@@ -76,10 +76,11 @@ SQL_CLOCKS = re.compile(
     re.IGNORECASE,
 )
 # History events are stamped by pghistory's trigger inside the database: a row stamp (when
-# the change was written), set by the settings; bulk_history falls back to pghistory's default.
+# the change was written), set by the settings; registry.sql.history falls back to pghistory's
+# default.
 ALLOWED = {
     ("liaison_portal/settings/base.py", "clock_timestamp()"),
-    ("registry/bulk_history.py", "NOW()"),
+    ("registry/sql/history.py", "NOW()"),
     # The security log's DELETE trigger: a floor of 183 days the database enforces whatever
     # the Python purge decides (registry.models.SecurityEvent).
     ("registry/models.py", "now()"),

@@ -1,4 +1,4 @@
-"""The import writes its history events itself, set-based (registry.bulk_history); they must be
+"""The import writes its history events itself, set-based (registry.sql.history); they must be
 exactly the events the pghistory triggers write for a staff edit, or timelines would differ."""
 
 import io
@@ -7,10 +7,10 @@ import pytest
 from django.db import connection
 from pghistory.models import Events
 
-from registry import bulk_history
 from registry.models import EmergencyContact, Enterprise, Liaison
 from registry.services import changes_by, enterprise_update
 from registry.spreadsheet.importing import registry_import
+from registry.sql import history
 from tests.spreadsheet.files import HEADERS, a_row, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_the_imports_history_rows_are_identical_to_the_triggers(admin_user, grid
     # Point the import's switch at a setting the triggers do not read: then the triggers record
     # every row as they do for a staff edit AND the import records it set-based. Each event must
     # then occur exactly twice, identical in every column but its id and timestamp.
-    monkeypatch.setattr(bulk_history, "SWITCH", "portal.switch_nobody_reads")
+    monkeypatch.setattr(history, "SWITCH", "portal.switch_nobody_reads")
     _the_two_imports(admin_user)
 
     for table in EVENT_TABLES.values():

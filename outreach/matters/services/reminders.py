@@ -8,7 +8,8 @@
 - the people named are also sent an e-mail and an SMS (services.reminder_notices).
 
 Each rule claims its rows with one ``UPDATE … RETURNING`` (the reminder time cleared, the
-flag set), so two beat ticks at once remind once. A missed run catches up (``<= now``).
+flag set; outreach.sql.matters), so two beat ticks at once remind once. A missed run catches
+up (``<= now``).
 """
 
 import datetime
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from outreach.matters.models import Department, Matter, MatterStep
 from outreach.matters.services.reminder_notices import notices_for, reminder_notices_send
+from outreach.sql import matters as sql
 from registry import clock
 
 OPEN = tuple(state.value for state in Matter.OPEN_STATES)
@@ -28,12 +30,6 @@ OPEN = tuple(state.value for state in Matter.OPEN_STATES)
 class RemindResult:
     reminded: int
     overdue: int
-
-
-def _claim(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _leads(rows: list[tuple]) -> dict[int, int | None]:
@@ -57,28 +53,10 @@ def _leads(rows: list[tuple]) -> dict[int, int | None]:
 
 def matters_remind(*, now: datetime.datetime | None = None) -> RemindResult:
     now = now or clock.now()
-    table = Matter._meta.db_table
-    with transaction.atomic():
-        response = _claim(
-            f"UPDATE {table} SET first_response_remind_at = NULL "
-            f"WHERE state = ANY(%s) AND first_response_at IS NULL "
-            f"AND first_response_remind_at <= %s "
-            f"RETURNING id, owner_id, department_id, state",
-            [list(OPEN), now],
-        )
-        resolution = _claim(
-            f"UPDATE {table} SET resolution_remind_at = NULL "
-            f"WHERE state = ANY(%s) AND resolution_remind_at <= %s "
-            f"RETURNING id, owner_id, department_id, state",
-            [list(OPEN), now],
-        )
-        overdue = _claim(
-            f"UPDATE {table} SET overdue = TRUE, version = version + 1 "
-            f"WHERE state = ANY(%s) AND NOT overdue AND (resolution_due <= %s "
-            f"OR (first_response_at IS NULL AND first_response_due <= %s)) "
-            f"RETURNING id, owner_id, department_id, state",
-            [list(OPEN), now, now],
-        )
+    with transaction.atomic(), connection.cursor() as cursor:
+        response = sql.first_response_reminders_claim(cursor, open_states=list(OPEN), now=now)
+        resolution = sql.resolution_reminders_claim(cursor, open_states=list(OPEN), now=now)
+        overdue = sql.overdue_claim(cursor, open_states=list(OPEN), now=now)
         steps = [
             MatterStep(
                 matter_id=pk,
