@@ -2,8 +2,8 @@
 ready() lists them. Nothing registers itself by being imported: every kind, panel, signal
 receiver, retention step and demo step is connected here (or in matters_ready, called last).
 
-Where the order shows: the task-kind menu lists outreach's kinds, then self-service's, then
-the desk's (monitoring's come after, from MonitoringConfig.ready); the enterprise page shows
+Where the order shows: the task-kind menu lists outreach's kinds, then self-service's
+(monitoring's come after, from MonitoringConfig.ready); the enterprise page shows
 outreach's panel before the desk's (and monitoring's after both).
 """
 
@@ -33,14 +33,13 @@ class OutreachConfig(AppConfig):
 
 
 def _register_task_kinds() -> None:
-    """The kinds of 待办 outreach opens: its own, self-service's, the desk's (menu order)."""
+    """The kinds of 待办 outreach opens: its own (the manual follow-up the desk makes too),
+    self-service's (menu order)."""
     from outreach import kinds
-    from outreach.matters import kinds as matters_kinds
     from outreach.selfservice import kinds as selfservice_kinds
 
     kinds.register_own_kinds()
     selfservice_kinds.register()
-    matters_kinds.register()
 
 
 def _mask_the_successors_mobile() -> None:

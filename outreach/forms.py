@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outreach.kinds import task_kind_choices
 from outreach.models import ContactAttempt
-from outreach.services.tasks import NOTE_MAX
+from outreach.services.tasks import NOTE_MAX, FollowUp
 from registry import clock
 from registry.ids import IdChoiceField
 
@@ -39,9 +39,28 @@ class ContactAttemptForm(forms.Form):
     verified = forms.BooleanField(
         label=_("I checked the liaison's details and they are right"), required=False
     )
+    # A point agreed in the contact or the visit: a follow-up task (all three, or none).
+    follow_up_note = forms.CharField(
+        label=_("What was agreed"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    follow_up_assignee = IdChoiceField(
+        label=_("Owner"), queryset=None, required=False, empty_label=_("Service staff pool")
+    )
+    follow_up_due_on = forms.DateField(
+        label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
-    def __init__(self, *args, enterprise, channel: str = "", **kwargs):
+    def __init__(self, *args, enterprise, assignees, user=None, channel: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        owner = self.fields["follow_up_assignee"]
+        owner.queryset = assignees
+        owner.label_from_instance = lambda person: person.get_full_name() or person.username
+        # Whoever logs the contact usually does what they agreed.
+        if user is not None and assignees.filter(pk=user.pk).exists():
+            self.initial.setdefault("follow_up_assignee", user.pk)
         liaisons = enterprise.liaisons.order_by(
             F("ended_on").desc(nulls_first=True), "-started_on", "-id"
         )
@@ -52,6 +71,24 @@ class ContactAttemptForm(forms.Form):
         self.initial.setdefault("liaison", current.pk if current else None)
         self.initial.setdefault("channel", channel or ContactAttempt.Channel.PHONE)
         self.initial.setdefault("occurred_at", clock.local().replace(second=0, microsecond=0))
+
+    def attempt_fields(self):
+        return [f for f in self.visible_fields() if not f.name.startswith("follow_up_")]
+
+    def follow_up_fields(self):
+        return [f for f in self.visible_fields() if f.name.startswith("follow_up_")]
+
+    def follow_up(self) -> FollowUp | None:
+        """The follow-up to create (None: nothing was agreed). A due date without what was
+        agreed is still a follow-up: the service then says what is missing."""
+        data = self.cleaned_data
+        if not (data.get("follow_up_note") or "").strip() and not data.get("follow_up_due_on"):
+            return None
+        return FollowUp(
+            note=data.get("follow_up_note") or "",
+            due_on=data.get("follow_up_due_on"),
+            assignee=data.get("follow_up_assignee"),
+        )
 
 
 def _liaison_label(liaison) -> str:

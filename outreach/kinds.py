@@ -4,8 +4,8 @@
 fixed choices, so monitoring can add its rule kinds (from its AppConfig.ready) without a
 migration of outreach and without outreach importing it. Every kind is registered from an
 AppConfig.ready, never as a side effect of importing a module: outreach's own here
-(``register_own_kinds``), then self-service's and the desk's (their ``kinds.register``),
-from OutreachConfig.ready; monitoring's from MonitoringConfig.ready.
+(``register_own_kinds``, the manual follow-up among them), then self-service's (its
+``kinds.register``), from OutreachConfig.ready; monitoring's from MonitoringConfig.ready.
 
 Each kind says which contact attempts *answer* it: logging such an attempt closes the open
 task of that kind (outreach.services.contact_attempt_record).
@@ -77,3 +77,7 @@ def register_own_kinds() -> None:
     )
     register_task_kind(Task.Kind.HANDOVER, Task.Kind.HANDOVER.label, answers=_any_success)
     register_task_kind(Task.Kind.INFO_CHECK, Task.Kind.INFO_CHECK.label, answers=_any_success)
+    # What was agreed is done when a person says so: no attempt answers a follow-up.
+    register_task_kind(
+        Task.Kind.FOLLOW_UP, Task.Kind.FOLLOW_UP.label, answers=lambda channel, outcome: False
+    )

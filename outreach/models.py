@@ -113,6 +113,9 @@ class Task(models.Model):
         ONSITE_VERIFICATION = "onsite_verification", _("On-site verification")
         HANDOVER = "handover", _("Liaison handover")
         INFO_CHECK = "info_check", _("Information check")
+        # What staff agreed with an enterprise, set by hand (from a logged contact or visit,
+        # a matter or the enterprise page): done when a person closes it.
+        FOLLOW_UP = "follow_up", _("Follow-up")
 
     class Source(models.TextChoices):
         PLAN = "plan", _("Outreach plan")
@@ -179,11 +182,13 @@ class Task(models.Model):
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
         constraints = [
-            # At most one open task per enterprise and kind. task_open and the planner insert
-            # with ON CONFLICT against this index, so two runs at once cannot both create one.
+            # At most one open task per enterprise and kind, except manual follow-ups (each
+            # open point agreed is a task of its own). task_open, the planner and the
+            # monitor's rules insert with ON CONFLICT against this index
+            # (outreach.sql.tasks.on_conflict_open), so two runs at once cannot both create one.
             models.UniqueConstraint(
                 fields=["enterprise", "kind"],
-                condition=Q(status="open"),
+                condition=Q(status="open") & ~Q(kind="follow_up"),
                 name="task_one_open_per_enterprise_kind",
             ),
             models.CheckConstraint(

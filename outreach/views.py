@@ -97,6 +97,8 @@ def _attempt_page(request, *, enterprise, task: Task | None, success_url: str):
     form = ContactAttemptForm(
         request.POST or None,
         enterprise=enterprise,
+        assignees=services.eligible_assignees(enterprise),
+        user=request.user,
         channel=task.suggested_channel if task else "",
     )
     if request.method == "POST" and form.is_valid():
@@ -111,11 +113,14 @@ def _attempt_page(request, *, enterprise, task: Task | None, success_url: str):
                 note=data["note"],
                 occurred_at=data["occurred_at"],
                 verified=data["verified"],
+                follow_up=form.follow_up(),
             )
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, _("Contact logged."))
+            if form.follow_up() is not None:
+                messages.success(request, _("Follow-up task created."))
             if task is not None:
                 task.refresh_from_db()
                 if task.is_open:

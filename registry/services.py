@@ -383,10 +383,15 @@ def sensitive_value_reveal(
     channel: str,
     ip_address: str | None = None,
     user_agent: str = "",
+    detail: str = "",
 ) -> str:
     """The full value of a protected field, for a user allowed to see it; the view is logged.
 
-    The caller has already checked that the user may see the enterprise at all.
+    ``instance`` is an enterprise or a record with an ``enterprise`` (a liaison, an
+    emergency contact; a higher app's record registered with masking.register_protected,
+    whose enterprise may be unknown yet: a matter of a caller not identified). ``detail``
+    says which record to the log's readers (a matter's number), never the value.
+    The caller has already checked that the user may see the record at all.
     """
     kind = masking.record_kind(instance)
     if not masking.is_protected(kind, field):
@@ -399,7 +404,7 @@ def sensitive_value_reveal(
         at=clock.now(),
         by=by,
         address=ip_address,
-        target=enterprise.uscc,
+        target=enterprise.uscc if enterprise is not None else f"{kind}:{instance.pk}",
         detail={"record": kind, "record_id": instance.pk, "field": field, "channel": channel},
     )
     SensitiveView.objects.create(
@@ -409,6 +414,7 @@ def sensitive_value_reveal(
         record_id=str(instance.pk),
         field=field,
         fields=[f"{kind}.{field}"],
+        detail=detail[:200],
         channel=channel,
         ip_address=ip_address,
         user_agent=(user_agent or "")[:300],

@@ -203,6 +203,9 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "outreach:matters:standard_answers": {"GET": USERS, "POST": NOBODY},
     "outreach:matters:standard_answer_new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:matters:standard_answer_edit": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
+    # The requester's phone in full (logged): those who may see the matter and hold
+    # view_full_phone, as for a liaison's mobile (the auditor: 403; grid B: 404).
+    "outreach:matters:reveal_phone": {"GET": NOBODY, "POST": {ADMIN, STAFF, GRID_A}},
     # Manual follow-up tasks, from a matter or the enterprise page: whoever works it.
     "outreach:matters:follow_up": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
     "outreach:matters:enterprise_follow_up": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},

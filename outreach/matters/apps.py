@@ -1,7 +1,7 @@
 """What the first-contact desk registers when outreach starts (called last from
 OutreachConfig.ready): its default categories, the masking of a requester's phone, its panel
-and its steps on the enterprise page, the permissions of its admin-managed tables. Its task
-kind is registered with outreach's (outreach.apps._register_task_kinds)."""
+and its steps on the enterprise page, the permissions of its admin-managed tables. The
+follow-up tasks it makes are outreach's own kind (Task.Kind.FOLLOW_UP)."""
 
 from django.db.models.signals import post_migrate
 

@@ -6,12 +6,14 @@ the page with the field named and a 400; someone else acting first is a 409 that
 """
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.addresses import client_address
 from core.errors import ServiceError
 from outreach.matters import services
 from outreach.matters.forms import (
@@ -42,9 +44,11 @@ from outreach.matters.standard_answer_views import faq_search
 from registry import clock
 from registry.access import require
 from registry.ids import parse_id
-from registry.masking import mask_free_text, masked
+from registry.masking import mask_free_text, masked, may_unmask
+from registry.models import SensitiveView
 from registry.roles import user_role
 from registry.selectors import enterprise_detail
+from registry.services import sensitive_value_reveal
 
 
 def requester_phone_shown(matter: Matter) -> str:
@@ -167,6 +171,9 @@ def _detail(
         "matter": matter,
         "steps": [(step, mask_free_text(step.note)) for step in matter_steps(matter=matter)],
         "requester_phone": requester_phone_shown(matter),
+        # Masked for everyone; a logged "show" for those who may see full phones.
+        "can_show_phone": bool(matter.requester_phone)
+        and may_unmask(request.user, "matter", "requester_phone"),
         "description": mask_free_text(matter.description),
         "answer": mask_free_text(matter.answer),
         "can_work": can_work_matters(request.user),
@@ -207,6 +214,27 @@ def _act(request, pk, form_key: str, form, action):
         # The form as sent comes back with the error: an answer refused keeps its text.
         return _detail(request, matter, status=400, error=error, forms={form_key: form})
     return redirect("outreach:matters:detail", pk=matter.pk)
+
+
+@require_POST
+def matter_phone_reveal(request, pk):
+    """The requester's phone in full, for whoever may see full phones (a 403 otherwise) and
+    the matter (a 404 otherwise); every call is a row of the log of sensitive views."""
+    matter = _matter(request, pk)
+    if not matter.requester_phone:
+        raise Http404
+    value = sensitive_value_reveal(
+        instance=matter,
+        field="requester_phone",
+        by=request.user,
+        channel=SensitiveView.Channel.PAGE,
+        ip_address=client_address(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        detail=_("Matter %(number)s") % {"number": matter.number},
+    )
+    return HttpResponse(
+        format_html('<span class="revealed" data-testid="revealed">{}</span>', value)
+    )
 
 
 @require_POST

@@ -8,7 +8,7 @@ monitor's light) commits or rolls back with the mark.
 
 from django.utils.translation import gettext
 
-from outreach.messaging.models import Channel, OutboxMessage
+from outreach.messaging.models import STAFF_NOTICE_PURPOSES, Channel, OutboxMessage
 from outreach.models import ContactAttempt
 from outreach.services import contact_attempt_record
 
@@ -29,9 +29,9 @@ def _outcome(message: OutboxMessage) -> str:
     return ContactAttempt.Outcome.BOUNCED
 
 
-# A campaign's test to its sender's own phone or e-mail (campaign_controls.TEST_PURPOSE):
-# not a contact with the enterprise it was rendered for.
-NOT_A_CONTACT = frozenset({"campaign-test"})
+# A campaign's test to its sender's own phone or e-mail (campaign_controls.TEST_PURPOSE) and
+# the portal's notices to staff: not a contact with the enterprise they are filed under.
+NOT_A_CONTACT = frozenset({"campaign-test"}) | STAFF_NOTICE_PURPOSES
 
 
 def record_undeliverable_message(sender, *, message: OutboxMessage, channel: str, **_kwargs):

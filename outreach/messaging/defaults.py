@@ -105,6 +105,7 @@ DEFAULT_TEMPLATES = [
 CODE_TEMPLATE = "self-service-code-sms"
 NEW_MOBILE_CODE_TEMPLATE = "self-service-new-mobile-code-sms"
 STAFF_CORRECTION_TEMPLATE = "staff-correction-sms"
+MATTER_REMINDER_TEMPLATE = "matter-reminder-sms"
 OWN_PLACEHOLDERS = {
     CODE_TEMPLATE: ("enterprise", "liaison", "code", "minutes"),
     NEW_MOBILE_CODE_TEMPLATE: ("enterprise", "liaison", "code", "minutes"),
@@ -116,6 +117,14 @@ OWN_PLACEHOLDERS = {
         "matter_number",
         "matter_outcome",
         "matter_link",
+    ),
+    # The desk's reminder to its staff: the matter, never the requester (no name, no number;
+    # not even the enterprise's liaison's name can be put in).
+    MATTER_REMINDER_TEMPLATE: (
+        "matter_number",
+        "matter_category",
+        "matter_reminder",
+        "matter_deadline",
     ),
 }
 DEFAULT_TEMPLATES += [
@@ -147,6 +156,18 @@ DEFAULT_TEMPLATES += [
         "body": (
             "{{ liaison }}您好：园区工作人员已更正您在{{ enterprise }}联络员登记中的"
             "{{ fields }}。如有不符，请联系园区企业服务中心。"
+        ),
+    },
+    {
+        # To the staff member who owns a matter (and, past its limit, their lead): sent by
+        # the desk's reminders (outreach/matters/services/reminder_notices.py).
+        "key": MATTER_REMINDER_TEMPLATE,
+        "name": "诉求办理提醒（短信，发工作人员）",
+        "channel": Channel.SMS,
+        "subject": "",
+        "body": (
+            "诉求办理提醒：编号{{ matter_number }}（{{ matter_category }}）{{ matter_reminder }}，"
+            "时限{{ matter_deadline }}，请登录园区企业联络员门户及时办理。"
         ),
     },
 ]

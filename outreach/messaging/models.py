@@ -13,7 +13,19 @@ from django.utils.translation import gettext_lazy as _
 from outreach.messaging.leasing import LeasedDelivery
 from registry.masking import mask_address
 
-__all__ = ["Campaign", "Channel", "MessageTemplate", "OutboxMessage", "SmsOptOut"]
+__all__ = [
+    "STAFF_NOTICE_PURPOSES",
+    "Campaign",
+    "Channel",
+    "MessageTemplate",
+    "OutboxMessage",
+    "SmsOptOut",
+]
+
+# Purposes of the portal's notices to its own staff (the first-contact desk's reminders): to
+# a staff member's mobile, filed under the enterprise they are about, never to its liaison,
+# so their failure is no failed contact (outreach.messaging.contact_log).
+STAFF_NOTICE_PURPOSES = frozenset({"matter-reminder"})
 
 
 class Channel(models.TextChoices):

@@ -31,6 +31,12 @@ OWN_PLACEHOLDERS = {
     "matter_number": _("the matter's number (answers to matters only)"),
     "matter_outcome": _("whether the matter is resolved (answers to matters only)"),
     "matter_link": _("the link to the answer and its rating (answers to matters only)"),
+    # The desk's reminders to its staff.
+    "matter_category": _("the matter's category (reminders to staff only)"),
+    "matter_reminder": _(
+        "which time limit is near or past, e.g. 办结时限将至 (reminders to staff only)"
+    ),
+    "matter_deadline": _("the time limit, e.g. 2026-12-08 00:00 (reminders to staff only)"),
 }
 # Filled per recipient by a campaign's INSERT … SELECT; {{ link }} creates the recipient's
 # link in the same statement (outreach.sql.selfservice).

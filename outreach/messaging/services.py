@@ -31,7 +31,13 @@ from outreach.messaging import (
 )
 from outreach.messaging.bulk import outbox_write_bulk
 from outreach.messaging.defaults import allowed_placeholders
-from outreach.messaging.models import Campaign, Channel, MessageTemplate, OutboxMessage
+from outreach.messaging.models import (
+    STAFF_NOTICE_PURPOSES,
+    Campaign,
+    Channel,
+    MessageTemplate,
+    OutboxMessage,
+)
 from outreach.messaging.signals import message_undeliverable
 from registry import clock
 from registry.models import Enterprise, Liaison
@@ -213,6 +219,55 @@ def _message_liaison(enterprise: Enterprise, liaison: Liaison | None) -> Liaison
     if liaison.enterprise_id != enterprise.pk:
         raise ServiceError(_("This liaison belongs to another enterprise."), field="liaison")
     return liaison
+
+
+@dataclass(frozen=True)
+class StaffNotice:
+    """One notice to a staff member's own mobile: the enterprise it is filed under (the
+    outbox files every message under one), the number, the template's values."""
+
+    enterprise_id: int
+    to: str
+    values: dict[str, str]
+
+
+def staff_notices_enqueue(
+    *,
+    template: MessageTemplate | str,
+    notices: list[StaffNotice],
+    purpose: str,
+    now: datetime.datetime | None = None,
+) -> list[OutboxMessage]:
+    """Notices to staff members' own mobiles (STAFF_NOTICE_PURPOSES), written in the caller's
+    transaction in one INSERT and delivered after its commit. Each is rendered from
+    ``values`` only: a staff notice carries no liaison (nor a liaison's name); a failure to
+    deliver it is no failed contact of the enterprise. ServiceError: an unknown purpose."""
+    if purpose not in STAFF_NOTICE_PURPOSES:
+        raise ServiceError(_("Unknown purpose of a staff notice."), field="purpose")
+    if not notices:
+        return []
+    if isinstance(template, str):
+        template = MessageTemplate.objects.get(key=template)
+    now = now or clock.now()
+    used = rendering.placeholders_in(template.body)
+    messages = OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            enterprise_id=notice.enterprise_id,
+            liaison=None,
+            channel=template.channel,
+            to=notice.to,
+            subject="",
+            body=rendering.render(template.body, notice.values),
+            template=template,
+            params={k: v for k, v in notice.values.items() if k in used},
+            purpose=purpose,
+            status=Status.QUEUED,
+            next_attempt_at=now,
+        )
+        for notice in notices
+    )
+    deliver_after_commit()
+    return messages
 
 
 def deliver_after_commit() -> None:

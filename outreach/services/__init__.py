@@ -10,8 +10,10 @@ from outreach.services.plan import (
     policy_for,
 )
 from outreach.services.tasks import (
+    FollowUp,
     assignee_for,
     eligible_assignees,
+    follow_up_task_create,
     task_close,
     task_open,
     task_reassign,
@@ -19,11 +21,13 @@ from outreach.services.tasks import (
 )
 
 __all__ = [
+    "FollowUp",
     "PlanResult",
     "assignee_for",
     "contact_attempt_record",
     "eligible_assignees",
     "enterprise_reached",
+    "follow_up_task_create",
     "plan_run",
     "policy_for",
     "task_close",

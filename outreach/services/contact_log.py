@@ -12,7 +12,14 @@ from core.errors import ServiceError
 from outreach.kinds import task_kind
 from outreach.models import ContactAttempt, Task
 from outreach.services.plan import enterprise_reached
-from outreach.services.tasks import NOTE_MAX, task_open, tasks_close_where
+from outreach.services.tasks import (
+    NOTE_MAX,
+    FollowUp,
+    follow_up_check,
+    follow_up_task_create,
+    task_open,
+    tasks_close_where,
+)
 from outreach.signals import attempt_recorded
 from registry import clock
 from registry.models import Door, Enterprise, Liaison
@@ -23,6 +30,8 @@ CLOCK_SKEW = datetime.timedelta(minutes=5)
 # A handover is urgent: the enterprise has nobody to reach until it is done.
 HANDOVER_DUE_DAYS = 3
 EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+# A follow-up's fields, as errors name them (the contact form's and the API's names).
+FOLLOW_UP_FIELDS = "follow_up_"
 
 
 def _checked_time(occurred_at: datetime.datetime | None) -> datetime.datetime:
@@ -58,6 +67,7 @@ def contact_attempt_record(
     note: str = "",
     occurred_at: datetime.datetime | None = None,
     verified: bool = False,
+    follow_up: FollowUp | None = None,
 ) -> ContactAttempt:
     """Log an attempt and everything it means, in one transaction:
 
@@ -66,6 +76,9 @@ def contact_attempt_record(
     - reaching the liaison plans the next regular contact;
     - ``verified`` (only with a reached liaison) counts as a verification of the liaison;
     - "liaison has left" opens a handover task;
+    - ``follow_up`` (what was agreed, its owner, its due date) becomes a follow-up task,
+      however many the enterprise already has open (ServiceError naming ``follow_up_note``,
+      ``follow_up_due_on`` or ``follow_up_assignee``, before anything is written);
     - ``outreach.signals.attempt_recorded`` is sent last, INSIDE the transaction, so that a
       receiver (monitoring's light) writes in the same transaction as the attempt.
 
@@ -77,6 +90,10 @@ def contact_attempt_record(
     occurred_at, note = _checked(
         channel=channel, outcome=outcome, occurred_at=occurred_at, verified=verified, note=note
     )
+    if follow_up is not None:
+        follow_up = follow_up_check(
+            enterprise, follow_up, now=clock.now(), field_prefix=FOLLOW_UP_FIELDS
+        )
     with transaction.atomic():
         # FOR NO KEY UPDATE: queues attempts of the same enterprise, but not the inserts
         # that merely reference the row.
@@ -102,6 +119,10 @@ def contact_attempt_record(
             )
         if outcome == ContactAttempt.Outcome.LEFT:
             _handover_open(attempt)
+        if follow_up is not None:
+            follow_up_task_create(
+                enterprise=enterprise, follow_up=follow_up, by=by, field_prefix=FOLLOW_UP_FIELDS
+            )
         attempt_recorded.send(sender=ContactAttempt, attempt=attempt)
     return attempt
 

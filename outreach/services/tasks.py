@@ -1,9 +1,14 @@
 """Tasks (待办): open, close, reassign. At most one open task per enterprise and kind, held by
 the partial unique index ``task_one_open_per_enterprise_kind``; opening inserts with
 ``ON CONFLICT … DO NOTHING`` against it (outreach.sql.tasks), so two openers at once end with
-one task."""
+one task.
+
+Manual follow-ups are the exception: each point agreed with an enterprise (003/004: every
+open point has an owner and a deadline) is a task of its own, however many are open.
+"""
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
@@ -107,6 +112,65 @@ def task_open(
             return Task.objects.get(pk=pk)
         # Someone else's open task of this kind (committed: ON CONFLICT waited for it).
         return Task.objects.get(enterprise=enterprise, kind=kind, status=Task.Status.OPEN)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A point agreed with an enterprise: what (``note``), who does it (``assignee``; None:
+    the service staff's pool), by when (``due_on``, the park's date)."""
+
+    note: str
+    due_on: datetime.date | None
+    assignee: object = None
+
+
+def follow_up_check(
+    enterprise: Enterprise, follow_up: FollowUp, *, now: datetime.datetime, field_prefix: str = ""
+) -> FollowUp:
+    """The follow-up's fields checked before anything is written (note stripped). ServiceError
+    naming the field (``field_prefix`` + note / due_on / assignee): no note, no or a past due
+    date, an owner who may not hold this enterprise's tasks."""
+    note = (follow_up.note or "").replace("\x00", "").strip()
+    if not note:
+        raise ServiceError(_("Say what was agreed."), field=f"{field_prefix}note", code="required")
+    _check_note(note, field=f"{field_prefix}note")
+    if follow_up.due_on is None:
+        raise ServiceError(
+            _("Say by when it is due."), field=f"{field_prefix}due_on", code="required"
+        )
+    if follow_up.due_on < clock.today(now):
+        raise ServiceError(_("This date has passed."), field=f"{field_prefix}due_on", code="past")
+    try:
+        _check_assignee(enterprise, follow_up.assignee)
+    except ServiceError as error:
+        raise ServiceError(
+            error.message, field=f"{field_prefix}assignee", code="not_eligible"
+        ) from error
+    return FollowUp(note=note, due_on=follow_up.due_on, assignee=follow_up.assignee)
+
+
+def follow_up_task_create(
+    *,
+    enterprise: Enterprise,
+    follow_up: FollowUp,
+    by,
+    now: datetime.datetime | None = None,
+    field_prefix: str = "",
+) -> Task:
+    """A follow-up task made by hand (kind ``follow_up``, source manual), closed by a person.
+    Never limited to one open per enterprise (the unique index leaves this kind out).
+    ServiceError as ``follow_up_check``; nothing is written then."""
+    now = now or clock.now()
+    follow_up = follow_up_check(enterprise, follow_up, now=now, field_prefix=field_prefix)
+    return Task.objects.create(
+        enterprise=enterprise,
+        kind=Task.Kind.FOLLOW_UP,
+        source=Task.Source.MANUAL,
+        assignee=follow_up.assignee,
+        due_on=follow_up.due_on,
+        note=follow_up.note,
+        created_by=by,
+    )
 
 
 def tasks_close_where(

@@ -1,8 +1,9 @@
 """Tasks written by SQL: one task opened against the open-task index, tasks opened for every
 enterprise a query selects (the planner, the monitor's rules and lights), and tasks closed
-where a condition no longer holds. At most one open task per enterprise and kind: the
-partial unique index ``task_one_open_per_enterprise_kind``, which every insert here names in
-its ``ON CONFLICT … DO NOTHING``, so two writers at once end with one task."""
+where a condition no longer holds. At most one open task per enterprise and kind (manual
+follow-ups left out): the partial unique index ``task_one_open_per_enterprise_kind``, which
+every insert here names in its ``ON CONFLICT … DO NOTHING``, so two writers at once end with
+one task."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from registry.sql import Table
 from registry.sql.fragments import grid_workers_cte, grid_workers_reference
 
 _OPEN = Task.Status.OPEN.value
+_MANY_OPEN = Task.Kind.FOLLOW_UP.value
 _DEREGISTERED = Enterprise.Status.DEREGISTERED.value
 
 
@@ -36,8 +38,14 @@ def assignee_reference(enterprise: Enterprise):
 
 
 def on_conflict_open(task: Table) -> str:
-    """The ``ON CONFLICT`` clause that names the open-task index (module docstring)."""
-    return f"ON CONFLICT ({task:enterprise,kind}) WHERE {task:status} = '{_OPEN}' DO NOTHING"
+    """The ``ON CONFLICT`` clause that names the open-task index (module docstring).
+    PostgreSQL takes a partial index as the arbiter only if this WHERE implies the index's
+    own predicate (Task.Meta: open, and not a follow-up); a follow-up, never limited, is
+    inserted by outreach.services.follow_up_task_create without it."""
+    return (
+        f"ON CONFLICT ({task:enterprise,kind}) "
+        f"WHERE {task:status} = '{_OPEN}' AND {task:kind} <> '{_MANY_OPEN}' DO NOTHING"
+    )
 
 
 def task_insert(cursor, **values) -> int | None:

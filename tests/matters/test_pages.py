@@ -277,14 +277,16 @@ def test_a_follow_up_task_is_made_by_hand_from_a_matter(client, staff_user, work
     assert matter.steps.filter(action="note").exists()
     client.force_login(worker_a)
     assert "跟进事项" in client.get(reverse("outreach:tasks")).content.decode()
-    # One open follow-up per enterprise: a second is refused, naming the first.
+    # Each point agreed is its own task: a second open follow-up of the enterprise is made
+    # too (no owner chosen: the service staff's pool).
     client.force_login(staff_user)
     again = client.post(
         reverse("outreach:matters:enterprise_follow_up", args=[matter.enterprise.uscc]),
         {"due_on": due, "note": "再次跟进"},
     )
-    assert again.status_code == 400
-    assert "已有一项" in again.content.decode()
+    assert again.status_code == 302
+    second = Task.objects.get(kind="follow_up", note="再次跟进")
+    assert second.status == "open" and second.assignee is None
 
 
 def test_grid_workers_metrics_count_their_grids_only(

@@ -158,13 +158,19 @@ def test_two_takes_at_the_same_moment_end_with_one_owner(enterprise_a, staff_use
         enterprise=enterprise_a,
     )
     matter = services.matter_route(matter=matter, by=staff_user, owner=staff_user)
-    users = iter([staff_user, admin_user])
+    # Both have the page open (the matter as it was read before either acts): read here, not
+    # in the threads, where one may read after the other's take committed and be told "wrong
+    # state" instead of "someone else acted".
+    seen = iter(
+        [
+            (staff_user, Matter.objects.get(pk=matter.pk)),
+            (admin_user, Matter.objects.get(pk=matter.pk)),
+        ]
+    )
 
     def take():
-        user = next(users)
-        return services.matter_take(
-            matter=Matter.objects.get(pk=matter.pk), by=user, version=matter.version
-        ).owner_id
+        user, page = next(seen)
+        return services.matter_take(matter=page, by=user, version=page.version).owner_id
 
     results, errors = at_once(take)
     assert len(results) == 1

@@ -108,13 +108,13 @@ def test_unknown_kinds_are_refused_and_higher_apps_can_add_theirs(enterprise_a):
 
 
 def test_every_kind_is_registered_at_start_in_the_order_apps_py_states():
-    # The kinds' filter menu: outreach's own, self-service's, the desk's, then monitoring's
-    # (registered by OutreachConfig.ready and MonitoringConfig.ready, none by an import).
+    # The kinds' filter menu: outreach's own (the manual follow-up among them), self-service's,
+    # then monitoring's (registered by OutreachConfig.ready and MonitoringConfig.ready, none
+    # by an import).
     assert [kind.value for kind in task_kinds()][:16] == [
         *Task.Kind.values,
         "selfservice_update",
         "selfservice_locked",
-        "follow_up",
         "rule_stale_liaison",
         "rule_phone_mismatch",
         "rule_not_in_service",

@@ -1,10 +1,9 @@
-"""Manual follow-up tasks (issue 18; 003/004: every open point has an owner and a deadline):
-any staff member makes one by hand from a matter or the enterprise page, with its owner, due
-date and what was agreed. It is an outreach task (outreach.services.task_open) of the kind
-``follow_up``, closed by hand (no contact attempt answers it).
+"""Manual follow-up tasks from a matter or the enterprise page (issue 18; 003/004: every open
+point has an owner and a deadline): outreach's follow-up task (outreach.services.
+follow_up_task_create: what was agreed, its owner, its due date; closed by hand). From a
+matter the task's note starts with the matter's number and the matter gets a step saying so.
 
-Outreach keeps at most one open task per enterprise and kind (its partial unique index), so
-an enterprise has one open follow-up at a time: a second is refused with the first named.
+An enterprise may have several follow-ups open at once: each point agreed is its own task.
 """
 
 import datetime
@@ -13,12 +12,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
-from outreach.matters.kinds import FOLLOW_UP
 from outreach.matters.models import Matter
-from outreach.matters.services.common import Action, step, text
+from outreach.matters.services.common import Action, step
 from outreach.models import Task
+from outreach.services import FollowUp
+from outreach.services import follow_up_task_create as outreach_follow_up_create
 from registry import clock
 from registry.models import Enterprise
+
+FOLLOW_UP = Task.Kind.FOLLOW_UP
 
 
 def follow_up_task_create(
@@ -31,39 +33,21 @@ def follow_up_task_create(
     matter: Matter | None = None,
     now: datetime.datetime | None = None,
 ) -> Task:
-    from outreach.services import task_open
-
+    """A follow-up task of ``enterprise`` (``assignee`` None: the service staff's pool).
+    ServiceError naming the field (enterprise, note, due_on, assignee); nothing written."""
     now = now or clock.now()
     if enterprise is None:
         raise ServiceError(
             _("Link the matter to its enterprise first: a task belongs to an enterprise."),
             field="enterprise",
         )
-    note = text(note, field="note", required=True)
-    if due_on is None:
-        raise ServiceError(_("This field is required."), field="due_on")
-    if due_on < clock.today(now):
-        raise ServiceError(_("This date has passed."), field="due_on")
-    if matter is not None:
+    note = (note or "").replace("\x00", "").strip()
+    if matter is not None and note:
         note = f"{matter.number}：{note}"
     with transaction.atomic():
-        existing = Task.objects.filter(
-            enterprise=enterprise, kind=FOLLOW_UP, status=Task.Status.OPEN
-        ).first()
-        if existing is not None:
-            raise ServiceError(
-                _("This enterprise has an open follow-up task due on %(day)s: close it first.")
-                % {"day": existing.due_on.isoformat()},
-                field="note",
-                code="open_follow_up",
-            )
-        task = task_open(
+        task = outreach_follow_up_create(
             enterprise=enterprise,
-            kind=FOLLOW_UP,
-            source=Task.Source.MANUAL,
-            due_on=due_on,
-            assignee=assignee,
-            note=note,
+            follow_up=FollowUp(note=note, due_on=due_on, assignee=assignee),
             by=by,
             now=now,
         )
@@ -76,6 +60,6 @@ def follow_up_task_create(
                 from_state=matter.state,
                 to_user=assignee,
                 note=_("Follow-up task due on %(day)s: %(note)s")
-                % {"day": due_on.isoformat(), "note": note},
+                % {"day": task.due_on.isoformat(), "note": task.note},
             )
     return task

@@ -4,7 +4,8 @@
   them, shown on the matter and in their 我的待办;
 - past a limit (the first response not given by ``first_response_due``, or the matter still
   open at ``resolution_due``) the matter is flagged overdue and the owner's lead is told (an
-  OVERDUE step to the lead; the lead sees it in 我的待办).
+  OVERDUE step to the lead; the lead sees it in 我的待办);
+- the people named are also sent an e-mail and an SMS (services.reminder_notices).
 
 Each rule claims its rows with one ``UPDATE … RETURNING`` (the reminder time cleared, the
 flag set; outreach.sql.matters), so two beat ticks at once remind once. A missed run catches
@@ -18,6 +19,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from outreach.matters.models import Department, Matter, MatterStep
+from outreach.matters.services.reminder_notices import notices_for, reminder_notices_send
 from outreach.sql import matters as sql
 from registry import clock
 
@@ -87,4 +89,11 @@ def matters_remind(*, now: datetime.datetime | None = None) -> RemindResult:
             for pk, owner, department, state in overdue
         ]
         MatterStep.objects.bulk_create(steps)
+        # The people the steps name are told by e-mail and SMS, once (reminder_notices).
+        reminder_notices_send(
+            notices=notices_for(
+                response=response, resolution=resolution, overdue=overdue, leads=leads, now=now
+            ),
+            now=now,
+        )
     return RemindResult(reminded=len(response) + len(resolution), overdue=len(overdue))
