@@ -219,10 +219,11 @@ def invalid_rows_workbook(*, source, filename: str, out) -> int:
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    from registry.spreadsheet.planning import parse_sheet
+    from registry.spreadsheet.planning import parsed_rows, read_codes
     from registry.spreadsheet.reading import read_sheet
 
     sheet = read_sheet(source, filename=filename)
+    codes = read_codes(sheet)
     aliases = list(sheet.headers)
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet("错误行")
@@ -231,7 +232,7 @@ def invalid_rows_workbook(*, source, filename: str, out) -> int:
             ws.column_dimensions[get_column_letter(index)].number_format = "@"
     ws.append([_("Excel row"), *(sheet.headers[a] for a in aliases), _("Errors")])
     count = 0
-    for parsed in parse_sheet(sheet, keep_raw=True):
+    for parsed in parsed_rows(sheet, codes, keep_raw=True):
         if parsed.is_valid:
             continue
         raw = parsed.raw or {}

@@ -161,6 +161,43 @@ def import_run_confirm(*, run: ImportRun, mode: str, by, create_grids: bool = Fa
     return bool(claimed)
 
 
+def import_run_import_valid(*, run: ImportRun, by) -> bool:
+    """Import the valid rows only of a run refused in the all-or-nothing mode (its file had
+    invalid rows), from the file the run keeps: no second upload. The grid areas are as the
+    admin chose on the preview. False when the run is not such a run any more, or its file
+    is no longer kept (retention)."""
+    from registry import tasks
+
+    claimed = (
+        ImportRun.objects.filter(
+            pk=run.pk, status=ImportRun.Status.REFUSED, mode=ImportRun.Mode.ALL_OR_NOTHING
+        )
+        .exclude(file="")
+        .update(
+            status=ImportRun.Status.QUEUED,
+            mode=ImportRun.Mode.SKIP_INVALID,
+            progress=0,
+            reason="",
+            finished_at=None,
+        )
+    )
+    if claimed:
+        security_event_record(
+            action=SecurityEvent.Action.IMPORT,
+            at=clock.now(),
+            by=by,
+            target=import_run_target(run.pk),
+            detail={
+                "step": "confirmed",
+                "import_run": run.pk,
+                "mode": ImportRun.Mode.SKIP_INVALID,
+                "after": "refused",
+            },
+        )
+        transaction.on_commit(lambda: _enqueue(tasks.import_run_apply, run.pk))
+    return bool(claimed)
+
+
 def import_run_cancel(*, run: ImportRun, by) -> bool:
     return bool(
         ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.CHECKED).update(

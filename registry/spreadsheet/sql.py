@@ -1,0 +1,321 @@
+"""Every SQL statement of the registry import, in one place, with table and column names from
+the models' ``_meta`` (issue #17): the registry read by credit code for a batch, the staging
+table the import fills by COPY, and the set-based statements that write the staged rows with
+their history events (registry.bulk_history).
+
+Each INSERT names its columns: the file's, the staged ids, and the model's other concrete
+columns with the model's defaults (a generated column is never written; a nullable column
+without a default is left NULL). performance-notes.md: COPY into a temporary table and one
+``INSERT … SELECT`` / ``UPDATE … FROM`` per table is what writes 100,000 rows in seconds;
+``bulk_update`` over many fields is slower than ``save()``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+
+from registry.bulk_history import write_with_history
+from registry.models import EmergencyContact, Enterprise, Liaison
+from registry.spreadsheet.columns import CONTACT_FIELDS, ENTERPRISE_FIELDS, LIAISON_FIELDS
+
+STAGE = "registry_import_stage"  # a temporary table of the import's transaction
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _table(model) -> str:
+    return _q(model._meta.db_table)
+
+
+def _column(model, name: str) -> str:
+    return _q(model._meta.get_field(name).column)
+
+
+# --- The registry as stored, for a batch of credit codes --------------------------------------
+
+
+@dataclass
+class Stored:
+    enterprises: dict[str, dict]  # credit code -> {"id", "grid", the file's fields}
+    liaisons: dict[int, dict]  # enterprise id -> its current liaison {"id", the file's fields}
+    contacts: dict[int, dict]  # enterprise id -> its emergency contact {"id", the file's fields}
+
+
+def _fetch(statement: str, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+
+
+def stored_records(codes: list[str], *, lock: bool) -> Stored:
+    """The stored enterprises of these credit codes, their current liaisons and emergency
+    contacts: three queries. ``lock``: FOR UPDATE (an edit made meanwhile waits for the
+    import instead of being overwritten by a plan made before it)."""
+    stored = Stored({}, {}, {})
+    if not codes:
+        return stored
+    lock_sql = " FOR UPDATE" if lock else ""
+    e_cols = ", ".join(_column(Enterprise, f) for f in ENTERPRISE_FIELDS)
+    rows = _fetch(
+        f"SELECT {_column(Enterprise, 'id')}, {_column(Enterprise, 'uscc')}, "
+        f"{_column(Enterprise, 'grid')}, {e_cols} FROM {_table(Enterprise)} "
+        f"WHERE {_column(Enterprise, 'uscc')} = ANY(%s){lock_sql}",
+        [codes],
+    )
+    for pk, uscc, grid_id, *values in rows:
+        stored.enterprises[uscc] = {
+            "id": pk,
+            "grid": grid_id,
+            **dict(zip(ENTERPRISE_FIELDS, values, strict=True)),
+        }
+    ids = [record["id"] for record in stored.enterprises.values()]
+    for model, fields, into, current in (
+        (Liaison, LIAISON_FIELDS, stored.liaisons, f" AND {_column(Liaison, 'ended_on')} IS NULL"),
+        (EmergencyContact, CONTACT_FIELDS, stored.contacts, ""),
+    ):
+        cols = ", ".join(_column(model, f) for f in fields)
+        for pk, enterprise_id, *values in _fetch(
+            f"SELECT {_column(model, 'id')}, {_column(model, 'enterprise')}, {cols} "
+            f"FROM {_table(model)} WHERE {_column(model, 'enterprise')} = ANY(%s)"
+            f"{current}{lock_sql}",
+            [ids],
+        ):
+            into[enterprise_id] = {"id": pk, **dict(zip(fields, values, strict=True))}
+    return stored
+
+
+def lock_imports(cursor) -> None:
+    """One import at a time, until the transaction ends."""
+    cursor.execute("SELECT pg_advisory_xact_lock(hashtext('registry_import'))")
+
+
+# --- The staging table ------------------------------------------------------------------------
+
+
+def _type(model, name: str) -> str:
+    return model._meta.get_field(name).db_type(connection)
+
+
+def stage_columns() -> list[tuple[str, str]]:
+    """The staging table's columns (name, SQL type), in the order of a staged row: one row
+    per created or updated enterprise, with what the plan decided for it and the file's values
+    (``e_``, ``l_``, ``c_``: the enterprise's, the liaison's, the emergency contact's)."""
+    ids = Enterprise._meta.pk.rel_db_type(connection)
+    return [
+        ("file_row", "integer"),  # the row as Excel numbers it
+        ("uscc", _type(Enterprise, "uscc")),
+        ("status", "text"),  # "new" | "updated"
+        ("enterprise_id", ids),
+        ("enterprise_changed", "boolean"),
+        ("grid_id", _type(Enterprise, "grid")),
+        ("new_grid", "text"),  # a grid area to be created: grid_id is set when it is
+        *((f"e_{name}", _type(Enterprise, name)) for name in ENTERPRISE_FIELDS),
+        ("liaison_action", "text"),  # "create" | "replace" | "update" | NULL
+        ("liaison_id", Liaison._meta.pk.rel_db_type(connection)),
+        *((f"l_{name}", _type(Liaison, name)) for name in LIAISON_FIELDS),
+        ("contact_action", "text"),  # "create" | "update" | NULL
+        ("contact_id", EmergencyContact._meta.pk.rel_db_type(connection)),
+        *((f"c_{name}", _type(EmergencyContact, name)) for name in CONTACT_FIELDS),
+    ]
+
+
+def stage_create(cursor) -> None:
+    columns = ", ".join(f"{_q(name)} {kind}" for name, kind in stage_columns())
+    # A second import in the same transaction (tests; a caller's own atomic block) finds the
+    # first one's table still there: temporary tables live until the transaction ends.
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ({columns}) ON COMMIT DROP")
+
+
+_NULL = r"\N"
+
+
+def _cell(value) -> str:
+    if value is None:
+        return _NULL
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def stage_copy(cursor, rows: Iterable[list]) -> None:
+    """COPY rows (in stage_columns() order) into the staging table."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+    buffer.seek(0)
+    names = ", ".join(_q(name) for name, _kind in stage_columns())
+    cursor.copy_expert(f"COPY {STAGE} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
+
+
+def stage_analyze(cursor) -> None:
+    """Statistics for the planner: without them it guesses the staged table's size."""
+    cursor.execute(f"ANALYZE {STAGE}")
+
+
+def stage_drop(cursor) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+
+
+def staged_codes(cursor) -> list[str]:
+    """The credit codes staged (created or updated), in file order."""
+    cursor.execute(f"SELECT uscc FROM {STAGE} ORDER BY file_row")
+    return [code for (code,) in cursor.fetchall()]
+
+
+def stage_set_new_grids(cursor, grid_ids: dict[str, int]) -> None:
+    """The ids of the grid areas just created, for the rows naming them."""
+    if grid_ids:
+        cursor.execute(
+            f"UPDATE {STAGE} s SET grid_id = m.id "
+            "FROM unnest(%s::text[], %s::bigint[]) AS m(name, id) WHERE s.new_grid = m.name",
+            [list(grid_ids), list(grid_ids.values())],
+        )
+
+
+def stage_set_enterprise_ids(cursor) -> None:
+    """Ids for the new enterprises, from the table's own sequence, in file order: the
+    liaisons and contacts inserted after them refer to these."""
+    cursor.execute(
+        "SELECT pg_get_serial_sequence(%s, %s)",
+        [Enterprise._meta.db_table, Enterprise._meta.pk.column],
+    )
+    (sequence,) = cursor.fetchone()
+    cursor.execute(
+        f"UPDATE {STAGE} s SET enterprise_id = n.id FROM ("
+        "SELECT o.file_row, nextval(%s::regclass) AS id FROM ("
+        f"SELECT file_row FROM {STAGE} WHERE status = 'new' ORDER BY file_row) o) n "
+        "WHERE s.file_row = n.file_row",
+        [sequence],
+    )
+
+
+# --- Writing the staged rows, with their history ----------------------------------------------
+
+
+def _defaults(model, filled: set[str], *, now: datetime.datetime) -> dict[str, object]:
+    """The model's other columns as a new row takes them: its defaults (``now`` for the
+    automatic timestamps). A generated column is never written, a nullable column without a
+    default is left NULL."""
+    values: dict[str, object] = {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.name in filled or getattr(field, "generated", False):
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            values[field.column] = now
+        elif field.has_default() or not field.null:
+            default = field.get_default()
+            values[field.column] = str(default) if isinstance(default, str) else default
+    return values
+
+
+def _insert(
+    cursor, model, staged: dict[str, str], where: str, *, context, now, fixed: dict | None = None
+) -> None:
+    """INSERT a row of ``model`` per staged row matching ``where``: ``staged`` maps a field
+    name to the stage's column giving it, ``fixed`` a field name to a value for every row;
+    the model's other columns take their defaults."""
+    fixed = fixed or {}
+    columns = {model._meta.get_field(name).column: f"s.{_q(src)}" for name, src in staged.items()}
+    params = []
+    for name, value in fixed.items():
+        columns[model._meta.get_field(name).column] = "%s"
+        params.append(value)
+    filled = set(staged) | set(fixed)
+    for column, value in _defaults(model, filled, now=now).items():
+        columns.setdefault(column, "%s")
+        params.append(value)
+    names = ", ".join(_q(column) for column in columns)
+    write_with_history(
+        cursor,
+        model,
+        f"INSERT INTO {_table(model)} AS t ({names}) "
+        f"SELECT {', '.join(columns.values())} FROM {STAGE} s WHERE {where} ORDER BY s.file_row",
+        params,
+        label="insert",
+        context=context,
+    )
+
+
+def _update(cursor, model, staged: dict[str, str], key: str, where: str, *, context, now) -> None:
+    """UPDATE the rows of ``model`` whose id is the stage's ``key`` column, for the staged rows
+    matching ``where``: each field in ``staged`` from its stage column; the version counted
+    up and ``updated_at`` set, as every write of the registry does."""
+    if not staged:
+        return
+    assignments = ", ".join(f"{_column(model, name)} = s.{_q(src)}" for name, src in staged.items())
+    version, updated_at = _column(model, "version"), _column(model, "updated_at")
+    write_with_history(
+        cursor,
+        model,
+        f"UPDATE {_table(model)} t SET {assignments}, {version} = t.{version} + 1, "
+        f"{updated_at} = %s FROM {STAGE} s WHERE {where} AND t.{_column(model, 'id')} = s.{key}",
+        [now],
+        label="update",
+        context=context,
+    )
+
+
+def insert_enterprises(cursor, *, context, now) -> None:
+    staged = {"id": "enterprise_id", "uscc": "uscc", "grid": "grid_id"}
+    staged |= {name: f"e_{name}" for name in ENTERPRISE_FIELDS}
+    _insert(cursor, Enterprise, staged, "s.status = 'new'", context=context, now=now)
+
+
+def update_enterprises(cursor, fields: list[str], *, grid: bool, context, now) -> None:
+    """``fields``: those the file has (a column it lacks leaves the stored value alone)."""
+    staged = {name: f"e_{name}" for name in fields} | ({"grid": "grid_id"} if grid else {})
+    where = "s.status = 'updated' AND s.enterprise_changed"
+    _update(cursor, Enterprise, staged, "enterprise_id", where, context=context, now=now)
+
+
+def end_liaisons(cursor, *, today: datetime.date, context, now) -> None:
+    """End the current liaisons the file replaces by another person (never before they
+    started)."""
+    ended_on, started_on = _column(Liaison, "ended_on"), _column(Liaison, "started_on")
+    version, updated_at = _column(Liaison, "version"), _column(Liaison, "updated_at")
+    write_with_history(
+        cursor,
+        Liaison,
+        f"UPDATE {_table(Liaison)} t SET {ended_on} = GREATEST(%s, t.{started_on}), "
+        f"{version} = t.{version} + 1, {updated_at} = %s FROM {STAGE} s "
+        f"WHERE s.liaison_action = 'replace' AND t.{_column(Liaison, 'id')} = s.liaison_id",
+        [today, now],
+        label="update",
+        context=context,
+    )
+
+
+def update_liaisons(cursor, fields: list[str], *, context, now) -> None:
+    staged = {name: f"l_{name}" for name in fields}
+    where = "s.liaison_action = 'update'"
+    _update(cursor, Liaison, staged, "liaison_id", where, context=context, now=now)
+
+
+def insert_liaisons(cursor, *, today: datetime.date, context, now) -> None:
+    staged = {"enterprise": "enterprise_id"} | {name: f"l_{name}" for name in LIAISON_FIELDS}
+    where = "s.liaison_action IN ('create', 'replace')"
+    _insert(cursor, Liaison, staged, where, context=context, now=now, fixed={"started_on": today})
+
+
+def insert_contacts(cursor, *, context, now) -> None:
+    staged = {"enterprise": "enterprise_id"} | {name: f"c_{name}" for name in CONTACT_FIELDS}
+    where = "s.contact_action = 'create'"
+    _insert(cursor, EmergencyContact, staged, where, context=context, now=now)
+
+
+def update_contacts(cursor, fields: list[str], *, context, now) -> None:
+    staged = {name: f"c_{name}" for name in fields}
+    where = "s.contact_action = 'update'"
+    _update(cursor, EmergencyContact, staged, "contact_id", where, context=context, now=now)
