@@ -3,6 +3,9 @@ by COPY into a temporary table of the import's transaction as they are planned; 
 one statement per table and kind of change writes them all from there, with their history
 events exactly as the triggers would write them (registry.bulk_history), in the import's
 context. The statements are in registry.spreadsheet.sql.
+
+Only the staged rows' credit codes stay in memory (the run's page lists the enterprises
+written); a batch's plans are dropped once staged.
 """
 
 from __future__ import annotations
@@ -26,37 +29,39 @@ _NEW_ROW = {name: Enterprise._meta.get_field(name).get_default() for name in ENT
 
 
 class Stage:
-    """The created and updated rows of one import, staged in its transaction."""
+    """The created and updated rows of one import, staged in its transaction batch by batch;
+    a new enterprise gets its id from the table's sequence and a new grid area is created as
+    the first batch naming it is staged (a refused import rolls both back)."""
 
-    def __init__(self, cursor):
+    def __init__(self, cursor, grids: Grids):
         self.cursor = cursor
-        self.rows = 0
+        self.grids = grids
+        self.created_grids: dict[str, int] = {}
+        self.codes: list[str] = []  # the credit codes staged, in file order
+        self.sequence = sql.id_sequence(cursor, Enterprise)
         sql.stage_create(cursor)
 
-    def add(self, plans: list[RowPlan], grids: Grids) -> None:
-        staged = [_staged(plan, grids) for plan in plans if plan.status != "unchanged"]
-        if staged:
-            sql.stage_copy(self.cursor, staged)
-            self.rows += len(staged)
+    def add(self, plans: list[RowPlan]) -> None:
+        staged = [plan for plan in plans if plan.status != "unchanged"]
+        if not staged:
+            return
+        self._create_grids(staged)
+        new = [plan for plan in staged if plan.status == "new"]
+        for plan, pk in zip(new, sql.next_ids(self.cursor, self.sequence, len(new)), strict=True):
+            plan.enterprise_id = pk
+        sql.stage_copy(self.cursor, (self._row(plan) for plan in staged))
+        self.codes.extend(plan.parsed.uscc for plan in staged)
 
     def drop(self) -> None:
         sql.stage_drop(self.cursor)
 
     def write(
-        self,
-        *,
-        present: set[str],
-        new_grids: list[str],
-        today: datetime.date,
-        progress: Progress | None = None,
+        self, *, present: set[str], today: datetime.date, progress: Progress | None = None
     ) -> list[str]:
         """Write every staged row; return their credit codes, in file order. ``present``: the
         aliases of the file's columns (a column the file does not have leaves the stored
-        value alone); ``new_grids``: the grid areas to create, named by the staged rows."""
+        value alone)."""
         cursor, now = self.cursor, clock.now()
-        sql.stage_set_new_grids(cursor, _create_grids(new_grids))
-        sql.stage_analyze(cursor)
-        sql.stage_set_enterprise_ids(cursor)
         context = context_id(cursor)
         fields = {
             record: [f for f in names if _ALIAS[record, f] in present]
@@ -83,46 +88,52 @@ class Stage:
             step()
             if progress:
                 progress(done, len(steps))
-        codes = sql.staged_codes(cursor)
         self.drop()
-        return codes
+        return self.codes
 
+    def _grid_id(self, grid: str | None) -> int | None:
+        if not grid:
+            return None
+        return self.grids.id_of(grid) or self.created_grids.get(grid)
 
-def _staged(plan: RowPlan, grids: Grids) -> list:
-    """One row of the staging table, in sql.stage_columns() order."""
-    parsed = plan.parsed
-    new_grid = parsed.grid if grids.is_new(parsed.grid) else None
-    return [
-        parsed.row,
-        parsed.uscc,
-        plan.status,
-        plan.enterprise_id,
-        plan.enterprise_changed,
-        grids.id_of(parsed.grid or ""),
-        new_grid,
-        # A new enterprise takes the model's default for a column the file does not have.
-        *(parsed.enterprise.get(name, _NEW_ROW[name]) for name in ENTERPRISE_FIELDS),
-        plan.liaison_action,
-        plan.liaison_id,
-        *(parsed.liaison.get(name, "") for name in LIAISON_FIELDS),
-        plan.contact_action,
-        plan.contact_id,
-        *(parsed.contact.get(name, "") for name in CONTACT_FIELDS),
-    ]
+    def _create_grids(self, staged: list[RowPlan]) -> None:
+        """Create the new grid areas these rows name, each with a code of its own made from its
+        name."""
+        names = {
+            plan.parsed.grid: None
+            for plan in staged
+            if self.grids.is_new(plan.parsed.grid) and plan.parsed.grid not in self.created_grids
+        }
+        if not names:
+            return
+        taken = self.grids.codes
+        created = []
+        for name in names:
+            code, n = name[:32], 1
+            while code in taken:
+                n += 1
+                code = f"{name[:26]}-{n}"
+            taken.add(code)
+            created.append(GridArea(code=code, name=name))
+        for grid in GridArea.objects.bulk_create(created):
+            self.created_grids[grid.name] = grid.pk
 
-
-def _create_grids(names: list[str]) -> dict[str, int]:
-    """Create the grid areas, each with a code of its own made from its name; return their
-    ids by name."""
-    if not names:
-        return {}
-    taken = set(GridArea.objects.values_list("code", flat=True))
-    created = []
-    for name in names:
-        code, n = name[:32], 1
-        while code in taken:
-            n += 1
-            code = f"{name[:26]}-{n}"
-        taken.add(code)
-        created.append(GridArea(code=code, name=name))
-    return {grid.name: grid.pk for grid in GridArea.objects.bulk_create(created)}
+    def _row(self, plan: RowPlan) -> list:
+        """One row of the staging table, in sql.stage_columns() order."""
+        parsed = plan.parsed
+        return [
+            parsed.row,
+            parsed.uscc,
+            plan.status,
+            plan.enterprise_id,
+            plan.enterprise_changed,
+            self._grid_id(parsed.grid),
+            # A new enterprise takes the model's default for a column the file does not have.
+            *(parsed.enterprise.get(name, _NEW_ROW[name]) for name in ENTERPRISE_FIELDS),
+            plan.liaison_action,
+            plan.liaison_id,
+            *(parsed.liaison.get(name, "") for name in LIAISON_FIELDS),
+            plan.contact_action,
+            plan.contact_id,
+            *(parsed.contact.get(name, "") for name in CONTACT_FIELDS),
+        ]

@@ -8,6 +8,7 @@ ignored; the order of columns is free and unknown columns are ignored (and repor
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -236,6 +237,34 @@ def clean_cell(column: Column, raw: object) -> object:
     return column.clean(unneutralise(raw))
 
 
+MEMO_SIZE = 2_000  # values remembered per column (Cleaner)
+_MEMO_TYPES = (str, int, bool)  # not floats: -0.0 == 0.0, yet they read differently
+
+
+class Cleaner:
+    """clean_cell, remembering per column the values already cleaned: a park's file repeats
+    the same grid area, industry, size, yes/no and position thousands of times. Only values
+    that cleaned without an error are remembered (a message is translated when it is shown),
+    at most MEMO_SIZE per column, so a column of unique values (names, phones) costs a look-up
+    only. One per pass over a file."""
+
+    def __init__(self):
+        self.memo: dict[str, dict] = defaultdict(dict)
+
+    def __call__(self, column: Column, raw: object) -> object:
+        kind = type(raw)
+        if kind not in _MEMO_TYPES:
+            return clean_cell(column, raw)
+        memo = self.memo[column.alias]
+        key = (kind, raw)
+        if key in memo:
+            return memo[key]
+        value = clean_cell(column, raw)
+        if len(memo) < MEMO_SIZE:
+            memo[key] = value
+        return value
+
+
 def credit_code(values: dict[str, object]) -> str | None:
     """The row's credit code as ``parse_row`` reads it ("" when the cell is not a valid code),
     or None for the template's example row, which is not a row of the registry."""
@@ -248,11 +277,17 @@ def credit_code(values: dict[str, object]) -> str | None:
 
 
 def parse_row(
-    *, row: int, values: dict[str, object], headers: dict[str, str], uscc: str | None = None
+    *,
+    row: int,
+    values: dict[str, object],
+    headers: dict[str, str],
+    uscc: str | None = None,
+    clean: Callable[[Column, object], object] = clean_cell,
 ) -> ParsedRow:
     """One data row: ``values`` by alias (only the columns the file has), ``headers`` maps each
     alias to the header as written in the file (for the messages). ``uscc``: the row's valid
-    credit code when ``credit_code`` already read it (else it is read here). Never raises."""
+    credit code when ``credit_code`` already read it (else it is read here); ``clean``: how a
+    cell is cleaned (clean_cell, or a Cleaner over a whole file). Never raises."""
     parsed = ParsedRow(row=row, uscc="")
     if is_example_row(values):
         parsed.example = True
@@ -261,7 +296,7 @@ def parse_row(
         column = BY_ALIAS[alias]
         try:
             # The credit code may have been read already (the duplicates' pass), and valid.
-            value = uscc if alias == "uscc" and uscc is not None else clean_cell(column, raw)
+            value = uscc if alias == "uscc" and uscc is not None else clean(column, raw)
         except ValidationError as error:
             parsed.errors.append(RowError(row, headers[alias], _message(error), error.code or ""))
             continue

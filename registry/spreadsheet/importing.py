@@ -100,12 +100,12 @@ def _write(
     """Plan with the compared rows locked and stage each batch, then write the staged rows;
     in the caller's transaction (changes_by)."""
     sql.lock_imports(cursor)
-    stage = Stage(cursor)
+    stage = Stage(cursor, grids)
     plan_progress = _share(progress, 10, 60)
     for batch in planned_batches(sheet, codes, grids, lock=True, describe=PREVIEW_CHANGES):
         tally.add(batch, grids)
         if skip_invalid or not tally.summary.invalid:  # else nothing will be written
-            stage.add(batch.plans, grids)
+            stage.add(batch.plans)
         _report(plan_progress, tally, codes)
     summary = tally.result(grids)
     if summary.invalid and not skip_invalid:
@@ -114,7 +114,6 @@ def _write(
         return summary
     summary.affected = stage.write(
         present=set(sheet.headers),
-        new_grids=summary.new_grids,
         today=clock.today(),
         progress=_share(progress, 70, 30),
     )

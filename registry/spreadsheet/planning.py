@@ -28,6 +28,7 @@ from registry.spreadsheet.cells import displayable
 from registry.spreadsheet.columns import (
     BY_ALIAS,
     COLUMNS,
+    Cleaner,
     ParsedRow,
     RowError,
     credit_code,
@@ -100,10 +101,13 @@ def parsed_rows(sheet: Sheet, codes: FileCodes, *, keep_raw: bool = False) -> It
     code given twice makes each of its rows invalid. ``keep_raw``: keep the values as typed
     (ParsedRow.raw), for the invalid-rows download."""
     header = sheet.headers["uscc"]
+    clean = Cleaner()
     for (number, values), code in zip(sheet.rows, codes.codes, strict=True):
         if code is None:
             continue  # the template's example row
-        parsed = parse_row(row=number, values=values, headers=sheet.headers, uscc=code or None)
+        parsed = parse_row(
+            row=number, values=values, headers=sheet.headers, uscc=code or None, clean=clean
+        )
         group = codes.duplicates.get(parsed.uscc)
         if group:
             other = group[1] if number == group[0] else group[0]
@@ -134,10 +138,12 @@ class Grids:
     def __init__(self, *, allowed: bool | Collection[str] = True, header: str = ""):
         self.lookup: dict[str, int] = {}
         self.names: dict[int, str] = {}
+        self.codes: set[str] = set()  # taken, for the new grid areas' codes
         for pk, code, name in GridArea.objects.values_list("pk", "code", "name"):
             self.lookup[clean_text(code).lower()] = pk
             self.lookup[clean_text(name).lower()] = pk
             self.names[pk] = name
+            self.codes.add(code)
         self.allow_all = allowed is True
         self.allowed = set() if allowed in (True, False) else set(allowed)
         self.header = header

@@ -116,7 +116,6 @@ def stage_columns() -> list[tuple[str, str]]:
         ("enterprise_id", ids),
         ("enterprise_changed", "boolean"),
         ("grid_id", _type(Enterprise, "grid")),
-        ("new_grid", "text"),  # a grid area to be created: grid_id is set when it is
         *((f"e_{name}", _type(Enterprise, name)) for name in ENTERPRISE_FIELDS),
         ("liaison_action", "text"),  # "create" | "replace" | "update" | NULL
         ("liaison_id", Liaison._meta.pk.rel_db_type(connection)),
@@ -136,69 +135,48 @@ def stage_create(cursor) -> None:
 
 
 _NULL = r"\N"
-
-
-def _cell(value) -> str:
-    if value is None:
-        return _NULL
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime.date | datetime.datetime):
-        return value.isoformat()
-    return str(value)
+_VALUES = ("e_", "l_", "c_")  # the stage's columns holding the file's values
 
 
 def stage_copy(cursor, rows: Iterable[list]) -> None:
-    """COPY rows (in stage_columns() order) into the staging table."""
+    """COPY rows (in stage_columns() order) into the staging table. CSV as Python writes it:
+    True/False and ISO dates are what Postgres reads; only None needs its NULL mark, and the
+    file's values are never taken for it (a cell may hold the text \\N)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
+    writer.writerows([_NULL if value is None else value for value in row] for row in rows)
     buffer.seek(0)
-    names = ", ".join(_q(name) for name, _kind in stage_columns())
-    cursor.copy_expert(f"COPY {STAGE} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
-
-
-def stage_analyze(cursor) -> None:
-    """Statistics for the planner: without them it guesses the staged table's size."""
-    cursor.execute(f"ANALYZE {STAGE}")
+    columns = [name for name, _kind in stage_columns()]
+    names = ", ".join(_q(name) for name in columns)
+    values = ", ".join(_q(name) for name in columns if name == "uscc" or name[:2] in _VALUES)
+    cursor.copy_expert(
+        f"COPY {STAGE} ({names}) FROM STDIN "
+        f"WITH (FORMAT csv, NULL '\\N', FORCE_NOT_NULL ({values}))",
+        buffer,
+    )
 
 
 def stage_drop(cursor) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
 
 
-def staged_codes(cursor) -> list[str]:
-    """The credit codes staged (created or updated), in file order."""
-    cursor.execute(f"SELECT uscc FROM {STAGE} ORDER BY file_row")
-    return [code for (code,) in cursor.fetchall()]
-
-
-def stage_set_new_grids(cursor, grid_ids: dict[str, int]) -> None:
-    """The ids of the grid areas just created, for the rows naming them."""
-    if grid_ids:
-        cursor.execute(
-            f"UPDATE {STAGE} s SET grid_id = m.id "
-            "FROM unnest(%s::text[], %s::bigint[]) AS m(name, id) WHERE s.new_grid = m.name",
-            [list(grid_ids), list(grid_ids.values())],
-        )
-
-
-def stage_set_enterprise_ids(cursor) -> None:
-    """Ids for the new enterprises, from the table's own sequence, in file order: the
-    liaisons and contacts inserted after them refer to these."""
+def id_sequence(cursor, model) -> str:
+    """The sequence of ``model``'s ids (its identity column's)."""
     cursor.execute(
-        "SELECT pg_get_serial_sequence(%s, %s)",
-        [Enterprise._meta.db_table, Enterprise._meta.pk.column],
+        "SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column]
     )
-    (sequence,) = cursor.fetchone()
+    return cursor.fetchone()[0]
+
+
+def next_ids(cursor, sequence: str, count: int) -> list[int]:
+    """``count`` ids from the sequence, ascending: what the rows would have taken one by
+    one. The rows that refer to a new enterprise are staged with its id, no look-up after."""
+    if not count:
+        return []
     cursor.execute(
-        f"UPDATE {STAGE} s SET enterprise_id = n.id FROM ("
-        "SELECT o.file_row, nextval(%s::regclass) AS id FROM ("
-        f"SELECT file_row FROM {STAGE} WHERE status = 'new' ORDER BY file_row) o) n "
-        "WHERE s.file_row = n.file_row",
-        [sequence],
+        "SELECT nextval(%s::regclass) FROM generate_series(1, %s) ORDER BY 1", [sequence, count]
     )
+    return [pk for (pk,) in cursor.fetchall()]
 
 
 # --- Writing the staged rows, with their history ----------------------------------------------

@@ -117,3 +117,8 @@ def test_the_summary_keeps_the_first_problems_and_counts_them_all(grid_a, monkey
 
     assert result.errors_total == 7 and result.invalid == 7
     assert [e["row"] for e in result.errors] == [2, 3, 4]
+
+
+def test_a_cell_holding_backslash_n_is_text_not_a_missing_value(grid_a):
+    _import([HEADERS, a_row(1, 联络员姓名="\\N", 企业名称="\\N公司")])
+    assert Liaison.objects.get().name == "\\N" and Enterprise.objects.get().name == "\\N公司"
