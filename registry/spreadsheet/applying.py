@@ -1,16 +1,24 @@
-"""Write an import's planned rows, set-based: each batch's created and updated rows are staged
-by COPY into a temporary table of the import's transaction as they are planned; at the end,
-one statement per table and kind of change writes them all from there, with their history
-events exactly as the triggers would write them (registry.bulk_history), in the import's
-context. The statements are in registry.spreadsheet.sql.
+"""Write an import's planned rows, batch by batch as they are planned, set-based: a batch's
+created and updated rows are COPYed into a temporary table of the import's transaction, and
+one statement per table and kind of change writes them from there with their history events,
+exactly as the triggers would write them (registry.bulk_history), in the import's context.
+The statements are in registry.spreadsheet.sql.
 
-Only the staged rows' credit codes stay in memory (the run's page lists the enterprises
-written); a batch's plans are dropped once staged.
+Python parses a batch while Postgres writes the one before: the writing runs in a thread of
+its own, on the import's own database connection and transaction (psycopg2 serialises the
+statements of one connection and lets go of the GIL while Postgres works). On two cores that
+is the difference between adding the two and taking the longer. At most one batch waits for
+the writer, so memory stays bounded; only the written rows' credit codes are kept (the run's
+page lists the enterprises written).
 """
 
 from __future__ import annotations
 
 import datetime
+import queue
+import threading
+
+from django.db import connection
 
 from registry import clock
 from registry.bulk_history import context_id
@@ -22,47 +30,26 @@ from registry.spreadsheet.columns import (
     ENTERPRISE_FIELDS,
     LIAISON_FIELDS,
 )
-from registry.spreadsheet.planning import Grids, Progress, RowPlan
+from registry.spreadsheet.planning import Grids, RowPlan
 
 _ALIAS = {(c.record, c.field): c.alias for c in COLUMNS}
 _NEW_ROW = {name: Enterprise._meta.get_field(name).get_default() for name in ENTERPRISE_FIELDS}
+_DONE = None  # what tells the writer that no batch follows
 
 
-class Stage:
-    """The created and updated rows of one import, staged in its transaction batch by batch;
-    a new enterprise gets its id from the table's sequence and a new grid area is created as
-    the first batch naming it is staged (a refused import rolls both back)."""
+class Writer:
+    """Writes one import's batches, in order, in the caller's transaction. ``close()`` waits
+    for the last batch (and raises what went wrong in the writer); call it in a ``finally``
+    too, so the thread is done with the connection before the transaction ends."""
 
-    def __init__(self, cursor, grids: Grids):
+    def __init__(self, cursor, grids: Grids, *, present: set[str], today: datetime.date):
         self.cursor = cursor
         self.grids = grids
         self.created_grids: dict[str, int] = {}
-        self.codes: list[str] = []  # the credit codes staged, in file order
+        self.codes: list[str] = []  # the credit codes written, in file order
         self.sequence = sql.id_sequence(cursor, Enterprise)
         sql.stage_create(cursor)
-
-    def add(self, plans: list[RowPlan]) -> None:
-        staged = [plan for plan in plans if plan.status != "unchanged"]
-        if not staged:
-            return
-        self._create_grids(staged)
-        new = [plan for plan in staged if plan.status == "new"]
-        for plan, pk in zip(new, sql.next_ids(self.cursor, self.sequence, len(new)), strict=True):
-            plan.enterprise_id = pk
-        sql.stage_copy(self.cursor, (self._row(plan) for plan in staged))
-        self.codes.extend(plan.parsed.uscc for plan in staged)
-
-    def drop(self) -> None:
-        sql.stage_drop(self.cursor)
-
-    def write(
-        self, *, present: set[str], today: datetime.date, progress: Progress | None = None
-    ) -> list[str]:
-        """Write every staged row; return their credit codes, in file order. ``present``: the
-        aliases of the file's columns (a column the file does not have leaves the stored
-        value alone)."""
-        cursor, now = self.cursor, clock.now()
-        context = context_id(cursor)
+        self.context = context_id(cursor)
         fields = {
             record: [f for f in names if _ALIAS[record, f] in present]
             for record, names in (
@@ -71,34 +58,76 @@ class Stage:
                 ("contact", CONTACT_FIELDS),
             )
         }
-        # Enterprises first (the others refer to them); the replaced liaisons are ended
-        # before the new ones start (one current liaison per enterprise).
-        steps = [
-            lambda: sql.insert_enterprises(cursor, context=context, now=now),
-            lambda: sql.update_enterprises(
-                cursor, fields["enterprise"], grid="grid" in present, context=context, now=now
-            ),
-            lambda: sql.end_liaisons(cursor, today=today, context=context, now=now),
-            lambda: sql.update_liaisons(cursor, fields["liaison"], context=context, now=now),
-            lambda: sql.insert_liaisons(cursor, today=today, context=context, now=now),
-            lambda: sql.insert_contacts(cursor, context=context, now=now),
-            lambda: sql.update_contacts(cursor, fields["contact"], context=context, now=now),
-        ]
-        for done, step in enumerate(steps, start=1):
-            step()
-            if progress:
-                progress(done, len(steps))
-        self.drop()
+        # Built here: the thread has no Django connection of its own, and needs none.
+        now = clock.now()
+        self.writes = sql.writes(fields=fields, grid="grid" in present, today=today, now=now)
+        self.copy = sql.copy_statement()
+        self.raw = connection.connection  # the psycopg2 connection of this transaction
+        # Held while a batch is written, and by the caller's thread whenever it uses the
+        # connection meanwhile (``busy``): psycopg2 serialises single statements, not a COPY
+        # (its data follows the statement), and the history switch is on during parts of a
+        # batch (a grid area created meanwhile would lose its trigger).
+        self.busy = threading.Lock()
+        self.batches: queue.Queue = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="registry-import-writer")
+        self.thread.start()
+
+    def add(self, plans: list[RowPlan]) -> None:
+        """Stage and write the batch's created and updated rows (waits while the writer is
+        still busy with the batch before the previous one)."""
+        if self.error is not None:
+            self.close()
+        staged = [plan for plan in plans if plan.status != "unchanged"]
+        if not staged:
+            return
+        self._create_grids(staged)
+        new = [plan for plan in staged if plan.status == "new"]
+        with self.busy:
+            ids = sql.next_ids(self.cursor, self.sequence, len(new))
+        for plan, pk in zip(new, ids, strict=True):
+            plan.enterprise_id = pk
+        self.batches.put(sql.stage_csv(self._row(plan) for plan in staged))
+        self.codes.extend(plan.parsed.uscc for plan in staged)
+
+    def close(self) -> list[str]:
+        """Wait for the writer to finish; return the credit codes written, in file order."""
+        if self.thread.is_alive():
+            self.batches.put(_DONE)
+            self.thread.join()
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
         return self.codes
 
-    def _grid_id(self, grid: str | None) -> int | None:
-        if not grid:
-            return None
-        return self.grids.id_of(grid) or self.created_grids.get(grid)
+    def _run(self) -> None:
+        cursor = None
+        try:
+            cursor = self.raw.cursor()
+        except BaseException as error:  # raised by close() in the caller's thread
+            self.error = error
+        # Takes every batch until told to stop, even after a failure: add() never waits for
+        # a writer that is gone.
+        while (buffer := self.batches.get()) is not _DONE:
+            if self.error is not None:
+                continue
+            try:
+                with self.busy:
+                    self._write(cursor, buffer)
+            except BaseException as error:
+                self.error = error
+        if cursor is not None:
+            cursor.close()
+
+    def _write(self, cursor, buffer) -> None:
+        sql.stage_clear(cursor)
+        cursor.copy_expert(self.copy, buffer)
+        for write in self.writes:
+            write.run(cursor, context=self.context)
 
     def _create_grids(self, staged: list[RowPlan]) -> None:
         """Create the new grid areas these rows name, each with a code of its own made from its
-        name."""
+        name (ORM: their history is the triggers')."""
         names = {
             plan.parsed.grid: None
             for plan in staged
@@ -115,8 +144,14 @@ class Stage:
                 code = f"{name[:26]}-{n}"
             taken.add(code)
             created.append(GridArea(code=code, name=name))
-        for grid in GridArea.objects.bulk_create(created):
-            self.created_grids[grid.name] = grid.pk
+        with self.busy:
+            for grid in GridArea.objects.bulk_create(created):
+                self.created_grids[grid.name] = grid.pk
+
+    def _grid_id(self, grid: str | None) -> int | None:
+        if not grid:
+            return None
+        return self.grids.id_of(grid) or self.created_grids.get(grid)
 
     def _row(self, plan: RowPlan) -> list:
         """One row of the staging table, in sql.stage_columns() order."""

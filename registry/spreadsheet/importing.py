@@ -17,7 +17,7 @@ from registry.models import Door, SecurityEvent
 from registry.security_log import security_event_record
 from registry.services import changes_by
 from registry.spreadsheet import sql
-from registry.spreadsheet.applying import Stage
+from registry.spreadsheet.applying import Writer
 from registry.spreadsheet.planning import FileCodes, Grids, Progress, planned_batches, read_codes
 from registry.spreadsheet.reading import Sheet, read_sheet
 from registry.spreadsheet.summary import PREVIEW_CHANGES, Summary, Tally
@@ -97,26 +97,28 @@ def _write(
     import_run: int | None,
     progress: Progress | None,
 ) -> Summary:
-    """Plan with the compared rows locked and stage each batch, then write the staged rows;
+    """Plan with the compared rows locked, and write each batch while the next is planned;
     in the caller's transaction (changes_by)."""
     sql.lock_imports(cursor)
-    stage = Stage(cursor, grids)
-    plan_progress = _share(progress, 10, 60)
-    for batch in planned_batches(sheet, codes, grids, lock=True, describe=PREVIEW_CHANGES):
-        tally.add(batch, grids)
-        if skip_invalid or not tally.summary.invalid:  # else nothing will be written
-            stage.add(batch.plans)
-        _report(plan_progress, tally, codes)
+    writer = Writer(cursor, grids, present=set(sheet.headers), today=clock.today())
+    plan_progress = _share(progress, 10, 85)
+    try:
+        batches = planned_batches(
+            sheet, codes, grids, lock=True, describe=PREVIEW_CHANGES, connection_free=writer.busy
+        )
+        for batch in batches:
+            tally.add(batch, grids)
+            if skip_invalid or not tally.summary.invalid:  # else nothing will be written
+                writer.add(batch.plans)
+            _report(plan_progress, tally, codes)
+    finally:
+        affected = writer.close()  # the last batch written (or the writer's error raised)
     summary = tally.result(grids)
     if summary.invalid and not skip_invalid:
-        # All or nothing: nothing. Undo the staging and release the locks with it.
+        # All or nothing: nothing. What was written is rolled back, and the locks released.
         transaction.set_rollback(True)
         return summary
-    summary.affected = stage.write(
-        present=set(sheet.headers),
-        today=clock.today(),
-        progress=_share(progress, 70, 30),
-    )
+    summary.affected = affected
     # In the import's transaction: logged if and only if written.
     security_event_record(
         action=SecurityEvent.Action.IMPORT,

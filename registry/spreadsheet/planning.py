@@ -12,9 +12,11 @@ has counted and staged it.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -41,6 +43,7 @@ _HEADER_OF = {(c.record, c.field): c.header for c in COLUMNS}
 _KIND = {"enterprise": "enterprise", "liaison": "liaison", "contact": "emergencycontact"}
 
 Progress = Callable[[int, int], None]
+_ALWAYS_FREE = contextlib.nullcontext()  # a dry run has the connection to itself
 
 
 def max_rows() -> int:
@@ -214,10 +217,13 @@ def planned_batches(
     *,
     lock: bool = False,
     describe: int = 0,
+    connection_free: AbstractContextManager = _ALWAYS_FREE,
 ) -> Iterator[Batch]:
     """The rows parsed and planned, BATCH at a time. ``lock``: lock the stored rows compared
     (FOR UPDATE), in the import's transaction. ``describe``: how many updated rows to describe
-    old -> new, the first in the file (the preview lists a few; the rest are only counted)."""
+    old -> new, the first in the file (the preview lists a few; the rest are only counted).
+    ``connection_free``: held while the registry is read (the import's writer shares the
+    connection, applying.Writer)."""
     rows = parsed_rows(sheet, codes)
     while chunk := list(itertools.islice(rows, BATCH)):
         valid: list[ParsedRow] = []
@@ -228,7 +234,8 @@ def planned_batches(
             (valid if parsed.is_valid else invalid).append(parsed)
         for parsed in valid:
             grids.note(parsed)
-        stored = sql.stored_records([p.uscc for p in valid], lock=lock)
+        with connection_free:
+            stored = sql.stored_records([p.uscc for p in valid], lock=lock)
         plans = []
         for parsed in valid:
             plan = _plan_row(parsed, stored, grids, describe=describe > 0)

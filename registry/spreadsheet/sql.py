@@ -138,22 +138,30 @@ _NULL = r"\N"
 _VALUES = ("e_", "l_", "c_")  # the stage's columns holding the file's values
 
 
-def stage_copy(cursor, rows: Iterable[list]) -> None:
-    """COPY rows (in stage_columns() order) into the staging table. CSV as Python writes it:
-    True/False and ISO dates are what Postgres reads; only None needs its NULL mark, and the
-    file's values are never taken for it (a cell may hold the text \\N)."""
+def stage_csv(rows: Iterable[list]) -> io.StringIO:
+    """Rows (in stage_columns() order) as COPY reads them (copy_statement()). CSV as Python
+    writes it: True/False and ISO dates are what Postgres reads; only None needs its NULL
+    mark, and the file's values are never taken for it (a cell may hold the text \\N)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerows([_NULL if value is None else value for value in row] for row in rows)
     buffer.seek(0)
+    return buffer
+
+
+def copy_statement() -> str:
     columns = [name for name, _kind in stage_columns()]
     names = ", ".join(_q(name) for name in columns)
     values = ", ".join(_q(name) for name in columns if name == "uscc" or name[:2] in _VALUES)
-    cursor.copy_expert(
+    return (
         f"COPY {STAGE} ({names}) FROM STDIN "
-        f"WITH (FORMAT csv, NULL '\\N', FORCE_NOT_NULL ({values}))",
-        buffer,
+        f"WITH (FORMAT csv, NULL '\\N', FORCE_NOT_NULL ({values}))"
     )
+
+
+def stage_clear(cursor) -> None:
+    """Empty the staging table for the next batch."""
+    cursor.execute(f"TRUNCATE {STAGE}")
 
 
 def stage_drop(cursor) -> None:
@@ -198,9 +206,23 @@ def _defaults(model, filled: set[str], *, now: datetime.datetime) -> dict[str, o
     return values
 
 
-def _insert(
-    cursor, model, staged: dict[str, str], where: str, *, context, now, fixed: dict | None = None
-) -> None:
+@dataclass(frozen=True)
+class Write:
+    """One set-based statement over the staged rows; run, it writes their history events too,
+    as the triggers would (registry.bulk_history)."""
+
+    model: type
+    statement: str  # an INSERT or UPDATE of the model's table aliased t, without RETURNING
+    params: list
+    label: str  # the history events' label: "insert" | "update"
+
+    def run(self, cursor, *, context) -> None:
+        write_with_history(
+            cursor, self.model, self.statement, self.params, label=self.label, context=context
+        )
+
+
+def _insert(model, staged: dict[str, str], where: str, *, now, fixed: dict | None = None) -> Write:
     """INSERT a row of ``model`` per staged row matching ``where``: ``staged`` maps a field
     name to the stage's column giving it, ``fixed`` a field name to a value for every row;
     the model's other columns take their defaults."""
@@ -215,85 +237,88 @@ def _insert(
         columns.setdefault(column, "%s")
         params.append(value)
     names = ", ".join(_q(column) for column in columns)
-    write_with_history(
-        cursor,
+    return Write(
         model,
         f"INSERT INTO {_table(model)} AS t ({names}) "
         f"SELECT {', '.join(columns.values())} FROM {STAGE} s WHERE {where} ORDER BY s.file_row",
         params,
-        label="insert",
-        context=context,
+        "insert",
     )
 
 
-def _update(cursor, model, staged: dict[str, str], key: str, where: str, *, context, now) -> None:
+def _update(model, staged: dict[str, str], key: str, where: str, *, now) -> list[Write]:
     """UPDATE the rows of ``model`` whose id is the stage's ``key`` column, for the staged rows
     matching ``where``: each field in ``staged`` from its stage column; the version counted
-    up and ``updated_at`` set, as every write of the registry does."""
+    up and ``updated_at`` set, as every write of the registry does. Nothing without fields."""
     if not staged:
-        return
+        return []
     assignments = ", ".join(f"{_column(model, name)} = s.{_q(src)}" for name, src in staged.items())
     version, updated_at = _column(model, "version"), _column(model, "updated_at")
-    write_with_history(
-        cursor,
-        model,
+    statement = (
         f"UPDATE {_table(model)} t SET {assignments}, {version} = t.{version} + 1, "
-        f"{updated_at} = %s FROM {STAGE} s WHERE {where} AND t.{_column(model, 'id')} = s.{key}",
-        [now],
-        label="update",
-        context=context,
+        f"{updated_at} = %s FROM {STAGE} s WHERE {where} AND t.{_column(model, 'id')} = s.{key}"
     )
+    return [Write(model, statement, [now], "update")]
 
 
-def insert_enterprises(cursor, *, context, now) -> None:
-    staged = {"id": "enterprise_id", "uscc": "uscc", "grid": "grid_id"}
-    staged |= {name: f"e_{name}" for name in ENTERPRISE_FIELDS}
-    _insert(cursor, Enterprise, staged, "s.status = 'new'", context=context, now=now)
-
-
-def update_enterprises(cursor, fields: list[str], *, grid: bool, context, now) -> None:
-    """``fields``: those the file has (a column it lacks leaves the stored value alone)."""
-    staged = {name: f"e_{name}" for name in fields} | ({"grid": "grid_id"} if grid else {})
-    where = "s.status = 'updated' AND s.enterprise_changed"
-    _update(cursor, Enterprise, staged, "enterprise_id", where, context=context, now=now)
-
-
-def end_liaisons(cursor, *, today: datetime.date, context, now) -> None:
+def _end_liaisons(*, today: datetime.date, now) -> Write:
     """End the current liaisons the file replaces by another person (never before they
     started)."""
     ended_on, started_on = _column(Liaison, "ended_on"), _column(Liaison, "started_on")
     version, updated_at = _column(Liaison, "version"), _column(Liaison, "updated_at")
-    write_with_history(
-        cursor,
+    return Write(
         Liaison,
         f"UPDATE {_table(Liaison)} t SET {ended_on} = GREATEST(%s, t.{started_on}), "
         f"{version} = t.{version} + 1, {updated_at} = %s FROM {STAGE} s "
         f"WHERE s.liaison_action = 'replace' AND t.{_column(Liaison, 'id')} = s.liaison_id",
         [today, now],
-        label="update",
-        context=context,
+        "update",
     )
 
 
-def update_liaisons(cursor, fields: list[str], *, context, now) -> None:
-    staged = {name: f"l_{name}" for name in fields}
-    where = "s.liaison_action = 'update'"
-    _update(cursor, Liaison, staged, "liaison_id", where, context=context, now=now)
-
-
-def insert_liaisons(cursor, *, today: datetime.date, context, now) -> None:
-    staged = {"enterprise": "enterprise_id"} | {name: f"l_{name}" for name in LIAISON_FIELDS}
-    where = "s.liaison_action IN ('create', 'replace')"
-    _insert(cursor, Liaison, staged, where, context=context, now=now, fixed={"started_on": today})
-
-
-def insert_contacts(cursor, *, context, now) -> None:
-    staged = {"enterprise": "enterprise_id"} | {name: f"c_{name}" for name in CONTACT_FIELDS}
-    where = "s.contact_action = 'create'"
-    _insert(cursor, EmergencyContact, staged, where, context=context, now=now)
-
-
-def update_contacts(cursor, fields: list[str], *, context, now) -> None:
-    staged = {name: f"c_{name}" for name in fields}
-    where = "s.contact_action = 'update'"
-    _update(cursor, EmergencyContact, staged, "contact_id", where, context=context, now=now)
+def writes(*, fields: dict[str, list[str]], grid: bool, today: datetime.date, now) -> list[Write]:
+    """The statements that write the staged rows, in their order: enterprises first (the
+    others refer to them); the replaced liaisons ended before the new ones start (one current
+    liaison per enterprise). ``fields``: by record ("enterprise", "liaison", "contact"), the
+    fields the file has (a column it lacks leaves the stored value alone); ``grid``: whether
+    it has the grid area's."""
+    enterprise = {"id": "enterprise_id", "uscc": "uscc", "grid": "grid_id"}
+    enterprise |= {name: f"e_{name}" for name in ENTERPRISE_FIELDS}
+    liaison = {"enterprise": "enterprise_id"} | {name: f"l_{name}" for name in LIAISON_FIELDS}
+    contact = {"enterprise": "enterprise_id"} | {name: f"c_{name}" for name in CONTACT_FIELDS}
+    changed_enterprise = {name: f"e_{name}" for name in fields["enterprise"]}
+    if grid:
+        changed_enterprise["grid"] = "grid_id"
+    return [
+        _insert(Enterprise, enterprise, "s.status = 'new'", now=now),
+        *_update(
+            Enterprise,
+            changed_enterprise,
+            "enterprise_id",
+            "s.status = 'updated' AND s.enterprise_changed",
+            now=now,
+        ),
+        _end_liaisons(today=today, now=now),
+        *_update(
+            Liaison,
+            {name: f"l_{name}" for name in fields["liaison"]},
+            "liaison_id",
+            "s.liaison_action = 'update'",
+            now=now,
+        ),
+        _insert(
+            Liaison,
+            liaison,
+            "s.liaison_action IN ('create', 'replace')",
+            now=now,
+            fixed={"started_on": today},
+        ),
+        _insert(EmergencyContact, contact, "s.contact_action = 'create'", now=now),
+        *_update(
+            EmergencyContact,
+            {name: f"c_{name}" for name in fields["contact"]},
+            "contact_id",
+            "s.contact_action = 'update'",
+            now=now,
+        ),
+    ]

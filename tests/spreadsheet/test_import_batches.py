@@ -91,10 +91,14 @@ def test_liaisons_replaced_and_contacts_changed_in_every_batch(grid_a):
 def test_a_failure_while_writing_leaves_the_registry_as_it_was(grid_a, monkeypatch):
     _import([HEADERS, a_row(1)])
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("the database went away")
+    run = sql.Write.run
 
-    monkeypatch.setattr(sql, "insert_liaisons", broken)
+    def broken(write, cursor, *, context):
+        if write.model is Liaison and write.label == "insert":
+            raise RuntimeError("the database went away")
+        run(write, cursor, context=context)
+
+    monkeypatch.setattr(sql.Write, "run", broken)
     with pytest.raises(RuntimeError):
         _import([HEADERS, a_row(1, 企业名称="改了名"), a_row(2), a_row(3)])
 
