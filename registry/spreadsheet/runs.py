@@ -100,7 +100,7 @@ def _run(run: ImportRun, *, dry_run: bool) -> dict:
     try:
         with run.file.open("rb") as handle, translation.override(run.language):
             summary = registry_import(
-                source=handle,
+                source=_local_path(run) or handle,
                 filename=run.filename,
                 by=run.created_by,
                 dry_run=dry_run,
@@ -112,6 +112,15 @@ def _run(run: ImportRun, *, dry_run: bool) -> dict:
     finally:
         progress.close()
     return summary.as_dict()
+
+
+def _local_path(run: ImportRun) -> str | None:
+    """The uploaded file's path when the storage keeps it on this machine (the reader then
+    needs no copy of the bytes), else None."""
+    try:
+        return run.file.path
+    except NotImplementedError:  # a remote storage
+        return None
 
 
 def import_run_check(*, run_id: int) -> None:
