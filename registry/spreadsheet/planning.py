@@ -7,7 +7,7 @@ each row's credit code (``read_codes``: a code given twice makes every row givin
 wherever in the file the other row is); the second parses and plans the rows in batches of
 BATCH (``planned_batches``), the registry read for each batch by credit code in one query per
 table (registry.spreadsheet.sql), never one query per row. A batch is dropped once the import
-has counted and staged it.
+has counted it and handed it to the writer (registry.spreadsheet.applying).
 """
 
 from __future__ import annotations

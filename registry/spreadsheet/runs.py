@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from registry import clock
 from registry.models import ImportRun, SecurityEvent
 from registry.security_log import security_event_record
+from registry.spreadsheet import sql
 from registry.spreadsheet.importing import import_run_target, registry_import
 from registry.spreadsheet.reading import UnreadableFile
 
@@ -72,10 +73,7 @@ class _ProgressWriter:
             self.connection = psycopg2.connect(**connections["default"].get_connection_params())
             self.connection.autocommit = True
         with self.connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE registry_importrun SET progress = %s, heartbeat_at = %s WHERE id = %s",
-                [percent, clock.now(), self.run_id],
-            )
+            sql.run_progress(cursor, run_id=self.run_id, percent=percent, at=clock.now())
 
     def close(self) -> None:
         if self.connection is not None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from registry.bulk_history import write_with_history
-from registry.models import EmergencyContact, Enterprise, Liaison
+from registry.models import EmergencyContact, Enterprise, ImportRun, Liaison
 from registry.spreadsheet.columns import CONTACT_FIELDS, ENTERPRISE_FIELDS, LIAISON_FIELDS
 
 STAGE = "registry_import_stage"  # a temporary table of the import's transaction
@@ -105,6 +105,16 @@ def stored_records(codes: list[str], *, lock: bool) -> Stored:
         ):
             into[enterprise_id] = {"id": pk, **dict(zip(fields, values, strict=True))}
     return stored
+
+
+def run_progress(cursor, *, run_id: int, percent: int, at: datetime.datetime) -> None:
+    """A run's progress and the renewal of its worker's lease (runs._ProgressWriter, on a
+    connection of its own)."""
+    cursor.execute(
+        f"UPDATE {_table(ImportRun)} SET {_column(ImportRun, 'progress')} = %s, "
+        f"{_column(ImportRun, 'heartbeat_at')} = %s WHERE {_column(ImportRun, 'id')} = %s",
+        [percent, at, run_id],
+    )
 
 
 def lock_imports(cursor) -> None:
