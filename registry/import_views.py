@@ -132,6 +132,13 @@ def import_run(request, pk):
     if run.status == ImportRun.Status.CHECKED:
         choices = _choices(run, request.GET)
         context.update(choices, confirm_label=confirm_label(run.preview or {}, **choices))
+    elif run.status == ImportRun.Status.REFUSED and run.file:
+        summary = run.summary or {}
+        if summary.get("created") or summary.get("updated"):
+            context["valid_only_mode"] = ImportRun.Mode.SKIP_INVALID
+            context["valid_only_label"] = confirm_label(
+                summary, mode=ImportRun.Mode.SKIP_INVALID, create_grids=run.create_grids
+            )
     if request.headers.get("HX-Request") == "true":
         return render(request, "registry/_import_run.html", context)
     return render(request, "registry/import_run.html", context)
@@ -141,8 +148,15 @@ def import_run(request, pk):
 def import_confirm(request, pk):
     _admin_only(request)
     run = get_object_or_404(ImportRun, pk=pk)
-    choices = _choices(run, request.POST)
-    if not runs.import_run_confirm(run=run, by=request.user, **choices):
+    if run.status == ImportRun.Status.REFUSED and (
+        request.POST.get("mode") == ImportRun.Mode.SKIP_INVALID
+    ):
+        # A refused all-or-nothing run, imported again as its valid rows only.
+        confirmed = runs.import_run_import_valid(run=run, by=request.user)
+    else:
+        choices = _choices(run, request.POST)
+        confirmed = runs.import_run_confirm(run=run, by=request.user, **choices)
+    if not confirmed:
         messages.error(request, _("This import cannot be confirmed any more."))
     return redirect("registry:import_run", pk=run.pk)
 

@@ -8,6 +8,7 @@ ignored; the order of columns is free and unknown columns are ignored (and repor
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -127,6 +128,12 @@ _DIGIT_KINDS = {"uscc", "mobile", "phone", "id_number"}
 # A WeChat ID is often the mobile number it was registered with.
 _DIGIT_ALIASES = {"liaison_wechat"}
 BY_ALIAS = {column.alias: column for column in COLUMNS}
+# The model fields the file fills, by record (the credit code is the enterprise's key).
+ENTERPRISE_FIELDS = tuple(
+    c.field for c in COLUMNS if c.record == "enterprise" and c.field != "uscc"
+)
+LIAISON_FIELDS = tuple(c.field for c in COLUMNS if c.record == "liaison")
+CONTACT_FIELDS = tuple(c.field for c in COLUMNS if c.record == "contact")
 REQUIRED = tuple(column for column in COLUMNS if column.required)
 _LOOKUP = {key: column for column in COLUMNS for key in (column.header, column.alias)}
 
@@ -218,9 +225,69 @@ def _message(error: ValidationError) -> str:
 _SUSPECT = "# \u3000"  # first characters of a text that may be an Excel error value
 
 
-def parse_row(*, row: int, values: dict[str, object], headers: dict[str, str]) -> ParsedRow:
+def clean_cell(column: Column, raw: object) -> object:
+    """One cell's value as the column keeps it; raises ValidationError. An Excel error or a
+    character that would be dropped is never read as a value."""
+    # The type test first keeps the common cell (plain printable text) cheap.
+    kind = type(raw)
+    if kind is ExcelError or (
+        kind is str and raw and (raw[0] in _SUSPECT or not raw.isprintable() or "\ufffd" in raw)
+    ):
+        check_cell(raw)
+    return column.clean(unneutralise(raw))
+
+
+MEMO_SIZE = 2_000  # values remembered per column (Cleaner)
+_MEMO_TYPES = (str, int, bool)  # not floats: -0.0 == 0.0, yet they read differently
+
+
+class Cleaner:
+    """clean_cell, remembering per column the values already cleaned: a park's file repeats
+    the same grid area, industry, size, yes/no and position thousands of times. Only values
+    that cleaned without an error are remembered (a message is translated when it is shown),
+    at most MEMO_SIZE per column, so a column of unique values (names, phones) costs a look-up
+    only. One per pass over a file."""
+
+    def __init__(self):
+        self.memo: dict[str, dict] = defaultdict(dict)
+
+    def __call__(self, column: Column, raw: object) -> object:
+        kind = type(raw)
+        if kind not in _MEMO_TYPES:
+            return clean_cell(column, raw)
+        memo = self.memo[column.alias]
+        key = (kind, raw)
+        if key in memo:
+            return memo[key]
+        value = clean_cell(column, raw)
+        if len(memo) < MEMO_SIZE:
+            memo[key] = value
+        return value
+
+
+def credit_code(values: dict[str, object]) -> str | None:
+    """The row's credit code as ``parse_row`` reads it ("" when the cell is not a valid code),
+    or None for the template's example row, which is not a row of the registry."""
+    if is_example_row(values):
+        return None
+    try:
+        return clean_cell(BY_ALIAS["uscc"], values.get("uscc"))
+    except Exception:  # reported by parse_row, with its message
+        return ""
+
+
+def parse_row(
+    *,
+    row: int,
+    values: dict[str, object],
+    headers: dict[str, str],
+    uscc: str | None = None,
+    clean: Callable[[Column, object], object] = clean_cell,
+) -> ParsedRow:
     """One data row: ``values`` by alias (only the columns the file has), ``headers`` maps each
-    alias to the header as written in the file (for the messages). Never raises."""
+    alias to the header as written in the file (for the messages). ``uscc``: the row's valid
+    credit code when ``credit_code`` already read it (else it is read here); ``clean``: how a
+    cell is cleaned (clean_cell, or a Cleaner over a whole file). Never raises."""
     parsed = ParsedRow(row=row, uscc="")
     if is_example_row(values):
         parsed.example = True
@@ -228,16 +295,8 @@ def parse_row(*, row: int, values: dict[str, object], headers: dict[str, str]) -
     for alias, raw in values.items():
         column = BY_ALIAS[alias]
         try:
-            # An Excel error or a character that would be dropped is never read as a value;
-            # the type test first keeps the common cell (plain printable text) cheap.
-            kind = type(raw)
-            if kind is ExcelError or (
-                kind is str
-                and raw
-                and (raw[0] in _SUSPECT or not raw.isprintable() or "\ufffd" in raw)
-            ):
-                check_cell(raw)
-            value = column.clean(unneutralise(raw))
+            # The credit code may have been read already (the duplicates' pass), and valid.
+            value = uscc if alias == "uscc" and uscc is not None else clean(column, raw)
         except ValidationError as error:
             parsed.errors.append(RowError(row, headers[alias], _message(error), error.code or ""))
             continue

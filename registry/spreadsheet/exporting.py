@@ -139,36 +139,55 @@ def registry_export(
     user_agent: str = "",
 ) -> int:
     """Write the registry (what ``user`` may see; everything for the command line) and return
-    the number of rows. ``fmt``: "xlsx" or "csv" (UTF-8 with BOM, as Excel expects).
+    the number of rows. ``fmt``: "xlsx" or "csv" (UTF-8 with BOM, as Excel expects; a CSV
+    cannot carry the Text format of the columns of digits, README "Command line").
     ``ip_address`` and ``user_agent``: the request's, for the logs (as a reveal has them)."""
     enterprises = visible_enterprises(user) if user is not None else _all()
     if grid is not None:
         enterprises = enterprises.filter(grid=grid)
     inner_sql, params = enterprises.values("id").query.sql_with_params()
-    headers = [c.header for c in COLUMNS]
-    count = 0
-    if fmt == "csv":
-        handle, close = _text_handle(out)
-        try:
-            handle.write("\ufeff")
-            writer = csv.writer(handle)
-            writer.writerow(headers)
-            for row in _rows(inner_sql, list(params), user):
-                writer.writerow(row)
-                count += 1
-        finally:
-            close()
-    else:
-        from openpyxl import Workbook
+    rows = _rows(inner_sql, list(params), user)
+    write = _write_csv if fmt == "csv" else _write_xlsx
+    count = write(out, [c.header for c in COLUMNS], rows)
+    _log_export(
+        user=user, grid=grid, fmt=fmt, count=count, ip_address=ip_address, user_agent=user_agent
+    )
+    return count
 
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("名册")
-        text_cells = _text_columns(sheet)
-        sheet.append(headers)
-        for row in _rows(inner_sql, list(params), user):
-            sheet.append(_as_text(row, text_cells))
+
+def _write_csv(out, headers: list[str], rows: Iterator[list[str]]) -> int:
+    count = 0
+    handle, close = _text_handle(out)
+    try:
+        handle.write("\ufeff")
+        writer = csv.writer(handle)
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow(row)
             count += 1
-        workbook.save(out)
+    finally:
+        close()
+    return count
+
+
+def _write_xlsx(out, headers: list[str], rows: Iterator[list[str]]) -> int:
+    from openpyxl import Workbook
+
+    count = 0
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("名册")
+    text_cells = _text_columns(sheet)
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(_as_text(row, text_cells))
+        count += 1
+    workbook.save(out)
+    return count
+
+
+def _log_export(*, user, grid, fmt: str, count: int, ip_address, user_agent: str) -> None:
+    """A SensitiveView when the export showed protected values in full; a security event
+    always."""
     shown = unmasked_fields(user)
     if user is not None and count and shown:
         # One row per export, naming every column it showed in full.
@@ -196,7 +215,6 @@ def registry_export(
             "unmasked": shown if user is not None else ["*"],
         },
     )
-    return count
 
 
 def _all():
@@ -219,10 +237,11 @@ def invalid_rows_workbook(*, source, filename: str, out) -> int:
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    from registry.spreadsheet.planning import parse_sheet
+    from registry.spreadsheet.planning import parsed_rows, read_codes
     from registry.spreadsheet.reading import read_sheet
 
     sheet = read_sheet(source, filename=filename)
+    codes = read_codes(sheet)
     aliases = list(sheet.headers)
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet("错误行")
@@ -231,7 +250,7 @@ def invalid_rows_workbook(*, source, filename: str, out) -> int:
             ws.column_dimensions[get_column_letter(index)].number_format = "@"
     ws.append([_("Excel row"), *(sheet.headers[a] for a in aliases), _("Errors")])
     count = 0
-    for parsed in parse_sheet(sheet, keep_raw=True):
+    for parsed in parsed_rows(sheet, codes, keep_raw=True):
         if parsed.is_valid:
             continue
         raw = parsed.raw or {}

@@ -1,89 +1,28 @@
 """The import as one use case, for the command line, the Celery tasks and the tests alike:
-read, parse, plan, and (unless a dry run) write in one transaction, all or nothing by default.
+read, parse and plan in batches, and (unless a dry run) stage and write in one transaction,
+all or nothing by default. The dry run and the import plan with the same code, so the preview
+says what the import does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from django.db import connection
+from django.db import connection, transaction
 
 from registry import clock
 from registry.models import Door, SecurityEvent
 from registry.security_log import security_event_record
 from registry.services import changes_by
-from registry.spreadsheet.applying import apply_plan
-from registry.spreadsheet.planning import (
-    Plan,
-    Progress,
-    build_plan,
-    parse_sheet,
-    refuse_unknown_grids,
-)
-from registry.spreadsheet.reading import read_sheet
+from registry.spreadsheet import sql
+from registry.spreadsheet.applying import Writer
+from registry.spreadsheet.planning import FileCodes, Grids, Progress, planned_batches, read_codes
+from registry.spreadsheet.reading import Sheet, read_sheet
+from registry.spreadsheet.summary import PREVIEW_CHANGES, Summary, Tally
 
-PREVIEW_CHANGES = 200  # updated rows whose changes the summary lists in full
-
-
-@dataclass
-class Summary:
-    rows_total: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    invalid: int = 0
-    errors: list[dict] = field(default_factory=list)
-    unknown_columns: list[str] = field(default_factory=list)
-    new_grids: list[str] = field(default_factory=list)
-    changes: list[dict] = field(default_factory=list)
-    sheet: str = ""  # the worksheet read (.xlsx), as the preview names it
-    header_row: int = 0  # its header's row, as Excel shows it
-    written: bool = False
-    affected: list[str] = field(default_factory=list)  # credit codes created or updated
-    # Of the rows created or updated, those naming a new grid area (created, or to be created):
-    # {"created": n, "updated": n}, what the preview's "do not create them" would leave out.
-    new_grid_rows: dict = field(default_factory=dict)
-    unknown_grids: list[str] = field(default_factory=list)  # not created: their rows invalid
-    example_rows: list[int] = field(default_factory=list)  # the template's, left out
-
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
-
-
-def _summary(sheet, plan: Plan, examples: list[int], unknown_grids: list[str]) -> Summary:
-    summary = Summary(
-        rows_total=len(plan.rows) + len(plan.invalid),
-        created=sum(1 for p in plan.rows if p.status == "new"),
-        updated=sum(1 for p in plan.rows if p.status == "updated"),
-        unchanged=sum(1 for p in plan.rows if p.status == "unchanged"),
-        invalid=len(plan.invalid),
-        unknown_columns=sheet.unknown_headers,
-        new_grids=plan.new_grids,
-        sheet=sheet.name,
-        header_row=sheet.header_row,
-    )
-    summary.example_rows = examples
-    summary.unknown_grids = unknown_grids
-    new_grid_rows = {"created": 0, "updated": 0}
-    if plan.new_grids:
-        key = {"new": "created", "updated": "updated"}
-        for p in plan.rows:
-            if p.parsed.grid and plan.grid_ids.get(p.parsed.grid, 0) is None:
-                new_grid_rows[key[p.status]] += 1  # a new grid always changes its row
-    summary.new_grid_rows = new_grid_rows
-    summary.errors = sorted(
-        (error.as_dict() for parsed in plan.invalid for error in parsed.errors),
-        key=lambda e: e["row"],
-    )
-    updated = [p for p in plan.rows if p.status == "updated"]
-    summary.changes = [
-        {"row": p.parsed.row, "uscc": p.parsed.uscc, "changes": p.diff}
-        for p in updated[:PREVIEW_CHANGES]
-    ]
-    return summary
+__all__ = ["Summary", "import_run_target", "registry_import"]
 
 
 def import_run_target(run_id: int | None) -> str:
@@ -91,6 +30,13 @@ def import_run_target(run_id: int | None) -> str:
     (the uploader chose it; it may hold a liaison's name or number, and that log is
     append-only, out of the retention run's reach)."""
     return f"import #{run_id}" if run_id else "import (command line)"
+
+
+def _share(progress: Progress | None, offset: int, share: int) -> Progress | None:
+    """A stage's progress as its share of the whole (percent)."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(offset + share * min(done, total) // max(total, 1), 100)
 
 
 def registry_import(
@@ -114,55 +60,79 @@ def registry_import(
 
     Raises reading.UnreadableFile for a file that cannot be read at all. Returns the summary;
     ``written`` says whether anything was written (never, when rows are invalid and
-    ``skip_invalid`` is off).
+    ``skip_invalid`` is off: then the transaction is rolled back whole).
     """
-
-    def stage(offset: int, share: int) -> Progress | None:
-        if progress is None:
-            return None
-        return lambda done, total: progress(offset + share * min(done, total) // max(total, 1), 100)
-
     sheet = read_sheet(source, filename=filename)
-    examples: list[int] = []
-    rows = parse_sheet(sheet, progress=stage(0, 30), examples=examples)
-    unknown_grids: list[str] = []
-    if create_grids is not True and "grid" in sheet.headers:
-        allowed = create_grids if create_grids is not False else ()
-        unknown_grids = refuse_unknown_grids(rows, allowed=allowed, header=sheet.headers["grid"])
-    has_invalid = any(not parsed.is_valid for parsed in rows)
-    if dry_run or (has_invalid and not skip_invalid):
-        plan = build_plan(rows, progress=stage(30, 70))
-        return _summary(sheet, plan, examples, unknown_grids)
-
+    codes = read_codes(sheet, progress=_share(progress, 0, 10))
+    grids = Grids(allowed=create_grids, header=sheet.headers.get("grid", ""))
+    tally = Tally(sheet, codes)
+    if dry_run:
+        plan_progress = _share(progress, 10, 90)
+        for batch in planned_batches(sheet, codes, grids, describe=PREVIEW_CHANGES):
+            tally.add(batch, grids)
+            _report(plan_progress, tally, codes)
+        return tally.result(grids)
     metadata = {"import_run": import_run} if import_run else {}
-    with changes_by(by=by, door=Door.IMPORT, **metadata):
-        # Lock the rows being compared, so an edit made meanwhile waits instead of being
-        # overwritten by a plan made before it; one import at a time.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('registry_import'))")
-        plan = build_plan(rows, lock=True, progress=stage(30, 20))
-        apply_plan(
-            plan,
-            present=set(sheet.headers),
-            today=clock.today(),
-            progress=stage(50, 50),
+    with changes_by(by=by, door=Door.IMPORT, **metadata), connection.cursor() as cursor:
+        return _write(
+            cursor, sheet, codes, grids, tally, by=by, skip_invalid=skip_invalid,
+            import_run=import_run, progress=progress,
+        )  # fmt: skip
+
+
+def _report(progress: Progress | None, tally: Tally, codes: FileCodes) -> None:
+    if progress:
+        progress(tally.summary.rows_total, codes.rows)
+
+
+def _write(
+    cursor,
+    sheet: Sheet,
+    codes: FileCodes,
+    grids: Grids,
+    tally: Tally,
+    *,
+    by,
+    skip_invalid: bool,
+    import_run: int | None,
+    progress: Progress | None,
+) -> Summary:
+    """Plan with the compared rows locked, and write each batch while the next is planned;
+    in the caller's transaction (changes_by)."""
+    sql.lock_imports(cursor)
+    writer = Writer(cursor, grids, present=set(sheet.headers), today=clock.today())
+    plan_progress = _share(progress, 10, 85)
+    try:
+        batches = planned_batches(
+            sheet, codes, grids, lock=True, describe=PREVIEW_CHANGES, connection_free=writer.busy
         )
-        summary = _summary(sheet, plan, examples, unknown_grids)
-        # In the import's transaction: logged if and only if written.
-        security_event_record(
-            action=SecurityEvent.Action.IMPORT,
-            at=clock.now(),
-            by=by,
-            target=import_run_target(import_run),
-            detail={
-                "step": "written",
-                "import_run": import_run,
-                **{
-                    key: getattr(summary, key)
-                    for key in ("rows_total", "created", "updated", "unchanged", "invalid")
-                },
+        for batch in batches:
+            tally.add(batch, grids)
+            if skip_invalid or not tally.summary.invalid:  # else nothing will be written
+                writer.add(batch.plans)
+            _report(plan_progress, tally, codes)
+    finally:
+        affected = writer.close()  # the last batch written (or the writer's error raised)
+    summary = tally.result(grids)
+    if summary.invalid and not skip_invalid:
+        # All or nothing: nothing. What was written is rolled back, and the locks released.
+        transaction.set_rollback(True)
+        return summary
+    summary.affected = affected
+    # In the import's transaction: logged if and only if written.
+    security_event_record(
+        action=SecurityEvent.Action.IMPORT,
+        at=clock.now(),
+        by=by,
+        target=import_run_target(import_run),
+        detail={
+            "step": "written",
+            "import_run": import_run,
+            **{
+                key: getattr(summary, key)
+                for key in ("rows_total", "created", "updated", "unchanged", "invalid")
             },
-        )
+        },
+    )
     summary.written = True
-    summary.affected = [p.parsed.uscc for p in plan.rows if p.status != "unchanged"]
     return summary

@@ -1,140 +1,175 @@
-"""Parse every row, then compare the valid ones with the registry: new, updated (with what
-changes, old -> new) or unchanged. The registry is read in bounded batches by credit code,
-never one query per row. Used alike by the dry run, the browser's preview and the import.
+"""Parse the rows, then compare the valid ones with the registry: new, updated (with what
+changes, old -> new) or unchanged. Used alike by the dry run, the browser's preview and the
+import, so the preview and the import cannot disagree.
+
+Bounded memory at 100,000 rows: the sheet is read twice, lazily. The first pass keeps only
+each row's credit code (``read_codes``: a code given twice makes every row giving it invalid,
+wherever in the file the other row is); the second parses and plans the rows in batches of
+BATCH (``planned_batches``), the registry read for each batch by credit code in one query per
+table (registry.spreadsheet.sql), never one query per row. A batch is dropped once the import
+has counted it and handed it to the writer (registry.spreadsheet.applying).
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from registry import masking
 from registry.models import GridArea
 from registry.normalize import clean_text
+from registry.spreadsheet import sql
 from registry.spreadsheet.cells import displayable
-from registry.spreadsheet.columns import BY_ALIAS, COLUMNS, ParsedRow, RowError, parse_row
+from registry.spreadsheet.columns import (
+    BY_ALIAS,
+    COLUMNS,
+    Cleaner,
+    ParsedRow,
+    RowError,
+    credit_code,
+    parse_row,
+)
 from registry.spreadsheet.reading import Sheet, UnreadableFile
 
 BATCH = 5_000
-ENTERPRISE_FIELDS = tuple(
-    c.field for c in COLUMNS if c.record == "enterprise" and c.field != "uscc"
-)
-LIAISON_FIELDS = tuple(c.field for c in COLUMNS if c.record == "liaison")
-CONTACT_FIELDS = tuple(c.field for c in COLUMNS if c.record == "contact")
 _HEADER_OF = {(c.record, c.field): c.header for c in COLUMNS}
 _KIND = {"enterprise": "enterprise", "liaison": "liaison", "contact": "emergencycontact"}
 
 Progress = Callable[[int, int], None]
+_ALWAYS_FREE = contextlib.nullcontext()  # a dry run has the connection to itself
 
 
 def max_rows() -> int:
     return int(getattr(settings, "REGISTRY_IMPORT_MAX_ROWS", 200_000))
 
 
-def parse_sheet(
-    sheet: Sheet,
-    progress: Progress | None = None,
-    *,
-    keep_raw: bool = False,
-    examples: list[int] | None = None,
-) -> list[ParsedRow]:
-    """Every non-blank data row, parsed; the same credit code twice makes both rows invalid.
-    The template's example row (ParsedRow.example) is left out, and its row number put
-    in ``examples`` when given."""
-    rows: list[ParsedRow] = []
+# --- First pass: the credit codes -------------------------------------------------------------
+
+
+@dataclass
+class FileCodes:
+    """Each data row's credit code, in file order: "" when its cell is no valid code, None for
+    the template's example row. ``duplicates``: a code given more than once -> the rows giving
+    it, in file order."""
+
+    codes: list[str | None]
+    duplicates: dict[str, list[int]]
+    examples: list[int]  # the rows of the template's example row, left out
+
+    @property
+    def rows(self) -> int:
+        return len(self.codes) - len(self.examples)
+
+
+def read_codes(sheet: Sheet, progress: Progress | None = None) -> FileCodes:
+    """The first pass. Raises UnreadableFile when the file has more than max_rows() rows."""
+    codes: list[str | None] = []
+    examples: list[int] = []
+    first_row: dict[str, int] = {}
+    duplicates: dict[str, list[int]] = defaultdict(list)
     limit = max_rows()
     for number, values in sheet.rows:
-        parsed = parse_row(row=number, values=values, headers=sheet.headers)
-        if parsed.example:
-            if examples is not None:
-                examples.append(number)
+        code = credit_code(values)
+        codes.append(code)
+        if code is None:
+            examples.append(number)
             continue
-        if keep_raw:
-            # As typed, but writable back into a workbook (a NUL is shown, not dropped).
-            parsed.raw = {alias: displayable(value) for alias, value in values.items()}
-        rows.append(parsed)
-        if len(rows) > limit:
+        if len(codes) - len(examples) > limit:
             raise UnreadableFile(
                 _("The file has more than %(limit)s rows. Split it into smaller files.")
                 % {"limit": limit}
             )
-        if progress and len(rows) % BATCH == 0:
-            progress(len(rows), sheet.estimated_rows)
-    by_code: dict[str, list[ParsedRow]] = defaultdict(list)
-    for parsed in rows:
-        if parsed.uscc:
-            by_code[parsed.uscc].append(parsed)
+        if code:
+            first = first_row.setdefault(code, number)
+            if first != number:
+                duplicates[code] = duplicates[code] or [first]
+                duplicates[code].append(number)
+        if progress and len(codes) % BATCH == 0:
+            progress(len(codes), sheet.estimated_rows)
+    return FileCodes(codes=codes, duplicates=dict(duplicates), examples=examples)
+
+
+# --- Second pass: every row parsed ------------------------------------------------------------
+
+
+def parsed_rows(sheet: Sheet, codes: FileCodes, *, keep_raw: bool = False) -> Iterator[ParsedRow]:
+    """Every non-blank data row but the template's example, parsed, in file order; a credit
+    code given twice makes each of its rows invalid. ``keep_raw``: keep the values as typed
+    (ParsedRow.raw), for the invalid-rows download."""
     header = sheet.headers["uscc"]
-    for group in by_code.values():
-        if len(group) > 1:
-            for parsed in group:
-                other = group[1] if parsed is group[0] else group[0]
-                parsed.errors.append(
-                    RowError(
-                        parsed.row,
-                        header,
-                        _("Duplicate of row %(row)s: each credit code may appear only once.")
-                        % {"row": other.row},
-                        "duplicate",
-                    )
+    clean = Cleaner()
+    for (number, values), code in zip(sheet.rows, codes.codes, strict=True):
+        if code is None:
+            continue  # the template's example row
+        parsed = parse_row(
+            row=number, values=values, headers=sheet.headers, uscc=code or None, clean=clean
+        )
+        group = codes.duplicates.get(parsed.uscc)
+        if group:
+            other = group[1] if number == group[0] else group[0]
+            parsed.errors.append(
+                RowError(
+                    number,
+                    header,
+                    _("Duplicate of row %(row)s: each credit code may appear only once.")
+                    % {"row": other},
+                    "duplicate",
                 )
-    return rows
+            )
+        if keep_raw:
+            # As typed, but writable back into a workbook (a NUL is shown, not dropped).
+            parsed.raw = {alias: displayable(value) for alias, value in values.items()}
+        yield parsed
 
 
-@dataclass
-class RowPlan:
-    parsed: ParsedRow
-    status: str = "unchanged"  # "new" | "updated" | "unchanged"
-    enterprise_id: int | None = None
-    enterprise_changes: dict = field(default_factory=dict)
-    liaison_action: str | None = None  # "create" | "replace" | "update"
-    liaison_id: int | None = None
-    contact_action: str | None = None  # "create" | "update"
-    contact_id: int | None = None
-    diff: list[dict] = field(default_factory=list)
+# --- Grid areas -------------------------------------------------------------------------------
 
 
-@dataclass
-class Plan:
-    rows: list[RowPlan]
-    invalid: list[ParsedRow]
-    grid_ids: dict[str, int | None]  # the file's grid value -> id (None: to be created)
-    new_grids: list[str]
+class Grids:
+    """The registry's grid areas as the file names them (by code or name, case ignored), and
+    the new ones the file names. ``allowed``: True to take every new grid area (planned as
+    created), else the names the admin confirmed creating; a row naming any other is invalid
+    (``refuse``). One query, when made."""
 
+    def __init__(self, *, allowed: bool | Collection[str] = True, header: str = ""):
+        self.lookup: dict[str, int] = {}
+        self.names: dict[int, str] = {}
+        self.codes: set[str] = set()  # taken, for the new grid areas' codes
+        for pk, code, name in GridArea.objects.values_list("pk", "code", "name"):
+            self.lookup[clean_text(code).lower()] = pk
+            self.lookup[clean_text(name).lower()] = pk
+            self.names[pk] = name
+            self.codes.add(code)
+        self.allow_all = allowed is True
+        self.allowed = set() if allowed in (True, False) else set(allowed)
+        self.header = header
+        self.new: dict[str, None] = {}  # the new grid areas of valid rows, in file order
+        self.refused: dict[str, None] = {}  # those not allowed, in file order
 
-def _grid_lookup() -> tuple[dict[str, int], dict[int, str]]:
-    lookup: dict[str, int] = {}
-    names: dict[int, str] = {}
-    for pk, code, name in GridArea.objects.values_list("pk", "code", "name"):
-        lookup[clean_text(code).lower()] = pk
-        lookup[clean_text(name).lower()] = pk
-        names[pk] = name
-    return lookup, names
+    def id_of(self, grid: str) -> int | None:
+        return self.lookup.get(grid.lower()) if grid else None
 
+    def is_new(self, grid: str | None) -> bool:
+        return bool(grid) and self.id_of(grid) is None
 
-def refuse_unknown_grids(
-    rows: list[ParsedRow], *, allowed: Collection[str], header: str
-) -> list[str]:
-    """Make invalid each valid row naming a grid area the registry lacks, unless its name is
-    in ``allowed`` (the new grid areas the admin confirmed creating). Returns the names
-    refused, in file order. One query."""
-    lookup, _names = _grid_lookup()
-    allowed = set(allowed)
-    refused: dict[str, None] = {}
-    for parsed in rows:
+    def refuse(self, parsed: ParsedRow) -> None:
+        """Make the (valid) row invalid when it names a grid area the registry lacks that
+        was not allowed."""
         grid = parsed.grid
-        if not grid or not parsed.is_valid or grid.lower() in lookup or grid in allowed:
-            continue
-        refused[grid] = None
+        if self.allow_all or not self.is_new(grid) or grid in self.allowed:
+            return
+        self.refused[grid] = None
         parsed.errors.append(
             RowError(
                 parsed.row,
-                header,
+                self.header,
                 _(
                     "There is no grid area %(grid)s yet. Confirm creating it on the import's "
                     "preview (on the command line: --create-grids), or choose an existing one."
@@ -143,50 +178,151 @@ def refuse_unknown_grids(
                 "unknown_grid",
             )
         )
-    return list(refused)
+
+    def note(self, parsed: ParsedRow) -> None:
+        """A valid row: remember the new grid area it names."""
+        if self.is_new(parsed.grid):
+            self.new[parsed.grid] = None
 
 
-def _fetch(sql: str, params) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+# --- Planning a batch -------------------------------------------------------------------------
 
 
-def _existing(codes: list[str], *, lock: bool):
-    """The stored enterprises, current liaisons and emergency contacts of these codes."""
-    lock_sql = " FOR UPDATE" if lock else ""
-    enterprises, liaisons, contacts = {}, {}, {}
-    e_cols = ", ".join(ENTERPRISE_FIELDS)
-    l_cols = ", ".join(LIAISON_FIELDS)
-    c_cols = ", ".join(CONTACT_FIELDS)
-    for start in range(0, len(codes), BATCH):
-        batch = codes[start : start + BATCH]
-        rows = _fetch(
-            f"SELECT id, uscc, grid_id, {e_cols} FROM registry_enterprise "
-            f"WHERE uscc = ANY(%s){lock_sql}",
-            [batch],
-        )
-        ids = []
-        for pk, uscc, grid_id, *values in rows:
-            enterprises[uscc] = {
-                "id": pk,
-                "grid": grid_id,
-                **dict(zip(ENTERPRISE_FIELDS, values, strict=True)),
-            }
-            ids.append(pk)
-        for pk, enterprise_id, *values in _fetch(
-            f"SELECT id, enterprise_id, {l_cols} FROM registry_liaison "
-            f"WHERE enterprise_id = ANY(%s) AND ended_on IS NULL{lock_sql}",
-            [ids],
-        ):
-            liaisons[enterprise_id] = {"id": pk, **dict(zip(LIAISON_FIELDS, values, strict=True))}
-        for pk, enterprise_id, *values in _fetch(
-            f"SELECT id, enterprise_id, {c_cols} FROM registry_emergencycontact "
-            f"WHERE enterprise_id = ANY(%s){lock_sql}",
-            [ids],
-        ):
-            contacts[enterprise_id] = {"id": pk, **dict(zip(CONTACT_FIELDS, values, strict=True))}
-    return enterprises, liaisons, contacts
+@dataclass
+class RowPlan:
+    parsed: ParsedRow
+    status: str = "unchanged"  # "new" | "updated" | "unchanged"
+    enterprise_id: int | None = None
+    enterprise_changed: bool = False
+    liaison_action: str | None = None  # "create" | "replace" | "update"
+    liaison_id: int | None = None
+    contact_action: str | None = None  # "create" | "update"
+    contact_id: int | None = None
+    diff: list[dict] = field(default_factory=list)  # old -> new, when described
+
+
+@dataclass
+class Batch:
+    """One batch of rows: the plans of its valid rows and its invalid rows, in file order."""
+
+    plans: list[RowPlan]
+    invalid: list[ParsedRow]
+    size: int  # rows of the file it covers
+
+
+def planned_batches(
+    sheet: Sheet,
+    codes: FileCodes,
+    grids: Grids,
+    *,
+    lock: bool = False,
+    describe: int = 0,
+    connection_free: AbstractContextManager = _ALWAYS_FREE,
+) -> Iterator[Batch]:
+    """The rows parsed and planned, BATCH at a time. ``lock``: lock the stored rows compared
+    (FOR UPDATE), in the import's transaction. ``describe``: how many updated rows to describe
+    old -> new, the first in the file (the preview lists a few; the rest are only counted).
+    ``connection_free``: held while the registry is read (the import's writer shares the
+    connection, applying.Writer)."""
+    rows = parsed_rows(sheet, codes)
+    while chunk := list(itertools.islice(rows, BATCH)):
+        valid: list[ParsedRow] = []
+        invalid: list[ParsedRow] = []
+        for parsed in chunk:
+            if parsed.is_valid:
+                grids.refuse(parsed)
+            (valid if parsed.is_valid else invalid).append(parsed)
+        for parsed in valid:
+            grids.note(parsed)
+        with connection_free:
+            stored = sql.stored_records([p.uscc for p in valid], lock=lock)
+        plans = []
+        for parsed in valid:
+            plan = _plan_row(parsed, stored, grids, describe=describe > 0)
+            describe -= plan.status == "updated"
+            plans.append(plan)
+        yield Batch(plans=plans, invalid=invalid, size=len(chunk))
+
+
+def _plan_row(parsed: ParsedRow, stored: sql.Stored, grids: Grids, *, describe: bool) -> RowPlan:
+    enterprise = stored.enterprises.get(parsed.uscc)
+    plan = RowPlan(parsed=parsed)
+    if enterprise is None:
+        plan.status = "new"
+        plan.liaison_action = "create"
+        plan.contact_action = "create" if parsed.contact else None
+        return plan
+    plan.enterprise_id = enterprise["id"]
+    diff = plan.diff if describe else None
+    plan.enterprise_changed = _plan_enterprise(parsed, enterprise, grids, diff)
+    _plan_liaison(plan, stored.liaisons.get(enterprise["id"]), diff)
+    if parsed.contact:
+        _plan_contact(plan, stored.contacts.get(enterprise["id"]), diff)
+    if plan.enterprise_changed or plan.liaison_action or plan.contact_action:
+        plan.status = "updated"
+    return plan
+
+
+def _plan_enterprise(parsed: ParsedRow, stored: dict, grids: Grids, diff: list | None) -> bool:
+    """Whether the row changes the enterprise's own columns (its grid area included)."""
+    changed = False
+    for name, value in parsed.enterprise.items():
+        if name != "uscc" and stored[name] != value:
+            changed = True
+            if diff is not None:
+                diff.append(_change("enterprise", name, stored[name], value))
+    if parsed.grid is not None:
+        grid_id = grids.id_of(parsed.grid)
+        if grid_id != stored["grid"] or grids.is_new(parsed.grid):
+            changed = True
+            if diff is not None:
+                diff.append(
+                    {
+                        "column": BY_ALIAS["grid"].header,
+                        "old": grids.names.get(stored["grid"], ""),
+                        "new": parsed.grid,
+                    }
+                )
+    return changed
+
+
+def _plan_liaison(plan: RowPlan, current: dict | None, diff: list | None) -> None:
+    new = plan.parsed.liaison
+    if current is None:
+        plan.liaison_action = "create"
+        if diff is not None:
+            diff.append({"column": _("Liaison"), "old": "", "new": new.get("name", "")})
+        return
+    plan.liaison_id = current["id"]
+    if not _same_person(current, new):
+        plan.liaison_action = "replace"
+        if diff is not None:
+            diff.append(
+                {
+                    "column": _("Liaison (the current one is ended, a new one starts)"),
+                    "old": _person(current),
+                    "new": _person(new),
+                }
+            )
+        return
+    for name, value in new.items():
+        if current[name] != value:
+            plan.liaison_action = "update"
+            if diff is not None:
+                diff.append(_change("liaison", name, current[name], value))
+
+
+def _plan_contact(plan: RowPlan, stored: dict | None, diff: list | None) -> None:
+    if stored is None:
+        plan.contact_action = "create"
+    else:
+        plan.contact_id = stored["id"]
+    for name, value in plan.parsed.contact.items():
+        old = stored[name] if stored else ""
+        if old != value:
+            plan.contact_action = plan.contact_action or "update"
+            if diff is not None:
+                diff.append(_change("contact", name, old, value))
 
 
 def _same_person(current: dict, new: dict) -> bool:
@@ -201,109 +337,16 @@ def _person(liaison: dict) -> str:
     return f"{liaison.get('name', '')} {mobile}"
 
 
+def _change(record: str, name: str, old, new) -> dict:
+    return {
+        "column": _HEADER_OF[record, name],
+        "old": _shown(record, name, old),
+        "new": _shown(record, name, new),
+    }
+
+
 def _shown(record: str, name: str, value) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     text = "" if value is None else str(value)
     return masking.masked(_KIND[record], name, text)
-
-
-def build_plan(rows: list[ParsedRow], *, lock: bool = False, progress: Progress | None = None):
-    valid = [parsed for parsed in rows if parsed.is_valid]
-    invalid = [parsed for parsed in rows if not parsed.is_valid]
-    lookup, grid_names = _grid_lookup()
-    grid_ids: dict[str, int | None] = {"": None}
-    new_grids: list[str] = []
-    for parsed in valid:
-        if parsed.grid and parsed.grid not in grid_ids:
-            pk = lookup.get(parsed.grid.lower())
-            grid_ids[parsed.grid] = pk
-            if pk is None:
-                new_grids.append(parsed.grid)
-    plans: list[RowPlan] = []
-    for start in range(0, len(valid), BATCH):
-        batch = valid[start : start + BATCH]
-        enterprises, liaisons, contacts = _existing([p.uscc for p in batch], lock=lock)
-        for parsed in batch:
-            plans.append(_plan_row(parsed, enterprises, liaisons, contacts, grid_ids, grid_names))
-        if progress:
-            progress(start + len(batch), len(valid))
-    return Plan(rows=plans, invalid=invalid, grid_ids=grid_ids, new_grids=new_grids)
-
-
-def _plan_row(parsed, enterprises, liaisons, contacts, grid_ids, grid_names) -> RowPlan:
-    stored = enterprises.get(parsed.uscc)
-    plan = RowPlan(parsed=parsed)
-    if stored is None:
-        plan.status = "new"
-        plan.liaison_action = "create"
-        plan.contact_action = "create" if parsed.contact else None
-        return plan
-    plan.enterprise_id = stored["id"]
-    for name, value in parsed.enterprise.items():
-        if name != "uscc" and stored[name] != value:
-            plan.enterprise_changes[name] = value
-            plan.diff.append(
-                {
-                    "column": _HEADER_OF["enterprise", name],
-                    "old": _shown("enterprise", name, stored[name]),
-                    "new": _shown("enterprise", name, value),
-                }
-            )
-    if parsed.grid is not None:
-        grid_id = grid_ids.get(parsed.grid)
-        if grid_id != stored["grid"] or (parsed.grid and grid_id is None):
-            plan.enterprise_changes["grid"] = parsed.grid
-            plan.diff.append(
-                {
-                    "column": BY_ALIAS["grid"].header,
-                    "old": grid_names.get(stored["grid"], ""),
-                    "new": parsed.grid,
-                }
-            )
-    current = liaisons.get(stored["id"])
-    if current is None:
-        plan.liaison_action = "create"
-        plan.diff.append({"column": _("Liaison"), "old": "", "new": parsed.liaison.get("name", "")})
-    elif not _same_person(current, parsed.liaison):
-        plan.liaison_action = "replace"
-        plan.liaison_id = current["id"]
-        plan.diff.append(
-            {
-                "column": _("Liaison (the current one is ended, a new one starts)"),
-                "old": _person(current),
-                "new": _person(parsed.liaison),
-            }
-        )
-    else:
-        plan.liaison_id = current["id"]
-        for name, value in parsed.liaison.items():
-            if current[name] != value:
-                plan.liaison_action = "update"
-                plan.diff.append(
-                    {
-                        "column": _HEADER_OF["liaison", name],
-                        "old": _shown("liaison", name, current[name]),
-                        "new": _shown("liaison", name, value),
-                    }
-                )
-    if parsed.contact:
-        stored_contact = contacts.get(stored["id"])
-        if stored_contact is None:
-            plan.contact_action = "create"
-        else:
-            plan.contact_id = stored_contact["id"]
-        for name, value in parsed.contact.items():
-            old = stored_contact[name] if stored_contact else ""
-            if old != value:
-                plan.contact_action = plan.contact_action or "update"
-                plan.diff.append(
-                    {
-                        "column": _HEADER_OF["contact", name],
-                        "old": _shown("contact", name, old),
-                        "new": _shown("contact", name, value),
-                    }
-                )
-    if plan.enterprise_changes or plan.liaison_action or plan.contact_action:
-        plan.status = "updated"
-    return plan

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from registry import clock
 from registry.models import ImportRun, SecurityEvent
 from registry.security_log import security_event_record
+from registry.spreadsheet import sql
 from registry.spreadsheet.importing import import_run_target, registry_import
 from registry.spreadsheet.reading import UnreadableFile
 
@@ -72,10 +73,7 @@ class _ProgressWriter:
             self.connection = psycopg2.connect(**connections["default"].get_connection_params())
             self.connection.autocommit = True
         with self.connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE registry_importrun SET progress = %s, heartbeat_at = %s WHERE id = %s",
-                [percent, clock.now(), self.run_id],
-            )
+            sql.run_progress(cursor, run_id=self.run_id, percent=percent, at=clock.now())
 
     def close(self) -> None:
         if self.connection is not None:
@@ -100,7 +98,7 @@ def _run(run: ImportRun, *, dry_run: bool) -> dict:
     try:
         with run.file.open("rb") as handle, translation.override(run.language):
             summary = registry_import(
-                source=handle,
+                source=_local_path(run) or handle,
                 filename=run.filename,
                 by=run.created_by,
                 dry_run=dry_run,
@@ -112,6 +110,15 @@ def _run(run: ImportRun, *, dry_run: bool) -> dict:
     finally:
         progress.close()
     return summary.as_dict()
+
+
+def _local_path(run: ImportRun) -> str | None:
+    """The uploaded file's path when the storage keeps it on this machine (the reader then
+    needs no copy of the bytes), else None."""
+    try:
+        return run.file.path
+    except NotImplementedError:  # a remote storage
+        return None
 
 
 def import_run_check(*, run_id: int) -> None:
@@ -155,6 +162,43 @@ def import_run_confirm(*, run: ImportRun, mode: str, by, create_grids: bool = Fa
                 "import_run": run.pk,
                 "mode": mode,
                 "create_grids": create_grids,
+            },
+        )
+        transaction.on_commit(lambda: _enqueue(tasks.import_run_apply, run.pk))
+    return bool(claimed)
+
+
+def import_run_import_valid(*, run: ImportRun, by) -> bool:
+    """Import the valid rows only of a run refused in the all-or-nothing mode (its file had
+    invalid rows), from the file the run keeps: no second upload. The grid areas are as the
+    admin chose on the preview. False when the run is not such a run any more, or its file
+    is no longer kept (retention)."""
+    from registry import tasks
+
+    claimed = (
+        ImportRun.objects.filter(
+            pk=run.pk, status=ImportRun.Status.REFUSED, mode=ImportRun.Mode.ALL_OR_NOTHING
+        )
+        .exclude(file="")
+        .update(
+            status=ImportRun.Status.QUEUED,
+            mode=ImportRun.Mode.SKIP_INVALID,
+            progress=0,
+            reason="",
+            finished_at=None,
+        )
+    )
+    if claimed:
+        security_event_record(
+            action=SecurityEvent.Action.IMPORT,
+            at=clock.now(),
+            by=by,
+            target=import_run_target(run.pk),
+            detail={
+                "step": "confirmed",
+                "import_run": run.pk,
+                "mode": ImportRun.Mode.SKIP_INVALID,
+                "after": "refused",
             },
         )
         transaction.on_commit(lambda: _enqueue(tasks.import_run_apply, run.pk))

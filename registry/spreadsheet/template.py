@@ -180,13 +180,22 @@ def _list_formula(values: list[str]) -> str | None:
 def template_workbook(*, out, grids: list[str] | None = None) -> None:
     """The blank template; ``grids``: the registry's grid areas' names, for 所属网格's list."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     grids = list(grids or [])
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
+    _registry_sheet(sheet, grids)
+    _drop_down_lists(workbook, sheet, grids)
+    _instructions_sheet(workbook.create_sheet(INSTRUCTIONS_SHEET, index=1), grids)
+    workbook.active = 0
+    workbook.save(out)
+
+
+def _registry_sheet(sheet, grids: list[str]) -> None:
+    """The header, the example row, the widths, and the Text format of the columns of digits."""
+    from openpyxl.styles import Font
+
     sheet.append([c.header for c in COLUMNS])
     example = example_row(grids)
     sheet.append([example.get(c.alias, "") for c in COLUMNS])
@@ -203,6 +212,12 @@ def template_workbook(*, out, grids: list[str] | None = None) -> None:
             dimension.number_format = TEXT_FORMAT
             for row in (1, 2):
                 sheet.cell(row, index).number_format = TEXT_FORMAT
+
+
+def _drop_down_lists(workbook, sheet, grids: list[str]) -> None:
+    """Data validation lists for 企业规模, the yes/no columns and 所属网格 (the registry's grid
+    areas: inline when short, else from a hidden sheet)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     def validation(alias: str, formula: str, *, strict: bool) -> None:
         index = next(i for i, c in enumerate(COLUMNS, start=1) if c.alias == alias)
@@ -238,7 +253,11 @@ def template_workbook(*, out, grids: list[str] | None = None) -> None:
             formula = f"{quote_sheetname(CHOICES_SHEET)}!$A$1:$A${len(grids)}"
         validation("grid", formula, strict=False)
 
-    notes = workbook.create_sheet(INSTRUCTIONS_SHEET, index=1)
+
+def _instructions_sheet(notes, grids: list[str]) -> None:
+    """The 填表说明 sheet (which the import skips: it has no registry header)."""
+    from openpyxl.styles import Alignment, Font
+
     rows = instructions(grids)
     for row in rows:
         notes.append(row)
@@ -251,5 +270,3 @@ def template_workbook(*, out, grids: list[str] | None = None) -> None:
     for row in notes.iter_rows(min_row=table_header + 1):
         row[4].alignment = Alignment(wrap_text=True, vertical="top")
         row[5].number_format = TEXT_FORMAT
-    workbook.active = 0
-    workbook.save(out)

@@ -231,3 +231,89 @@ def test_the_periodic_sweep_fails_a_check_that_never_started_renewing(admin_user
     assert tasks.import_runs_expire() == 1
     run.refresh_from_db()
     assert run.status == ImportRun.Status.FAILED and "未写入任何数据" in run.reason
+
+
+def _refused_run(client, admin_user):
+    """An all-or-nothing import of two valid rows and an invalid one, refused."""
+    client.force_login(admin_user)
+    _upload(client, xlsx_bytes([HEADERS, a_row(1), a_row(2, 联络员手机="x"), a_row(3)]))
+    run = ImportRun.objects.get()
+    runs.import_run_check(run_id=run.pk)
+    client.post(reverse("registry:import_confirm", args=[run.pk]), {"mode": "all_or_nothing"})
+    runs.import_run_apply(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.REFUSED and not Enterprise.objects.exists()
+    return run
+
+
+def test_a_refused_run_imports_its_valid_rows_from_its_page_without_a_second_upload(
+    client, admin_user, grid_a
+):
+    run = _refused_run(client, admin_user)
+    page = client.get(reverse("registry:import_run", args=[run.pk])).content.decode()
+    assert 'data-testid="valid-only"' in page
+    assert "导入：新增 2 家、更新 0 家企业，跳过 1 个无效行" in page  # what the button will do
+
+    response = client.post(
+        reverse("registry:import_confirm", args=[run.pk]), {"mode": "skip_invalid"}
+    )
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.QUEUED and run.mode == ImportRun.Mode.SKIP_INVALID
+    runs.import_run_apply(run_id=run.pk)
+
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.DONE and ImportRun.objects.count() == 1
+    assert sorted(Enterprise.objects.values_list("name", flat=True)) == [
+        "测试企业1有限公司",
+        "测试企业3有限公司",
+    ]
+    page = client.get(reverse("registry:import_run", args=[run.pk])).content.decode()
+    assert "已导入" in page and 'data-testid="valid-only"' not in page
+    assert 'data-testid="invalid">1<' in page  # the invalid row, still listed, left out
+    confirmed = SecurityEvent.objects.filter(detail__step="confirmed").order_by("pk")
+    assert [e.detail["mode"] for e in confirmed] == ["all_or_nothing", "skip_invalid"]
+
+
+def test_a_refused_run_imported_once_cannot_be_imported_again(client, admin_user, grid_a):
+    run = _refused_run(client, admin_user)
+    url = reverse("registry:import_confirm", args=[run.pk])
+    client.post(url, {"mode": "skip_invalid"})
+    runs.import_run_apply(run_id=run.pk)
+
+    response = client.post(url, {"mode": "skip_invalid"}, follow=True)
+
+    assert "此次导入已无法确认。" in response.content.decode()
+    assert Enterprise.objects.count() == 2
+
+
+def test_a_refused_run_whose_file_is_gone_offers_no_valid_rows_import(client, admin_user, grid_a):
+    run = _refused_run(client, admin_user)
+    ImportRun.objects.filter(pk=run.pk).update(file="")  # what the retention run does
+
+    page = client.get(reverse("registry:import_run", args=[run.pk])).content.decode()
+    client.post(reverse("registry:import_confirm", args=[run.pk]), {"mode": "skip_invalid"})
+
+    assert 'data-testid="valid-only"' not in page
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.REFUSED and not Enterprise.objects.exists()
+
+
+def test_a_refused_run_with_no_valid_row_offers_nothing_to_import(client, admin_user, grid_a):
+    client.force_login(admin_user)
+    _upload(client, xlsx_bytes([HEADERS, a_row(1, 联络员手机="x")]))
+    run = ImportRun.objects.get()
+    runs.import_run_check(run_id=run.pk)
+    client.post(reverse("registry:import_confirm", args=[run.pk]), {"mode": "all_or_nothing"})
+    runs.import_run_apply(run_id=run.pk)
+
+    page = client.get(reverse("registry:import_run", args=[run.pk])).content.decode()
+
+    assert "未导入：存在无效行" in page
+    assert 'data-testid="valid-only"' not in page
+
+
+def test_the_import_page_says_a_csv_cannot_keep_the_text_format(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get(reverse("registry:imports")).content.decode()
+    assert "CSV 文件无法保存单元格格式" in page and "请导出 .xlsx" in page

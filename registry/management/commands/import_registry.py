@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from registry.spreadsheet.importing import registry_import
 from registry.spreadsheet.reading import UnreadableFile
+from registry.spreadsheet.summary import ERRORS_KEPT
 
 
 class Command(BaseCommand):
@@ -68,8 +69,11 @@ class Command(BaseCommand):
             self.stdout.write(_("Header at row %(row)s.") % {"row": summary.header_row})
         for error in summary.errors[:50]:
             self.stderr.write(f"row {error['row']}, {error['column']}: {error['message']}")
-        if len(summary.errors) > 50:
-            self.stderr.write(f"… and {len(summary.errors) - 50} more (see --report)")
+        if summary.errors_total > 50:
+            self.stderr.write(
+                f"… and {summary.errors_total - 50} more (--report lists the first "
+                f"{ERRORS_KEPT:,}; errors_total counts them all)"
+            )
         self._grids_and_examples(summary, dry_run=dry_run)
         verb = "would be" if dry_run else ("written" if summary.written else "NOT written")
         self.stdout.write(

@@ -1,0 +1,349 @@
+"""Every SQL statement of the registry import, in one place, with table and column names from
+the models' ``_meta`` (issue #17): the registry read by credit code for a batch, the staging
+table the import fills by COPY, and the set-based statements that write the staged rows with
+their history events (registry.bulk_history).
+
+Each INSERT names its columns: the file's, the staged ids, and the model's other concrete
+columns with the model's defaults (a generated column is never written; a nullable column
+without a default is left NULL). performance-notes.md: COPY into a temporary table and one
+``INSERT … SELECT`` / ``UPDATE … FROM`` per table is what writes 100,000 rows in seconds;
+``bulk_update`` over many fields is slower than ``save()``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from registry.bulk_history import write_with_history
+from registry.models import EmergencyContact, Enterprise, ImportRun, Liaison
+from registry.spreadsheet.columns import CONTACT_FIELDS, ENTERPRISE_FIELDS, LIAISON_FIELDS
+
+STAGE = "registry_import_stage"  # a temporary table of the import's transaction
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _table(model) -> str:
+    return _q(model._meta.db_table)
+
+
+def _column(model, name: str) -> str:
+    return _q(model._meta.get_field(name).column)
+
+
+# --- The registry as stored, for a batch of credit codes --------------------------------------
+
+
+@dataclass
+class Stored:
+    enterprises: dict[str, dict]  # credit code -> {"id", "grid", the file's fields}
+    liaisons: dict[int, dict]  # enterprise id -> its current liaison {"id", the file's fields}
+    contacts: dict[int, dict]  # enterprise id -> its emergency contact {"id", the file's fields}
+
+
+def _fetch(statement: str, params, *, bitmap_scans: bool = True) -> list[tuple]:
+    """The rows of one query. ``bitmap_scans=False``: for a look-up by a key that a trigram
+    index covers too (the credit code): Postgres takes the trigram GIN for ``= ANY(5,000
+    codes)`` when it misjudges the table's size (a registry emptied or just filled in this
+    transaction, before any ANALYZE), and one batch then takes 40 s instead of 10 ms; the
+    unique b-tree needs no bitmap."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not bitmap_scans:
+            cursor.execute(
+                "SELECT current_setting('enable_bitmapscan'), "
+                "set_config('enable_bitmapscan', 'off', true)"
+            )
+            (before, _off) = cursor.fetchone()
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+        if not bitmap_scans:  # back as it was, for the rest of the transaction
+            cursor.execute("SELECT set_config('enable_bitmapscan', %s, true)", [before])
+        return rows
+
+
+def stored_records(codes: list[str], *, lock: bool) -> Stored:
+    """The stored enterprises of these credit codes, their current liaisons and emergency
+    contacts: three queries. ``lock``: FOR UPDATE (an edit made meanwhile waits for the
+    import instead of being overwritten by a plan made before it)."""
+    stored = Stored({}, {}, {})
+    if not codes:
+        return stored
+    lock_sql = " FOR UPDATE" if lock else ""
+    e_cols = ", ".join(_column(Enterprise, f) for f in ENTERPRISE_FIELDS)
+    rows = _fetch(
+        f"SELECT {_column(Enterprise, 'id')}, {_column(Enterprise, 'uscc')}, "
+        f"{_column(Enterprise, 'grid')}, {e_cols} FROM {_table(Enterprise)} "
+        f"WHERE {_column(Enterprise, 'uscc')} = ANY(%s){lock_sql}",
+        [codes],
+        bitmap_scans=False,
+    )
+    for pk, uscc, grid_id, *values in rows:
+        stored.enterprises[uscc] = {
+            "id": pk,
+            "grid": grid_id,
+            **dict(zip(ENTERPRISE_FIELDS, values, strict=True)),
+        }
+    ids = [record["id"] for record in stored.enterprises.values()]
+    for model, fields, into, current in (
+        (Liaison, LIAISON_FIELDS, stored.liaisons, f" AND {_column(Liaison, 'ended_on')} IS NULL"),
+        (EmergencyContact, CONTACT_FIELDS, stored.contacts, ""),
+    ):
+        cols = ", ".join(_column(model, f) for f in fields)
+        for pk, enterprise_id, *values in _fetch(
+            f"SELECT {_column(model, 'id')}, {_column(model, 'enterprise')}, {cols} "
+            f"FROM {_table(model)} WHERE {_column(model, 'enterprise')} = ANY(%s)"
+            f"{current}{lock_sql}",
+            [ids],
+        ):
+            into[enterprise_id] = {"id": pk, **dict(zip(fields, values, strict=True))}
+    return stored
+
+
+def run_progress(cursor, *, run_id: int, percent: int, at: datetime.datetime) -> None:
+    """A run's progress and the renewal of its worker's lease (runs._ProgressWriter, on a
+    connection of its own)."""
+    cursor.execute(
+        f"UPDATE {_table(ImportRun)} SET {_column(ImportRun, 'progress')} = %s, "
+        f"{_column(ImportRun, 'heartbeat_at')} = %s WHERE {_column(ImportRun, 'id')} = %s",
+        [percent, at, run_id],
+    )
+
+
+def lock_imports(cursor) -> None:
+    """One import at a time, until the transaction ends."""
+    cursor.execute("SELECT pg_advisory_xact_lock(hashtext('registry_import'))")
+
+
+# --- The staging table ------------------------------------------------------------------------
+
+
+def _type(model, name: str) -> str:
+    return model._meta.get_field(name).db_type(connection)
+
+
+def stage_columns() -> list[tuple[str, str]]:
+    """The staging table's columns (name, SQL type), in the order of a staged row: one row
+    per created or updated enterprise, with what the plan decided for it and the file's values
+    (``e_``, ``l_``, ``c_``: the enterprise's, the liaison's, the emergency contact's)."""
+    ids = Enterprise._meta.pk.rel_db_type(connection)
+    return [
+        ("file_row", "integer"),  # the row as Excel numbers it
+        ("uscc", _type(Enterprise, "uscc")),
+        ("status", "text"),  # "new" | "updated"
+        ("enterprise_id", ids),
+        ("enterprise_changed", "boolean"),
+        ("grid_id", _type(Enterprise, "grid")),
+        *((f"e_{name}", _type(Enterprise, name)) for name in ENTERPRISE_FIELDS),
+        ("liaison_action", "text"),  # "create" | "replace" | "update" | NULL
+        ("liaison_id", Liaison._meta.pk.rel_db_type(connection)),
+        *((f"l_{name}", _type(Liaison, name)) for name in LIAISON_FIELDS),
+        ("contact_action", "text"),  # "create" | "update" | NULL
+        ("contact_id", EmergencyContact._meta.pk.rel_db_type(connection)),
+        *((f"c_{name}", _type(EmergencyContact, name)) for name in CONTACT_FIELDS),
+    ]
+
+
+def stage_create(cursor) -> None:
+    columns = ", ".join(f"{_q(name)} {kind}" for name, kind in stage_columns())
+    # A second import in the same transaction (tests; a caller's own atomic block) finds the
+    # first one's table still there: temporary tables live until the transaction ends.
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ({columns}) ON COMMIT DROP")
+
+
+_NULL = r"\N"
+_VALUES = ("e_", "l_", "c_")  # the stage's columns holding the file's values
+
+
+def stage_csv(rows: Iterable[list]) -> io.StringIO:
+    """Rows (in stage_columns() order) as COPY reads them (copy_statement()). CSV as Python
+    writes it: True/False and ISO dates are what Postgres reads; only None needs its NULL
+    mark, and the file's values are never taken for it (a cell may hold the text \\N)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerows([_NULL if value is None else value for value in row] for row in rows)
+    buffer.seek(0)
+    return buffer
+
+
+def copy_statement() -> str:
+    columns = [name for name, _kind in stage_columns()]
+    names = ", ".join(_q(name) for name in columns)
+    values = ", ".join(_q(name) for name in columns if name == "uscc" or name[:2] in _VALUES)
+    return (
+        f"COPY {STAGE} ({names}) FROM STDIN "
+        f"WITH (FORMAT csv, NULL '\\N', FORCE_NOT_NULL ({values}))"
+    )
+
+
+def stage_clear(cursor) -> None:
+    """Empty the staging table for the next batch."""
+    cursor.execute(f"TRUNCATE {STAGE}")
+
+
+def stage_drop(cursor) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+
+
+def id_sequence(cursor, model) -> str:
+    """The sequence of ``model``'s ids (its identity column's)."""
+    cursor.execute(
+        "SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column]
+    )
+    return cursor.fetchone()[0]
+
+
+def next_ids(cursor, sequence: str, count: int) -> list[int]:
+    """``count`` ids from the sequence, ascending: what the rows would have taken one by
+    one. The rows that refer to a new enterprise are staged with its id, no look-up after."""
+    if not count:
+        return []
+    cursor.execute(
+        "SELECT nextval(%s::regclass) FROM generate_series(1, %s) ORDER BY 1", [sequence, count]
+    )
+    return [pk for (pk,) in cursor.fetchall()]
+
+
+# --- Writing the staged rows, with their history ----------------------------------------------
+
+
+def _defaults(model, filled: set[str], *, now: datetime.datetime) -> dict[str, object]:
+    """The model's other columns as a new row takes them: its defaults (``now`` for the
+    automatic timestamps). A generated column is never written, a nullable column without a
+    default is left NULL."""
+    values: dict[str, object] = {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.name in filled or getattr(field, "generated", False):
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            values[field.column] = now
+        elif field.has_default() or not field.null:
+            default = field.get_default()
+            values[field.column] = str(default) if isinstance(default, str) else default
+    return values
+
+
+@dataclass(frozen=True)
+class Write:
+    """One set-based statement over the staged rows; run, it writes their history events too,
+    as the triggers would (registry.bulk_history)."""
+
+    model: type
+    statement: str  # an INSERT or UPDATE of the model's table aliased t, without RETURNING
+    params: list
+    label: str  # the history events' label: "insert" | "update"
+
+    def run(self, cursor, *, context) -> None:
+        write_with_history(
+            cursor, self.model, self.statement, self.params, label=self.label, context=context
+        )
+
+
+def _insert(model, staged: dict[str, str], where: str, *, now, fixed: dict | None = None) -> Write:
+    """INSERT a row of ``model`` per staged row matching ``where``: ``staged`` maps a field
+    name to the stage's column giving it, ``fixed`` a field name to a value for every row;
+    the model's other columns take their defaults."""
+    fixed = fixed or {}
+    columns = {model._meta.get_field(name).column: f"s.{_q(src)}" for name, src in staged.items()}
+    params = []
+    for name, value in fixed.items():
+        columns[model._meta.get_field(name).column] = "%s"
+        params.append(value)
+    filled = set(staged) | set(fixed)
+    for column, value in _defaults(model, filled, now=now).items():
+        columns.setdefault(column, "%s")
+        params.append(value)
+    names = ", ".join(_q(column) for column in columns)
+    return Write(
+        model,
+        f"INSERT INTO {_table(model)} AS t ({names}) "
+        f"SELECT {', '.join(columns.values())} FROM {STAGE} s WHERE {where} ORDER BY s.file_row",
+        params,
+        "insert",
+    )
+
+
+def _update(model, staged: dict[str, str], key: str, where: str, *, now) -> list[Write]:
+    """UPDATE the rows of ``model`` whose id is the stage's ``key`` column, for the staged rows
+    matching ``where``: each field in ``staged`` from its stage column; the version counted
+    up and ``updated_at`` set, as every write of the registry does. Nothing without fields."""
+    if not staged:
+        return []
+    assignments = ", ".join(f"{_column(model, name)} = s.{_q(src)}" for name, src in staged.items())
+    version, updated_at = _column(model, "version"), _column(model, "updated_at")
+    statement = (
+        f"UPDATE {_table(model)} t SET {assignments}, {version} = t.{version} + 1, "
+        f"{updated_at} = %s FROM {STAGE} s WHERE {where} AND t.{_column(model, 'id')} = s.{key}"
+    )
+    return [Write(model, statement, [now], "update")]
+
+
+def _end_liaisons(*, today: datetime.date, now) -> Write:
+    """End the current liaisons the file replaces by another person (never before they
+    started)."""
+    ended_on, started_on = _column(Liaison, "ended_on"), _column(Liaison, "started_on")
+    version, updated_at = _column(Liaison, "version"), _column(Liaison, "updated_at")
+    return Write(
+        Liaison,
+        f"UPDATE {_table(Liaison)} t SET {ended_on} = GREATEST(%s, t.{started_on}), "
+        f"{version} = t.{version} + 1, {updated_at} = %s FROM {STAGE} s "
+        f"WHERE s.liaison_action = 'replace' AND t.{_column(Liaison, 'id')} = s.liaison_id",
+        [today, now],
+        "update",
+    )
+
+
+def writes(*, fields: dict[str, list[str]], grid: bool, today: datetime.date, now) -> list[Write]:
+    """The statements that write the staged rows, in their order: enterprises first (the
+    others refer to them); the replaced liaisons ended before the new ones start (one current
+    liaison per enterprise). ``fields``: by record ("enterprise", "liaison", "contact"), the
+    fields the file has (a column it lacks leaves the stored value alone); ``grid``: whether
+    it has the grid area's."""
+    enterprise = {"id": "enterprise_id", "uscc": "uscc", "grid": "grid_id"}
+    enterprise |= {name: f"e_{name}" for name in ENTERPRISE_FIELDS}
+    liaison = {"enterprise": "enterprise_id"} | {name: f"l_{name}" for name in LIAISON_FIELDS}
+    contact = {"enterprise": "enterprise_id"} | {name: f"c_{name}" for name in CONTACT_FIELDS}
+    changed_enterprise = {name: f"e_{name}" for name in fields["enterprise"]}
+    if grid:
+        changed_enterprise["grid"] = "grid_id"
+    return [
+        _insert(Enterprise, enterprise, "s.status = 'new'", now=now),
+        *_update(
+            Enterprise,
+            changed_enterprise,
+            "enterprise_id",
+            "s.status = 'updated' AND s.enterprise_changed",
+            now=now,
+        ),
+        _end_liaisons(today=today, now=now),
+        *_update(
+            Liaison,
+            {name: f"l_{name}" for name in fields["liaison"]},
+            "liaison_id",
+            "s.liaison_action = 'update'",
+            now=now,
+        ),
+        _insert(
+            Liaison,
+            liaison,
+            "s.liaison_action IN ('create', 'replace')",
+            now=now,
+            fixed={"started_on": today},
+        ),
+        _insert(EmergencyContact, contact, "s.contact_action = 'create'", now=now),
+        *_update(
+            EmergencyContact,
+            {name: f"c_{name}" for name in fields["contact"]},
+            "contact_id",
+            "s.contact_action = 'update'",
+            now=now,
+        ),
+    ]
