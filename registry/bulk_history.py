@@ -19,15 +19,7 @@ from __future__ import annotations
 
 import pgtrigger
 
-from registry.sql.history import OUTSIDE, context_id, write_with_history
-
-# The import (registry.spreadsheet) writes through these two.
-__all__ = [
-    "AnyChangeOutsideBulkHistory",
-    "OutsideBulkHistory",
-    "context_id",
-    "write_with_history",
-]
+from registry.sql.history import OUTSIDE
 
 
 class OutsideBulkHistory(pgtrigger.Condition):

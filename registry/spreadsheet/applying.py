@@ -1,8 +1,8 @@
 """Write an import's planned rows, batch by batch as they are planned, set-based: a batch's
 created and updated rows are COPYed into a temporary table of the import's transaction, and
 one statement per table and kind of change writes them from there with their history events,
-exactly as the triggers would write them (registry.bulk_history), in the import's context.
-The statements are in registry.spreadsheet.sql.
+exactly as the triggers would write them (registry.sql.history), in the import's context.
+The statements are in registry.sql.importing.
 
 Python parses a batch while Postgres writes the one before: the writing runs in a thread of
 its own, on the import's own database connection and transaction (psycopg2 serialises the
@@ -21,9 +21,7 @@ import threading
 from django.db import connection
 
 from registry import clock
-from registry.bulk_history import context_id
 from registry.models import Enterprise, GridArea
-from registry.spreadsheet import sql
 from registry.spreadsheet.columns import (
     COLUMNS,
     CONTACT_FIELDS,
@@ -31,6 +29,8 @@ from registry.spreadsheet.columns import (
     LIAISON_FIELDS,
 )
 from registry.spreadsheet.planning import Grids, RowPlan
+from registry.sql import importing as sql
+from registry.sql.history import context_id
 
 _ALIAS = {(c.record, c.field): c.alias for c in COLUMNS}
 _NEW_ROW = {name: Enterprise._meta.get_field(name).get_default() for name in ENTERPRISE_FIELDS}

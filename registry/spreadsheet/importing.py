@@ -16,11 +16,11 @@ from registry import clock
 from registry.models import Door, SecurityEvent
 from registry.security_log import security_event_record
 from registry.services import changes_by
-from registry.spreadsheet import sql
 from registry.spreadsheet.applying import Writer
 from registry.spreadsheet.planning import FileCodes, Grids, Progress, planned_batches, read_codes
 from registry.spreadsheet.reading import Sheet, read_sheet
 from registry.spreadsheet.summary import PREVIEW_CHANGES, Summary, Tally
+from registry.sql import importing as sql
 
 __all__ = ["Summary", "import_run_target", "registry_import"]
 

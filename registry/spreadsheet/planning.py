@@ -6,7 +6,7 @@ Bounded memory at 100,000 rows: the sheet is read twice, lazily. The first pass 
 each row's credit code (``read_codes``: a code given twice makes every row giving it invalid,
 wherever in the file the other row is); the second parses and plans the rows in batches of
 BATCH (``planned_batches``), the registry read for each batch by credit code in one query per
-table (registry.spreadsheet.sql), never one query per row. A batch is dropped once the import
+table (registry.sql.importing), never one query per row. A batch is dropped once the import
 has counted it and handed it to the writer (registry.spreadsheet.applying).
 """
 
@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from registry import masking
 from registry.models import GridArea
 from registry.normalize import clean_text
-from registry.spreadsheet import sql
 from registry.spreadsheet.cells import displayable
 from registry.spreadsheet.columns import (
     BY_ALIAS,
@@ -37,6 +36,7 @@ from registry.spreadsheet.columns import (
     parse_row,
 )
 from registry.spreadsheet.reading import Sheet, UnreadableFile
+from registry.sql import importing as sql
 
 BATCH = 5_000
 _HEADER_OF = {(c.record, c.field): c.header for c in COLUMNS}

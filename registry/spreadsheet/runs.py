@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from registry import clock
 from registry.models import ImportRun, SecurityEvent
 from registry.security_log import security_event_record
-from registry.spreadsheet import sql
 from registry.spreadsheet.importing import import_run_target, registry_import
 from registry.spreadsheet.reading import UnreadableFile
+from registry.sql import importing as sql
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,9 @@ import io
 import pytest
 
 from registry.models import EmergencyContact, Enterprise, GridArea, Liaison
-from registry.spreadsheet import planning, sql, summary
+from registry.spreadsheet import planning, summary
 from registry.spreadsheet.importing import registry_import
+from registry.sql import importing as sql
 from tests.factories import EnterpriseFactory, LiaisonFactory, valid_uscc
 from tests.spreadsheet.files import HEADERS, a_row, xlsx_bytes
 

@@ -1,7 +1,7 @@
 """Every SQL statement of the registry import, in one place, with table and column names from
 the models' ``_meta`` (issue #17): the registry read by credit code for a batch, the staging
 table the import fills by COPY, and the set-based statements that write the staged rows with
-their history events (registry.bulk_history).
+their history events (registry.sql.history).
 
 Each INSERT names its columns: the file's, the staged ids, and the model's other concrete
 columns with the model's defaults (a generated column is never written; a nullable column
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from registry.bulk_history import write_with_history
 from registry.models import EmergencyContact, Enterprise, ImportRun, Liaison
 from registry.spreadsheet.columns import CONTACT_FIELDS, ENTERPRISE_FIELDS, LIAISON_FIELDS
+from registry.sql.history import write_with_history
 
 STAGE = "registry_import_stage"  # a temporary table of the import's transaction
 
@@ -234,7 +234,7 @@ def _defaults(model, filled: set[str], *, now: datetime.datetime) -> dict[str, o
 @dataclass(frozen=True)
 class Write:
     """One set-based statement over the staged rows; run, it writes their history events too,
-    as the triggers would (registry.bulk_history)."""
+    as the triggers would (registry.sql.history)."""
 
     model: type
     statement: str  # an INSERT or UPDATE of the model's table aliased t, without RETURNING
