@@ -10,7 +10,7 @@ they stand aside while the transaction-local setting ``portal.bulk_history`` is 
 ``write_with_history`` (registry.sql.history) turns it on, and only for the one statement it
 runs, which writes the rows and their events together, with the same columns, label, context
 and timestamp function the trigger would have used, so a timeline cannot tell the two apart
-(tests/spreadsheet/test_import_history.py compares them). Anyone with a database session
+(tests/registry/spreadsheet/test_import_history.py compares them). Anyone with a database session
 could set the switch, but such a session can equally drop the triggers: it is an
 optimisation for our own code, not a permission.
 """

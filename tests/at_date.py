@@ -75,8 +75,11 @@ def run_at(moment: datetime.datetime, pytest_args: list[str]) -> int:
     # Left out as well, to keep CI within its time: walks that take minutes and in which
     # nothing depends on the date (schemathesis over the API's schema, the masking walk over
     # every page) and the production settings' checks (a manage.py process each).
-    command += ["--ignore=tests/browser", "--ignore=tests/api/test_schemathesis.py"]
-    command += ["--ignore=tests/test_masking_walk.py", "--ignore=tests/portal/test_settings.py"]
+    command += ["--ignore=tests/browser", "--ignore=tests/registry/api/test_schemathesis.py"]
+    command += [
+        "--ignore=tests/test_masking_walk.py",
+        "--ignore=tests/liaison_portal/test_settings.py",
+    ]
     command += pytest_args
     process = subprocess.Popen(command, cwd=ROOT, env=environment(moment))
     try:

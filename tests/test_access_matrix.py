@@ -167,7 +167,7 @@ TABLE: dict[str, dict[str, set[str]]] = {
     # Liaison self-service: the personal link opens for anyone who holds it (no account), by a
     # GET only (it answers 303 to /s/ with the link in the session); /s/ only for a session
     # holding an opened link, and the form only for one holding a link unlocked by its code
-    # (tests/selfservice), which no role has as such.
+    # (tests/outreach/selfservice), which no role has as such.
     "selfservice:landing": {"GET": EVERYONE, "POST": NOBODY},
     "selfservice:start": {"GET": NOBODY, "POST": NOBODY},
     # Sending or withdrawing it: whoever may log contacts for the enterprise.
@@ -211,7 +211,7 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "outreach:matters:enterprise_follow_up": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
     # The requester's 回访 link: opens for whoever holds it (303 to /r/); /r/ only for a
     # session holding an opened link. "我有问题" only for a session holding an unlocked
-    # personal link (tests/matters).
+    # personal link (tests/outreach/matters).
     "matter_feedback:landing": {"GET": EVERYONE, "POST": NOBODY},
     "matter_feedback:rate": {"GET": NOBODY, "POST": NOBODY},
     "selfservice:ask": {"GET": NOBODY, "POST": NOBODY},

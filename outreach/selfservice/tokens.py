@@ -7,7 +7,7 @@ In SQL the 32 bytes are two ``gen_random_uuid()`` (built in since PostgreSQL 13,
 extension), which draw from ``pg_strong_random`` (OpenSSL's RAND_bytes): 244 random bits,
 the other 12 being the UUIDs' version and variant marks. The hash is the built-in
 ``sha256()`` over the token's UTF-8 bytes, so a link made in SQL is found by
-``token_hash(token)`` like any other (tests/messaging/test_campaign_links.py opens one).
+``token_hash(token)`` like any other (tests/outreach/messaging/test_campaign_links.py opens one).
 """
 
 import hashlib

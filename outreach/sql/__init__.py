@@ -2,7 +2,7 @@
 parts): the set-based statements the ORM cannot say, or not fast enough over the whole
 registry. Every table and column name comes from the models' ``_meta`` (registry.sql.names);
 beside each set-based statement, a short ORM reference version that a test holds equal on a
-small park (tests/outreach, tests/messaging and tests/matters: test_sql.py).
+small park (tests/outreach, tests/outreach/messaging and tests/outreach/matters: test_sql.py).
 
 - ``tasks``: opening and closing tasks for every enterprise a query selects (also the
   monitor's rules and lights: outreach owns the task table);

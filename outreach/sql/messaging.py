@@ -5,7 +5,7 @@ enterprises (what to write and why: outreach.messaging.bulk and .preview).
 Why a chosen enterprise's row is "not sent" is one rule for both (``problem_case``, in the
 order a reader would look for it); ``problem_reference`` says it in Python, and
 ``outbox_reference`` / ``preview_reference`` are the two statements through the ORM,
-held equal by tests/messaging/test_sql.py.
+held equal by tests/outreach/messaging/test_sql.py.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ carrying them commit together or not at all. The token, its hash and the address
 the twins of the Python ones (outreach.selfservice.tokens).
 
 Reference: the links a bulk write makes are those ``selfservice_link_send`` would make, one
-per recipient with a token; tests/messaging/test_sql.py holds the written links to the
+per recipient with a token; tests/outreach/messaging/test_sql.py holds the written links to the
 outbox rows that carry them.
 """
 

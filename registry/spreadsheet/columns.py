@@ -114,7 +114,8 @@ COLUMNS: tuple[Column, ...] = (
 )
 # The kind of each column, by its cleaning function (Column.kind); a column not listed is free
 # text. Adding a column with a new cleaning function means naming its kind here, which the
-# template's instructions then describe (tests/spreadsheet/test_template.py checks each has one).
+# template's instructions then describe (tests/registry/spreadsheet/test_template.py checks
+# each has one).
 _KIND_OF_CLEAN: dict[Callable, str] = {
     normalize.normalize_uscc: "uscc",
     normalize.normalize_mobile: "mobile",

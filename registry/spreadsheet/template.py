@@ -36,7 +36,7 @@ SIZE_CHOICES = tuple(normalize.SIZE_LABELS_ZH.values())
 
 # The example row (sheet 名册, row 2). Invented values; the identifiers are normalize's own
 # examples (valid check characters; the ID number is the sample of GB 11643 itself). Every
-# value but the marked credit code passes its column's check (tests/spreadsheet/
+# value but the marked credit code passes its column's check (tests/registry/spreadsheet/
 # test_template.py), so the row shows what a right value looks like.
 EXAMPLE = {
     "uscc": f"{EXAMPLE_MARK}：{normalize.EXAMPLE_USCC}",

@@ -11,7 +11,7 @@ writes the rows and their events together::
 
 with the same columns, label, context and timestamp function the trigger would have used, so
 a timeline cannot tell the two apart. Its reference version is the triggers themselves:
-tests/spreadsheet/test_import_history.py holds the two equal.
+tests/registry/spreadsheet/test_import_history.py holds the two equal.
 """
 
 from __future__ import annotations

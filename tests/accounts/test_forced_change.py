@@ -126,7 +126,7 @@ def test_an_admin_changing_their_own_password_in_the_admin_is_not_forced(client,
 
 
 def test_anyone_may_change_their_own_password(client, staff_user):
-    from tests.api.conftest import PASSWORD
+    from tests.registry.api.conftest import PASSWORD
 
     client.force_login(staff_user)
     assert client.get(reverse("accounts:password_change")).status_code == 200

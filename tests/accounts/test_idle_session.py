@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.api.conftest import PASSWORD
+from tests.registry.api.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

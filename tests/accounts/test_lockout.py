@@ -13,7 +13,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.api.conftest import PASSWORD
+from tests.registry.api.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.passwords import CharacterClassValidator, character_classes
-from tests.api.conftest import PASSWORD
+from tests.registry.api.conftest import PASSWORD
 
 
 @pytest.mark.parametrize(

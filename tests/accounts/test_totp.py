@@ -12,7 +12,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
-from tests.api.conftest import PASSWORD
+from tests.registry.api.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -36,7 +36,8 @@ def playwright(playwright):
     this thread until the session ends, and Django then refuses every ORM call here
     (SynchronousOnlyOperation) though nothing is asynchronous. The variable lifts that check;
     it is set only from here on, and the browser tests run last, because subprocesses inherit
-    it and `manage.py check --deploy` (tests/portal/test_settings.py) rightly fails on it."""
+    it and `manage.py check --deploy` (tests/liaison_portal/test_settings.py) rightly fails
+    on it."""
     before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     yield playwright

@@ -6,8 +6,8 @@ from playwright.sync_api import expect
 
 from outreach.messaging.models import OutboxMessage
 from tests.factories import EnterpriseFactory, LiaisonFactory
-from tests.messaging.campaigns import ALWAYS_OPEN
-from tests.messaging.test_worker import RECORDING, _sweep_until
+from tests.outreach.messaging.campaigns import ALWAYS_OPEN
+from tests.outreach.messaging.test_worker import RECORDING, _sweep_until
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.spreadsheet.files import HEADERS, a_row, csv_bytes
+from tests.registry.spreadsheet.files import HEADERS, a_row, csv_bytes
 
 
 def test_admin_uploads_a_messy_file_sees_the_invalid_row_and_imports_the_rest(
@@ -72,7 +72,7 @@ def test_admin_imports_a_workbook_as_parks_keep_it(
     """A hidden sheet of choices first, the registry starting at B3 under a title, the grid
     merged down over its rows, and a lookup that failed (#N/A) in one row: the preview names
     the sheet, fills the merged grid, and reports the error at the row Excel shows."""
-    from tests.spreadsheet.field_files import Err, workbook
+    from tests.registry.spreadsheet.field_files import Err, workbook
 
     settings.REGISTRY_IMPORT_QUEUE = worker_queue
     headers = [*HEADERS, "登记电话"]

@@ -7,9 +7,9 @@ from playwright.sync_api import expect
 from outreach.messaging.models import MessageTemplate
 from outreach.messaging.wecom.models import WeComPost, WeComRobot
 from registry.selectors import EnterpriseFilters
-from tests.messaging.campaigns import campaign_send
-from tests.messaging.test_worker import _sweep_until
-from tests.messaging.wecom_fixtures import KEY_A
+from tests.outreach.messaging.campaigns import campaign_send
+from tests.outreach.messaging.test_worker import _sweep_until
+from tests.outreach.messaging.wecom_fixtures import KEY_A
 from tests.standins.wecom import WeComStandIn
 
 

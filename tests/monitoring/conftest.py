@@ -36,6 +36,6 @@ def log(enterprise, outcome=FAILED, channel=PHONE, *, by=None, hours_ago=None):
 @pytest.fixture
 def api():
     """api(user) -> a DRF client sending that user's token."""
-    from tests.api.conftest import token_client
+    from tests.registry.api.conftest import token_client
 
     return token_client

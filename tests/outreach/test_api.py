@@ -6,8 +6,8 @@ import pytest
 
 from outreach.models import ContactAttempt, Task
 from outreach.services import contact_attempt_record, task_open
-from tests.api.conftest import token_client
 from tests.factories import EnterpriseFactory, LiaisonFactory
+from tests.registry.api.conftest import token_client
 
 pytestmark = pytest.mark.django_db
 

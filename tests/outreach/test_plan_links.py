@@ -22,7 +22,7 @@ from registry.models import Enterprise
 from tests.concurrency import at_once
 from tests.factories import EnterpriseFactory, LiaisonFactory
 from tests.outreach.conftest import TODAY, at
-from tests.selfservice.conftest import token_in
+from tests.outreach.selfservice.conftest import token_in
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from registry import services
 from registry.models import SensitiveView
-from tests.api.conftest import token_client
 from tests.factories import EnterpriseFactory, LiaisonFactory
+from tests.registry.api.conftest import token_client
 
 pytestmark = pytest.mark.django_db
 

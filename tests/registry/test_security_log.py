@@ -18,8 +18,8 @@ from rest_framework.test import APIClient
 from registry import services
 from registry.models import SecurityEvent
 from registry.security_log import security_event_record, security_log_purge
-from tests.api.conftest import PASSWORD
 from tests.factories import UserFactory
+from tests.registry.api.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
