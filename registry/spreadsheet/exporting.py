@@ -25,19 +25,9 @@ from registry.models import GridArea, SecurityEvent, SensitiveView
 from registry.normalize import SIZE_LABELS_ZH
 from registry.security_log import security_event_record
 from registry.spreadsheet.columns import BY_ALIAS, COLUMNS, neutralise
+from registry.sql import importing as importing_sql
 
 _KIND = {"enterprise": "enterprise", "liaison": "liaison", "contact": "emergencycontact"}
-_SQL_COLUMN = {
-    ("enterprise", "uscc"): "e.uscc",
-    ("grid", "grid"): "g.name",
-    **{
-        ("enterprise", c.field): f"e.{c.field}"
-        for c in COLUMNS
-        if c.record == "enterprise" and c.field != "uscc"
-    },
-    **{("liaison", c.field): f"l.{c.field}" for c in COLUMNS if c.record == "liaison"},
-    **{("contact", c.field): f"c.{c.field}" for c in COLUMNS if c.record == "contact"},
-}
 
 
 def _display(column, value) -> str:
@@ -51,7 +41,6 @@ def _display(column, value) -> str:
 
 
 def _rows(enterprise_ids_sql: str, params: list, user) -> Iterator[list[str]]:
-    select = ", ".join(_SQL_COLUMN[c.record, c.field] for c in COLUMNS)
     masks = []
     for column in COLUMNS:
         kind = _KIND.get(column.record)
@@ -62,13 +51,7 @@ def _rows(enterprise_ids_sql: str, params: list, user) -> Iterator[list[str]]:
             and not masking.may_unmask(user, kind, column.field)
         )
         masks.append((kind, column.field) if hide else None)
-    sql = (
-        f"SELECT {select} FROM registry_enterprise e "
-        "LEFT JOIN registry_gridarea g ON g.id = e.grid_id "
-        "LEFT JOIN registry_liaison l ON l.enterprise_id = e.id AND l.ended_on IS NULL "
-        "LEFT JOIN registry_emergencycontact c ON c.enterprise_id = e.id "
-        f"WHERE e.id IN ({enterprise_ids_sql}) ORDER BY e.uscc"
-    )
+    sql = importing_sql.export_rows([(c.record, c.field) for c in COLUMNS], enterprise_ids_sql)
     # A named (server-side) cursor streams the rows instead of loading 100k into memory.
     with transaction.atomic(), connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)

@@ -20,9 +20,11 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from registry.models import EmergencyContact, Enterprise, ImportRun, Liaison
+from registry.models import EmergencyContact, Enterprise, GridArea, ImportRun, Liaison
 from registry.spreadsheet.columns import CONTACT_FIELDS, ENTERPRISE_FIELDS, LIAISON_FIELDS
+from registry.sql.fragments import current_liaison_join
 from registry.sql.history import write_with_history
+from registry.sql.names import Table
 
 STAGE = "registry_import_stage"  # a temporary table of the import's transaction
 
@@ -347,3 +349,27 @@ def writes(*, fields: dict[str, list[str]], grid: bool, today: datetime.date, no
             now=now,
         ),
     ]
+
+
+def export_rows(fields: list[tuple[str, str]], enterprise_ids_sql: str) -> str:
+    """The export's SELECT: one row per enterprise of ``enterprise_ids_sql`` (a subquery of
+    ids), its grid's name, current liaison and emergency contact, by credit code. ``fields``
+    are (record, field) pairs in column order: record "enterprise", "grid" (its name),
+    "liaison" or "contact"."""
+    e, g = Table(Enterprise, "e"), Table(GridArea, "g")
+    tables = {
+        "enterprise": e,
+        "liaison": Table(Liaison, "l"),
+        "contact": Table(EmergencyContact, "c"),
+    }
+    c = tables["contact"]
+    select = ", ".join(
+        g.name if record == "grid" else getattr(tables[record], field) for record, field in fields
+    )
+    return (
+        f"SELECT {select} FROM {e} "
+        f"LEFT JOIN {g} ON {g.id} = {e.grid} "
+        f"{current_liaison_join(e, tables['liaison'])} "
+        f"LEFT JOIN {c} ON {c.enterprise} = {e.id} "
+        f"WHERE {e.id} IN ({enterprise_ids_sql}) ORDER BY {e.uscc}"
+    )
