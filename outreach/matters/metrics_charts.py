@@ -101,6 +101,8 @@ def line_chart(
 ) -> SafeString:
     """Lines over ``labels`` (oldest first), one per series; ``unit`` "%" (axis 0–100) or a
     unit of time such as "h" (axis 0 to a round bound). Empty ``labels``: no chart."""
+    # Long (as monitoring/chart.py's drawing is): one SVG drawn top to bottom, axis, grid,
+    # lines, points, legend, sharing the same coordinates; split, each part would need them all.
     if not labels:
         return mark_safe("")
     top = _top(series, unit)

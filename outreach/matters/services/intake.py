@@ -95,18 +95,7 @@ def matter_intake(
         calendar=calendar or WorkCalendar.load(),
     )
     with transaction.atomic():
-        matter = Matter.objects.create(
-            number=matter_number_next(day=clock.today(now)),
-            state=State.RECEIVED,
-            received_at=now,
-            first_response_due=limits.first_response_due,
-            resolution_due=limits.resolution_due,
-            first_response_remind_at=limits.first_response_remind_at,
-            resolution_remind_at=limits.resolution_remind_at,
-            created_by=by,
-            **fields,
-        )
-        step(matter, action=Action.INTAKE, at=now, by=by, note=matter.get_channel_display())
+        matter = _matter_new(fields, limits, by=by, now=now)
         stored = attachments_store(matter=matter, files=files, by=by, now=now)
         try:
             matter = _dispose(
@@ -200,3 +189,20 @@ def _close_on_the_spot(matter: Matter, *, by, now) -> Matter:
     from outreach.matters.services.feedback import matter_close
 
     return matter_close(matter=matter, by=by, now=now, note=_("Answered on the spot."))
+
+
+def _matter_new(fields: dict, limits, *, by, now: datetime.datetime) -> Matter:
+    """The matter's row, numbered for the park's day, with its limits and its intake step."""
+    matter = Matter.objects.create(
+        number=matter_number_next(day=clock.today(now)),
+        state=State.RECEIVED,
+        received_at=now,
+        first_response_due=limits.first_response_due,
+        resolution_due=limits.resolution_due,
+        first_response_remind_at=limits.first_response_remind_at,
+        resolution_remind_at=limits.resolution_remind_at,
+        created_by=by,
+        **fields,
+    )
+    step(matter, action=Action.INTAKE, at=now, by=by, note=matter.get_channel_display())
+    return matter
