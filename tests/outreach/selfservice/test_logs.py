@@ -20,7 +20,7 @@ import yaml
 from outreach.selfservice.logs import RedactSelfServiceTokens
 from tests.workers import database_url
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _free_port() -> int:

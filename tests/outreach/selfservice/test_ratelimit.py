@@ -19,7 +19,7 @@ from tests.workers import database_url
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
 # The Redis the cache would use: REDIS_URL, else a Redis broker (CI's second pass).
 REDIS = os.environ.get("REDIS_URL", "") or (BROKER if BROKER.startswith("redis://") else "")
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl"}
 
 
