@@ -433,10 +433,6 @@ def outbox_claim(*, limit: int) -> list[OutboxMessage]:
     return list(claimed.select_related("enterprise", "liaison", "template"))
 
 
-# The row while this worker's claim on it holds (same attempt, still sending).
-_still_mine = leasing.still_mine
-
-
 def message_deliver(*, message: OutboxMessage) -> str:
     """Send one claimed message and record what happened; returns the new status."""
     try:

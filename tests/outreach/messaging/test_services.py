@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from core.errors import ServiceError
-from outreach.messaging import services
+from outreach.messaging import leasing, services
 from outreach.messaging.defaults import OWN_PLACEHOLDERS
 from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage
 from outreach.messaging.rendering import LEAVING_LINE, render
@@ -215,7 +215,7 @@ def test_a_message_whose_sender_died_is_claimed_again_after_its_lease(enterprise
     message.refresh_from_db()
     assert (message.status, message.attempts) == (Status.SENT, 2)
     # The dead worker's late mark is refused: the claim is no longer its own.
-    assert services._still_mine(claimed).count() == 0
+    assert leasing.still_mine(claimed).count() == 0
 
 
 def test_an_email_carries_its_key_and_a_refused_recipient_bounces(grid_a, gateway):
