@@ -237,3 +237,20 @@ def test_the_metrics_are_one_query(park, intake, staff_user, worker_a, django_as
         with django_assert_num_queries(1):
             matter_metrics_tables(user=user, now=_at(1))
     assert connection.vendor == "postgresql"
+
+
+def test_the_rebuild_command_recounts_a_summary_gone_wrong(park, intake, staff_user):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    intake(now=_at(0))
+    intake(disposition="answered", answer="已答复", now=_at(1))
+    kept = _summary()
+    # Rows lost or miscounted (a restore from an old dump, a trigger dropped by hand).
+    MatterDaySummary.objects.filter(day=clock.today(_at(0))).delete()
+    MatterDaySummary.objects.update(total=99)
+    out = StringIO()
+    call_command("matter_metrics_rebuild", stdout=out)
+    assert _summary() == kept
+    assert f"{len(kept)} rows" in out.getvalue()
