@@ -20,6 +20,7 @@ __all__ = [
     "MatterCategory",
     "MatterDaySequence",
     "MatterDaySummary",
+    "MatterMonthSummary",
     "MatterStep",
     "StandardAnswer",
 ]
@@ -439,15 +440,9 @@ class StandardAnswer(models.Model):
         return self.title
 
 
-class MatterDaySummary(models.Model):
-    """The metrics' sums: one row per day of intake (park time) × category (the leaf) ×
-    department × grid area (the enterprise's, now), counting the matters received that day
-    and summing their times. Derived data, kept by the database in the transaction of every
-    write to matters, to their enterprises' grid or their departments (statement triggers,
-    outreach.sql.matter_metrics); rebuilt from scratch by ``manage.py matter_metrics_rebuild``.
-    Plain integer keys, no foreign keys: a row is a sum, not a link."""
+class SummaryCounts(models.Model):
+    """What a metrics summary row sums over the matters of its key (abstract)."""
 
-    day = models.DateField()
     category_id = models.IntegerField()
     department_id = models.IntegerField(null=True)
     grid_id = models.IntegerField(null=True)
@@ -463,6 +458,21 @@ class MatterDaySummary(models.Model):
     # PostgreSQL's AVG adds them: the averages come out exactly as over the matters.
     response_time = models.DurationField(default=datetime.timedelta)
     resolution_time = models.DurationField(default=datetime.timedelta)
+
+    class Meta:
+        abstract = True
+
+
+class MatterDaySummary(SummaryCounts):
+    """The metrics' sums: one row per day of intake (park time) × category (the leaf) ×
+    department × grid area (the enterprise's, now), counting the matters received that day
+    and summing their times. Derived data, kept by the database in the transaction of every
+    write to matters, to their enterprises' grid or their departments (statement triggers,
+    outreach.sql.matter_metrics); rebuilt from scratch by ``manage.py matter_metrics_rebuild``.
+    Plain integer keys, no foreign keys: a row is a sum, not a link. The page reads whole
+    months from ``MatterMonthSummary`` and only a period's partial months from here."""
+
+    day = models.DateField()
 
     class Meta:
         verbose_name = _("matter day summary")
@@ -481,3 +491,27 @@ class MatterDaySummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} · {self.category_id}/{self.department_id}/{self.grid_id}"
+
+
+class MatterMonthSummary(SummaryCounts):
+    """The same sums by month of intake (its first day): what the page reads for every whole
+    month of its period, a few hundred rows where the days are thousands."""
+
+    month = models.DateField()
+
+    class Meta:
+        verbose_name = _("matter month summary")
+        verbose_name_plural = _("matter month summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "category_id", "department_id", "grid_id"],
+                name="matter_month_summary_key",
+                nulls_distinct=False,
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["id"], condition=Q(total=0), name="matter_month_summary_empty_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} · {self.category_id}/{self.department_id}/{self.grid_id}"

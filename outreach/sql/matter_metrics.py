@@ -30,7 +30,14 @@ import re
 
 from django.conf import settings
 
-from outreach.matters.models import Department, Matter, MatterCategory, MatterDaySummary, MatterStep
+from outreach.matters.models import (
+    Department,
+    Matter,
+    MatterCategory,
+    MatterDaySummary,
+    MatterMonthSummary,
+    MatterStep,
+)
 from registry.models import Enterprise, GridArea
 from registry.sql import Table
 
@@ -63,6 +70,8 @@ _FIGURE_FIELDS = (
     "resolved",
     "satisfaction",
 )
+# The month (its first day) of a park day.
+MONTH = "date_trunc('month', {day}::timestamp)::date"
 NUDGES = (MatterStep.Action.CHASE, MatterStep.Action.REMIND, MatterStep.Action.OVERDUE)
 
 
@@ -115,11 +124,19 @@ def _enterprise_join(matter_alias: str = "m") -> str:
 
 
 def _upsert(parts: list[str]) -> str:
-    """Add the rows of ``parts`` (contributions) to the summary, key by key in key order (two
-    writers lock the rows they share in the same order), then drop the keys left empty."""
-    s = Table(MatterDaySummary)
-    key = "day, category_id, department_id, grid_id"
-    columns = f"{s:day,category_id,department_id,grid_id}, " + ", ".join(
+    """Add the rows of ``parts`` (contributions) to the day and the month summaries, key by
+    key in key order (two writers lock the rows they share in the same order), then drop the
+    keys left empty."""
+    union = "\nUNION ALL\n".join(parts)
+    return "\n".join(
+        _upsert_into(MatterDaySummary, "day", union, "day")
+        + _upsert_into(MatterMonthSummary, "month", union, MONTH.format(day="day"))
+    )
+
+
+def _upsert_into(model, grain: str, union: str, grain_sql: str) -> list[str]:
+    s = Table(model)
+    columns = f"{s.column(grain)}, {s:category_id,department_id,grid_id}, " + ", ".join(
         s.column(c) for c in COUNTS + TIMES
     )
     sums = (
@@ -131,13 +148,15 @@ def _upsert(parts: list[str]) -> str:
         f"{s.column(c)} = {s.db_table}.{s.column(c)} + excluded.{s.column(c)}"
         for c in COUNTS + TIMES
     )
-    union = "\nUNION ALL\n".join(parts)
-    return f"""
+    key = "1, 2, 3, 4"
+    return [
+        f"""
 INSERT INTO {s} ({columns})
-SELECT {key}, {sums} FROM ({union}) c
+SELECT {grain_sql}, category_id, department_id, grid_id, {sums} FROM ({union}) c
 GROUP BY {key} ORDER BY {key}
-ON CONFLICT ({s:day,category_id,department_id,grid_id}) DO UPDATE SET {updates};
-DELETE FROM {s} WHERE {s.total} = 0;"""
+ON CONFLICT ({s.column(grain)}, {s:category_id,department_id,grid_id}) DO UPDATE SET {updates};""",
+        f"DELETE FROM {s} WHERE {s.total} = 0;",
+    ]
 
 
 def _function(name: str, body: str) -> str:
@@ -266,8 +285,10 @@ def summary_rebuild(cursor) -> int:
     m, s, st = Table(Matter), Table(MatterDaySummary), Table(MatterStep)
     summary_install(cursor)
     cursor.execute(f"LOCK TABLE {m.db_table} IN SHARE MODE")
-    cursor.execute(f"LOCK TABLE {s.db_table} IN EXCLUSIVE MODE")
+    months = Table(MatterMonthSummary)
+    cursor.execute(f"LOCK TABLE {s.db_table}, {months.db_table} IN EXCLUSIVE MODE")
     cursor.execute(f"DELETE FROM {s.db_table}")
+    cursor.execute(f"DELETE FROM {months.db_table}")
     grid = f"{Table(Enterprise, 'e').grid}"
     cursor.execute(_upsert([contributions(f"{m} m {_enterprise_join()}", grid=grid)]))
     nudges = [a.value for a in NUDGES]
@@ -292,6 +313,12 @@ DIMENSION_KEYS = {
 }
 
 
+def _first_whole_month(since: datetime.date | None) -> datetime.date | None:
+    if since is None or since.day == 1:
+        return since
+    return (since.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
 def metrics_grouped(
     cursor,
     *,
@@ -302,7 +329,8 @@ def metrics_grouped(
     user_id: int | None,
 ) -> list[tuple]:
     """One row per value of each of ``dimensions`` (``DIMENSION_KEYS``) over the matters
-    received on [``since``, ``until``) (park days; None: open): ``(dimension, month,
+    received on [``since``, ``until``) (park days; None: open; its whole months read from the
+    month summary, its partial months' days from the day summary): ``(dimension, month,
     category, department, grid, label, total, response_due, responded_in_time, answered,
     resolved, rated, satisfied, response_time, resolution_time)``, the times averages
     (intervals). ``user_id`` None: every
@@ -327,14 +355,33 @@ def metrics_grouped(
         "(%(since)s::date IS NULL OR {day} >= %(since)s) "
         "AND (%(until)s::date IS NULL OR {day} < %(until)s)"
     )
-    month = "date_trunc('month', {day}::timestamp)::date"
+    month = MONTH
     sums = ", ".join(f"x.{col}" for col in COUNTS + TIMES)
+    # Whole months of the period from the month summary, the days of partial months from the
+    # day summary.
+    whole_months = (
+        "(%(first_month)s::date IS NULL OR {month} >= %(first_month)s) "
+        "AND (%(end_month)s::date IS NULL OR {month} < %(end_month)s)"
+    )
+    sm = Table(MatterMonthSummary, "sm")
+
+    def scope(t: Table) -> str:
+        if not scoped:
+            return ""
+        return f" AND {in_scope.format(grid=t.grid_id, department=t.department_id)}"
+
+    figures = ", ".join(f"{{t}}.{Table(MatterDaySummary).column(col)}" for col in COUNTS + TIMES)
     parts = [
-        f"""SELECT {month.format(day=s.day)} AS month, {s.category_id}, {s.department_id},
-    {s.grid_id}, {", ".join(f"{s.column(col)}" for col in COUNTS + TIMES)}, 0 AS not_yet_due
+        f"""SELECT {sm.month} AS month, {sm.category_id}, {sm.department_id}, {sm.grid_id},
+    {figures.format(t="sm")}, 0 AS not_yet_due
+FROM {sm}
+WHERE {whole_months.format(month=sm.month)}"""
+        + scope(sm),
+        f"""SELECT {month.format(day=s.day)}, {s.category_id}, {s.department_id},
+    {s.grid_id}, {figures.format(t="s")}, 0
 FROM {s}
-WHERE {period_days.format(day=s.day)}"""
-        + (f" AND {in_scope.format(grid=s.grid_id, department=s.department_id)}" if scoped else "")
+WHERE {period_days.format(day=s.day)} AND NOT ({whole_months.format(month=s.day)})"""
+        + scope(s),
     ]
     if scoped:  # owned, outside the grids and departments: read from matters
         owned = (
@@ -415,6 +462,13 @@ LEFT JOIN {cat} ON dimension = 'category' AND {cat.id} = category
 LEFT JOIN {d} ON dimension = 'department' AND {d.id} = department_id
 LEFT JOIN {g} ON dimension = 'grid' AND {g.id} = grid_id
 """,
-        {"since": since, "until": until, "now": now, "user": user_id},
+        {
+            "since": since,
+            "until": until,
+            "first_month": _first_whole_month(since),
+            "end_month": until.replace(day=1) if until else None,
+            "now": now,
+            "user": user_id,
+        },
     )
     return cursor.fetchall()

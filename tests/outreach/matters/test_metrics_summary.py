@@ -16,7 +16,13 @@ from django.db.models import Max, Q
 
 from outreach.matters import services
 from outreach.matters.metrics import DIMENSIONS, matter_metrics_scan, matter_metrics_tables
-from outreach.matters.models import Department, Matter, MatterCategory, MatterDaySummary
+from outreach.matters.models import (
+    Department,
+    Matter,
+    MatterCategory,
+    MatterDaySummary,
+    MatterMonthSummary,
+)
 from outreach.matters.services.metrics_summary import matter_metrics_rebuild
 from outreach.sql.matter_metrics import NUDGES
 from registry import clock
@@ -32,10 +38,12 @@ def _at(days: float, hours: float = 0) -> datetime.datetime:
     return START + datetime.timedelta(days=days, hours=hours)
 
 
-def _summary() -> list[tuple]:
+def _summary(model=None) -> list[tuple]:
+    model = model or MatterDaySummary
+    grain = "day" if model is MatterDaySummary else "month"
     return sorted(
-        MatterDaySummary.objects.values_list(
-            "day",
+        model.objects.values_list(
+            grain,
             "category_id",
             "department_id",
             "grid_id",
@@ -168,6 +176,10 @@ def test_the_summary_gives_the_scans_figures_after_every_kind_of_move(
         (datetime.date(2026, 3, 3), datetime.date(2026, 3, 31)),
         (datetime.date(2026, 3, 2), None),
         (None, datetime.date(2026, 3, 2)),
+        # March whole (the month summary), the edges by day; and a period within a month.
+        (datetime.date(2026, 2, 15), datetime.date(2026, 4, 10)),
+        (datetime.date(2026, 3, 1), datetime.date(2026, 4, 30)),
+        (datetime.date(2026, 4, 11), datetime.date(2026, 4, 11)),
     ]
     _assert_parity(users, nows=nows, periods=periods)
     # The figures are not trivially equal: rated, resolved, late and unanswered all occur,
@@ -190,10 +202,10 @@ def test_the_summary_gives_the_scans_figures_after_every_kind_of_move(
     Matter.objects.filter(pk=gone.pk).delete()
     _assert_parity(users, nows=nows, periods=periods)
 
-    kept = _summary()
-    assert kept and all(row[4] > 0 for row in kept)  # no key left empty
+    kept, months = _summary(), _summary(MatterMonthSummary)
+    assert kept and all(row[4] > 0 for row in kept + months)  # no key left empty
     assert matter_metrics_rebuild() == len(kept)
-    assert _summary() == kept
+    assert (_summary(), _summary(MatterMonthSummary)) == (kept, months)
 
 
 def test_the_grid_scope_of_the_summary(park, intake, worker_a, worker_b, staff_user):
@@ -250,7 +262,8 @@ def test_the_rebuild_command_recounts_a_summary_gone_wrong(park, intake, staff_u
     # Rows lost or miscounted (a restore from an old dump, a trigger dropped by hand).
     MatterDaySummary.objects.filter(day=clock.today(_at(0))).delete()
     MatterDaySummary.objects.update(total=99)
+    MatterMonthSummary.objects.all().delete()
     out = StringIO()
     call_command("matter_metrics_rebuild", stdout=out)
-    assert _summary() == kept
+    assert _summary() == kept and _summary(MatterMonthSummary)
     assert f"{len(kept)} rows" in out.getvalue()
