@@ -1,8 +1,9 @@
-"""The desk's metrics from sums (issue 18, at 100,000 matters): the day summary
-(``MatterDaySummary``), the database triggers that keep it, its rebuild, and the one grouped
-read of the metrics page. The reference is the scan over matters,
-``outreach.matters.metrics.matter_metrics_scan``; tests/outreach/matters/test_metrics_summary.py
-holds the two equal after every kind of move.
+"""The desk's metrics from sums (issue 18, at 100,000 matters): the day and month summaries
+(``MatterDaySummary``, ``MatterMonthSummary``), the database triggers that keep them and
+``Matter.last_nudge_at``, their rebuild, and the one grouped read of the metrics page (whole
+months from the month summary, a period's partial months by day). The reference is the scan
+over matters, ``outreach.matters.metrics.matter_metrics_scan``;
+tests/outreach/matters/test_metrics_summary.py holds the two equal after every kind of move.
 
 Why triggers: a matter's figures change on every door that writes it (the services' moves,
 the intake, the reminders' claims, a department deleted, retention, bulk SQL) and its grid
