@@ -267,3 +267,12 @@ def test_the_rebuild_command_recounts_a_summary_gone_wrong(park, intake, staff_u
     call_command("matter_metrics_rebuild", stdout=out)
     assert _summary() == kept and _summary(MatterMonthSummary)
     assert f"{len(kept)} rows" in out.getvalue()
+
+
+def test_the_nightly_rebuild_is_scheduled(park, intake, settings):
+    from outreach.matters.tasks import rebuild_matter_metrics
+
+    intake(now=_at(0))
+    entry = settings.CELERY_BEAT_SCHEDULE["matters-metrics-rebuild"]
+    assert entry["task"] == rebuild_matter_metrics.name
+    assert rebuild_matter_metrics.run() == {"rows": len(_summary())} == {"rows": 1}
