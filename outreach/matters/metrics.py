@@ -1,6 +1,9 @@
-"""The desk's three rates and two times (接诉即办), by month, category, department and grid:
-one grouped query per dimension over the matters the user can see (four queries, whatever
-the number of matters).
+"""The desk's three rates and two times (接诉即办), by month, category, department and grid,
+over the matters the user can see: ``matter_metrics_tables`` reads the four dimensions in one
+grouped query over the day summary (outreach.sql.matter_metrics: sums the database keeps as
+matters move), a fixed cost whatever the number of matters. ``matter_metrics_scan`` is the
+same figures counted over the matters themselves: the reference the summary is held equal to
+(tests/outreach/matters/test_metrics_summary.py).
 
 - 响应率: matters first responded to (taken on or answered) within their limit, of those
   whose first response was due by now or was given;
@@ -12,11 +15,16 @@ the number of matters).
 import datetime
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Avg, Count, F, Q
 from django.db.models.functions import Coalesce, TruncMonth
 
 from outreach.matters.models import Matter
 from outreach.matters.selectors import visible_matters
+from outreach.sql import matter_metrics as sql
+from registry import clock
+from registry.access import SEE_EVERYTHING
+from registry.roles import Role, user_role
 
 DIMENSIONS = {
     "month": ("month", None),
@@ -61,7 +69,71 @@ def _hours(value: datetime.timedelta | None) -> float | None:
     return round(value.total_seconds() / 3600, 1) if value is not None else None
 
 
+def matter_metrics_tables(
+    *,
+    user,
+    now: datetime.datetime,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    dimensions: tuple[str, ...] = tuple(DIMENSIONS),
+) -> dict[str, list[MetricsRow]]:
+    """For each of ``dimensions`` (DIMENSIONS), one row per value over the matters ``user``
+    can see received from the day ``since`` to the day ``until`` (both included, park days;
+    None: open); a first response is due by ``now``. One query, over the day summary."""
+    role = user_role(user)
+    tables: dict[str, list[MetricsRow]] = {by: [] for by in dimensions}
+    if role not in SEE_EVERYTHING and role != Role.GRID_WORKER:
+        return tables
+    with connection.cursor() as cursor:
+        rows = sql.metrics_grouped(
+            cursor,
+            dimensions=list(dimensions),
+            now=now,
+            since=since,
+            until=until + datetime.timedelta(days=1) if until else None,
+            user_id=None if role in SEE_EVERYTHING else user.pk,
+        )
+    for by, month, category, department, grid, label, *figures in rows:
+        key = {"month": month, "category": category, "department": department, "grid": grid}[by]
+        if by == "month":  # the scan's key: the month's first instant, park time
+            key = clock.start_of_day(month)
+            label = month.strftime("%Y-%m")
+        tables[by].append(_summed_row(key, label or "—", figures))
+    for rows_of in tables.values():  # the scan's order: by key, none last
+        rows_of.sort(key=lambda row: (row.key is None, row.key or 0))
+    return tables
+
+
 def matter_metrics(
+    *,
+    user,
+    by: str,
+    now: datetime.datetime,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> list[MetricsRow]:
+    """``matter_metrics_tables`` of one dimension."""
+    return matter_metrics_tables(user=user, now=now, since=since, until=until, dimensions=(by,))[by]
+
+
+def _summed_row(key, label: str, figures: list) -> MetricsRow:
+    total, due, in_time, answered, resolved, rated, satisfied, response, resolution = figures
+    return MetricsRow(
+        key=key,
+        label=label,
+        total=total,
+        response_due=due,
+        responded_in_time=in_time,
+        answered=answered,
+        resolved=resolved,
+        rated=rated,
+        satisfied=satisfied,
+        response_hours=_hours(response),
+        resolution_hours=_hours(resolution),
+    )
+
+
+def matter_metrics_scan(
     *,
     user,
     by: str,
@@ -69,8 +141,9 @@ def matter_metrics(
     since: datetime.datetime | None = None,
     until: datetime.datetime | None = None,
 ) -> list[MetricsRow]:
-    """One row per value of the dimension ``by`` (DIMENSIONS) over the matters ``user`` can
-    see, received in [``since``, ``until``); a first response is due by ``now``."""
+    """The reference: one row per value of the dimension ``by`` (DIMENSIONS) counted over
+    the matters ``user`` can see, received in [``since``, ``until``); a first response is due
+    by ``now``. A scan of every matter (130–360 ms a dimension at 100,000 matters)."""
     key, label = DIMENSIONS[by]
     fields = [key] + ([label] if label else [])
     rows = (

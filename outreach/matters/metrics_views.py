@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.addresses import client_address
-from outreach.matters.metrics import MetricsRow, matter_metrics
+from outreach.matters.metrics import MetricsRow, matter_metrics_tables
 from outreach.matters.metrics_charts import Series, bar_chart, line_chart
 from outreach.matters.metrics_export import metrics_export
 from registry import clock
@@ -33,22 +33,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @dataclass(frozen=True)
 class MetricsQuery:
-    """The page's filters as typed (for the form) and as the period of intake."""
+    """The page's filters as typed: the days of intake (both included; None: open) and the
+    dimension charted beside the months."""
 
     since: datetime.date | None
     until: datetime.date | None
     by: str
     errors: dict
-
-    def period(self) -> dict:
-        """``since``/``until`` for matter_metrics: [start of ``since``, start of the day after
-        ``until``) in the park's time zone."""
-        return {
-            "since": clock.start_of_day(self.since) if self.since else None,
-            "until": clock.start_of_day(self.until + datetime.timedelta(days=1))
-            if self.until
-            else None,
-        }
 
 
 def _date(value: str) -> datetime.date | None:
@@ -76,11 +67,12 @@ def _query(request) -> MetricsQuery:
 
 
 def _tables(request, query: MetricsQuery) -> list[tuple[str, str, list[MetricsRow]]]:
-    now = clock.now()
-    return [
-        (key, title, matter_metrics(user=request.user, by=key, now=now, **query.period()))
-        for key, title in TITLES.items()
-    ]
+    """The four dimensions, in one query over the day summary (days ``since`` to ``until``
+    included)."""
+    tables = matter_metrics_tables(
+        user=request.user, now=clock.now(), since=query.since, until=query.until
+    )
+    return [(key, title, tables[key]) for key, title in TITLES.items()]
 
 
 def _charts(rows: list[MetricsRow], *, by: str, draw) -> dict:

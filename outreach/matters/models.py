@@ -3,6 +3,8 @@
 Writes go through outreach.matters.services; this module holds tables, constraints, choices.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -17,6 +19,8 @@ __all__ = [
     "MatterAttachment",
     "MatterCategory",
     "MatterDaySequence",
+    "MatterDaySummary",
+    "MatterMonthSummary",
     "MatterStep",
     "StandardAnswer",
 ]
@@ -222,6 +226,10 @@ class Matter(models.Model):
     )
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     overdue = models.BooleanField(_("overdue"), default=False)
+    # The last 催办, reminder or overdue step (the list's "chased / reminded" badge), kept by
+    # the database as each such step is written (outreach.sql.matter_metrics): the list reads
+    # a column instead of grouping every matter's steps.
+    last_nudge_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The 回访 link: only the SHA-256 of its token is stored (outreach.selfservice.tokens).
     feedback_token_hash = models.CharField(max_length=64, blank=True)
     feedback_expires_at = models.DateTimeField(null=True, blank=True)
@@ -266,6 +274,13 @@ class Matter(models.Model):
             # The metrics page: matters by month of intake.
             models.Index(fields=["received_at"], name="matter_received_idx"),
             models.Index(fields=["enterprise", "-received_at"], name="matter_enterprise_idx"),
+            # The metrics: the matters still unanswered whose first response is not due yet
+            # (read live, the rest comes from the day summary).
+            models.Index(
+                fields=["first_response_due"],
+                condition=Q(first_response_at__isnull=True),
+                name="matter_unresponded_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -423,3 +438,80 @@ class StandardAnswer(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SummaryCounts(models.Model):
+    """What a metrics summary row sums over the matters of its key (abstract)."""
+
+    category_id = models.IntegerField()
+    department_id = models.IntegerField(null=True)
+    grid_id = models.IntegerField(null=True)
+    total = models.IntegerField(default=0)
+    responded = models.IntegerField(default=0)
+    responded_in_time = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    mostly = models.IntegerField(default=0)
+    dissatisfied = models.IntegerField(default=0)
+    # Sums of intervals, added and subtracted part by part (days, microseconds) as
+    # PostgreSQL's AVG adds them: the averages come out exactly as over the matters.
+    response_time = models.DurationField(default=datetime.timedelta)
+    resolution_time = models.DurationField(default=datetime.timedelta)
+
+    class Meta:
+        abstract = True
+
+
+class MatterDaySummary(SummaryCounts):
+    """The metrics' sums: one row per day of intake (park time) × category (the leaf) ×
+    department × grid area (the enterprise's, now), counting the matters received that day
+    and summing their times. Derived data, kept by the database in the transaction of every
+    write to matters, to their enterprises' grid or their departments (statement triggers,
+    outreach.sql.matter_metrics); rebuilt from scratch by ``manage.py matter_metrics_rebuild``.
+    Plain integer keys, no foreign keys: a row is a sum, not a link. The page reads whole
+    months from ``MatterMonthSummary`` and only a period's partial months from here."""
+
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("matter day summary")
+        verbose_name_plural = _("matter day summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "category_id", "department_id", "grid_id"],
+                name="matter_day_summary_key",
+                nulls_distinct=False,
+            ),
+        ]
+        # The keys a move left empty, dropped by the same trigger (one small index scan).
+        indexes = [
+            models.Index(fields=["id"], condition=Q(total=0), name="matter_day_summary_empty_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} · {self.category_id}/{self.department_id}/{self.grid_id}"
+
+
+class MatterMonthSummary(SummaryCounts):
+    """The same sums by month of intake (its first day): what the page reads for every whole
+    month of its period, a few hundred rows where the days are thousands."""
+
+    month = models.DateField()
+
+    class Meta:
+        verbose_name = _("matter month summary")
+        verbose_name_plural = _("matter month summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "category_id", "department_id", "grid_id"],
+                name="matter_month_summary_key",
+                nulls_distinct=False,
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["id"], condition=Q(total=0), name="matter_month_summary_empty_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} · {self.category_id}/{self.department_id}/{self.grid_id}"

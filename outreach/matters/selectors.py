@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Max, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from outreach.matters.models import (
     Department,
@@ -22,7 +22,6 @@ from registry.normalize import normalize_uscc
 from registry.roles import Role, user_role
 
 LIST_ROWS = 200
-NUDGES = (MatterStep.Action.CHASE, MatterStep.Action.REMIND, MatterStep.Action.OVERDUE)
 
 
 def can_work_matters(user) -> bool:
@@ -59,9 +58,12 @@ class MatterFilters:
 
 
 def _with_display(matters: QuerySet[Matter]) -> QuerySet[Matter]:
+    # The last nudge (outreach.sql.matter_metrics.NUDGES) is the column ``last_nudge_at``,
+    # kept by the database as steps are written: a page of the list reads its own rows, not
+    # every matter's steps grouped.
     return matters.select_related(
         "enterprise", "category", "category__parent", "owner", "department", "liaison"
-    ).annotate(last_nudge_at=Max("steps__at", filter=Q(steps__action__in=NUDGES)))
+    )
 
 
 def matter_list(*, user, filters: MatterFilters) -> QuerySet[Matter]:

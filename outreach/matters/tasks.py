@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from outreach.matters.services import matters_remind
+from outreach.matters.services.metrics_summary import matter_metrics_rebuild
 from registry import clock
 
 
@@ -12,3 +13,9 @@ def remind_matters() -> dict:
     minutes). Two runs at once remind once (outreach.matters.services.reminders)."""
     result = matters_remind(now=clock.now())
     return {"reminded": result.reminded, "overdue": result.overdue}
+
+
+@shared_task(name="outreach.matters.metrics_rebuild")
+def rebuild_matter_metrics() -> dict:
+    """The metrics summary recounted from the matters (CELERY_BEAT_SCHEDULE: nightly)."""
+    return {"rows": matter_metrics_rebuild()}

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 
 from outreach.matters.models import Matter, MatterDaySequence
 from registry.sql import Table
 
 # What a claim returns of each matter it claims.
 _CLAIMED = ("id", "owner", "department", "state")
+# Which limit an overdue matter is past (the overdue claim's fifth column).
+RESPONSE, RESOLUTION = "response", "resolution"
 
 
 def matter_sequence_next(cursor, *, day: datetime.date) -> int:
@@ -28,11 +30,11 @@ def matter_sequence_next(cursor, *, day: datetime.date) -> int:
     return sequence
 
 
-def _claim(cursor, *, sets: str, where: str, params: dict) -> list[tuple]:
+def _claim(cursor, *, sets: str, where: str, params: dict, also: str = "") -> list[tuple]:
     matter = Table(Matter)
     cursor.execute(
         f"UPDATE {matter} SET {sets} WHERE {matter.state} = ANY(%(open)s) AND {where} "
-        f"RETURNING {matter:{','.join(_CLAIMED)}}",
+        f"RETURNING {matter:{','.join(_CLAIMED)}}{also}",
         params,
     )
     return cursor.fetchall()
@@ -67,14 +69,28 @@ def resolution_reminders_claim(
 
 def overdue_claim(cursor, *, open_states: list[str], now: datetime.datetime) -> list[tuple]:
     """Flag overdue the open matters past a limit (the first response not given by its due
-    time, or the resolution due), the version moved as for any write."""
+    time, or the resolution due), the version moved as for any write; (id, owner id,
+    department id, state, which limit) of each: RESPONSE when the first response is still
+    missing past its due time, else RESOLUTION (the one home of that rule: the notices say
+    what this returns)."""
     m = Table(Matter)
+    response_late = f"{m.first_response_at} IS NULL AND {m.first_response_due} <= %(now)s"
     return _claim(
         cursor,
         sets=f"{m:overdue} = TRUE, {m:version} = {m.version} + 1",
-        where=f"NOT {m.overdue} AND ({m.resolution_due} <= %(now)s "
-        f"OR ({m.first_response_at} IS NULL AND {m.first_response_due} <= %(now)s))",
-        params={"open": open_states, "now": now},
+        where=f"NOT {m.overdue} AND ({m.resolution_due} <= %(now)s OR ({response_late}))",
+        params={"open": open_states, "now": now, "response": RESPONSE, "resolution": RESOLUTION},
+        also=f", CASE WHEN {response_late} THEN %(response)s ELSE %(resolution)s END",
+    )
+
+
+def overdue_limits_reference(*, open_states: list[str], now: datetime.datetime) -> dict:
+    """Through the ORM: which limit each matter the overdue claim would take is past."""
+    response_late = Q(first_response_at=None, first_response_due__lte=now)
+    return dict(
+        claims_reference(open_states=open_states, now=now)["overdue"]
+        .annotate(limit=Case(When(response_late, then=Value(RESPONSE)), default=Value(RESOLUTION)))
+        .values_list("pk", "limit")
     )
 
 

@@ -32,12 +32,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from outreach.matters.models import Matter
+from outreach.sql import matters as sql
 from registry import clock
 
 logger = logging.getLogger(__name__)
 
 REMINDER_PURPOSE = "matter-reminder"
-RESPONSE, RESOLUTION = "response", "resolution"
+# Which limit: the overdue claim says which one has passed (outreach.sql.matters).
+RESPONSE, RESOLUTION = sql.RESPONSE, sql.RESOLUTION
 
 # What the notice says happened, in the park's language (settings.LANGUAGE_CODE).
 _WHAT = {
@@ -66,34 +68,24 @@ def notices_for(
     resolution: list[tuple],
     overdue: list[tuple],
     leads: dict[int, int | None],
-    now: datetime.datetime,
 ) -> list[Notice]:
     """Who is told what, from the rows the beat claimed (``(id, owner_id, department_id,
-    state)`` each) and the overdue matters' leads. Past a limit, which one: the first
-    response when it is still missing and due, else the resolution."""
+    state)`` each; the overdue ones also say which limit passed, as the claim decided) and
+    the overdue matters' leads."""
     notices = [
         Notice(matter_id=pk, user_id=owner, limit=limit, overdue=False)
         for rows, limit in ((response, RESPONSE), (resolution, RESOLUTION))
         for pk, owner, _department, _state in rows
         if owner
     ]
-    if overdue:
-        missing_response = set(
-            Matter.objects.filter(
-                pk__in=[row[0] for row in overdue],
-                first_response_at__isnull=True,
-                first_response_due__lte=now,
-            ).values_list("pk", flat=True)
-        )
-        for pk, owner, _department, _state in overdue:
-            limit = RESPONSE if pk in missing_response else RESOLUTION
-            if owner:
-                notices.append(Notice(matter_id=pk, user_id=owner, limit=limit, overdue=True))
-            lead = leads.get(pk)
-            if lead and lead != owner:
-                notices.append(
-                    Notice(matter_id=pk, user_id=lead, limit=limit, overdue=True, as_lead=True)
-                )
+    for pk, owner, _department, _state, limit in overdue:
+        if owner:
+            notices.append(Notice(matter_id=pk, user_id=owner, limit=limit, overdue=True))
+        lead = leads.get(pk)
+        if lead and lead != owner:
+            notices.append(
+                Notice(matter_id=pk, user_id=lead, limit=limit, overdue=True, as_lead=True)
+            )
     return notices
 
 

@@ -35,7 +35,7 @@ class RemindResult:
 def _leads(rows: list[tuple]) -> dict[int, int | None]:
     """matter id -> its lead's user id (department lead, else a lead of the owner)."""
     departments = dict(Department.objects.filter(lead__isnull=False).values_list("pk", "lead_id"))
-    owners = {owner for _pk, owner, _department, _state in rows if owner}
+    owners = {owner for _pk, owner, *_ in rows if owner}
     owner_lead: dict[int, int] = {}
     for department_id, member_id in (
         Department.members.through.objects.filter(
@@ -47,7 +47,7 @@ def _leads(rows: list[tuple]) -> dict[int, int | None]:
         owner_lead.setdefault(member_id, departments[department_id])
     return {
         pk: departments.get(department) or owner_lead.get(owner)
-        for pk, owner, department, _state in rows
+        for pk, owner, department, *_ in rows
     }
 
 
@@ -86,13 +86,13 @@ def matters_remind(*, now: datetime.datetime | None = None) -> RemindResult:
                 to_department_id=department,
                 note=_("Past its time limit: the lead is told."),
             )
-            for pk, owner, department, state in overdue
+            for pk, owner, department, state, _limit in overdue
         ]
         MatterStep.objects.bulk_create(steps)
         # The people the steps name are told by e-mail and SMS, once (reminder_notices).
         reminder_notices_send(
             notices=notices_for(
-                response=response, resolution=resolution, overdue=overdue, leads=leads, now=now
+                response=response, resolution=resolution, overdue=overdue, leads=leads
             ),
             now=now,
         )

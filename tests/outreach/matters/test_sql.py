@@ -43,3 +43,42 @@ def test_the_claims_claim_something_over_a_month(intake, complaint, worker_a):
     now = first.received_at + datetime.timedelta(days=30)
     found = matter_sql.claims_reference(open_states=list(OPEN), now=now)
     assert all(matters.exists() for matters in found.values())
+
+
+@pytest.mark.parametrize("hours", [5, 24 * 30])
+def test_the_overdue_claim_says_which_limit_passed(intake, complaint, worker_a, hours):
+    """The claim's fifth column is the one home of "which limit": the first response when it
+    is still missing past its due time, else the resolution; as the ORM reference says."""
+    late = intake(category=complaint, disposition="routed", owner=worker_a)
+    responded = intake(category=complaint, disposition="routed", owner=worker_a)
+    Matter.objects.filter(pk=responded.pk).update(first_response_at=responded.received_at)
+    now = late.received_at + datetime.timedelta(hours=hours)
+    expected = matter_sql.overdue_limits_reference(open_states=list(OPEN), now=now)
+    with connection.cursor() as cursor:
+        claimed = {
+            row[0]: row[4]
+            for row in matter_sql.overdue_claim(cursor, open_states=list(OPEN), now=now)
+        }
+    assert claimed == expected
+    assert claimed[late.pk] == matter_sql.RESPONSE
+    assert claimed.get(responded.pk, matter_sql.RESOLUTION) == matter_sql.RESOLUTION
+
+
+def test_the_notices_take_the_limit_from_the_claim(django_assert_num_queries):
+    from outreach.matters.services.reminder_notices import notices_for
+
+    with django_assert_num_queries(0):  # no second look at which limit passed
+        notices = notices_for(
+            response=[],
+            resolution=[],
+            overdue=[
+                (1, 10, None, "routed", matter_sql.RESPONSE),
+                (2, 10, None, "routed", "resolution"),
+            ],
+            leads={1: 20, 2: None},
+        )
+    assert [(n.matter_id, n.user_id, n.limit, n.as_lead) for n in notices] == [
+        (1, 10, matter_sql.RESPONSE, False),
+        (1, 20, matter_sql.RESPONSE, True),
+        (2, 10, matter_sql.RESOLUTION, False),
+    ]
