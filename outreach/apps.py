@@ -107,9 +107,7 @@ def _connect_receivers() -> None:
         tell_liaison_of_staff_correction, dispatch_uid="outreach.selfservice.correction"
     )
     # A new liaison period started (any door, the import too): welcomed once.
-    liaisons_started.connect(
-        welcome_started_liaisons, dispatch_uid="outreach.selfservice.welcome"
-    )
+    liaisons_started.connect(welcome_started_liaisons, dispatch_uid="outreach.selfservice.welcome")
 
 
 def _register_retention_steps() -> None:

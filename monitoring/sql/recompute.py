@@ -27,8 +27,9 @@ def health_lock(cursor) -> None:
 def compute(cursor, params: dict) -> int:
     """Fill ``RECOMPUTED`` (enterprise_id, failures, began, last_success, last_attempt,
     old_light, old_since, light) for every enterprise with an attempt; ``params``:
-    successes, uncounted (outcomes the light leaves out), yellow_at, red_at, and today (a paused enterprise does not escalate: it keeps
-    its light unless back to green). Returns how many."""
+    successes, uncounted (outcomes the light leaves out), yellow_at, red_at, and today (a
+    paused enterprise does not escalate: it keeps its light unless back to green).
+    Returns how many."""
     a, h = Table(ContactAttempt, "a"), Table(ContactHealth, "h")
     cursor.execute(f"DROP TABLE IF EXISTS {RECOMPUTED}")
     cursor.execute(

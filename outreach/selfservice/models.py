@@ -217,3 +217,6 @@ class LiaisonWelcome(models.Model):
     class Meta:
         verbose_name = _("liaison welcome")
         verbose_name_plural = _("liaison welcomes")
+
+    def __str__(self) -> str:
+        return f"{self.liaison_id} · {self.created_at:%Y-%m-%d}"

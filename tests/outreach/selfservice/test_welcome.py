@@ -27,8 +27,8 @@ from registry import services
 from registry.models import Door, Liaison
 from registry.spreadsheet.importing import registry_import
 from tests.concurrency import at_once
-from tests.registry.api.conftest import token_client
 from tests.factories import EnterpriseFactory, LiaisonFactory, valid_uscc
+from tests.registry.api.conftest import token_client
 from tests.registry.spreadsheet.files import HEADERS, a_row, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
