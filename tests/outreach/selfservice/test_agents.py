@@ -72,7 +72,7 @@ def test_one_code_checks_every_enterprise_of_the_agent(
         },
     )
     assert done.status_code == 200, done.content.decode()
-    assert "代账会计" == Liaison.objects.get(enterprise=b, ended_on=None).position
+    assert Liaison.objects.get(enterprise=b, ended_on=None).position == "代账会计"
     left = done.content.decode()
     assert c.name in left and b.name not in left.split("agent-enterprises")[1]
     # C: confirmed.
