@@ -5,5 +5,8 @@ from monitoring.services import health_record_attempt
 
 
 def light_follows_attempt(sender, *, attempt, **kwargs) -> None:
-    """Inside the attempt's transaction: the light changes with the attempt or not at all."""
+    """Inside the attempt's transaction: the light changes with the attempt or not at all.
+    An attempt that reached nobody and failed nobody (a welcome sent) leaves it alone."""
+    if attempt.outcome in type(attempt).Outcome.uncounted():
+        return
     health_record_attempt(attempt=attempt)

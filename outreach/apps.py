@@ -95,7 +95,8 @@ def _connect_receivers() -> None:
     from outreach.messaging.contact_log import record_undeliverable_message
     from outreach.messaging.signals import message_undeliverable
     from outreach.selfservice.receivers import tell_liaison_of_staff_correction
-    from registry.signals import liaison_corrected
+    from outreach.selfservice.welcome import welcome_started_liaisons
+    from registry.signals import liaison_corrected, liaisons_started
 
     # A message that can never be delivered is a failed attempt to reach the liaison.
     message_undeliverable.connect(
@@ -105,6 +106,8 @@ def _connect_receivers() -> None:
     liaison_corrected.connect(
         tell_liaison_of_staff_correction, dispatch_uid="outreach.selfservice.correction"
     )
+    # A new liaison period started (any door, the import too): welcomed once.
+    liaisons_started.connect(welcome_started_liaisons, dispatch_uid="outreach.selfservice.welcome")
 
 
 def _register_retention_steps() -> None:

@@ -34,11 +34,19 @@ class ContactAttempt(models.Model):
         LEFT = "left", _("Liaison has left")
         BOUNCED = "bounced", _("Bounced / undelivered")
         REFUSED = "refused", _("Refused")
+        # A message that asks nothing (the new liaison's welcome): neither reached nor not.
+        SENT = "sent", _("Sent (no answer awaited)")
 
         @classmethod
         def is_success(cls, outcome: str) -> bool:
             """Only reaching the liaison counts; every other outcome is a failed attempt."""
             return outcome == cls.REACHED
+
+        @classmethod
+        def uncounted(cls) -> frozenset[str]:
+            """Outcomes the light and every failure count leave out: they reached nobody and
+            failed nobody (a welcome sent; its bounce is logged as a failure of its own)."""
+            return frozenset({cls.SENT.value})
 
         @classmethod
         def successes(cls) -> frozenset[str]:

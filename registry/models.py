@@ -225,6 +225,12 @@ class Liaison(models.Model):
         ]
         indexes = [
             models.Index(fields=["mobile"], name="liaison_mobile_idx"),
+            # Agents who serve several enterprises (registry.sql.agents): found by ID number.
+            models.Index(
+                fields=["id_number"],
+                condition=Q(ended_on__isnull=True) & ~Q(id_number=""),
+                name="liaison_current_id_number_idx",
+            ),
             # The list page's partial search by the liaison's phone (names: migration 0003).
             GinIndex(fields=["mobile"], opclasses=["gin_trgm_ops"], name="liaison_mobile_trgm"),
         ]

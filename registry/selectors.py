@@ -17,6 +17,7 @@ from registry.caching import cached
 from registry.models import Enterprise, Liaison, SecurityEvent
 from registry.normalize import clean_text, normalize_phone
 from registry.roles import Role, user_role
+from registry.sql.agents import also_liaison_count, same_person_elsewhere
 from registry.sql.search import enterprise_search_q
 
 # Bookkeeping columns that change with every save and say nothing to a reader.
@@ -204,6 +205,7 @@ def enterprise_list(*, user, filters: EnterpriseFilters) -> QuerySet[Enterprise]
     enterprises = listing.apply(enterprises, filters.extra)
     return (
         enterprises.select_related("grid")
+        .annotate(also_liaison_of=also_liaison_count())
         .prefetch_related(
             Prefetch(
                 "liaisons",
@@ -219,9 +221,20 @@ def enterprise_detail(*, user, uscc: str) -> Enterprise:
     return get_object_or_404(
         visible_enterprises(user)
         .select_related("grid", "emergency_contact", *listing.related_names())
+        .annotate(also_liaison_of=also_liaison_count())
         .prefetch_related("liaisons"),
         uscc=clean_text(uscc).upper(),
     )
+
+
+def also_liaison_in_scope(*, user, liaison: Liaison | None, limit: int = 50) -> list[Enterprise]:
+    """The other enterprises this liaison is also the current liaison of (an agent, 代账),
+    among those ``user`` may see: the page names only these; the count it shows
+    (``also_liaison_count``) is the whole park's, and names nothing."""
+    if liaison is None:
+        return []
+    elsewhere = same_person_elsewhere(liaison).values("enterprise")
+    return list(visible_enterprises(user).filter(pk__in=elsewhere).order_by("name")[:limit])
 
 
 def industries(*, user) -> list[str]:

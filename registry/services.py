@@ -28,7 +28,7 @@ from registry.models import (
 from registry.normalize import mask_phone
 from registry.roles import Role, role_group, user_role
 from registry.security_log import security_event_record
-from registry.signals import liaison_corrected
+from registry.signals import liaison_corrected, liaisons_started
 
 LIAISON_FIELDS = ("name", "position", "mobile", "landline", "email", "wechat", "id_number")
 EMERGENCY_CONTACT_FIELDS = ("name", "relation", "phone")
@@ -158,7 +158,11 @@ def enterprise_create(
         enterprise.save()
         if liaison:
             _liaison_start(
-                enterprise=enterprise, details=liaison, started_on=liaison.get("started_on")
+                enterprise=enterprise,
+                details=liaison,
+                started_on=liaison.get("started_on"),
+                by=by,
+                door=door,
             )
         if emergency_contact:
             contact = EmergencyContact(enterprise=enterprise)
@@ -197,10 +201,14 @@ def enterprise_delete(*, enterprise: Enterprise, by, door: Door = Door.STAFF) ->
 # --- Liaisons ---------------------------------------------------------------------------
 
 
-def _liaison_start(*, enterprise: Enterprise, details: dict[str, Any], started_on=None) -> Liaison:
+def _liaison_start(
+    *, enterprise: Enterprise, details: dict[str, Any], by, door, started_on=None
+) -> Liaison:
     liaison = Liaison(enterprise=enterprise, started_on=started_on or clock.today())
     _apply(liaison, {k: v for k, v in details.items() if k in LIAISON_FIELDS})
     liaison.save()
+    # A new period: outreach welcomes the new liaison (in this transaction, so once or never).
+    liaisons_started.send(sender=Liaison, liaison_ids=[liaison.pk], door=Door(door), by=by)
     return liaison
 
 
@@ -229,7 +237,9 @@ def liaison_replace(
             current.ended_on = max(today, current.started_on)
             current.version += 1
             current.save(update_fields=["ended_on", "version", "updated_at"])
-        return _liaison_start(enterprise=enterprise, details=details, started_on=today)
+        return _liaison_start(
+            enterprise=enterprise, details=details, by=by, door=door, started_on=today
+        )
 
 
 def liaison_update(

@@ -41,6 +41,7 @@ from registry.panels import enterprise_panels
 from registry.roles import user_role
 from registry.selectors import (
     EnterpriseFilters,
+    also_liaison_in_scope,
     enterprise_detail,
     enterprise_list,
     industries,
@@ -146,6 +147,11 @@ def enterprise_page(request, uscc):
             "enterprise": enterprise,
             "liaison": current,
             "past_liaisons": [liaison for liaison in liaisons if not liaison.is_current],
+            "also_liaison_in_scope": (
+                also_liaison_in_scope(user=request.user, liaison=current)
+                if enterprise.also_liaison_of
+                else []
+            ),
             "contact": contact,
             "protected": {
                 "enterprise": _protected_display(enterprise, request.user),

@@ -178,6 +178,8 @@ TABLE: dict[str, dict[str, set[str]]] = {
     # A and hold view_full_phone, as for the liaison's own.
     "outreach:selfservice_successor_reveal": {"GET": NOBODY, "POST": {ADMIN, STAFF, GRID_A}},
     "selfservice:form": {"GET": NOBODY, "POST": NOBODY},
+    # An agent's next enterprise: only within a visit unlocked by its code (no role has one).
+    "selfservice:other": {"GET": NOBODY, "POST": NOBODY},
     # The first-contact desk (outreach/matters): every role reads matters in its scope (grid
     # workers their grids' and those routed to them); admins, staff and grid workers take
     # matters in and work them (an empty form is a 400 naming the field).

@@ -43,7 +43,11 @@ def _as_attempt(attempt: ContactAttempt) -> Attempt:
 
 
 def _history(enterprise_id: int) -> list[Attempt]:
-    rows = ContactAttempt.objects.filter(enterprise_id=enterprise_id).order_by("occurred_at", "id")
+    rows = (
+        ContactAttempt.objects.filter(enterprise_id=enterprise_id)
+        .exclude(outcome__in=ContactAttempt.Outcome.uncounted())
+        .order_by("occurred_at", "id")
+    )
     return [
         Attempt(at=at, reached=ContactAttempt.Outcome.is_success(outcome))
         for at, outcome in rows.values_list("occurred_at", "outcome")

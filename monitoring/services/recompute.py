@@ -43,6 +43,7 @@ def health_recompute_all(*, now: datetime.datetime | None = None) -> RecomputeRe
     today = clock.today(now)
     params = {
         "successes": sorted(ContactAttempt.Outcome.successes()),
+        "uncounted": sorted(ContactAttempt.Outcome.uncounted()),
         "yellow_at": YELLOW_AT,
         "red_at": RED_AT,
         "today": today,

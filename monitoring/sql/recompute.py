@@ -27,8 +27,9 @@ def health_lock(cursor) -> None:
 def compute(cursor, params: dict) -> int:
     """Fill ``RECOMPUTED`` (enterprise_id, failures, began, last_success, last_attempt,
     old_light, old_since, light) for every enterprise with an attempt; ``params``:
-    successes, yellow_at, red_at, and today (a paused enterprise does not escalate: it keeps
-    its light unless back to green). Returns how many."""
+    successes, uncounted (outcomes the light leaves out), yellow_at, red_at, and today (a
+    paused enterprise does not escalate: it keeps its light unless back to green).
+    Returns how many."""
     a, h = Table(ContactAttempt, "a"), Table(ContactHealth, "h")
     cursor.execute(f"DROP TABLE IF EXISTS {RECOMPUTED}")
     cursor.execute(
@@ -45,7 +46,7 @@ tail AS (
            row_number() OVER (PARTITION BY {a.enterprise} ORDER BY {a.occurred_at}, {a.id}) AS n
     FROM {a}
     LEFT JOIN last_ok s ON s.enterprise_id = {a.enterprise}
-    WHERE NOT ({a.outcome} = ANY(%(successes)s))
+    WHERE NOT ({a.outcome} = ANY(%(successes)s)) AND NOT ({a.outcome} = ANY(%(uncounted)s))
       AND (s.enterprise_id IS NULL OR ({a.occurred_at}, {a.id}) > (s.occurred_at, s.id))
 ),
 counted AS (
@@ -56,6 +57,7 @@ counted AS (
 ),
 last_any AS (
     SELECT {a.enterprise} AS enterprise_id, max({a.occurred_at}) AS at FROM {a}
+    WHERE NOT ({a.outcome} = ANY(%(uncounted)s))
     GROUP BY {a.enterprise}
 ),
 computed AS (
@@ -98,7 +100,8 @@ def recomputed(cursor) -> dict[int, tuple]:
 def recomputed_reference(*, today: datetime.date) -> dict[int, tuple]:
     """``compute`` by ``replay`` over each enterprise's attempts (in time, then id, order)."""
     histories: dict[int, list[Attempt]] = {}
-    for attempt in ContactAttempt.objects.order_by("occurred_at", "pk"):
+    attempts = ContactAttempt.objects.exclude(outcome__in=ContactAttempt.Outcome.uncounted())
+    for attempt in attempts.order_by("occurred_at", "pk"):
         histories.setdefault(attempt.enterprise_id, []).append(
             Attempt(at=attempt.occurred_at, reached=attempt.succeeded)
         )

@@ -173,6 +173,30 @@ DEFAULT_TEMPLATES += [
 ]
 
 
+# A new liaison's welcome (outreach.selfservice.welcome): the general placeholders, with
+# {{ link }} their personal link, behind which the data-use notice waits.
+WELCOME_TEMPLATE = "liaison-welcome-sms"
+DEFAULT_TEMPLATES += [
+    {
+        "key": WELCOME_TEMPLATE,
+        "name": "新任联络员欢迎（短信）",
+        "channel": Channel.SMS,
+        "subject": "",
+        "body": (
+            "{{ liaison }}您好：欢迎您担任{{ enterprise }}的园区联络员。园区企业服务中心的"
+            "通知、政策和走访安排将发给您，有事可随时联系我们。请自变更之日起30日内向登记机关"
+            "办理联络员变更备案。请点击链接核对您的信息，并阅读个人信息使用说明，14天内有效："
+            "{{ link }} " + LEAVING_LINE
+        ),
+    },
+]
+
+
+def default_template(key: str) -> dict:
+    """The default of the template ``key`` (a template an admin deleted falls back to it)."""
+    return next(default for default in DEFAULT_TEMPLATES if default["key"] == key)
+
+
 def allowed_placeholders(template: MessageTemplate) -> tuple[str, ...]:
     """The placeholders a template's text may use: a portal message's own, or the general
     ones (``{{ link }}`` only in the self-service link's templates and campaigns)."""

@@ -9,7 +9,7 @@ from outreach.messaging.models import Channel
 from registry import clock
 from registry.models import Enterprise, Liaison
 
-__all__ = ["SelfServiceLink"]
+__all__ = ["LiaisonWelcome", "SelfServiceLink"]
 
 
 class SelfServiceLink(models.Model):
@@ -193,3 +193,30 @@ class SelfServiceLink(models.Model):
 
     def get_state_display(self) -> str:
         return str(self.STATES[self.state()])
+
+
+class LiaisonWelcome(models.Model):
+    """A new liaison period was welcomed (outreach.selfservice.welcome): one row per liaison
+    row — a liaison row is one period — unique, so every door, a re-run, a retried task and
+    two doors at once welcome a new liaison once. Written in the transaction that started
+    the period, with the welcome SMS, its link and its contact."""
+
+    liaison = models.OneToOneField(
+        Liaison, verbose_name=_("liaison"), related_name="+", on_delete=models.CASCADE
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("enterprise"),
+        related_name="+",
+        on_delete=models.CASCADE,
+        db_index=False,  # read by liaison only; each index costs an import of 100k its share
+    )
+    door = models.CharField(_("door"), max_length=20)
+    created_at = models.DateTimeField(_("welcomed at"))
+
+    class Meta:
+        verbose_name = _("liaison welcome")
+        verbose_name_plural = _("liaison welcomes")
+
+    def __str__(self) -> str:
+        return f"{self.liaison_id} · {self.created_at:%Y-%m-%d}"

@@ -1,7 +1,7 @@
-"""Reads of self-service for the staff pages."""
+"""Reads of self-service: for the staff pages, and an agent's enterprises for their visit."""
 
 from outreach.selfservice.models import SelfServiceLink
-from registry.models import Enterprise
+from registry.models import Enterprise, Liaison
 
 # The enterprise page lists the newest links; older ones stay in the database and the admin.
 SHOWN_LINKS = 10
@@ -13,4 +13,17 @@ def enterprise_links(*, enterprise: Enterprise) -> list[SelfServiceLink]:
         SelfServiceLink.objects.filter(enterprise=enterprise).select_related(
             "liaison", "created_by", "campaign"
         )[:SHOWN_LINKS]
+    )
+
+
+def agent_enterprises(visit: SelfServiceLink) -> list[Enterprise]:
+    """Every enterprise whose current liaison has the mobile of the visit's liaison (the
+    visit's own among them), by name."""
+    mobile = Liaison.objects.filter(pk=visit.liaison_id).values_list("mobile", flat=True).first()
+    if not mobile:
+        return []
+    return list(
+        Enterprise.objects.filter(liaisons__ended_on__isnull=True, liaisons__mobile=mobile)
+        .order_by("name", "pk")
+        .distinct()
     )

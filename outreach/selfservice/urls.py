@@ -9,6 +9,8 @@ urlpatterns = [
     # Fixed paths first: "form" is never a token (tokens are 43 characters).
     path("", views.start, name="start"),
     path("form/", views.form_page, name="form"),
+    # An agent (代账) goes on with another of their enterprises in the same visit.
+    path("other/", views.other_enterprise, name="other"),
     # "我有问题 / 需要帮助": a matter for the first-contact desk (outreach/matters).
     path("ask/", ask, name="ask"),
     path("<str:token>/", views.landing, name="landing"),

@@ -25,6 +25,7 @@ from outreach.selfservice.forms import CorrectForm, LeavingForm, NoticeForm
 from outreach.selfservice.models import SelfServiceLink
 from outreach.selfservice.notice import data_use_notice
 from outreach.selfservice.ratelimit import LimiterUnavailable, limited
+from outreach.selfservice.selectors import agent_enterprises
 from outreach.selfservice.services import (
     SELF_SERVICE_FIELDS,
     CodeRefused,
@@ -32,6 +33,7 @@ from outreach.selfservice.services import (
     LinkUnknown,
     MobileCodeRequired,
     link_check,
+    selfservice_agent_link_open,
     selfservice_code_check,
     selfservice_code_send,
     selfservice_details_confirm,
@@ -40,6 +42,8 @@ from outreach.selfservice.services import (
     selfservice_link_resolve,
     selfservice_mobile_code_send,
 )
+from outreach.selfservice.services.agents import visit_check
+from registry import clock
 from registry.masking import masked
 from registry.models import EmergencyContact
 from registry.normalize import normalize_mobile, optional
@@ -50,6 +54,10 @@ PENDING_KEY = "selfservice_pending"
 PENDING_SECONDS = 60 * 60
 SESSION_KEY = "selfservice_link"
 UNLOCKED_SECONDS = 30 * 60
+# An agent's visit (outreach.selfservice.services.agents): the link whose code was entered,
+# and the enterprises answered since, so the pages list what is left.
+VISIT_KEY = "selfservice_visit"
+VISIT_DONE_KEY = "selfservice_visit_done"
 # A cache (rate-limit) outage: the liaison is asked to come back in a few minutes.
 RETRY_AFTER_SECONDS = 300
 
@@ -104,7 +112,8 @@ def landing(request, token):
         return _see_other("selfservice:form")
     # A second link opened in this browser replaces the first, whatever its state: the
     # pages never name one enterprise while the form belongs to another.
-    request.session.pop(SESSION_KEY, None)
+    for key in (SESSION_KEY, VISIT_KEY, VISIT_DONE_KEY):
+        request.session.pop(key, None)
     request.session[PENDING_KEY] = link.pk
     if not request.user.is_authenticated:
         # A liaison's browser (or a link scanner) needs it only until the code is entered;
@@ -180,6 +189,8 @@ def start(request):
             request.session.cycle_key()
             request.session.pop(PENDING_KEY, None)
             request.session[SESSION_KEY] = link.pk
+            request.session[VISIT_KEY] = link.pk
+            request.session[VISIT_DONE_KEY] = []
             # A short session: a phone left lying around does not stay unlocked for weeks.
             request.session.set_expiry(UNLOCKED_SECONDS)
             return redirect("selfservice:form")
@@ -257,6 +268,7 @@ def form_page(request):
         "open_section": action,
         "mobile_code_sent": mobile_code_sent,
         "masked_mobile_on_file": masked("liaison", "mobile", link.liaison.mobile),
+        "agent_enterprises": _agent_enterprises(request, current=link.enterprise_id),
     }
     status = 400 if action and not (mobile_code_sent and not forms[action].errors) else 200
     return render(request, "outreach/selfservice/form.html", context, status=status)
@@ -310,7 +322,17 @@ def _answer(request, link: SelfServiceLink, action: str, form, *, resend: bool):
         form.add_error(None, error.message)
     else:
         request.session.pop(SESSION_KEY, None)
-        return render(request, "outreach/selfservice/done.html", {"what": action, **done})
+        if request.session.get(VISIT_KEY) is not None:
+            request.session[VISIT_DONE_KEY] = [
+                *request.session.get(VISIT_DONE_KEY, []),
+                link.enterprise_id,
+            ]
+        left = [row for row in _agent_enterprises(request, current=None) if not row["done"]]
+        return render(
+            request,
+            "outreach/selfservice/done.html",
+            {"what": action, "agent_enterprises": left, **done},
+        )
     return ""
 
 
@@ -346,3 +368,52 @@ def _submit(link: SelfServiceLink, action: str, data: dict) -> dict:
         successor_mobile=data["successor_mobile"],
     )
     return {"task": task, "successor": data["successor_name"]}
+
+
+# --- An agent's other enterprises, in the same visit ----------------------------------------
+
+
+def _visit(request) -> SelfServiceLink | None:
+    """The link this browser entered the code of, while its visit holds; else None."""
+    pk = request.session.get(VISIT_KEY)
+    visit = SelfServiceLink.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+    if visit is None:
+        return None
+    try:
+        visit_check(visit, now=clock.now())
+    except LinkUnknown:
+        return None
+    return visit
+
+
+def _agent_enterprises(request, *, current: int | None) -> list[dict]:
+    """The visit's enterprises other than ``current``, each with whether it was answered in
+    this visit; empty unless the liaison serves more than one."""
+    visit = _visit(request)
+    enterprises = agent_enterprises(visit) if visit is not None else []
+    if len(enterprises) < 2:
+        return []
+    done = set(request.session.get(VISIT_DONE_KEY, []))
+    return [
+        {"enterprise": enterprise, "done": enterprise.pk in done}
+        for enterprise in enterprises
+        if enterprise.pk != current
+    ]
+
+
+@login_not_required
+@require_http_methods(["POST"])
+@_private
+def other_enterprise(request):
+    """Go on with another enterprise of the same liaison: its own link, already unlocked."""
+    visit = _visit(request)
+    if visit is None:
+        return unusable_page(request, "no_session", 404)
+    try:
+        link = selfservice_agent_link_open(
+            visit=visit, enterprise_id=int(request.POST.get("enterprise", "")[:18] or 0)
+        )
+    except (LinkUnknown, ValueError):
+        return unusable_page(request, "unknown", 404)
+    request.session[SESSION_KEY] = link.pk
+    return _see_other("selfservice:form")

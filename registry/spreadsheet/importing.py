@@ -13,14 +13,16 @@ from typing import IO
 from django.db import connection, transaction
 
 from registry import clock
-from registry.models import Door, SecurityEvent
+from registry.models import Door, Liaison, SecurityEvent
 from registry.security_log import security_event_record
 from registry.services import changes_by
+from registry.signals import liaisons_started
 from registry.spreadsheet.applying import Writer
 from registry.spreadsheet.planning import FileCodes, Grids, Progress, planned_batches, read_codes
 from registry.spreadsheet.reading import Sheet, read_sheet
 from registry.spreadsheet.summary import PREVIEW_CHANGES, Summary, Tally
 from registry.sql import importing as sql
+from registry.sql.history import context_id, inserted_ids
 
 __all__ = ["Summary", "import_run_target", "registry_import"]
 
@@ -133,6 +135,13 @@ def _write(
                 for key in ("rows_total", "created", "updated", "unchanged", "invalid")
             },
         },
+    )
+    # The liaisons this import started, each welcomed once by outreach (in this transaction).
+    liaisons_started.send(
+        sender=Liaison,
+        liaison_ids=inserted_ids(cursor, Liaison, context_id(cursor)),
+        door=Door.IMPORT,
+        by=by,
     )
     summary.written = True
     return summary

@@ -95,3 +95,16 @@ def changed_at(event) -> datetime.datetime:
     """``changed_at_sql`` in Python, for one event row (with its ``pgh_context``)."""
     at = (event.pgh_context.metadata or {}).get("at") if event.pgh_context_id else None
     return datetime.datetime.fromisoformat(at) if at else event.pgh_created_at
+
+
+def inserted_ids(cursor, model, context) -> list[int]:
+    """The ids of ``model``'s rows inserted under the history context ``context`` (one
+    transaction's, e.g. the import's), written by the triggers or set-based alike: what a
+    write started, found without a hook in its statements. Ascending."""
+    events = Table(event_model(model))
+    cursor.execute(
+        f"SELECT DISTINCT {events.pgh_obj} FROM {events} "
+        f"WHERE {events.pgh_context} = %s AND {events.pgh_label} = 'insert' ORDER BY 1",
+        [context],
+    )
+    return [pk for (pk,) in cursor.fetchall()]

@@ -123,7 +123,8 @@ def test_a_liaison_hands_over_and_the_successor_confirms_through_their_own_link(
     page.get_by_test_id("confirm-handover").click()
     expect(page.get_by_text("李娜 已成为联络员")).to_be_visible()
 
-    successor_sms = OutboxMessage.objects.filter(purpose="self-service-link").latest("pk")
+    # The successor's own link comes in their welcome (outreach.selfservice.welcome).
+    successor_sms = OutboxMessage.objects.filter(purpose="liaison-welcome").latest("pk")
     assert successor_sms.to == "13700001111"
     successor = new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
     _unlock(successor, LINK.search(successor_sms.body).group(0), "13700001111")

@@ -79,6 +79,7 @@ def test_the_rules_hold_somewhere_on_the_park(small_park):
 def test_the_light_recomputed_in_sql_is_the_light_replayed_in_python(small_park):
     params = {
         "successes": sorted(ContactAttempt.Outcome.successes()),
+        "uncounted": sorted(ContactAttempt.Outcome.uncounted()),
         "yellow_at": YELLOW_AT,
         "red_at": RED_AT,
         "today": TODAY,

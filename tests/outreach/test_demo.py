@@ -24,7 +24,8 @@ def test_the_demo_park_has_a_year_of_contact_history(demo_park):
     assert TODAY - datetime.timedelta(days=366) <= oldest <= TODAY - datetime.timedelta(days=300)
     assert attempts.filter(outcome="reached").count() > attempts.exclude(outcome="reached").count()
     assert attempts.exclude(outcome="reached").exists()
-    for attempt in attempts[:300]:
+    # The history is the past; the demo's replaced liaisons were welcomed today (Outcome.SENT).
+    for attempt in attempts.exclude(outcome="sent")[:300]:
         attempt.full_clean()
         assert attempt.occurred_at.date() < TODAY
 

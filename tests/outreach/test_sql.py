@@ -204,3 +204,25 @@ def test_tasks_open_and_close_for_a_querys_enterprises_as_their_references_say(
     assert set(Task.objects.filter(pk__in=closing, status=Task.Status.DONE)) == set(
         Task.objects.filter(pk__in=closing)
     )
+
+
+def test_the_welcome_claims_whom_the_reference_says(grid_a, staff_user):
+    """Current liaisons never welcomed are claimed; an ended one, one already welcomed and
+    an id that is no liaison are not."""
+    from outreach.selfservice.welcome import liaisons_welcome
+    from outreach.sql.welcome import welcomes_claim, welcomes_reference
+    from registry import clock
+    from registry.models import Liaison
+    from tests.factories import EnterpriseFactory, LiaisonFactory
+
+    current = [LiaisonFactory(enterprise=EnterpriseFactory(grid=grid_a)) for _ in range(4)]
+    ended = LiaisonFactory(enterprise=EnterpriseFactory(grid=grid_a))
+    Liaison.objects.filter(pk=ended.pk).update(ended_on=ended.started_on)
+    liaisons_welcome(liaison_ids=[current[0].pk], door="staff", by=staff_user)
+    ids = [liaison.pk for liaison in current] + [ended.pk, 10**9]
+
+    expected = welcomes_reference(ids)
+    with connection.cursor() as cursor:
+        claimed = welcomes_claim(cursor, liaison_ids=ids, door="import", now=clock.now())
+    assert {liaison for liaison, _enterprise in claimed} == expected
+    assert expected == {liaison.pk for liaison in current[1:]}

@@ -230,7 +230,8 @@ def test_replacing_the_liaison_keeps_the_old_one_as_past(client, worker_a, enter
     assert page.context["liaison"].name == "赵敏"
     assert [p.name for p in page.context["past_liaisons"]] == ["张伟"]
     titles = [item.title for item in page.context["timeline"]]
-    assert titles[:2] == ["新联络员", "联络员信息变更"]
+    # With the new liaison's welcome SMS, logged as their first contact (outreach).
+    assert set(titles[:3]) == {"新联络员", "联络员信息变更", "联系记录：短信"}
 
 
 def test_an_auditor_reads_but_cannot_edit(client, auditor, enterprise_a):

@@ -6,9 +6,11 @@
 - ``lockout``: wrong codes, and the link locked for good after too many;
 - ``details``: the liaison confirms or corrects their details;
 - ``handover``: "I am leaving", and staff confirming the successor;
-- ``refusals``: why a link or a code is not accepted.
+- ``refusals``: why a link or a code is not accepted;
+- ``agents``: an agent's other enterprises, checked in the same visit.
 """
 
+from outreach.selfservice.services.agents import VISIT_SECONDS, selfservice_agent_link_open
 from outreach.selfservice.services.codes import (
     selfservice_code_check,
     selfservice_code_send,
@@ -48,6 +50,7 @@ from outreach.selfservice.services.refusals import (
 __all__ = [
     "SELF_SERVICE_FIELDS",
     "SELF_SERVICE_LOCKED_KIND",
+    "VISIT_SECONDS",
     "CodeRefused",
     "LinkExpired",
     "LinkInvalid",
@@ -60,6 +63,7 @@ __all__ = [
     "MobileCodeRequired",
     "link_check",
     "reported_handover",
+    "selfservice_agent_link_open",
     "selfservice_code_check",
     "selfservice_code_send",
     "selfservice_details_confirm",

@@ -32,7 +32,7 @@ def selfservice_leaving_report(
 ) -> Task:
     """ "I am leaving": the liaison names their last day and successor. Staff get a handover
     task with the successor in its note; they confirm it (liaison_replace), after which the
-    successor gets their own link. Nothing in the registry changes yet: the successor's
+    successor is welcomed with their own link. Nothing in the registry changes yet: the successor's
     details are the leaving liaison's word, not the successor's."""
     errors = {}
     name = (successor_name or "").strip()
@@ -80,7 +80,8 @@ def selfservice_leaving_report(
 def selfservice_handover_confirm(*, link: SelfServiceLink, by) -> SelfServiceLink:
     """Staff confirmed a handover the liaison reported: the successor becomes the liaison
     (the leaver's period ends today), the handover task is done, and the successor is sent
-    their own link to check and complete their details. Returns the successor's link."""
+    their own link to check and complete their details: in their welcome. Returns the
+    successor's link (without its token, which only the SMS carries)."""
     with transaction.atomic():
         locked = SelfServiceLink.objects.select_for_update().get(pk=link.pk)
         if not locked.successor_name or locked.handover_confirmed_at is not None:
@@ -93,7 +94,9 @@ def selfservice_handover_confirm(*, link: SelfServiceLink, by) -> SelfServiceLin
                 _("The liaison has changed since the handover was reported."),
                 code="liaison_changed",
             )
-        liaison_replace(
+        # Starting the successor's period welcomes them (outreach.selfservice.welcome):
+        # that SMS carries their own link, so none is sent besides.
+        successor = liaison_replace(
             enterprise=locked.enterprise,
             by=by,
             name=locked.successor_name,
@@ -108,7 +111,9 @@ def selfservice_handover_confirm(*, link: SelfServiceLink, by) -> SelfServiceLin
             by=by,
             note=_("Handover confirmed; the successor was sent their own link."),
         )
-        return selfservice_link_send(enterprise=locked.enterprise, by=by)
+        link = SelfServiceLink.objects.filter(liaison=successor).order_by("-pk").first()
+        # No welcome was written (its template's text without a link): send the link itself.
+        return link or selfservice_link_send(enterprise=locked.enterprise, by=by)
 
 
 def reported_handover(enterprise: Enterprise) -> SelfServiceLink | None:

@@ -174,8 +174,9 @@ def test_staff_confirm_a_reported_handover_and_the_successor_gets_a_link(
     enterprise_a.refresh_from_db()
     assert enterprise_a.current_liaison.name == "李娜"
     assert not Task.objects.filter(kind="handover", status="open").exists()
-    sms = OutboxMessage.objects.filter(purpose="self-service-link").latest("pk")
-    assert sms.to == "13700001111" and "李娜您好" in sms.body
+    # The successor's link comes in their welcome (outreach.selfservice.welcome).
+    sms = OutboxMessage.objects.filter(purpose="liaison-welcome").latest("pk")
+    assert sms.to == "13700001111" and "李娜您好" in sms.body and "/s/" in sms.body
     # Confirming twice does nothing more.
     response = client.post(
         reverse("outreach:selfservice_handover_confirm", args=[enterprise_a.uscc]), follow=True
