@@ -260,6 +260,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outreach.matters.metrics_rebuild",
         "schedule": crontab(minute="30", hour="4"),
     },
+    # Hourly at :20: new liaisons (of the last two days) whose welcome task an import queued
+    # and the broker lost are welcomed; the claim keeps it once (outreach.selfservice.welcome).
+    "outreach-liaison-welcomes-catch-up": {
+        "task": "outreach.tasks.liaison_welcomes_catch_up",
+        "schedule": crontab(minute="20"),
+    },
     # Every night at 03:45: expired sessions are deleted (each opened personal link leaves one).
     "sessions-clear-expired": {
         "task": "liaison_portal.tasks.sessions_clear_expired",

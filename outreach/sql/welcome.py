@@ -43,6 +43,22 @@ def welcomes_claim(
     return cursor.fetchall()
 
 
+def unwelcomed_since(cursor, *, since: datetime.datetime) -> list[int]:
+    """The current liaisons created at or after ``since`` that were never welcomed (the
+    catch-up's candidates), in id order."""
+    w, l = Table(LiaisonWelcome, "w"), Table(Liaison, "l")  # noqa: E741
+    cursor.execute(
+        f"""
+        SELECT {l.id} FROM {l}
+        WHERE {l.ended_on} IS NULL AND {l.created_at} >= %s
+          AND NOT EXISTS (SELECT 1 FROM {w} WHERE {w.liaison} = {l.id})
+        ORDER BY {l.id}
+        """,
+        [since],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
 def welcomes_reference(liaison_ids: Iterable[int]) -> set[int]:
     """``welcomes_claim`` through the ORM: the liaisons it would claim."""
     return set(
