@@ -36,7 +36,8 @@ def compute(cursor, params: dict) -> int:
     a, h = Table(ContactAttempt, "a"), Table(ContactHealth, "h")
     cursor.execute(f"DROP TABLE IF EXISTS {RECOMPUTED}, {_LAST_OK}, {_TAIL}, {_OCCASIONS}")
     # Each enterprise's last success, and its failures after it (the tail) numbered per
-    # channel in time, then id, order: replay's order.
+    # channel in time, then id, order: replay's order, with the time of the failures before
+    # and after on the same channel.
     cursor.execute(
         f"""
 CREATE TEMP TABLE {_LAST_OK} ON COMMIT DROP AS
@@ -52,39 +53,55 @@ ORDER BY {a.enterprise}, {a.occurred_at} DESC, {a.id} DESC
     cursor.execute(
         f"""
 CREATE TEMP TABLE {_TAIL} ON COMMIT DROP AS
-SELECT {a.enterprise} AS enterprise_id, {a.channel} AS channel,
-       {a.occurred_at} AS occurred_at, {a.id} AS id,
-       row_number() OVER (PARTITION BY {a.enterprise}, {a.channel}
-                          ORDER BY {a.occurred_at}, {a.id}) AS m
-FROM {a}
-LEFT JOIN {_LAST_OK} s ON s.enterprise_id = {a.enterprise}
-WHERE NOT ({a.outcome} = ANY(%(successes)s))
-  AND (s.enterprise_id IS NULL OR ({a.occurred_at}, {a.id}) > (s.occurred_at, s.id))
+SELECT enterprise_id, channel, occurred_at, id, m,
+       -- A head: a failure at least a window after the one before it on its channel starts
+       -- an occasion whatever came before (the present one began no later than that one).
+       coalesce(occurred_at >= previous + %(window)s, true) AS head,
+       coalesce(following < occurred_at + %(window)s, false) AS followed
+FROM (
+    SELECT {a.enterprise} AS enterprise_id, {a.channel} AS channel,
+           {a.occurred_at} AS occurred_at, {a.id} AS id,
+           row_number() OVER w AS m,
+           lag({a.occurred_at}) OVER w AS previous,
+           lead({a.occurred_at}) OVER w AS following
+    FROM {a}
+    LEFT JOIN {_LAST_OK} s ON s.enterprise_id = {a.enterprise}
+    WHERE NOT ({a.outcome} = ANY(%(successes)s))
+      AND (s.enterprise_id IS NULL OR ({a.occurred_at}, {a.id}) > (s.occurred_at, s.id))
+    WINDOW w AS (PARTITION BY {a.enterprise}, {a.channel} ORDER BY {a.occurred_at}, {a.id})
+) failures
 """,
         params,
     )
-    cursor.execute(f"CREATE INDEX ON {_TAIL} (enterprise_id, channel, m)")
+    cursor.execute(f"CREATE INDEX ON {_TAIL} (enterprise_id, channel, m) WHERE NOT head")
     cursor.execute(f"ANALYZE {_TAIL}")
-    # The occasions: walk each channel's tail in order, carrying the present occasion's
-    # start; a failure at or after start + window starts the next one. The window is
-    # anchored, so this is a walk (recursive), one index probe per failure of a tail.
+    # The occasions: every head, and within a run of close failures after a head, a walk in
+    # order carrying the present occasion's start (the window is anchored at it, so this is
+    # recursive): a failure at or after start + window starts the next occasion. Only the
+    # runs are walked, one index probe per failure in them; redials are rare, runs short.
     cursor.execute(
         f"""
 CREATE TEMP TABLE {_OCCASIONS} ON COMMIT DROP AS
 WITH RECURSIVE walk AS (
-    SELECT enterprise_id, channel, m, occurred_at, id, occurred_at AS start, true AS starts
-    FROM {_TAIL} WHERE m = 1
+    SELECT enterprise_id, channel, m, occurred_at, id, occurred_at AS start, false AS starts
+    FROM {_TAIL} WHERE head AND followed
     UNION ALL
     SELECT t.enterprise_id, t.channel, t.m, t.occurred_at, t.id,
            CASE WHEN t.occurred_at >= w.start + %(window)s THEN t.occurred_at ELSE w.start END,
            t.occurred_at >= w.start + %(window)s
     FROM walk w
     JOIN {_TAIL} t ON t.enterprise_id = w.enterprise_id AND t.channel = w.channel
-                  AND t.m = w.m + 1
+                  AND t.m = w.m + 1 AND NOT t.head
+),
+starts AS (
+    SELECT enterprise_id, occurred_at, id FROM {_TAIL} WHERE head
+    UNION ALL
+    -- (the walk's first rows are heads, counted above: ``starts`` is false for them)
+    SELECT enterprise_id, occurred_at, id FROM walk WHERE starts
 )
 SELECT enterprise_id, occurred_at,
        row_number() OVER (PARTITION BY enterprise_id ORDER BY occurred_at, id) AS n
-FROM walk WHERE starts
+FROM starts
 """,
         params,
     )
