@@ -217,6 +217,10 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "selfservice:ask": {"GET": NOBODY, "POST": NOBODY},
     # Other systems hand the desk a matter; the body names it (so {} is a 400).
     "api:matters": {"POST": {ADMIN, STAFF, GRID_A, GRID_B}},
+    # Reports from outside (monitoring.signals): whoever works the enterprise, on the page;
+    # through the API every role that writes (the body names the enterprise, so {} is a 400).
+    "monitoring:signal_new": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
+    "api:signals": {"POST": {ADMIN, STAFF, GRID_A, GRID_B}},
 }
 # The Django admin: its own permission checks, and only park admins are is_staff.
 ADMIN_SITE = {"GET": {ADMIN}, "POST": NOBODY}
@@ -445,6 +449,7 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         "monitoring:pause": [enterprise.uscc],
         "monitoring:resume": [enterprise.uscc],
         "monitoring:procedure_start": [enterprise.uscc],
+        "monitoring:signal_new": [enterprise.uscc],
         "outreach:selfservice_link_send": [enterprise.uscc],
         "outreach:selfservice_link_revoke": [enterprise.uscc],
         "outreach:selfservice_handover_confirm": [enterprise.uscc],
