@@ -108,6 +108,7 @@ def _take_reports_from_outside() -> None:
     register_protected("enterprisesignal", "source_phone", PHONE, mask_phone)
     register_retention_step(retention.erase_signal_sources)
     register_role_permissions(
-        Role.ADMIN, {"monitoring.view_signalkind", "monitoring.change_signalkind"}
+        Role.ADMIN,
+        {"monitoring.view_signalkind", "monitoring.add_signalkind", "monitoring.change_signalkind"},
     )
     register_demo_step("monitoring-signals", demo.seed_signals_demo, after=("monitoring",))

@@ -139,14 +139,20 @@ def signal_record(
             signal.photo_name = name
             signal.photo.save(name, ContentFile(content), save=False)
         if kind.counts_as_failed_contact:
-            signal.attempt = contact_attempt_record(
-                enterprise=enterprise,
-                channel=ContactAttempt.Channel.REPORT,
-                outcome=OUTCOMES.get(kind.code, ContactAttempt.Outcome.NO_ANSWER),
-                by=by,
-                occurred_at=observed_at,
-                note=_summary(signal),
-            )
+            try:
+                signal.attempt = contact_attempt_record(
+                    enterprise=enterprise,
+                    channel=ContactAttempt.Channel.REPORT,
+                    outcome=OUTCOMES.get(kind.code, ContactAttempt.Outcome.NO_ANSWER),
+                    by=by,
+                    occurred_at=observed_at,
+                    note=_summary(signal),
+                )
+            except ServiceError as error:
+                # The contact log's time rules speak of the report's time.
+                if error.field == "occurred_at":
+                    error.field = "observed_at"
+                raise
         if kind.opens_verification:
             signal.task = task_open(
                 enterprise=enterprise,
