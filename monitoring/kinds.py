@@ -55,6 +55,6 @@ def register() -> None:
     register_task_kind(NOT_IN_SERVICE, LABELS[NOT_IN_SERVICE], answers=_reached)
     register_task_kind(FREQUENT_CHANGES, LABELS[FREQUENT_CHANGES], answers=_never)
     register_task_kind(MAJOR_CHANGE, LABELS[MAJOR_CHANGE], answers=_reached)
-    register_task_kind(SIGNAL_VERIFICATION, LABELS[SIGNAL_VERIFICATION], answers=_visited)
     for kind in PROCEDURE_STEPS.values():
         register_task_kind(kind, LABELS[kind], answers=_reached)
+    register_task_kind(SIGNAL_VERIFICATION, LABELS[SIGNAL_VERIFICATION], answers=_visited)
