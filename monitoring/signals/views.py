@@ -2,15 +2,17 @@
 a 404; an auditor may not report (403)."""
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import ServiceError
 from monitoring.signals.forms import SignalForm
+from monitoring.signals.models import EnterpriseSignal
 from monitoring.signals.services import signal_record
-from registry.access import can_edit_registry, require
+from registry.access import can_edit_registry, require, visible_enterprises
 from registry.selectors import enterprise_detail
 
 
@@ -45,3 +47,17 @@ def signal_new(request, uscc):
         },
         status=400 if form.errors else 200,
     )
+
+
+@require_GET
+def signal_photo(request, pk):
+    """The report's photo, for whoever may see the enterprise (as evidence files)."""
+    signal = get_object_or_404(
+        EnterpriseSignal.objects.filter(
+            enterprise__in=visible_enterprises(request.user).values("pk")
+        ),
+        pk=pk,
+    )
+    if not signal.photo:
+        raise Http404
+    return FileResponse(signal.photo.open("rb"), filename=signal.photo_name)

@@ -40,6 +40,7 @@ def test_a_grid_worker_reports_an_emptied_office_from_a_phone(
     expect(panel).to_contain_text("已搬离")
     expect(panel).to_contain_text("136****2222")
     expect(panel).not_to_contain_text("13611112222")
+    expect(panel.get_by_test_id("signal-photo")).to_contain_text("门口.png")
     signal = EnterpriseSignal.objects.get()
     assert signal.photo_name == "门口.png"
     assert signal.attempt.channel == ContactAttempt.Channel.REPORT

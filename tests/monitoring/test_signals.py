@@ -285,3 +285,30 @@ def test_the_reporters_phone_is_erased_with_the_retention_period(enterprise_a, s
     new.signal.refresh_from_db()
     assert (old.signal.source_phone, new.signal.source_phone) == ("", "13611113333")
     assert old.signal.kind.code == MOVED_OUT  # what was reported stays
+
+
+# --- The admins' page of kinds -------------------------------------------------------------
+
+
+def test_park_admins_configure_the_kinds_in_the_admin(client, admin_user, staff_user):
+    kind = _kind(MAIL_RETURNED)
+    url = reverse("admin:monitoring_signalkind_change", args=[kind.pk])
+    client.force_login(staff_user)
+    assert client.get(url).status_code in (302, 403)
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:monitoring_signalkind_changelist"))
+    assert page.status_code == 200 and "邮件退回" in page.content.decode()
+    response = client.post(
+        url,
+        {
+            "code": kind.code,
+            "name": kind.name,
+            "counts_as_failed_contact": "on",
+            "opens_verification": "on",
+            "active": "on",
+            "order": kind.order,
+        },
+    )
+    assert response.status_code == 302
+    kind.refresh_from_db()
+    assert kind.opens_verification
