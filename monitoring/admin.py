@@ -3,7 +3,7 @@ are written by monitoring.services, whose rules the admin would bypass)."""
 
 from django.contrib import admin
 
-from monitoring.models import ContactHealth, LightChange, RuleSettings
+from monitoring.models import ContactHealth, LightChange, RuleSettings, SignalKind
 from registry.admin import ReadOnlyAdmin
 
 
@@ -41,3 +41,16 @@ class LightChangeAdmin(ReadOnlyAdmin):
     list_filter = ["to_light", "reason"]
     list_select_related = ["enterprise"]
     raw_id_fields = ["enterprise", "attempt"]
+
+
+@admin.register(SignalKind)
+class SignalKindAdmin(admin.ModelAdmin):
+    """What each kind of outside report means (monitoring.signals): park admins decide."""
+
+    list_display = ["name", "code", "counts_as_failed_contact", "opens_verification", "active"]
+    list_editable = ["counts_as_failed_contact", "opens_verification", "active"]
+    ordering = ["order", "id"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Reports keep their kind; a kind no longer wanted is set out of use.
+        return False

@@ -19,6 +19,7 @@ class MonitoringConfig(AppConfig):
         _add_to_the_enterprise_pages()
         _register_demo_step()
         _give_admins_the_rules()
+        _take_reports_from_outside()
 
 
 def _register_task_kinds() -> None:
@@ -88,3 +89,26 @@ def _give_admins_the_rules() -> None:
             "monitoring.view_lightchange",
         },
     )
+
+
+def _take_reports_from_outside() -> None:
+    """Reports from outside (monitoring.signals): their panel and timeline entries, the
+    reporter's phone protected and erased in time, admins configuring the kinds, demo data."""
+    from monitoring.signals import demo, enterprise_page, retention
+    from registry.demo import register_demo_step
+    from registry.masking import PHONE, register_protected
+    from registry.normalize import mask_phone
+    from registry.panels import register_panel
+    from registry.retention import register_retention_step
+    from registry.roles import Role, register_role_permissions
+    from registry.timeline import register_source
+
+    register_panel(enterprise_page.signals_panel)
+    register_source(enterprise_page.signals_on_timeline)
+    register_protected("enterprisesignal", "source_phone", PHONE, mask_phone)
+    register_retention_step(retention.erase_signal_sources)
+    register_role_permissions(
+        Role.ADMIN,
+        {"monitoring.view_signalkind", "monitoring.add_signalkind", "monitoring.change_signalkind"},
+    )
+    register_demo_step("monitoring-signals", demo.seed_signals_demo, after=("monitoring",))

@@ -20,7 +20,7 @@ from django.utils import timezone
 from monitoring import services
 from monitoring.light import Attempt, Light, replay
 from monitoring.models import ContactHealth, Evidence, LightChange
-from monitoring.services.health import ONSITE_DUE_DAYS, RECHECK_DUE_DAYS
+from monitoring.services.health import ONSITE_DUE_DAYS, RECHECK_DUE_DAYS, occasion_window
 from monitoring.sql.health import of_light
 from outreach.models import ContactAttempt, Task
 from outreach.sql.tasks import tasks_open_where
@@ -99,18 +99,18 @@ def _replay_all() -> None:
     """Every enterprise's health and changes of light, from its whole history."""
     histories: dict[int, list[tuple[datetime.datetime, str, int]]] = defaultdict(list)
     for row in ContactAttempt.objects.order_by("occurred_at", "id").values_list(
-        "enterprise_id", "occurred_at", "outcome", "id"
+        "enterprise_id", "occurred_at", "outcome", "id", "channel"
     ):
         histories[row[0]].append(row[1:])
     rows, changes = [], []
     for enterprise_id, history in histories.items():
         ids = {}
         attempts = []
-        for at, outcome, attempt_id in history:
-            attempt = Attempt(at=at, reached=Outcome.is_success(outcome))
+        for at, outcome, attempt_id, channel in history:
+            attempt = Attempt(at=at, reached=Outcome.is_success(outcome), channel=channel)
             ids.setdefault(attempt, attempt_id)
             attempts.append(attempt)
-        health, spells = replay(attempts)
+        health, spells = replay(attempts, window=occasion_window())
         rows.append(
             ContactHealth(
                 enterprise_id=enterprise_id,

@@ -12,6 +12,8 @@ PHONE_MISMATCH = "rule_phone_mismatch"
 NOT_IN_SERVICE = "rule_not_in_service"
 FREQUENT_CHANGES = "rule_frequent_changes"
 MAJOR_CHANGE = "rule_major_change"
+# A report from outside (monitoring.signals): someone goes and looks.
+SIGNAL_VERIFICATION = "signal_verification"
 PROCEDURE_STEPS = {
     1: "procedure_verification",
     2: "procedure_inquiry",
@@ -24,6 +26,7 @@ LABELS = {
     NOT_IN_SERVICE: _("Liaison's number not in service"),
     FREQUENT_CHANGES: _("Frequent liaison changes (compliance attention)"),
     MAJOR_CHANGE: _("Major change of the enterprise: verify the liaison"),
+    SIGNAL_VERIFICATION: _("Outside report: verify on site"),
     PROCEDURE_STEPS[1]: _("Emergency procedure 1: multi-party verification"),
     PROCEDURE_STEPS[2]: _("Emergency procedure 2: external inquiry"),
     PROCEDURE_STEPS[3]: _("Emergency procedure 3: legal disposition"),
@@ -39,6 +42,11 @@ def _never(channel: str, outcome: str) -> bool:
     return False
 
 
+def _visited(channel: str, outcome: str) -> bool:
+    # Someone went to the address: what they found is the answer, reached or not.
+    return channel == ContactAttempt.Channel.VISIT
+
+
 def register() -> None:
     # Reaching the liaison (and verifying) answers the liaison checks; the data rules close
     # when the data is fixed; the procedure ends when the liaison is reached.
@@ -49,3 +57,4 @@ def register() -> None:
     register_task_kind(MAJOR_CHANGE, LABELS[MAJOR_CHANGE], answers=_reached)
     for kind in PROCEDURE_STEPS.values():
         register_task_kind(kind, LABELS[kind], answers=_reached)
+    register_task_kind(SIGNAL_VERIFICATION, LABELS[SIGNAL_VERIFICATION], answers=_visited)

@@ -267,3 +267,7 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.occurred_on}"
+
+
+# Reports from outside share this app's label and migrations (monitoring/signals/).
+from monitoring.signals.models import *  # noqa: E402, F403

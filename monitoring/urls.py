@@ -1,12 +1,15 @@
 from django.urls import path
 
 from monitoring import views
+from monitoring.signals.views import signal_new, signal_photo
 
 app_name = "monitoring"
 
 urlpatterns = [
     path("enterprises/<str:uscc>/pause/", views.pause, name="pause"),
     path("enterprises/<str:uscc>/resume/", views.resume, name="resume"),
+    path("enterprises/<str:uscc>/signals/new/", signal_new, name="signal_new"),
+    path("signals/<id:pk>/photo/", signal_photo, name="signal_photo"),
     path(
         "enterprises/<str:uscc>/procedure/start/",
         views.procedure_start,

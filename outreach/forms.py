@@ -10,9 +10,12 @@ from outreach.services.tasks import NOTE_MAX, FollowUp
 from registry import clock
 from registry.ids import IdChoiceField
 
-# Self-service attempts are written by the liaison's own form, not logged by staff.
+# Self-service attempts are written by the liaison's own form and reports from outside by
+# monitoring.signals, not logged by staff.
 LOGGED_CHANNELS = [
-    choice for choice in ContactAttempt.Channel.choices if choice[0] != "self_service"
+    choice
+    for choice in ContactAttempt.Channel.choices
+    if choice[0] not in ("self_service", "report")
 ]
 
 

@@ -24,6 +24,8 @@ class ContactAttempt(models.Model):
         LETTER = "letter", _("Letter / e-mail")
         SMS = "sms", _("SMS")
         SELF_SERVICE = "self_service", _("Self-service")
+        # A report from outside logged as a failed contact (monitoring.signals).
+        REPORT = "report", _("Report from outside")
 
     class Outcome(models.TextChoices):
         REACHED = "reached", _("Reached")

@@ -219,6 +219,11 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "selfservice:ask": {"GET": NOBODY, "POST": NOBODY},
     # Other systems hand the desk a matter; the body names it (so {} is a 400).
     "api:matters": {"POST": {ADMIN, STAFF, GRID_A, GRID_B}},
+    # Reports from outside (monitoring.signals): whoever works the enterprise, on the page;
+    # through the API every role that writes (the body names the enterprise, so {} is a 400).
+    "monitoring:signal_new": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
+    "monitoring:signal_photo": {"GET": READERS_OF_A, "POST": NOBODY},
+    "api:signals": {"POST": {ADMIN, STAFF, GRID_A, GRID_B}},
 }
 # The Django admin: its own permission checks, and only park admins are is_staff.
 ADMIN_SITE = {"GET": {ADMIN}, "POST": NOBODY}
@@ -275,6 +280,19 @@ def _procedure_of(enterprise):
     evidence = Evidence(procedure=procedure, step=1, kind="document", occurred_on="2026-01-05")
     evidence.file.save("receipt.pdf", ContentFile(b"%PDF-"), save=True)
     return procedure, evidence
+
+
+def _signal_photo_of(enterprise) -> int:
+    """A report from outside with a photo, made directly."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from monitoring.models import EnterpriseSignal, SignalKind
+
+    kind, _created = SignalKind.objects.get_or_create(code="matrix", defaults={"name": "测试"})
+    signal = EnterpriseSignal(enterprise=enterprise, kind=kind, observed_at=timezone.now())
+    signal.photo.save("door.png", ContentFile(b"\x89PNG"), save=True)
+    return signal.pk
 
 
 def _task_of(enterprise) -> int:
@@ -420,6 +438,8 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         return reverse(name, args=[optout.pk])
     if name == "messaging:template_edit":
         return reverse(name, args=[MessageTemplate.objects.order_by("pk").first().pk])
+    if name == "monitoring:signal_photo":
+        return reverse(name, args=[_signal_photo_of(enterprise)])
     if name.startswith("monitoring:") and name.split(":")[1] in {
         "evidence_add",
         "procedure_advance",
@@ -447,6 +467,7 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         "monitoring:pause": [enterprise.uscc],
         "monitoring:resume": [enterprise.uscc],
         "monitoring:procedure_start": [enterprise.uscc],
+        "monitoring:signal_new": [enterprise.uscc],
         "outreach:selfservice_link_send": [enterprise.uscc],
         "outreach:selfservice_link_revoke": [enterprise.uscc],
         "outreach:selfservice_handover_confirm": [enterprise.uscc],

@@ -26,6 +26,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import Resolver404, resolve, reverse
 
+from monitoring.signals.models import EnterpriseSignal
 from outreach.matters.models import Matter
 from outreach.messaging.models import Channel, OutboxMessage
 from outreach.selfservice.models import SelfServiceLink
@@ -83,6 +84,11 @@ def _park_secrets() -> dict[str, str]:
     # The first-contact desk's requesters who are not a liaison (outreach/matters).
     for number in Matter.objects.exclude(requester_phone="").values_list(
         "requester_phone", flat=True
+    ):
+        secrets[number] = masking.PHONE
+    # Reporters of what was seen at an enterprise (monitoring.signals).
+    for number in EnterpriseSignal.objects.exclude(source_phone="").values_list(
+        "source_phone", flat=True
     ):
         secrets[number] = masking.PHONE
     # A landline may be written without its hyphen.

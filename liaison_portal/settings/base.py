@@ -398,6 +398,10 @@ SPECTACULAR_SETTINGS = {
 # so "My tasks" shows the rest of the week ahead.
 OUTREACH_TASK_LEAD_DAYS = env_int("OUTREACH_TASK_LEAD_DAYS", 7)
 
+# --- Monitoring (monitoring/): failed attempts on one channel within this many hours of an
+# occasion's first failure are one occasion for the light (redials do not turn a firm red).
+MONITOR_OCCASION_WINDOW_HOURS = env_int("MONITOR_OCCASION_WINDOW_HOURS", 4, minimum=0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

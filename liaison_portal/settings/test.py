@@ -16,3 +16,6 @@ MEDIA_ROOT = BASE_DIR / ".data" / "test-media"  # noqa: F405
 # REDIS_URL gives the tests a Redis cache.
 if not env_str("REDIS_URL", ""):  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The suite's light tests log failures at one frozen instant on one channel, each meant as an
+# occasion; the occasion window's own tests (tests/monitoring/test_occasions.py) set it.
+MONITOR_OCCASION_WINDOW_HOURS = 0

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
 from monitoring.api import views
+from monitoring.signals.api import SignalListView
 
 urlpatterns = [
     path(
@@ -12,4 +13,5 @@ urlpatterns = [
         login_not_required(views.LightChangeListView.as_view()),
         name="light_changes",
     ),
+    path("signals/", login_not_required(SignalListView.as_view()), name="signals"),
 ]

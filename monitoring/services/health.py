@@ -8,6 +8,7 @@ light can never disagree with the log.
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -28,30 +29,50 @@ ESCALATION_KINDS = (Task.Kind.RECHECK_CALL, Task.Kind.ONSITE_VERIFICATION)
 PAUSE_MAX_DAYS = 366
 
 
-def _as_health(row: ContactHealth) -> Health:
+def occasion_window() -> datetime.timedelta:
+    """Failures on one channel within this time of an occasion's first are one occasion."""
+    return datetime.timedelta(hours=settings.MONITOR_OCCASION_WINDOW_HOURS)
+
+
+def _as_health(row: ContactHealth, *, attempt: ContactAttempt | None = None) -> Health:
+    """The stored health; with a failed ``attempt``, also the present occasion on its channel
+    (not stored: replayed from that channel's failures since the last success, a short
+    list), which is all ``rules.step`` needs of the occasions to judge it."""
+    occasions = ()
+    if attempt is not None and not attempt.succeeded and occasion_window():
+        earlier = ContactAttempt.objects.filter(
+            enterprise_id=row.enterprise_id, channel=attempt.channel
+        ).exclude(pk=attempt.pk)
+        if row.last_success_at is not None:
+            earlier = earlier.filter(occurred_at__gt=row.last_success_at)
+        occasions = rules.replay(_attempts(earlier), window=occasion_window())[0].occasions
     return Health(
         consecutive_failures=row.consecutive_failures,
         light=Light(row.light),
         light_since=row.light_since,
         last_success_at=row.last_success_at,
         last_attempt_at=row.last_attempt_at,
+        occasions=occasions,
     )
 
 
 def _as_attempt(attempt: ContactAttempt) -> Attempt:
-    return Attempt(at=attempt.occurred_at, reached=attempt.succeeded)
+    return Attempt(at=attempt.occurred_at, reached=attempt.succeeded, channel=attempt.channel)
+
+
+def _attempts(rows) -> list[Attempt]:
+    """The attempts the light counts (a welcome sent reaches and fails nobody), in order."""
+    rows = rows.exclude(outcome__in=ContactAttempt.Outcome.uncounted())
+    return [
+        Attempt(at=at, reached=ContactAttempt.Outcome.is_success(outcome), channel=channel)
+        for at, outcome, channel in rows.order_by("occurred_at", "id").values_list(
+            "occurred_at", "outcome", "channel"
+        )
+    ]
 
 
 def _history(enterprise_id: int) -> list[Attempt]:
-    rows = (
-        ContactAttempt.objects.filter(enterprise_id=enterprise_id)
-        .exclude(outcome__in=ContactAttempt.Outcome.uncounted())
-        .order_by("occurred_at", "id")
-    )
-    return [
-        Attempt(at=at, reached=ContactAttempt.Outcome.is_success(outcome))
-        for at, outcome in rows.values_list("occurred_at", "outcome")
-    ]
+    return _attempts(ContactAttempt.objects.filter(enterprise_id=enterprise_id))
 
 
 def _other_channel(failed: str) -> str:
@@ -112,8 +133,8 @@ def health_record_attempt(*, attempt: ContactAttempt) -> ContactHealth:
     if row is not None and (
         row.last_attempt_at is None or attempt.occurred_at >= row.last_attempt_at
     ):
-        before = _as_health(row)
-        after, change = rules.step(before, _as_attempt(attempt))
+        before = _as_health(row, attempt=attempt)
+        after, change = rules.step(before, _as_attempt(attempt), window=occasion_window())
         reason = LightChange.Reason.ATTEMPT
     else:
         reason = LightChange.Reason.ATTEMPT if row is None else LightChange.Reason.LATE_ATTEMPT
@@ -138,7 +159,7 @@ def health_record_attempt(*, attempt: ContactAttempt) -> ContactHealth:
 
 def _replayed(before: Health, attempt: ContactAttempt) -> tuple[Health, rules.Change | None]:
     """The health the enterprise's whole history gives, and the change from ``before``."""
-    after, _changes = rules.replay(_history(attempt.enterprise_id))
+    after, _changes = rules.replay(_history(attempt.enterprise_id), window=occasion_window())
     if after.light == before.light:
         return after, None
     # Dated when the new light began in the history, not when it was noticed.

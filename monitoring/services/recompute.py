@@ -2,8 +2,9 @@
 monitoring.sql.recompute).
 
 For histories written without the signal (seed_demo, a bulk import of past contacts) and as
-a repair. The same rules as monitoring.light, in SQL: failures after the last success
-(ordered by time, then id, as ``replay`` orders them), yellow from the 2nd, red from the 3rd.
+a repair. The same rules as monitoring.light, in SQL: failed occasions after the last success
+(ordered by time, then id, as ``replay`` orders them; redials within the window are one),
+yellow from the 2nd, red from the 3rd.
 A light that changes is recorded (reason "recompute") and opens or closes the escalation
 tasks as an attempt would; a paused enterprise does not escalate.
 """
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from monitoring.kinds import PROCEDURE_STEPS
 from monitoring.light import RED_AT, YELLOW_AT, Light
-from monitoring.services.health import ONSITE_DUE_DAYS, RECHECK_DUE_DAYS
+from monitoring.services.health import ONSITE_DUE_DAYS, RECHECK_DUE_DAYS, occasion_window
 from monitoring.sql import recompute as sql
 from outreach.models import ContactAttempt, Task
 from outreach.sql.tasks import tasks_close_joined, tasks_open_where
@@ -46,6 +47,7 @@ def health_recompute_all(*, now: datetime.datetime | None = None) -> RecomputeRe
         "uncounted": sorted(ContactAttempt.Outcome.uncounted()),
         "yellow_at": YELLOW_AT,
         "red_at": RED_AT,
+        "window": occasion_window(),
         "today": today,
     }
     with (

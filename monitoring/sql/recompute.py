@@ -1,7 +1,8 @@
 """Every enterprise's light recomputed from the whole contact log, set-based (when and why:
-monitoring.services.recompute). The same rules as monitoring.light, in SQL: failures after
-the last success (ordered by time, then id, as ``replay`` orders them), yellow from the
-``yellow_at``-th, red from the ``red_at``-th. ``recomputed_reference`` is ``replay`` itself
+monitoring.services.recompute). The same rules as monitoring.light, in SQL: failed occasions
+after the last success (ordered by time, then id, as ``replay`` orders them; redials on a
+channel within the window are one occasion), yellow from the ``yellow_at``-th, red from the
+``red_at``-th. ``recomputed_reference`` is ``replay`` itself
 over each enterprise's history, held equal by tests/monitoring/test_sql.py.
 """
 
@@ -9,13 +10,15 @@ from __future__ import annotations
 
 import datetime
 
-from monitoring.light import Attempt, Light, replay
+from monitoring.light import EVERY_FAILURE, Attempt, Light, replay
 from monitoring.models import ContactHealth, EmergencyProcedure, LightChange
 from outreach.models import ContactAttempt
 from registry.sql import Table
 
 # The temporary table of one run: each enterprise's recomputed and previous light.
 RECOMPUTED = "recomputed"
+# Its steps: the last successes, the failures after them, the occasions those make.
+_LAST_OK, _TAIL, _OCCASIONS = "recompute_last_ok", "recompute_tail", "recompute_occasions"
 _GREEN, _YELLOW, _RED = Light.GREEN.value, Light.YELLOW.value, Light.RED.value
 
 
@@ -27,33 +30,90 @@ def health_lock(cursor) -> None:
 def compute(cursor, params: dict) -> int:
     """Fill ``RECOMPUTED`` (enterprise_id, failures, began, last_success, last_attempt,
     old_light, old_since, light) for every enterprise with an attempt; ``params``:
-    successes, uncounted (outcomes the light leaves out), yellow_at, red_at, and today (a
-    paused enterprise does not escalate: it keeps its light unless back to green).
-    Returns how many."""
+    successes, uncounted (outcomes the light leaves out), yellow_at, red_at, window
+    (failures on a channel within it of an occasion's first are that occasion:
+    ``monitoring.light.is_redial``) and today (a paused enterprise does not escalate: it
+    keeps its light unless back to green). Returns how many."""
     a, h = Table(ContactAttempt, "a"), Table(ContactHealth, "h")
-    cursor.execute(f"DROP TABLE IF EXISTS {RECOMPUTED}")
+    cursor.execute(f"DROP TABLE IF EXISTS {RECOMPUTED}, {_LAST_OK}, {_TAIL}, {_OCCASIONS}")
+    # Each enterprise's last success, and its failures after it (the tail) numbered per
+    # channel in time, then id, order: replay's order, with the time of the failures before
+    # and after on the same channel.
+    cursor.execute(
+        f"""
+CREATE TEMP TABLE {_LAST_OK} ON COMMIT DROP AS
+SELECT DISTINCT ON ({a.enterprise}) {a.enterprise} AS enterprise_id,
+       {a.occurred_at} AS occurred_at, {a.id} AS id
+FROM {a} WHERE {a.outcome} = ANY(%(successes)s)
+ORDER BY {a.enterprise}, {a.occurred_at} DESC, {a.id} DESC
+""",
+        params,
+    )
+    cursor.execute(f"CREATE INDEX ON {_LAST_OK} (enterprise_id)")
+    cursor.execute(f"ANALYZE {_LAST_OK}")
+    cursor.execute(
+        f"""
+CREATE TEMP TABLE {_TAIL} ON COMMIT DROP AS
+SELECT enterprise_id, channel, occurred_at, id, m,
+       -- A head: a failure at least a window after the one before it on its channel starts
+       -- an occasion whatever came before (the present one began no later than that one).
+       coalesce(occurred_at >= previous + %(window)s, true) AS head,
+       coalesce(following < occurred_at + %(window)s, false) AS followed
+FROM (
+    SELECT {a.enterprise} AS enterprise_id, {a.channel} AS channel,
+           {a.occurred_at} AS occurred_at, {a.id} AS id,
+           row_number() OVER w AS m,
+           lag({a.occurred_at}) OVER w AS previous,
+           lead({a.occurred_at}) OVER w AS following
+    FROM {a}
+    LEFT JOIN {_LAST_OK} s ON s.enterprise_id = {a.enterprise}
+    WHERE NOT ({a.outcome} = ANY(%(successes)s)) AND NOT ({a.outcome} = ANY(%(uncounted)s))
+      AND (s.enterprise_id IS NULL OR ({a.occurred_at}, {a.id}) > (s.occurred_at, s.id))
+    WINDOW w AS (PARTITION BY {a.enterprise}, {a.channel} ORDER BY {a.occurred_at}, {a.id})
+) failures
+""",
+        params,
+    )
+    cursor.execute(f"CREATE INDEX ON {_TAIL} (enterprise_id, channel, m) WHERE NOT head")
+    cursor.execute(f"ANALYZE {_TAIL}")
+    # The occasions: every head, and within a run of close failures after a head, a walk in
+    # order carrying the present occasion's start (the window is anchored at it, so this is
+    # recursive): a failure at or after start + window starts the next occasion. Only the
+    # runs are walked, one index probe per failure in them; redials are rare, runs short.
+    cursor.execute(
+        f"""
+CREATE TEMP TABLE {_OCCASIONS} ON COMMIT DROP AS
+WITH RECURSIVE walk AS (
+    SELECT enterprise_id, channel, m, occurred_at, id, occurred_at AS start, false AS starts
+    FROM {_TAIL} WHERE head AND followed
+    UNION ALL
+    SELECT t.enterprise_id, t.channel, t.m, t.occurred_at, t.id,
+           CASE WHEN t.occurred_at >= w.start + %(window)s THEN t.occurred_at ELSE w.start END,
+           t.occurred_at >= w.start + %(window)s
+    FROM walk w
+    JOIN {_TAIL} t ON t.enterprise_id = w.enterprise_id AND t.channel = w.channel
+                  AND t.m = w.m + 1 AND NOT t.head
+),
+starts AS (
+    SELECT enterprise_id, occurred_at, id FROM {_TAIL} WHERE head
+    UNION ALL
+    -- (the walk's first rows are heads, counted above: ``starts`` is false for them)
+    SELECT enterprise_id, occurred_at, id FROM walk WHERE starts
+)
+SELECT enterprise_id, occurred_at,
+       row_number() OVER (PARTITION BY enterprise_id ORDER BY occurred_at, id) AS n
+FROM starts
+""",
+        params,
+    )
     cursor.execute(
         f"""
 CREATE TEMP TABLE {RECOMPUTED} ON COMMIT DROP AS
-WITH last_ok AS (
-    SELECT DISTINCT ON ({a.enterprise}) {a.enterprise} AS enterprise_id,
-           {a.occurred_at} AS occurred_at, {a.id} AS id
-    FROM {a} WHERE {a.outcome} = ANY(%(successes)s)
-    ORDER BY {a.enterprise}, {a.occurred_at} DESC, {a.id} DESC
-),
-tail AS (
-    SELECT {a.enterprise} AS enterprise_id, {a.occurred_at} AS occurred_at,
-           row_number() OVER (PARTITION BY {a.enterprise} ORDER BY {a.occurred_at}, {a.id}) AS n
-    FROM {a}
-    LEFT JOIN last_ok s ON s.enterprise_id = {a.enterprise}
-    WHERE NOT ({a.outcome} = ANY(%(successes)s)) AND NOT ({a.outcome} = ANY(%(uncounted)s))
-      AND (s.enterprise_id IS NULL OR ({a.occurred_at}, {a.id}) > (s.occurred_at, s.id))
-),
-counted AS (
+WITH counted AS (
     SELECT enterprise_id, count(*) AS failures,
            max(occurred_at) FILTER (WHERE n = %(yellow_at)s) AS yellow_at,
            max(occurred_at) FILTER (WHERE n = %(red_at)s) AS red_at
-    FROM tail GROUP BY enterprise_id
+    FROM {_OCCASIONS} GROUP BY enterprise_id
 ),
 last_any AS (
     SELECT {a.enterprise} AS enterprise_id, max({a.occurred_at}) AS at FROM {a}
@@ -70,7 +130,7 @@ computed AS (
            s.occurred_at AS last_success, la.at AS last_attempt
     FROM last_any la
     LEFT JOIN counted c ON c.enterprise_id = la.enterprise_id
-    LEFT JOIN last_ok s ON s.enterprise_id = la.enterprise_id
+    LEFT JOIN {_LAST_OK} s ON s.enterprise_id = la.enterprise_id
 )
 SELECT c.enterprise_id, c.failures, c.began, c.last_success, c.last_attempt,
        coalesce({h.light}, '{_GREEN}') AS old_light, {h.light_since} AS old_since,
@@ -97,18 +157,20 @@ def recomputed(cursor) -> dict[int, tuple]:
     return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
 
 
-def recomputed_reference(*, today: datetime.date) -> dict[int, tuple]:
+def recomputed_reference(
+    *, today: datetime.date, window: datetime.timedelta = EVERY_FAILURE
+) -> dict[int, tuple]:
     """``compute`` by ``replay`` over each enterprise's attempts (in time, then id, order)."""
     histories: dict[int, list[Attempt]] = {}
     attempts = ContactAttempt.objects.exclude(outcome__in=ContactAttempt.Outcome.uncounted())
     for attempt in attempts.order_by("occurred_at", "pk"):
         histories.setdefault(attempt.enterprise_id, []).append(
-            Attempt(at=attempt.occurred_at, reached=attempt.succeeded)
+            Attempt(at=attempt.occurred_at, reached=attempt.succeeded, channel=attempt.channel)
         )
     stored = {row.enterprise_id: row for row in ContactHealth.objects.all()}
     result = {}
     for pk, attempts in histories.items():
-        health, _changes = replay(attempts)
+        health, _changes = replay(attempts, window=window)
         light, row = health.light, stored.get(pk)
         paused = row is not None and row.paused_until is not None and row.paused_until >= today
         if paused and light != Light.GREEN:

@@ -3,6 +3,7 @@ park: each rule's condition, the light recomputed from the whole contact log, th
 dashboard's red counts and red spells, the paused enterprises."""
 
 import datetime
+import random
 
 import pytest
 from django.db import connection, transaction
@@ -17,7 +18,7 @@ from registry import services as registry
 from registry.models import Enterprise, Liaison
 from registry.sql import Table
 from tests.factories import EnterpriseFactory, LiaisonFactory
-from tests.monitoring.conftest import FAILED, NOW, REACHED, TODAY, log
+from tests.monitoring.conftest import FAILED, NOW, PHONE, REACHED, TODAY, log
 
 pytestmark = pytest.mark.django_db
 NOT_IN_SERVICE = ContactAttempt.Outcome.NOT_IN_SERVICE
@@ -82,6 +83,7 @@ def test_the_light_recomputed_in_sql_is_the_light_replayed_in_python(small_park)
         "uncounted": sorted(ContactAttempt.Outcome.uncounted()),
         "yellow_at": YELLOW_AT,
         "red_at": RED_AT,
+        "window": datetime.timedelta(0),
         "today": TODAY,
     }
     with transaction.atomic(), connection.cursor() as cursor:
@@ -89,6 +91,42 @@ def test_the_light_recomputed_in_sql_is_the_light_replayed_in_python(small_park)
         found = recompute.recomputed(cursor)
         transaction.set_rollback(True)
     assert found == recompute.recomputed_reference(today=TODAY)
+    assert {light for light, *_rest in found.values()} == {"green", "yellow", "red"}
+
+
+@pytest.mark.parametrize("hours", [0, 4])
+def test_the_light_recomputed_in_sql_counts_occasions_as_replay_does(
+    small_park, grid_a, settings, hours
+):
+    """Redials on a channel within the window of an occasion's first failure are that
+    occasion, in SQL as in ``replay``: random histories of calls minutes to hours apart on
+    two or three channels, some at the same instant, some reached."""
+    settings.MONITOR_OCCASION_WINDOW_HOURS = hours
+    chance = random.Random(19)
+    channels = (PHONE, ContactAttempt.Channel.WECHAT, ContactAttempt.Channel.VISIT)
+    for _n in range(25):
+        enterprise = EnterpriseFactory(grid=grid_a)
+        at = NOW - datetime.timedelta(days=3)
+        for _k in range(chance.randint(1, 9)):
+            at += datetime.timedelta(minutes=chance.choice([0, 2, 30, 150, 239, 240, 241, 600]))
+            ContactAttempt.objects.create(
+                enterprise=enterprise,
+                channel=chance.choice(channels),
+                outcome=REACHED if chance.random() < 0.15 else FAILED,
+                occurred_at=at,
+            )
+    params = {
+        "successes": sorted(ContactAttempt.Outcome.successes()),
+        "yellow_at": YELLOW_AT,
+        "red_at": RED_AT,
+        "window": datetime.timedelta(hours=hours),
+        "today": TODAY,
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        recompute.compute(cursor, params)
+        found = recompute.recomputed(cursor)
+        transaction.set_rollback(True)
+    assert found == recompute.recomputed_reference(today=TODAY, window=params["window"])
     assert {light for light, *_rest in found.values()} == {"green", "yellow", "red"}
 
 
