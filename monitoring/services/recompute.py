@@ -32,6 +32,19 @@ class RecomputeResult:
     changed: int
 
 
+def light_params(*, today: datetime.date, window: datetime.timedelta) -> dict:
+    """The light's rule as ``monitoring.sql.recompute.compute`` takes it: the outcomes that
+    succeed and those it leaves out, the thresholds, the occasion window, the day."""
+    return {
+        "successes": sorted(ContactAttempt.Outcome.successes()),
+        "uncounted": sorted(ContactAttempt.Outcome.uncounted()),
+        "yellow_at": YELLOW_AT,
+        "red_at": RED_AT,
+        "window": window,
+        "today": today,
+    }
+
+
 def health_recompute_all(*, now: datetime.datetime | None = None) -> RecomputeResult:
     """Recompute every enterprise's light from its contact history, in one transaction.
 
@@ -42,14 +55,7 @@ def health_recompute_all(*, now: datetime.datetime | None = None) -> RecomputeRe
     """
     now = now or clock.now()
     today = clock.today(now)
-    params = {
-        "successes": sorted(ContactAttempt.Outcome.successes()),
-        "uncounted": sorted(ContactAttempt.Outcome.uncounted()),
-        "yellow_at": YELLOW_AT,
-        "red_at": RED_AT,
-        "window": occasion_window(),
-        "today": today,
-    }
+    params = light_params(today=today, window=occasion_window())
     with (
         translation.override(settings.LANGUAGE_CODE),
         transaction.atomic(),

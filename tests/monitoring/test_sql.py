@@ -8,8 +8,8 @@ import random
 import pytest
 from django.db import connection, transaction
 
-from monitoring.light import RED_AT, YELLOW_AT
 from monitoring.models import ContactHealth, LightChange, RuleSettings
+from monitoring.services.recompute import light_params
 from monitoring.services.rules import rule_parameters
 from monitoring.sql import dashboard, health, recompute
 from monitoring.sql.rules import CONDITIONS
@@ -78,14 +78,7 @@ def test_the_rules_hold_somewhere_on_the_park(small_park):
 
 
 def test_the_light_recomputed_in_sql_is_the_light_replayed_in_python(small_park):
-    params = {
-        "successes": sorted(ContactAttempt.Outcome.successes()),
-        "uncounted": sorted(ContactAttempt.Outcome.uncounted()),
-        "yellow_at": YELLOW_AT,
-        "red_at": RED_AT,
-        "window": datetime.timedelta(0),
-        "today": TODAY,
-    }
+    params = light_params(today=TODAY, window=datetime.timedelta(0))
     with transaction.atomic(), connection.cursor() as cursor:
         recompute.compute(cursor, params)
         found = recompute.recomputed(cursor)
@@ -115,13 +108,7 @@ def test_the_light_recomputed_in_sql_counts_occasions_as_replay_does(
                 outcome=REACHED if chance.random() < 0.15 else FAILED,
                 occurred_at=at,
             )
-    params = {
-        "successes": sorted(ContactAttempt.Outcome.successes()),
-        "yellow_at": YELLOW_AT,
-        "red_at": RED_AT,
-        "window": datetime.timedelta(hours=hours),
-        "today": TODAY,
-    }
+    params = light_params(today=TODAY, window=datetime.timedelta(hours=hours))
     with transaction.atomic(), connection.cursor() as cursor:
         recompute.compute(cursor, params)
         found = recompute.recomputed(cursor)
