@@ -14,6 +14,11 @@ class RegistryConfig(AppConfig):
         security_log.connect()
         # <id:…> in the urls.py of every app (ASCII digits only), before any URLconf loads.
         ids.register()
+        # The enterprise page's building card, first of the panels.
+        from registry.buildings.panel import building_panel
+        from registry.panels import register_panel
+
+        register_panel(building_panel)
 
         # After every migrate: groups match registry.roles. Django sends post_migrate app by
         # app, creating each app's permissions as it goes; the groups are synced after the

@@ -1,0 +1,141 @@
+"""The building key of every enterprise's address, and the suggested links, set-based.
+
+``address_key_sql`` is registry.address_key.address_key in SQL, built from the same patterns
+(tests/registry/test_sql.py holds the two equal over many addresses); ``suggestions_refresh``
+writes, in one statement, a suggestion for each enterprise whose registered or operating
+address gives a building's key and which is not linked to that building, and takes back the
+open suggestions that no longer hold (the address changed, the link was made). Rejected
+suggestions stay: staff said no once. Reference: ``suggestions_reference``.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from registry import address_key as k
+from registry.address_key import address_key
+from registry.models import Building, BuildingSuggestion, Enterprise
+from registry.sql.names import Table
+
+
+def _literal(text: str) -> str:
+    # A constant of our own module, never user input; quoted for SQL, % doubled for the
+    # driver's parameter syntax.
+    return "'" + text.replace("'", "''").replace("%", "%%") + "'"
+
+
+def address_key_laterals(column: str, alias: str) -> str:
+    """``CROSS JOIN LATERAL``s that end in ``{alias}.key``: the building key of ``column``."""
+    cleaned = (
+        f"regexp_replace(regexp_replace(upper(normalize(coalesce({column}, ''), NFKC)), "
+        f"{_literal(k.SPACES)}, '', 'g'), {_literal(k.REMARKS)}, '', 'g')"
+    )
+    unprefixed = f"regexp_replace({cleaned}, {_literal(k.PREFIX)}, '')"
+    as_one = _literal("\\1" + k.BUILDING_AS)  # \1栋
+    buildings = f"regexp_replace({unprefixed}, {_literal(k.BUILDING)}, {as_one}, 'g')"
+    return f"""
+    CROSS JOIN LATERAL (SELECT {buildings} AS text) {alias}_t
+    CROSS JOIN LATERAL (
+        SELECT (regexp_match({alias}_t.text, {_literal(k.STREET_NUMBER)}))[1] AS head
+    ) {alias}_h
+    CROSS JOIN LATERAL (
+        SELECT CASE
+            WHEN {alias}_h.head IS NULL
+                THEN regexp_replace({alias}_t.text, {_literal(k.FLOOR_ON)}, '')
+            ELSE {alias}_h.head || coalesce(substring(
+                substr({alias}_t.text, length({alias}_h.head) + 1)
+                FROM {_literal(k.BUILDING_AFTER)}), '')
+        END AS key
+    ) {alias}"""
+
+
+def address_keys(cursor, addresses: list[str]) -> list[str]:
+    """The SQL keys of some addresses, in order (for the parity test)."""
+    cursor.execute(
+        f"""
+        SELECT a.key FROM unnest(%s::text[]) WITH ORDINALITY AS x(address, n)
+        {address_key_laterals("x.address", "a")}
+        ORDER BY x.n
+        """,
+        [addresses],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def suggestions_refresh(
+    cursor, *, now: datetime.datetime, building_id: int | None = None
+) -> tuple[int, int]:
+    """Write the suggestions (of one building, or of all); returns (added, taken back)."""
+    e = Table(Enterprise, "e")
+    b = Table(Building, "b")
+    s = Table(BuildingSuggestion, "s")
+    bare = Table(BuildingSuggestion)
+    one = f"AND {b.id} = %(building)s" if building_id is not None else ""
+    only = f"AND {s.building} = %(building)s" if building_id is not None else ""
+    cursor.execute(
+        f"""
+        WITH keys AS (
+            SELECT {e.id} AS enterprise_id, {e.building} AS linked,
+                   '{BuildingSuggestion.Matched.REGISTERED}' AS matched, r.key
+            FROM {e} {address_key_laterals(e.registered_address, "r")}
+            WHERE {e.status} <> '{Enterprise.Status.DEREGISTERED}'
+            UNION ALL
+            SELECT {e.id}, {e.building}, '{BuildingSuggestion.Matched.OPERATING}', o.key
+            FROM {e} {address_key_laterals(e.operating_address, "o")}
+            WHERE {e.status} <> '{Enterprise.Status.DEREGISTERED}'
+              AND {e.operating_address} <> ''
+        ),
+        matches AS (
+            -- The registered address first when both give the key.
+            SELECT DISTINCT ON ({b.id}, keys.enterprise_id)
+                   {b.id} AS building_id, keys.enterprise_id, keys.matched
+            FROM keys JOIN {b} ON {b.address_key} = keys.key
+            WHERE keys.key <> '' AND keys.linked IS DISTINCT FROM {b.id} {one}
+            ORDER BY {b.id}, keys.enterprise_id, keys.matched DESC
+        ),
+        gone AS (
+            DELETE FROM {s}
+            WHERE {s.status} = '{BuildingSuggestion.Status.OPEN}' {only}
+              AND NOT EXISTS (
+                  SELECT 1 FROM matches m
+                  WHERE m.building_id = {s.building} AND m.enterprise_id = {s.enterprise}
+              )
+            RETURNING 1
+        ),
+        added AS (
+            INSERT INTO {bare} ({bare:building,enterprise,matched_on,status,created_at})
+            SELECT building_id, enterprise_id, matched, '{BuildingSuggestion.Status.OPEN}',
+                   %(now)s
+            FROM matches
+            ON CONFLICT ({bare:building,enterprise}) DO NOTHING
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM gone)
+        """,
+        {"now": now, "building": building_id},
+    )
+    added, gone = cursor.fetchone()
+    return int(added), int(gone)
+
+
+def suggestions_reference(building_id: int | None = None) -> set[tuple[int, int, str]]:
+    """The pairs ``suggestions_refresh`` suggests, read another way: (building, enterprise,
+    matched_on) for every enterprise not linked to a building its address's key names (the
+    rejected among them stay rejected)."""
+    buildings = {
+        building.address_key: building.pk
+        for building in Building.objects.all()
+        if building_id is None or building.pk == building_id
+    }
+    expected = set()
+    for enterprise in Enterprise.objects.exclude(status=Enterprise.Status.DEREGISTERED):
+        found = {}
+        for matched, address in (
+            (BuildingSuggestion.Matched.OPERATING, enterprise.operating_address),
+            (BuildingSuggestion.Matched.REGISTERED, enterprise.registered_address),
+        ):
+            key = address_key(address)
+            if key and key in buildings and buildings[key] != enterprise.building_id:
+                found[buildings[key]] = str(matched)  # registered last: it wins
+        expected |= {(pk, enterprise.pk, matched) for pk, matched in found.items()}
+    return expected
