@@ -9,7 +9,9 @@ from registry.buildings import selectors
 def building_panel(request, enterprise) -> str | None:
     can_manage = selectors.can_manage_buildings(request.user)
     building = enterprise.building
-    suggestions = list(selectors.enterprise_suggestions(enterprise=enterprise)) if can_manage else []
+    suggestions = (
+        list(selectors.enterprise_suggestions(enterprise=enterprise)) if can_manage else []
+    )
     return render_to_string(
         "registry/buildings/_panel.html",
         {

@@ -54,8 +54,7 @@ def test_the_suggestions_are_those_of_the_reference(admin_user, grid_a):
     EnterpriseFactory(registered_address="四川北路1号3楼", status="deregistered")
     services.building_suggestions_refresh(now=clock.now())
     rows = {
-        (s.building_id, s.enterprise_id, s.matched_on)
-        for s in BuildingSuggestion.objects.all()
+        (s.building_id, s.enterprise_id, s.matched_on) for s in BuildingSuggestion.objects.all()
     }
     assert rows == suggestions_reference()
     assert (site.pk, both.pk, "registered") in rows and (one.pk, both.pk, "operating") in rows
