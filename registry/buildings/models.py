@@ -100,9 +100,9 @@ class BuildingContact(models.Model):
 
 class BuildingSuggestion(models.Model):
     """An enterprise whose address gives a building's key and which is not linked to it:
-    written set-based (registry.sql.buildings.suggestions_refresh), confirmed (the link is
-    set on the enterprise, the suggestion goes) or rejected (kept, so it is not made again)
-    by staff."""
+    written set-based (registry.sql.buildings.suggestions_refresh), then confirmed (the link
+    is set on the enterprise) or rejected by staff; a decided one is kept, with who and when,
+    so it is not suggested again."""
 
     class Matched(models.TextChoices):
         REGISTERED = "registered", _("registered address")
@@ -110,6 +110,7 @@ class BuildingSuggestion(models.Model):
 
     class Status(models.TextChoices):
         OPEN = "open", _("To confirm")
+        CONFIRMED = "confirmed", _("Confirmed")
         REJECTED = "rejected", _("Rejected")
 
     building = models.ForeignKey(

@@ -139,14 +139,21 @@ def _locked_open(suggestion: BuildingSuggestion) -> BuildingSuggestion:
     return locked
 
 
+def _decided(suggestion: BuildingSuggestion, status: str, by) -> None:
+    suggestion.status = status
+    suggestion.decided_at = clock.now()
+    suggestion.decided_by = by
+    suggestion.save(update_fields=["status", "decided_at", "decided_by"])
+
+
 def building_link_confirm(*, suggestion: BuildingSuggestion, by) -> Enterprise:
     """Staff confirm: the enterprise is in the building (a change of the enterprise, in its
-    history); the suggestion has done its work."""
+    history). Two confirmations at once: the second is told it is decided."""
     with transaction.atomic():
         locked = _locked_open(suggestion)
         enterprise = locked.enterprise
         enterprise_update(enterprise=enterprise, by=by, building=locked.building)
-        locked.delete()
+        _decided(locked, BuildingSuggestion.Status.CONFIRMED, by)
     return enterprise
 
 
@@ -154,13 +161,19 @@ def building_link_reject(*, suggestion: BuildingSuggestion, by) -> BuildingSugge
     """Staff say no: kept as rejected, so the nightly refresh does not suggest it again."""
     with transaction.atomic():
         locked = _locked_open(suggestion)
-        locked.status = BuildingSuggestion.Status.REJECTED
-        locked.decided_at = clock.now()
-        locked.decided_by = by
-        locked.save(update_fields=["status", "decided_at", "decided_by"])
+        _decided(locked, BuildingSuggestion.Status.REJECTED, by)
     return locked
 
 
 def building_link_remove(*, enterprise: Enterprise, by) -> None:
-    """The enterprise is no longer in its building (moved): the link goes, in its history."""
-    enterprise_update(enterprise=enterprise, by=by, building=None)
+    """The enterprise is no longer in its building (moved): the link goes, in its history;
+    its confirmation goes too, so that an address still naming the building is suggested
+    again (the address may be stale)."""
+    with transaction.atomic():
+        building_id = Enterprise.objects.select_for_update().get(pk=enterprise.pk).building_id
+        enterprise_update(enterprise=enterprise, by=by, building=None)
+        BuildingSuggestion.objects.filter(
+            enterprise=enterprise,
+            building_id=building_id,
+            status=BuildingSuggestion.Status.CONFIRMED,
+        ).delete()

@@ -178,8 +178,10 @@ def building_contact_edit(request, pk, contact_pk=None):
 def building_contact_delete(request, pk, contact_pk):
     _manager(request)
     building = selectors.building_detail(user=request.user, pk=pk)
-    contact = get_object_or_404(BuildingContact, building=building, pk=contact_pk)
-    building_services.building_contact_delete(contact=contact, by=request.user)
+    contact = BuildingContact.objects.filter(building=building, pk=contact_pk).first()
+    # Removing twice (a double tap, two people at once) ends the same way.
+    if contact is not None:
+        building_services.building_contact_delete(contact=contact, by=request.user)
     messages.success(request, _("The contact has been removed."))
     return redirect(building_url(building))
 

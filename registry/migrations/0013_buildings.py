@@ -98,7 +98,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('matched_on', models.CharField(choices=[('registered', 'registered address'), ('operating', 'operating address')], max_length=12, verbose_name='matched on')),
-                ('status', models.CharField(choices=[('open', 'To confirm'), ('rejected', 'Rejected')], default='open', max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('open', 'To confirm'), ('confirmed', 'Confirmed'), ('rejected', 'Rejected')], default='open', max_length=10, verbose_name='status')),
                 ('created_at', models.DateTimeField(verbose_name='suggested at')),
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
             ],
