@@ -5,7 +5,7 @@ house an enterprise of their grids, and in any building only their grids' enterp
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from registry import listing
+from registry import listing, masking
 from registry.access import SEE_EVERYTHING, visible_enterprises
 from registry.models import Building, BuildingContact, BuildingSuggestion, Enterprise
 from registry.roles import Role, user_role
@@ -72,6 +72,20 @@ def building_enterprises(*, user, building: Building) -> list[Enterprise]:
 
 def building_contacts(*, building: Building) -> list[BuildingContact]:
     return list(building.contacts.all())
+
+
+def contact_rows(*, contacts, user) -> list[dict]:
+    """Contacts as the pages show them: the phone masked, and whether this user may ask for
+    it in full (a logged "show", which makes it a number to tap and call)."""
+    return [
+        {
+            "contact": contact,
+            "masked": masking.masked("buildingcontact", "phone", contact.phone),
+            "can_show": bool(contact.phone)
+            and masking.may_unmask(user, "buildingcontact", "phone"),
+        }
+        for contact in contacts
+    ]
 
 
 def building_suggestions(*, user, building: Building) -> QuerySet[BuildingSuggestion]:

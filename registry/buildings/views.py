@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.addresses import client_address
 from core.errors import ServiceError, StaleEdit
-from registry import clock, listing, masking, services
+from registry import clock, listing, services
 from registry.access import require, visible_grid_areas
 from registry.buildings import selectors
 from registry.buildings import services as building_services
@@ -47,18 +47,6 @@ def building_list(request):
     )
 
 
-def _contact_rows(contacts, user) -> list[dict]:
-    return [
-        {
-            "contact": contact,
-            "masked": masking.masked("buildingcontact", "phone", contact.phone),
-            "can_show": bool(contact.phone)
-            and masking.may_unmask(user, "buildingcontact", "phone"),
-        }
-        for contact in contacts
-    ]
-
-
 @require_GET
 def building_page(request, pk):
     building = selectors.building_detail(user=request.user, pk=pk)
@@ -68,7 +56,9 @@ def building_page(request, pk):
         "registry/buildings/detail.html",
         {
             "building": building,
-            "contacts": _contact_rows(selectors.building_contacts(building=building), request.user),
+            "contacts": selectors.contact_rows(
+                contacts=selectors.building_contacts(building=building), user=request.user
+            ),
             "enterprises": selectors.building_enterprises(user=request.user, building=building),
             "extensions": listing.list_extensions(),
             "suggestions": selectors.building_suggestions(user=request.user, building=building)
