@@ -19,6 +19,11 @@ class RegistryConfig(AppConfig):
         from registry.panels import register_panel
 
         register_panel(building_panel)
+        # The demo park's buildings, their people and tenants.
+        from registry.buildings.demo import seed_buildings_demo
+        from registry.demo import register_demo_step
+
+        register_demo_step("buildings", seed_buildings_demo)
 
         # After every migrate: groups match registry.roles. Django sends post_migrate app by
         # app, creating each app's permissions as it goes; the groups are synced after the

@@ -11,6 +11,7 @@ from monitoring.dashboard import dashboard_for
 from monitoring.models import Evidence, RuleSettings
 from monitoring.services import evidence_add, procedure_advance, procedure_start
 from registry.buildings import services as buildings
+from registry.models import Enterprise
 from tests.factories import EnterpriseFactory, LiaisonFactory
 from tests.monitoring.conftest import TODAY, log
 
@@ -141,3 +142,18 @@ def test_a_contact_of_another_building_is_refused(staff_user, tower, grid_a):
             by=staff_user,
         )
     assert not procedure.evidence.filter(step=2).exists()
+
+
+def test_the_demo_park_has_buildings_with_people_tenants_and_one_standing_out(staff_user):
+    import io
+
+    from django.core.management import call_command
+
+    from registry.models import Building, BuildingSuggestion
+
+    call_command("seed_demo", "--enterprises", "60", "--seed", "7", stdout=io.StringIO())
+    assert Building.objects.count() == 3
+    assert all(building.contacts.count() == 3 for building in Building.objects.all())
+    assert Enterprise.objects.filter(building__isnull=False).count() >= 9
+    assert BuildingSuggestion.objects.filter(status="open").count() == 3
+    assert dashboard_for(user=staff_user).buildings
