@@ -24,6 +24,11 @@ class RegistryConfig(AppConfig):
         from registry.demo import register_demo_step
 
         register_demo_step("buildings", seed_buildings_demo)
+        # The buildings' people past their retention period, erased from the history.
+        from registry.buildings.retention import building_contacts_retention
+        from registry.retention import register_retention_step
+
+        register_retention_step(building_contacts_retention)
 
         # After every migrate: groups match registry.roles. Django sends post_migrate app by
         # app, creating each app's permissions as it goes; the groups are synced after the

@@ -14,7 +14,8 @@ import datetime
 
 from registry import address_key as k
 from registry.address_key import address_key
-from registry.models import Building, BuildingSuggestion, Enterprise
+from registry.models import Building, BuildingContact, BuildingSuggestion, Enterprise
+from registry.sql.history import changed_at, changed_at_sql, event_model
 from registry.sql.names import Table
 
 
@@ -139,3 +140,56 @@ def suggestions_reference(building_id: int | None = None) -> set[tuple[int, int,
                 found[buildings[key]] = str(matched)  # registered last: it wins
         expected |= {(pk, enterprise.pk, matched) for pk, matched in found.items()}
     return expected
+
+
+def contacts_history_erase(cursor, *, cutoff_at: datetime.datetime, erased: str) -> int:
+    """Retention of the buildings' people: in the history, a contact removed before the
+    cutoff, and a contact's earlier name and phone replaced before it, are erased (the row
+    of a present contact is theirs to keep). When, by the one clock (``changed_at_sql``).
+    Returns the events erased. Reference: ``contacts_history_erase_reference``."""
+    ev = Table(event_model(BuildingContact), "ev")
+    bare = Table(event_model(BuildingContact))
+    x = Table(event_model(BuildingContact), "x")
+    later = Table(event_model(BuildingContact), "later")
+    c = Table(BuildingContact, "c")
+    cursor.execute(
+        f"""
+        UPDATE {bare} AS ev SET {bare:name} = %(erased)s, {bare:phone} = '',
+            {bare:organisation} = ''
+        WHERE {ev.name} <> %(erased)s AND (
+            (NOT EXISTS (SELECT 1 FROM {c} WHERE {c.id} = {ev.pgh_obj})
+             AND (SELECT max({changed_at_sql(x)}) FROM {x} WHERE {x.pgh_obj} = {ev.pgh_obj})
+                 < %(cutoff_at)s)
+            OR EXISTS (
+                SELECT 1 FROM {later}
+                WHERE {later.pgh_obj} = {ev.pgh_obj} AND {later.pgh_id} > {ev.pgh_id}
+                  AND ({later.name} <> {ev.name} OR {later.phone} <> {ev.phone})
+                  AND {changed_at_sql(later)} < %(cutoff_at)s)
+        )
+        """,
+        {"erased": erased, "cutoff_at": cutoff_at},
+    )
+    return cursor.rowcount
+
+
+def contacts_history_erase_reference(*, cutoff_at: datetime.datetime, erased: str) -> set[int]:
+    """The events ``contacts_history_erase`` erases, chosen one by one."""
+    events = list(
+        event_model(BuildingContact).objects.select_related("pgh_context").order_by("pgh_id")
+    )
+    present = set(BuildingContact.objects.values_list("pk", flat=True))
+    chosen = set()
+    for event in events:
+        if event.name == erased:
+            continue
+        own = [e for e in events if e.pgh_obj_id == event.pgh_obj_id]
+        removed = event.pgh_obj_id not in present and max(changed_at(e) for e in own) < cutoff_at
+        replaced = any(
+            e.pgh_id > event.pgh_id
+            and (e.name != event.name or e.phone != event.phone)
+            and changed_at(e) < cutoff_at
+            for e in own
+        )
+        if removed or replaced:
+            chosen.add(event.pgh_id)
+    return chosen

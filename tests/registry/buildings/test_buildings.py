@@ -190,3 +190,14 @@ def test_moving_out_unlinks_and_the_address_is_suggested_again(client, staff_use
     assert tenant.building is None
     services.building_suggestions_refresh(now=clock.now())
     assert _suggestion(tenant).status == "open"
+
+
+def test_the_nightly_task_suggests_what_changed_since(settings, staff_user, tower, grid_a):
+    from registry.tasks import building_suggestions_refresh
+
+    entry = settings.CELERY_BEAT_SCHEDULE["registry-building-suggestions"]
+    assert entry["task"] == building_suggestions_refresh.name
+    newcomer = EnterpriseFactory(grid=grid_a, registered_address="四川北路1号8楼")
+    assert building_suggestions_refresh() == [1, 0]
+    assert building_suggestions_refresh() == [0, 0]
+    assert _suggestion(newcomer).building == tower
