@@ -3,6 +3,7 @@ contacts' phones masked and shown only by a logged "show"."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from registry import clock
 from registry.buildings import services
@@ -62,18 +63,19 @@ def test_confirming_links_the_enterprise_with_history(client, staff_user, tower,
     page = client.get(reverse("registry:building", args=[tower.pk])).content.decode()
     assert tenant.name in page
     # The enterprise's timeline names the building it moved into.
-    moves = [
-        (change.old, change.new)
-        for item in enterprise_timeline(enterprise=tenant, user=staff_user)
-        for change in item.changes
-        if change.label == "building"
-    ]
+    with translation.override("en"):
+        moves = [
+            (change.old, change.new)
+            for item in enterprise_timeline(enterprise=tenant, user=staff_user)
+            for change in item.changes
+            if change.label == "building"
+        ]
     assert moves == [("", "虹口一号楼")]
     again = client.post(
         reverse("registry:building_suggestion_confirm", args=[_suggestion(tenant).pk]),
         follow=True,
     )
-    assert "already been decided" in again.content.decode()
+    assert "此建议已处理" in again.content.decode()
     # Matching again suggests nothing: it is linked.
     assert services.building_suggestions_refresh(now=clock.now()) == (0, 0)
 
