@@ -11,6 +11,7 @@ suggestions stay: staff said no once. Reference: ``suggestions_reference``.
 from __future__ import annotations
 
 import datetime
+import re
 
 from registry import address_key as k
 from registry.address_key import address_key
@@ -26,7 +27,11 @@ def _literal(text: str) -> str:
 
 
 def address_key_laterals(column: str, alias: str) -> str:
-    """``CROSS JOIN LATERAL``s that end in ``{alias}.key``: the building key of ``column``."""
+    """``CROSS JOIN LATERAL``s that end in ``{alias}.key``: the building key of ``column``.
+
+    ``OFFSET 0`` keeps each step a subquery of its own: pulled up into the outer query, the
+    planner would paste the cleaned text into every place that uses it and run the regular
+    expressions five times per address (25 s instead of 4 s over 100,000 addresses)."""
     cleaned = (
         f"regexp_replace(regexp_replace(upper(normalize(coalesce({column}, ''), NFKC)), "
         f"{_literal(k.SPACES)}, '', 'g'), {_literal(k.REMARKS)}, '', 'g')"
@@ -35,9 +40,9 @@ def address_key_laterals(column: str, alias: str) -> str:
     as_one = _literal("\\1" + k.BUILDING_AS)  # \1栋
     buildings = f"regexp_replace({unprefixed}, {_literal(k.BUILDING)}, {as_one}, 'g')"
     return f"""
-    CROSS JOIN LATERAL (SELECT {buildings} AS text) {alias}_t
+    CROSS JOIN LATERAL (SELECT {buildings} AS text OFFSET 0) {alias}_t
     CROSS JOIN LATERAL (
-        SELECT (regexp_match({alias}_t.text, {_literal(k.STREET_NUMBER)}))[1] AS head
+        SELECT (regexp_match({alias}_t.text, {_literal(k.STREET_NUMBER)}))[1] AS head OFFSET 0
     ) {alias}_h
     CROSS JOIN LATERAL (
         SELECT CASE
@@ -63,6 +68,14 @@ def address_keys(cursor, addresses: list[str]) -> list[str]:
     return [row[0] for row in cursor.fetchall()]
 
 
+def _fragment(building_id: int) -> str:
+    """The longest run of Chinese in the building's key: its street's name, most likely,
+    which every address of the building holds as typed (NFKC leaves Chinese as it is)."""
+    key = Building.objects.filter(pk=building_id).values_list("address_key", flat=True).first()
+    runs = re.findall(r"[^\x00-\x7f]{2,}", key or "")
+    return max(runs, key=len).replace("\\", "").replace("%", "").replace("_", "") if runs else ""
+
+
 def suggestions_refresh(
     cursor, *, now: datetime.datetime, building_id: int | None = None
 ) -> tuple[int, int]:
@@ -73,6 +86,12 @@ def suggestions_refresh(
     bare = Table(BuildingSuggestion)
     one = f"AND {b.id} = %(building)s" if building_id is not None else ""
     only = f"AND {s.building} = %(building)s" if building_id is not None else ""
+    # One building: only addresses holding its street's name are keyed (a LIKE, where keying
+    # all 100,000 takes seconds); one with a space typed inside the name waits for the night.
+    near = ""
+    fragment = _fragment(building_id) if building_id is not None else ""
+    if fragment:
+        near = "AND ({address} LIKE %(fragment)s)"
     cursor.execute(
         f"""
         WITH keys AS (
@@ -80,11 +99,13 @@ def suggestions_refresh(
                    '{BuildingSuggestion.Matched.REGISTERED}' AS matched, r.key
             FROM {e} {address_key_laterals(e.registered_address, "r")}
             WHERE {e.status} <> '{Enterprise.Status.DEREGISTERED}'
+              {near.format(address=e.registered_address)}
             UNION ALL
             SELECT {e.id}, {e.building}, '{BuildingSuggestion.Matched.OPERATING}', o.key
             FROM {e} {address_key_laterals(e.operating_address, "o")}
             WHERE {e.status} <> '{Enterprise.Status.DEREGISTERED}'
               AND {e.operating_address} <> ''
+              {near.format(address=e.operating_address)}
         ),
         matches AS (
             -- The registered address first when both give the key.
@@ -113,7 +134,7 @@ def suggestions_refresh(
         )
         SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM gone)
         """,
-        {"now": now, "building": building_id},
+        {"now": now, "building": building_id, "fragment": f"%{fragment}%"},
     )
     added, gone = cursor.fetchone()
     return int(added), int(gone)

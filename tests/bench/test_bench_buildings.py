@@ -55,3 +55,9 @@ def test_suggestions_over_the_whole_registry(buildings):
         f"\n  baseline (Python per row): {baseline * 1000:8.0f} ms, {found} matches"
     )
     assert added == found == BuildingSuggestion.objects.count() >= buildings
+    # One building saved (a page's request): only the addresses holding its street's name.
+    building = Building.objects.order_by("pk").last()
+    BuildingSuggestion.objects.filter(building=building).delete()
+    started = time.perf_counter()
+    assert building_suggestions_refresh(now=clock.now(), building=building) == (1, 0)
+    print(f"  one building saved: {(time.perf_counter() - started) * 1000:8.0f} ms")

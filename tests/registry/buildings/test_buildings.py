@@ -203,3 +203,14 @@ def test_the_nightly_task_suggests_what_changed_since(settings, staff_user, towe
     assert building_suggestions_refresh() == [1, 0]
     assert building_suggestions_refresh() == [0, 0]
     assert _suggestion(newcomer).building == tower
+
+
+def test_saving_one_building_finds_its_tenants_however_the_digits_were_typed(staff_user, grid_a):
+    wide = EnterpriseFactory(grid=grid_a, registered_address="上海市虹口区四川北路１号 ３０５室")
+    EnterpriseFactory(grid=grid_a, registered_address="上海市虹口区四平路1号")
+    building = services.building_create(by=staff_user, name="一号楼", address="四川北路1号")
+    assert [s.enterprise for s in building.suggestions.all()] == [wide]
+    services.building_update(building=building, by=staff_user, address="四平路1号")
+    assert [s.enterprise.registered_address for s in building.suggestions.all()] == [
+        "上海市虹口区四平路1号"
+    ]
