@@ -69,11 +69,23 @@ def address_keys(cursor, addresses: list[str]) -> list[str]:
 
 
 def _fragment(building_id: int) -> str:
-    """The longest run of Chinese in the building's key: its street's name, most likely,
-    which every address of the building holds as typed (NFKC leaves Chinese as it is)."""
+    """What every address of the building holds once its spaces are gone and its digits are
+    half-width: the key up to the street number ("张江路1号"), else its longest run of
+    Chinese (a building's name). A LIKE on it leaves few addresses to key."""
     key = Building.objects.filter(pk=building_id).values_list("address_key", flat=True).first()
-    runs = re.findall(r"[^\x00-\x7f]{2,}", key or "")
-    return max(runs, key=len).replace("\\", "").replace("%", "").replace("_", "") if runs else ""
+    street = re.match(k.STREET_NUMBER, key or "")
+    if street:
+        fragment = street.group(1)
+    else:
+        runs = re.findall(r"[^\x00-\x7f]{2,}", key or "")
+        fragment = max(runs, key=len) if runs else ""
+    return fragment.replace("\\", "").replace("%", "").replace("_", "")
+
+
+# An address as the LIKE above reads it: no spaces (ASCII or ideographic), digits half-width,
+# letters upper case; cheap beside the key itself.
+# (translate deletes the characters past the end of its third argument: the two spaces.)
+_AS_TYPED = "upper(translate({address}, '０１２３４５６７８９ \u3000', '0123456789'))"
 
 
 def suggestions_refresh(
@@ -91,7 +103,7 @@ def suggestions_refresh(
     near = ""
     fragment = _fragment(building_id) if building_id is not None else ""
     if fragment:
-        near = "AND ({address} LIKE %(fragment)s)"
+        near = f"AND {_AS_TYPED} LIKE %(fragment)s"
     cursor.execute(
         f"""
         WITH keys AS (

@@ -214,3 +214,11 @@ def test_saving_one_building_finds_its_tenants_however_the_digits_were_typed(sta
     assert [s.enterprise.registered_address for s in building.suggestions.all()] == [
         "上海市虹口区四平路1号"
     ]
+
+
+def test_one_buildings_save_leaves_its_neighbours_at_other_numbers_alone(staff_user, grid_a):
+    EnterpriseFactory(grid=grid_a, registered_address="四川北路11号")
+    EnterpriseFactory(grid=grid_a, registered_address="四川北路21号")
+    spaced = EnterpriseFactory(grid=grid_a, registered_address="四川北路 1 号\u30005楼")
+    building = services.building_create(by=staff_user, name="一号楼", address="四川北路1号")
+    assert [s.enterprise for s in building.suggestions.all()] == [spaced]
