@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from registry.api.serializers import MASKED_NOTE, GridAreaRefSerializer, MaskedSerializer
+from registry.api.views import READ_ERRORS
 from registry.buildings import selectors
 
 
@@ -52,7 +53,10 @@ class BuildingListView(generics.ListAPIView):
     def get_queryset(self):
         return selectors.building_list(user=self.request.user)
 
-    @extend_schema(summary="The buildings you can see")
+    @extend_schema(
+        summary="The buildings you can see",
+        responses={200: BuildingListSerializer(many=True), **READ_ERRORS},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -60,7 +64,7 @@ class BuildingListView(generics.ListAPIView):
 class BuildingDetailView(APIView):
     @extend_schema(
         summary="A building, its contacts (phones masked) and its enterprises you can see",
-        responses={200: BuildingDetailSerializer},
+        responses={200: BuildingDetailSerializer, **READ_ERRORS},
     )
     def get(self, request, pk):
         building = selectors.building_detail(user=request.user, pk=pk)
