@@ -74,6 +74,12 @@ def _register_demo_step() -> None:
     from registry.demo import register_demo_step
 
     register_demo_step("monitoring", seed_monitoring_demo, after=("outreach",))
+    # A building of the demo park with red and yellow tenants stands out on the dashboard.
+    from monitoring.demo import seed_building_attention_demo
+
+    register_demo_step(
+        "monitoring_buildings", seed_building_attention_demo, after=("monitoring", "buildings")
+    )
 
 
 def _give_admins_the_rules() -> None:

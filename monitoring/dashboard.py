@@ -11,7 +11,7 @@ two raw queries: monitoring.sql.dashboard).
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from monitoring.light import Light
-from monitoring.models import ContactHealth
+from monitoring.models import ContactHealth, RuleSettings
 from monitoring.sql import dashboard as sql
 from outreach.matters.selectors import open_matter_counts
 from outreach.models import Task
@@ -53,6 +53,16 @@ class TaskLoad:
 
 
 @dataclass(frozen=True)
+class BuildingAttention:
+    """A building with several red or yellow enterprises (房东联络群: ask its landlord)."""
+
+    pk: int
+    name: str
+    red: int
+    yellow: int
+
+
+@dataclass(frozen=True)
 class Dashboard:
     active: int
     green: int
@@ -66,6 +76,8 @@ class Dashboard:
     # The first-contact desk's matters not closed, and those of them overdue.
     matters_open: int = 0
     matters_overdue: int = 0
+    # Buildings with at least RuleSettings.building_attention_count red or yellow enterprises.
+    buildings: list[BuildingAttention] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -163,6 +175,32 @@ def _task_loads(user, today: datetime.date) -> tuple[list[TaskLoad], list[TaskLo
     return by_worker, by_grid
 
 
+BUILDINGS_SHOWN = 10
+
+
+def buildings_needing_attention(*, user, at_least: int) -> list[BuildingAttention]:
+    """The buildings with at least ``at_least`` red or yellow enterprises among those the
+    user may see (a grid worker: their grids'), most red first; one aggregate query."""
+    rows = (
+        _active(user)
+        .filter(building__isnull=False, health__light__in=[Light.RED, Light.YELLOW])
+        .values("building", "building__name")
+        .annotate(
+            red=Count("pk", filter=Q(health__light=Light.RED)),
+            yellow=Count("pk", filter=Q(health__light=Light.YELLOW)),
+            both=Count("pk"),
+        )
+        .filter(both__gte=at_least)
+        .order_by("-red", "-both", "building__name")[:BUILDINGS_SHOWN]
+    )
+    return [
+        BuildingAttention(
+            pk=row["building"], name=row["building__name"], red=row["red"], yellow=row["yellow"]
+        )
+        for row in rows
+    ]
+
+
 def dashboard_for(*, user, now: datetime.datetime | None = None) -> Dashboard:
     now = now or clock.now()
     today = clock.today(now)
@@ -187,6 +225,9 @@ def dashboard_for(*, user, now: datetime.datetime | None = None) -> Dashboard:
         by_grid=by_grid,
         matters_open=matters["open"],
         matters_overdue=matters["overdue"],
+        buildings=buildings_needing_attention(
+            user=user, at_least=RuleSettings.current().building_attention_count
+        ),
     )
 
 

@@ -226,3 +226,23 @@ def seed_monitoring_demo(*, rng: random.Random, users: dict) -> None:
             by=staff,
         )
     services.rules_sweep(now=now)
+
+
+def seed_building_attention_demo(*, rng, users) -> None:
+    """Move red and yellow enterprises into the demo's first building until it has as many
+    as make a building stand out (RuleSettings.building_attention_count); no random draws."""
+    from monitoring.models import RuleSettings
+    from registry.models import Building
+    from registry.services import enterprise_update
+
+    building = Building.objects.order_by("pk").first()
+    if building is None:
+        return
+    wanted = RuleSettings.current().building_attention_count
+    troubled = Enterprise.objects.filter(
+        health__light__in=[Light.RED, Light.YELLOW],
+        status=Enterprise.Status.OPERATING,
+    ).order_by("pk")
+    have = troubled.filter(building=building).count()
+    for enterprise in troubled.exclude(building=building)[: max(0, wanted - have)]:
+        enterprise_update(enterprise=enterprise, by=users.get("staff"), building=building)

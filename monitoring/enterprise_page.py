@@ -131,6 +131,7 @@ def health_panel(request, enterprise) -> str:
 
     health = health_of(enterprise)
     today = clock.today()
+    procedure = enterprise_procedure(enterprise=enterprise)
     return render_to_string(
         "monitoring/_health_panel.html",
         {
@@ -140,8 +141,26 @@ def health_panel(request, enterprise) -> str:
             "paused": health.is_paused(today),
             "can_work": can_edit_registry(request.user),
             "pause_reasons": ContactHealth.PauseReason.choices,
-            "procedure": enterprise_procedure(enterprise=enterprise),
+            "procedure": procedure,
             "steps": EmergencyProcedure.Step.choices,
+            **_whom_to_ask(request, enterprise, procedure),
         },
         request=request,
     )
+
+
+def _whom_to_ask(request, enterprise, procedure) -> dict:
+    """Step 2 (外围突破): the contacts of the enterprise's building, masked, each with its
+    logged "show and call" for those who may see phones (registry/buildings)."""
+    from registry.buildings.selectors import building_contacts, contact_rows
+
+    if procedure is None or not procedure.is_open:
+        return {}
+    if procedure.step != EmergencyProcedure.Step.INQUIRY:
+        return {}
+    building = enterprise.building
+    contacts = building_contacts(building=building) if building is not None else []
+    return {
+        "inquiry_building": building,
+        "inquiry_contacts": contact_rows(contacts=contacts, user=request.user),
+    }

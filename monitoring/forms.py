@@ -3,9 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from monitoring.models import Evidence
-from monitoring.services.procedure import MAX_FILE_BYTES, STEP_KINDS, TEXT_MAX
+from monitoring.models import EmergencyProcedure, Evidence
+from monitoring.services.procedure import MAX_FILE_BYTES, STEP_KINDS, TEXT_MAX, contact_label
 from registry import clock
+from registry.models import BuildingContact
 
 
 class EvidenceForm(forms.Form):
@@ -28,11 +29,24 @@ class EvidenceForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 
-    def __init__(self, *args, step: int, **kwargs):
+    building_contact = forms.ModelChoiceField(
+        label=_("Whom you asked (the building's contacts)"),
+        queryset=BuildingContact.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, step: int, contacts=None, **kwargs):
         super().__init__(*args, **kwargs)
         allowed = STEP_KINDS.get(step, set())
         self.fields["kind"].choices = [c for c in Evidence.Kind.choices if c[0] in allowed]
         self.fields["occurred_on"].initial = clock.today()
+        # Step 2 offers the contacts of the enterprise's building, by name and role (never
+        # the phone: the procedure's panel shows it masked, with its logged "show").
+        if contacts is None or step != EmergencyProcedure.Step.INQUIRY:
+            del self.fields["building_contact"]
+        else:
+            self.fields["building_contact"].queryset = contacts
+            self.fields["building_contact"].label_from_instance = contact_label
 
 
 class ProposalForm(forms.Form):

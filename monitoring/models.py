@@ -151,6 +151,12 @@ class RuleSettings(models.Model):
             "opens a task to verify the liaison."
         ),
     )
+    # The dashboard's buildings that stand out (registry/buildings, 房东联络群).
+    building_attention_count = models.PositiveSmallIntegerField(
+        _("a building stands out with red or yellow enterprises (at least)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+    )
     task_due_days = models.PositiveSmallIntegerField(
         _("rule tasks are due after (days)"),
         default=7,
@@ -255,6 +261,16 @@ class Evidence(models.Model):
     summary = models.TextField(_("what they said / what happened"), max_length=2000, blank=True)
     file = models.FileField(_("file"), upload_to="evidence/%Y/%m/", blank=True)
     file_name = models.CharField(max_length=200, blank=True)
+    # Step 2: the building's contact who was asked (registry/buildings); ``who`` keeps their
+    # name as it was, should the contact be removed later.
+    building_contact = models.ForeignKey(
+        "registry.BuildingContact",
+        verbose_name=_("building contact asked"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True
     )

@@ -16,7 +16,10 @@ from core.errors import ServiceError
 from monitoring import services
 from monitoring.forms import EvidenceForm, ProposalForm
 from monitoring.models import EmergencyProcedure, Evidence
+from monitoring.services.procedure import CONTACT_KINDS
 from registry.access import can_edit_registry, require, visible_enterprises
+from registry.ids import parse_id
+from registry.models import BuildingContact
 from registry.selectors import enterprise_detail
 
 STEP_HINTS = {
@@ -132,10 +135,23 @@ def _procedure_form(request, procedure, form, *, save, done, title, intro, submi
 @require_http_methods(["GET", "POST"])
 def evidence_add(request, pk):
     procedure = _workable_procedure(request, pk)
+    building_id = procedure.enterprise.building_id
+    contacts = BuildingContact.objects.filter(building_id=building_id) if building_id else None
+    form = EvidenceForm(
+        request.POST or None, request.FILES or None, step=procedure.step, contacts=contacts
+    )
+    if request.method == "GET" and "building_contact" in form.fields:
+        # From the procedure's panel: "record what they said" of one contact.
+        asked = contacts.filter(pk=parse_id(request.GET.get("contact"))).first()
+        if asked is not None:
+            form.initial.update(
+                building_contact=asked.pk,
+                kind=CONTACT_KINDS.get(asked.role, Evidence.Kind.DOCUMENT),
+            )
     return _procedure_form(
         request,
         procedure,
-        EvidenceForm(request.POST or None, request.FILES or None, step=procedure.step),
+        form,
         save=lambda **data: services.evidence_add(procedure=procedure, by=request.user, **data),
         done=_("Evidence recorded."),
         title=_("Add evidence: %(step)s") % {"step": procedure.get_step_display()},

@@ -14,6 +14,21 @@ class RegistryConfig(AppConfig):
         security_log.connect()
         # <id:…> in the urls.py of every app (ASCII digits only), before any URLconf loads.
         ids.register()
+        # The enterprise page's building card, first of the panels.
+        from registry.buildings.panel import building_panel
+        from registry.panels import register_panel
+
+        register_panel(building_panel)
+        # The demo park's buildings, their people and tenants.
+        from registry.buildings.demo import seed_buildings_demo
+        from registry.demo import register_demo_step
+
+        register_demo_step("buildings", seed_buildings_demo)
+        # The buildings' people past their retention period, erased from the history.
+        from registry.buildings.retention import building_contacts_retention
+        from registry.retention import register_retention_step
+
+        register_retention_step(building_contacts_retention)
 
         # After every migrate: groups match registry.roles. Django sends post_migrate app by
         # app, creating each app's permissions as it goes; the groups are synced after the

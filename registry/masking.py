@@ -33,6 +33,10 @@ PROTECTED: dict[str, dict[str, tuple[str, Callable[[str], str]]]] = {
     "emergencycontact": {
         "phone": (PHONE, mask_phone),
     },
+    # A building's landlord, property manager, front desk (registry/buildings).
+    "buildingcontact": {
+        "phone": (PHONE, mask_phone),
+    },
 }
 
 

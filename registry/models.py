@@ -140,6 +140,16 @@ class Enterprise(models.Model):
     # Sensitive: shown masked unless the user holds registry.view_sensitive.
     beneficial_owner = CleanCharField(_("beneficial owner"), max_length=100, blank=True)
     tax_residency = CleanCharField(_("tax residency"), max_length=100, blank=True)
+    # The building it is in (registry/buildings), set when staff confirm a suggestion made
+    # from its address; its history is the enterprise's.
+    building = models.ForeignKey(
+        "registry.Building",
+        verbose_name=_("building"),
+        related_name="enterprises",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
     # Optimistic concurrency: a save carries the version it read; a stale one is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -544,3 +554,11 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username or '—'} {self.action}"
+
+
+# Buildings and their people (registry/buildings): same app, own module.
+from registry.buildings.models import (  # noqa: E402, F401
+    Building,
+    BuildingContact,
+    BuildingSuggestion,
+)

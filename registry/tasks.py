@@ -33,3 +33,11 @@ def security_log_purge() -> int:
     from registry import clock, security_log
 
     return security_log.security_log_purge(now=clock.now())
+
+
+@shared_task(name="registry.tasks.building_suggestions_refresh")
+def building_suggestions_refresh() -> list[int]:
+    from registry import clock
+    from registry.buildings.services import building_suggestions_refresh as refresh
+
+    return list(refresh(now=clock.now()))

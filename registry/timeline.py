@@ -14,7 +14,7 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 from registry import masking
-from registry.models import Door, EmergencyContact, Enterprise, Liaison
+from registry.models import Building, Door, EmergencyContact, Enterprise, Liaison
 from registry.selectors import enterprise_history
 
 _MODELS = {"enterprise": Enterprise, "liaison": Liaison, "emergencycontact": EmergencyContact}
@@ -63,6 +63,9 @@ def _shown(kind: str, name: str, value) -> str:
         model_field = model._meta.get_field(name)
     except Exception:
         return "" if value is None else str(value)
+    if model_field.name == "building" and value not in (None, ""):
+        # The building an enterprise is in: its name, not its id (it may be gone since).
+        value = Building.objects.filter(pk=value).values_list("name", flat=True).first() or value
     if model_field.choices and value not in (None, ""):
         value = dict(model_field.flatchoices).get(value, value)
     if isinstance(value, bool):

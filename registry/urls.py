@@ -84,3 +84,49 @@ urlpatterns += [
     path("security-log/", security_views.security_log, name="security_log"),
     path("security-log/export/", security_views.security_log_export, name="security_log_export"),
 ]
+
+# Buildings and their people (registry/buildings/views.py).
+from registry.buildings import views as building_views  # noqa: E402
+
+urlpatterns += [
+    path("buildings/", building_views.building_list, name="buildings"),
+    path("buildings/new/", building_views.building_new, name="building_new"),
+    path("buildings/<id:pk>/", building_views.building_page, name="building"),
+    path("buildings/<id:pk>/edit/", building_views.building_edit, name="building_edit"),
+    path("buildings/<id:pk>/match/", building_views.building_match, name="building_match"),
+    path(
+        "buildings/<id:pk>/contacts/new/",
+        building_views.building_contact_edit,
+        name="building_contact_new",
+    ),
+    path(
+        "buildings/<id:pk>/contacts/<id:contact_pk>/",
+        building_views.building_contact_edit,
+        name="building_contact_edit",
+    ),
+    path(
+        "buildings/<id:pk>/contacts/<id:contact_pk>/delete/",
+        building_views.building_contact_delete,
+        name="building_contact_delete",
+    ),
+    path(
+        "building-contacts/<id:contact_pk>/reveal/",
+        building_views.building_contact_reveal,
+        name="building_contact_reveal",
+    ),
+    path(
+        "building-suggestions/<id:pk>/confirm/",
+        building_views.suggestion_confirm,
+        name="building_suggestion_confirm",
+    ),
+    path(
+        "building-suggestions/<id:pk>/reject/",
+        building_views.suggestion_reject,
+        name="building_suggestion_reject",
+    ),
+    path(
+        "enterprises/<str:uscc>/building/remove/",
+        building_views.enterprise_building_remove,
+        name="enterprise_building_remove",
+    ),
+]

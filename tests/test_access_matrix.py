@@ -224,6 +224,33 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "monitoring:signal_new": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
     "monitoring:signal_photo": {"GET": READERS_OF_A, "POST": NOBODY},
     "api:signals": {"POST": {ADMIN, STAFF, GRID_A, GRID_B}},
+    # Buildings (registry/buildings): every role reads those in its scope (the building is
+    # grid A's); admins and staff keep them and decide the suggested links; a contact's
+    # phone in full (logged) for those who may see the building and hold view_full_phone.
+    "registry:buildings": {"GET": USERS, "POST": NOBODY},
+    "registry:building": {"GET": READERS_OF_A, "POST": NOBODY},
+    **{
+        f"registry:{name}": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}}
+        for name in (
+            "building_new",
+            "building_edit",
+            "building_contact_new",
+            "building_contact_edit",
+        )
+    },
+    **{
+        f"registry:{name}": {"GET": NOBODY, "POST": {ADMIN, STAFF}}
+        for name in (
+            "building_match",
+            "building_contact_delete",
+            "building_suggestion_confirm",
+            "building_suggestion_reject",
+            "enterprise_building_remove",
+        )
+    },
+    "registry:building_contact_reveal": {"GET": NOBODY, "POST": {ADMIN, STAFF, GRID_A}},
+    "api:buildings": {"GET": USERS},
+    "api:building": {"GET": READERS_OF_A},
 }
 # The Django admin: its own permission checks, and only park admins are is_staff.
 ADMIN_SITE = {"GET": {ADMIN}, "POST": NOBODY}
@@ -351,7 +378,35 @@ def _attachment_of(enterprise, someone) -> int:
     return attachment.pk
 
 
+def _building_url(name, enterprise, grid, someone) -> str:
+    """A building of grid A at enterprise A's address (so A is suggested), with a contact."""
+    from registry.buildings import services
+
+    building = services.building_create(
+        by=someone, name="甲楼", address=enterprise.registered_address, grid=grid
+    )
+    contact = services.building_contact_save(
+        building=building, by=someone, role="landlord", name="房东", phone="13655556666"
+    )
+    suggestion = building.suggestions.get()
+    args = {
+        "registry:buildings": [],
+        "registry:building_new": [],
+        "registry:building_contact_new": [building.pk],
+        "registry:building_contact_edit": [building.pk, contact.pk],
+        "registry:building_contact_delete": [building.pk, contact.pk],
+        "registry:building_contact_reveal": [contact.pk],
+        "registry:building_suggestion_confirm": [suggestion.pk],
+        "registry:building_suggestion_reject": [suggestion.pk],
+        "registry:enterprise_building_remove": [enterprise.uscc],
+        "api:buildings": [],
+    }.get(name, [building.pk])
+    return reverse(name, args=args)
+
+
 def _url(name, enterprise, grid, someone, admin=None) -> str:
+    if name.startswith(("registry:building", "api:building")) or name.endswith("building_remove"):
+        return _building_url(name, enterprise, grid, someone)
     if name == "outreach:matters:attachment":
         return reverse(name, args=[_attachment_of(enterprise, someone)])
     if name == "outreach:matters:standard_answer_edit":

@@ -32,7 +32,13 @@ from outreach.messaging.models import Channel, OutboxMessage
 from outreach.selfservice.models import SelfServiceLink
 from registry import masking
 from registry.demo import seed_demo
-from registry.models import EmergencyContact, Enterprise, Liaison, SensitiveView
+from registry.models import (
+    BuildingContact,
+    EmergencyContact,
+    Enterprise,
+    Liaison,
+    SensitiveView,
+)
 from tests.test_access_matrix import TABLE
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +71,7 @@ def _park_secrets() -> dict[str, str]:
         ("liaison", Liaison),
         ("emergencycontact", EmergencyContact),
         ("enterprise", Enterprise),
+        ("buildingcontact", BuildingContact),
     ):
         fields = {
             name: permission
@@ -277,6 +284,9 @@ def test_no_role_sees_a_full_number_on_any_page_api_response_or_export(client, p
     assert not problems, "\n".join(problems)
     # Those who may call people pressed the enterprise page's and the matter page's "show";
     # the auditor, holding no unmasking permission, was offered none.
+    # Staff pressed a building contact's "show and call" (grid workers: in buildings that
+    # house their enterprises, if the demo put one there).
+    assert pressed["staff"]["registry:building_contact_reveal"] > 0, pressed["staff"]
     for username in ("staff", "grid1"):
         assert pressed[username]["registry:reveal"] > 0, pressed[username]
         assert pressed[username]["outreach:matters:reveal_phone"] > 0, pressed[username]

@@ -240,6 +240,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registry.tasks.retention_run",
         "schedule": crontab(minute="15", hour="3"),
     },
+    # Every night at 03:45: enterprises whose registered or operating address names a
+    # building (registry/buildings) are suggested to staff, and suggestions whose address
+    # changed are taken back. One statement; a double run suggests nothing twice.
+    "registry-building-suggestions": {
+        "task": "registry.tasks.building_suggestions_refresh",
+        "schedule": crontab(minute="45", hour="3"),
+    },
     # Every night at 04:10: security-log rows older than SECURITY_LOG_KEEP_DAYS are removed
     # (the only delete the log's trigger allows).
     "registry-security-log-purge": {

@@ -24,7 +24,7 @@ from monitoring.models import ContactHealth, EmergencyProcedure, Evidence
 from outreach.models import ContactAttempt, Task
 from outreach.services import task_open, tasks_close_where
 from registry import clock
-from registry.models import Enterprise
+from registry.models import BuildingContact, Enterprise
 
 Step = EmergencyProcedure.Step
 Kind = Evidence.Kind
@@ -132,9 +132,14 @@ def evidence_add(
     tracking_number: str = "",
     summary: str = "",
     file: UploadedFile | None = None,
+    building_contact: BuildingContact | None = None,
 ) -> Evidence:
-    """Add one piece of evidence to the procedure's current step."""
+    """Add one piece of evidence to the procedure's current step. Step 2 may name the
+    contact of the enterprise's building who was asked (房东联络群); ``who`` then says who
+    they are unless typed."""
     who, tracking_number, summary = who.strip(), tracking_number.strip(), summary.strip()
+    if building_contact is not None:
+        who = who or contact_label(building_contact)
     if occurred_on > clock.today():
         raise ServiceError(_("The date cannot be in the future."), field="occurred_on")
     if len(summary) > TEXT_MAX or len(who) > 100 or len(tracking_number) > 40:
@@ -145,6 +150,14 @@ def evidence_add(
         if kind not in STEP_KINDS.get(procedure.step, set()):
             raise ServiceError(
                 _("This kind of evidence does not belong to the current step."), field="kind"
+            )
+        if building_contact is not None and (
+            procedure.step != Step.INQUIRY
+            or building_contact.building_id != procedure.enterprise.building_id
+        ):
+            raise ServiceError(
+                _("This contact is not one of the enterprise's building."),
+                field="building_contact",
             )
         if kind == Kind.EMS_LETTER and not tracking_number:
             raise ServiceError(
@@ -163,6 +176,7 @@ def evidence_add(
             tracking_number=tracking_number,
             summary=summary,
             by=by,
+            building_contact=building_contact,
         )
         if checked is not None:
             extension, content = checked
@@ -170,6 +184,20 @@ def evidence_add(
             evidence.file.save(f"{kind}.{extension}", ContentFile(content), save=False)
         evidence.save()
     return evidence
+
+
+# Which kind of inquiry asking a building's contact is.
+CONTACT_KINDS = {
+    BuildingContact.Role.LANDLORD: Kind.LANDLORD,
+    BuildingContact.Role.PROPERTY_MANAGER: Kind.PROPERTY,
+    BuildingContact.Role.FRONT_DESK: Kind.PROPERTY,
+}
+
+
+def contact_label(contact: BuildingContact) -> str:
+    """A building's contact as the evidence names them: name, role, organisation."""
+    parts = [contact.get_role_display(), contact.organisation]
+    return f"{contact.name}（{'，'.join(str(p) for p in parts if p)}）"[:100]
 
 
 def procedure_advance(*, procedure: EmergencyProcedure, by) -> EmergencyProcedure:

@@ -39,3 +39,11 @@ urlpatterns = [
     path("liaisons/", _api(views.LiaisonListView), name="liaisons"),
     path("grid-areas/", _api(views.GridAreaListView), name="grid_areas"),
 ]
+
+# Buildings, read only (registry/buildings/api.py).
+from registry.buildings import api as buildings_api  # noqa: E402
+
+urlpatterns += [
+    path("buildings/", _api(buildings_api.BuildingListView), name="buildings"),
+    path("buildings/<id:pk>/", _api(buildings_api.BuildingDetailView), name="building"),
+]

@@ -206,6 +206,7 @@ def test_a_park_admin_edits_the_thresholds_in_the_django_admin(client, admin_use
             "frequent_changes_count": 3,
             "frequent_changes_months": 12,
             "major_change_days": 90,
+            "building_attention_count": 3,
             "task_due_days": 7,
         },
     )

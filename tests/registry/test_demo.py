@@ -92,7 +92,16 @@ def test_seeding_if_empty_does_not_seed_twice(demo_park):
 
 
 def test_the_higher_apps_demo_steps_run_outreachs_history_before_monitorings_lights():
-    assert demo_steps() == [seed_outreach_history, seed_monitoring_demo]
+    from monitoring.demo import seed_building_attention_demo
+    from registry.buildings.demo import seed_buildings_demo
+
+    steps = demo_steps()
+    assert steps.index(seed_outreach_history) < steps.index(seed_monitoring_demo)
+    # The buildings' tenants with red and yellow lights: after both the buildings and lights.
+    assert steps.index(seed_building_attention_demo) > max(
+        steps.index(seed_monitoring_demo), steps.index(seed_buildings_demo)
+    )
+    assert len(steps) == 4
 
 
 def test_a_demo_step_runs_after_the_steps_it_names_whatever_the_order_apps_start_in(
