@@ -93,6 +93,7 @@ def test_seeding_if_empty_does_not_seed_twice(demo_park):
 
 def test_the_higher_apps_demo_steps_run_outreachs_history_before_monitorings_lights():
     from monitoring.demo import seed_building_attention_demo
+    from monitoring.signals.demo import seed_signals_demo
     from registry.buildings.demo import seed_buildings_demo
 
     steps = demo_steps()
@@ -101,7 +102,9 @@ def test_the_higher_apps_demo_steps_run_outreachs_history_before_monitorings_lig
     assert steps.index(seed_building_attention_demo) > max(
         steps.index(seed_monitoring_demo), steps.index(seed_buildings_demo)
     )
-    assert len(steps) == 4
+    # The reports from outside are on the enterprises the demo gave lights.
+    assert steps.index(seed_signals_demo) > steps.index(seed_monitoring_demo)
+    assert len(steps) == 5
 
 
 def test_a_demo_step_runs_after_the_steps_it_names_whatever_the_order_apps_start_in(
