@@ -186,11 +186,15 @@ class OutboxMessage(LeasedDelivery):
         OPTED_OUT = "opted_out", _("The number opted out of this kind of message")
         PROVIDER_REFUSED = "provider_refused", _("The provider refused the account or template")
 
+    # NULL: to someone not yet tied to an enterprise (a matter's requester before staff
+    # identify the enterprise, a staff reminder about such a matter); always a ``recipient``.
     enterprise = models.ForeignKey(
         "registry.Enterprise",
         verbose_name=_("enterprise"),
         on_delete=models.CASCADE,
         related_name="outbox_messages",
+        null=True,
+        blank=True,
     )
     liaison = models.ForeignKey(
         "registry.Liaison",
