@@ -195,3 +195,21 @@ def test_the_api_takes_the_address_and_answers_it_masked(staff_user, tax):
         format="json",
     )
     assert bad.status_code == 400 and "requester_email" in bad.json()["errors"]
+
+
+def test_the_outbox_lists_an_answer_filed_under_no_enterprise_with_the_address_masked(
+    client, intake, staff_user, worker_a
+):
+    matter = intake(channel="email", enterprise=None, liaison=None, requester_email=EMAIL)
+    _answered(matter, staff_user)
+    url = reverse("messaging:outbox")
+
+    client.force_login(staff_user)
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "l***@example.com" in text and EMAIL not in text
+    assert "尚未关联企业" in text
+    # A grid worker sees their grids' messages only: one filed under no enterprise is not.
+    client.force_login(worker_a)
+    assert "l***@example.com" not in client.get(url).content.decode()
