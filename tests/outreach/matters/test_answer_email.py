@@ -213,3 +213,47 @@ def test_the_outbox_lists_an_answer_filed_under_no_enterprise_with_the_address_m
     # A grid worker sees their grids' messages only: one filed under no enterprise is not.
     client.force_login(worker_a)
     assert "l***@example.com" not in client.get(url).content.decode()
+
+
+def test_failed_receipts_for_a_requester_filed_under_no_enterprise_and_a_liaison_together(
+    enterprise_a,
+):
+    """A push mixing an unidentified requester's answer with a liaison's message: the
+    liaison's failure is a failed contact, the requester's is not, and neither is lost."""
+    from outreach.messaging.inbound.payloads import Receipt
+    from outreach.messaging.inbound.receipts import receipts_record
+    from outreach.models import ContactAttempt
+
+    now = clock.now()
+    sent = {"status": OutboxMessage.Status.SENT, "sent_at": now, "body": "x", "purpose": "t"}
+    to_liaison = OutboxMessage.objects.create(
+        enterprise=enterprise_a,
+        liaison=enterprise_a.current_liaison,
+        channel="sms",
+        to="13912345678",
+        gateway_id="serial-1",
+        **sent,
+    )
+    to_requester = OutboxMessage.objects.create(
+        enterprise=None, channel="sms", to="13700009999", gateway_id="serial-2", **sent
+    )
+    receipts = [
+        Receipt(
+            out_id="",
+            gateway_id=row.gateway_id,
+            mobile=row.to,
+            delivered=False,
+            code="MK:0001",
+            detail="空号",
+            at=None,
+        )
+        for row in (to_requester, to_liaison)
+    ]
+
+    receipts_record(receipts=receipts)
+
+    for row in (to_liaison, to_requester):
+        row.refresh_from_db()
+        assert row.status == OutboxMessage.Status.FAILED
+    (attempt,) = ContactAttempt.objects.all()
+    assert attempt.enterprise == enterprise_a
