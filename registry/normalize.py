@@ -534,6 +534,16 @@ def mask_id_number(number: str | None) -> str:
     return f"{number[:4]}{'*' * (len(number) - 8)}{number[-4:]}"
 
 
+def mask_email(email: str | None) -> str:
+    """z***@163.com: the first character of the mailbox and the domain kept (the domain says
+    which provider, not who)."""
+    email = email or ""
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return mask_text(email)
+    return f"{local[:1]}***@{domain}"
+
+
 def mask_text(text: str | None) -> str:
     """Other sensitive text: the first character, then "**" ("张**"); empty stays empty."""
     return f"{text[0]}**" if text else ""

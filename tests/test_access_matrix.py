@@ -208,6 +208,7 @@ TABLE: dict[str, dict[str, set[str]]] = {
     # The requester's phone in full (logged): those who may see the matter and hold
     # view_full_phone, as for a liaison's mobile (the auditor: 403; grid B: 404).
     "outreach:matters:reveal_phone": {"GET": NOBODY, "POST": {ADMIN, STAFF, GRID_A}},
+    "outreach:matters:reveal_email": {"GET": NOBODY, "POST": {ADMIN, STAFF, GRID_A}},
     # Manual follow-up tasks, from a matter or the enterprise page: whoever works it.
     "outreach:matters:follow_up": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
     "outreach:matters:enterprise_follow_up": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
@@ -251,6 +252,8 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "registry:building_contact_reveal": {"GET": NOBODY, "POST": {ADMIN, STAFF, GRID_A}},
     "api:buildings": {"GET": USERS},
     "api:building": {"GET": READERS_OF_A},
+    # Files added to a matter of A by whoever works it (an empty body: a 400 naming them).
+    "api:matter_attachments": {"POST": EDITORS_OF_A},
 }
 # The Django admin: its own permission checks, and only park admins are is_staff.
 ADMIN_SITE = {"GET": {ADMIN}, "POST": NOBODY}
@@ -359,6 +362,7 @@ def _matter_of(enterprise, someone):
         by=someone,
         enterprise=enterprise,
         liaison=enterprise.current_liaison,
+        requester_email="zhang.wei@example.com",
     )
 
 
@@ -424,6 +428,8 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         "standard_answers",
         "standard_answer_new",
     }:
+        return reverse(name, args=[_matter_of(enterprise, someone).pk])
+    if name == "api:matter_attachments":
         return reverse(name, args=[_matter_of(enterprise, someone).pk])
     if name == "matter_feedback:landing":
         from outreach.matters.services import matter_route, matter_take

@@ -65,6 +65,23 @@ class ContactAttemptCreateSerializer(WriteSerializer):
         default=False,
         help_text="The liaison's details were checked (only with outcome reached).",
     )
+    # A point agreed in this contact becomes a follow-up task (Task.Kind.FOLLOW_UP), written
+    # with the attempt: what, by when, who (as the contact form's fields).
+    follow_up_note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=NOTE_MAX,
+        help_text="What was agreed: with follow_up_due_on, opens a follow-up task.",
+    )
+    follow_up_due_on = serializers.DateField(
+        required=False, allow_null=True, help_text="The follow-up's due date (not past)."
+    )
+    follow_up_assignee = serializers.CharField(
+        required=False,
+        allow_null=True,
+        max_length=150,
+        help_text="Username of who does it (default: you); null: the service staff's pool.",
+    )
 
 
 class AttemptFilterSerializer(QuerySerializer):

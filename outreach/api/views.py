@@ -89,7 +89,8 @@ class ContactAttemptListView(generics.ListAPIView):
         summary="Log a contact attempt",
         description="Closes the open tasks it answers; reaching the liaison plans the next "
         "contact; verified=true counts as a verification of the liaison; outcome=left opens a "
-        "handover task. The same rules as the page.",
+        "handover task; follow_up_note with follow_up_due_on (and follow_up_assignee) opens a "
+        "follow-up task with the attempt. The same rules as the page.",
         request=s.ContactAttemptCreateSerializer,
         responses={201: s.ContactAttemptSerializer, **_errors(400, 401, 403)},
     )
@@ -111,8 +112,31 @@ class ContactAttemptListView(generics.ListAPIView):
             note=data.get("note", ""),
             occurred_at=data.get("occurred_at"),
             verified=data.get("verified", False),
+            follow_up=_follow_up(request, data),
         )
         return Response(s.ContactAttemptSerializer(attempt).data, status=status.HTTP_201_CREATED)
+
+
+def _follow_up(request, data: dict) -> services.FollowUp | None:
+    """The follow-up the body names (any of its fields), else None. Its owner by username:
+    absent, whoever logs the contact (as the form's default); null, the staff pool. The
+    service checks the rest (what, when, whether the owner may hold the task)."""
+    names = ("follow_up_note", "follow_up_due_on", "follow_up_assignee")
+    if not any(name in data for name in names):
+        return None
+    assignee = request.user
+    if "follow_up_assignee" in data:
+        username = data["follow_up_assignee"]
+        assignee = None
+        if username is not None:
+            assignee = get_user_model().objects.filter(username=username).first()
+            if assignee is None:
+                raise ValidationError({"follow_up_assignee": [NO_SUCH_USER]})
+    return services.FollowUp(
+        note=data.get("follow_up_note") or "",
+        due_on=data.get("follow_up_due_on"),
+        assignee=assignee,
+    )
 
 
 def _task_filters(request) -> TaskFilters:

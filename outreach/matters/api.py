@@ -1,6 +1,8 @@
 """``POST /api/matters/``: other systems (a hotline, the 12345 platform's bridge) hand the desk a
-matter. Thin: the serializer parses, matter_intake decides; a bad field is a 400 naming it
-(registry.api.errors turns the services' ServiceError into one)."""
+matter, as JSON or, with its files, as multipart/form-data; ``POST /api/matters/<id>/
+attachments/`` adds files later. Thin: the serializer parses, the services decide (each file's
+type by its content and its size, outreach.matters.services.attachments); a bad field is a 400
+naming it (registry.api.errors turns the services' ServiceError into one)."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -9,14 +11,17 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from outreach.matters.models import Matter, MatterCategory
-from outreach.matters.services import matter_intake
+from outreach.matters.selectors import can_work_matters, matter_detail
+from outreach.matters.services import matter_attachments_add, matter_intake
 from outreach.matters.services.common import TEXT_MAX
 from registry.api.fields import AsciiIntegerField
+from registry.api.parsers import JSONParser
 from registry.api.serializers import EnterpriseRefSerializer, ErrorSerializer, WriteSerializer
 from registry.masking import mask_free_text, masked
 from registry.selectors import enterprise_detail
@@ -48,9 +53,36 @@ class MatterCreateSerializer(WriteSerializer):
     )
     requester_name = TextField(required=False, allow_blank=True, max_length=50)
     requester_phone = TextField(required=False, allow_blank=True, max_length=30)
+    requester_email = TextField(
+        required=False,
+        allow_blank=True,
+        max_length=254,
+        help_text="The answer and the 回访 link go to this address by e-mail instead of SMS.",
+    )
     category = AsciiIntegerField(min_value=1, max_value=2**31 - 1)
     urgency = serializers.ChoiceField(Matter.Urgency.choices, default=Matter.Urgency.NORMAL)
     description = TextField(max_length=TEXT_MAX)
+    attachments = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        help_text="multipart/form-data only: PDF, JPEG or PNG files (the field repeated).",
+    )
+
+
+class AttachmentsSerializer(WriteSerializer):
+    attachments = serializers.ListField(
+        child=serializers.FileField(),
+        allow_empty=False,
+        help_text="PDF, JPEG or PNG files (multipart/form-data, the field repeated).",
+    )
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    content_type = serializers.CharField(read_only=True, help_text="As its content shows.")
+    size = serializers.IntegerField(read_only=True)
+    uploaded_at = serializers.DateTimeField(read_only=True)
 
 
 class CategoryRefSerializer(serializers.Serializer):
@@ -68,25 +100,39 @@ class MatterSerializer(serializers.Serializer):
     urgency = serializers.ChoiceField(Matter.Urgency.choices, read_only=True)
     requester_name = serializers.CharField(read_only=True)
     requester_phone = serializers.SerializerMethodField(help_text="Masked.")
+    requester_email = serializers.SerializerMethodField(help_text="Masked.")
     description = serializers.SerializerMethodField(help_text="Numbers in it masked.")
     received_at = serializers.DateTimeField(read_only=True)
     first_response_due = serializers.DateTimeField(read_only=True)
     resolution_due = serializers.DateTimeField(read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True, source="attachments.all")
 
     def get_requester_phone(self, matter) -> str:
         return masked("matter", "requester_phone", matter.requester_phone)
+
+    def get_requester_email(self, matter) -> str:
+        return masked("matter", "requester_email", matter.requester_email)
 
     def get_description(self, matter) -> str:
         return mask_free_text(matter.description)
 
 
+# JSON as every API; multipart/form-data for files (registry.api.parsers: JSON only elsewhere).
+PARSERS = [JSONParser, MultiPartParser]
+
+
 class MatterListView(APIView):
+    parser_classes = PARSERS
+
     @extend_schema(
         summary="Take in a matter (first-contact desk)",
         description="The same rules as the desk's page: the enterprise (if named) must be one "
         "you can see; without one, a requester's name or phone. Time limits come from the "
         "category.",
-        request=MatterCreateSerializer,
+        request={
+            "application/json": MatterCreateSerializer,
+            "multipart/form-data": MatterCreateSerializer,
+        },
         responses={
             201: MatterSerializer,
             400: OpenApiResponse(ErrorSerializer, "Invalid input; the fields are named."),
@@ -121,11 +167,48 @@ class MatterListView(APIView):
             liaison=liaison,
             requester_name="" if liaison else data.get("requester_name", ""),
             requester_phone="" if liaison else data.get("requester_phone", ""),
+            requester_email=data.get("requester_email", ""),
             urgency=data["urgency"],
+            attachments=data.get("attachments", []),
         )
         return Response(MatterSerializer(matter).data, status=status.HTTP_201_CREATED)
 
 
+class MatterAttachmentsView(APIView):
+    parser_classes = PARSERS
+
+    @extend_schema(
+        summary="Add files to a matter",
+        description="PDF, JPEG or PNG, judged by their content, within the size and number "
+        "limits; a refused file is a 400 naming attachments and then nothing is kept.",
+        request={"multipart/form-data": AttachmentsSerializer},
+        responses={
+            201: AttachmentSerializer(many=True),
+            400: OpenApiResponse(ErrorSerializer, "Invalid input; the fields are named."),
+            401: OpenApiResponse(ErrorSerializer, "Not authenticated."),
+            403: OpenApiResponse(ErrorSerializer, "Your role may not do this."),
+            404: OpenApiResponse(ErrorSerializer, "No such matter that you can see."),
+        },
+    )
+    def post(self, request, pk: int):
+        if not can_work_matters(request.user):
+            raise PermissionDenied
+        matter = matter_detail(user=request.user, pk=pk)
+        if matter is None:
+            raise NotFound
+        serializer = AttachmentsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        added = matter_attachments_add(
+            matter=matter, files=serializer.validated_data["attachments"], by=request.user
+        )
+        return Response(AttachmentSerializer(added, many=True).data, status=201)
+
+
 urlpatterns = [
     path("matters/", login_not_required(MatterListView.as_view()), name="matters"),
+    path(
+        "matters/<id:pk>/attachments/",
+        login_not_required(MatterAttachmentsView.as_view()),
+        name="matter_attachments",
+    ),
 ]

@@ -1,7 +1,8 @@
 """What the first-contact desk registers when outreach starts (called last from
-OutreachConfig.ready): its default categories, the masking of a requester's phone, its panel
-and its steps on the enterprise page, the permissions of its admin-managed tables. The
-follow-up tasks it makes are outreach's own kind (Task.Kind.FOLLOW_UP)."""
+OutreachConfig.ready): its default categories, the masking of a requester's phone and e-mail,
+its panel and its steps on the enterprise page, the permissions of its admin-managed tables,
+its step of the retention run. The follow-up tasks it makes are outreach's own kind
+(Task.Kind.FOLLOW_UP)."""
 
 from django.db.models.signals import post_migrate
 
@@ -12,6 +13,7 @@ def matters_ready(app_config) -> None:
     _mask_the_requesters_phone()
     _add_to_the_enterprise_page()
     _give_admins_the_desks_tables()
+    _erase_requesters_in_time()
 
 
 def _load_tasks() -> None:
@@ -26,12 +28,13 @@ def _ensure_default_categories(app_config) -> None:
 
 
 def _mask_the_requesters_phone() -> None:
-    # Someone other than the liaison who brings a matter: their phone is masked like a
-    # liaison's mobile.
+    # Someone other than the liaison who brings a matter: their phone, and the e-mail address
+    # the answer goes to, are masked like a liaison's mobile (the same permission).
     from registry.masking import PHONE, register_protected
-    from registry.normalize import mask_phone
+    from registry.normalize import mask_email, mask_phone
 
     register_protected("matter", "requester_phone", PHONE, mask_phone)
+    register_protected("matter", "requester_email", PHONE, mask_email)
 
 
 def _add_to_the_enterprise_page() -> None:
@@ -55,3 +58,11 @@ def _give_admins_the_desks_tables() -> None:
             for action in ("view", "add", "change", "delete")
         },
     )
+
+
+def _erase_requesters_in_time() -> None:
+    # A requester's name, phone and e-mail go the notice's period after their matter ended.
+    from outreach.matters.retention import erase_matter_requesters
+    from registry.retention import register_retention_step
+
+    register_retention_step(erase_matter_requesters)

@@ -1,6 +1,7 @@
 """The demo park's first-contact desk: a department with its lead and members, and matters
-in every state (from liaisons, from a caller not yet identified; routed, taken, answered,
-rated, one reopened). Called by ``seed_outreach_demo`` after the registry's demo."""
+in every state (from liaisons, from callers not yet identified, one answered by e-mail;
+routed, taken, answered, rated, one reopened). Called by ``seed_outreach_demo`` after the
+registry's demo."""
 
 import random
 
@@ -78,4 +79,20 @@ def seed_matters_demo(*, seed: int = 18) -> int:
         requester_name="陈女士",
         requester_phone="13566667777",
     )
-    return made + 1
+    # One by e-mail, answered by e-mail before anyone knew the enterprise (the outbox files
+    # it under none; the address is masked like the phone).
+    by_email = services.matter_intake(
+        channel="email",
+        category=categories["政策咨询"],
+        description="来信咨询人才公寓申请条件，未写企业名称",
+        by=staff,
+        requester_name="周先生",
+        requester_email="zhou.xiansheng@example.com",
+    )
+    owner = users.get("grid1") or staff
+    by_email = services.matter_route(matter=by_email, by=staff, owner=owner)
+    by_email = services.matter_take(matter=by_email, by=owner)
+    services.matter_answer(
+        matter=by_email, by=owner, answer="申请条件及材料清单见答复页面。", resolved=True
+    )
+    return made + 2

@@ -105,6 +105,13 @@ class MatterIntakeForm(forms.Form):
     )
     requester_name = forms.CharField(label=_("Requester's name"), required=False, max_length=50)
     requester_phone = forms.CharField(label=_("Requester's phone"), required=False, max_length=30)
+    requester_email = forms.CharField(
+        label=_("Requester's e-mail"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text=_("Optional. The answer then goes to this address by e-mail instead of SMS."),
+    )
     category = IdChoiceField(label=_("Category"), queryset=MatterCategory.objects.none())
     urgency = forms.ChoiceField(
         label=_("Urgency"), choices=Matter.Urgency.choices, initial=Matter.Urgency.NORMAL
@@ -203,13 +210,30 @@ class LinkEnterpriseForm(forms.Form):
 
 
 class AskForm(forms.Form):
-    """The liaison's "我有问题 / 需要帮助" on their personal link's page."""
+    """The liaison's "我有问题 / 需要帮助" on their personal link's page, on a phone: the
+    file input offers the camera and the photo library besides PDFs."""
 
     description = forms.CharField(
         label=_("Your question or what you need"),
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+    requester_email = forms.CharField(
+        label=_("E-mail for the answer (optional)"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+        help_text=_("Leave empty to get the answer by SMS."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = attachments_field()
+        # image/* lets a phone offer its camera and photos; the service still checks the
+        # content (a HEIC or GIF is refused with the field named).
+        field.widget.attrs["accept"] = "image/*,.pdf,application/pdf"
+        field.label = _("Photos or PDF files (optional)")
+        self.fields["attachments"] = field
 
 
 class FollowUpTaskForm(forms.Form):

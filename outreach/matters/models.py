@@ -177,6 +177,9 @@ class Matter(models.Model):
     )
     requester_name = models.CharField(_("requester"), max_length=50, blank=True)
     requester_phone = models.CharField(_("requester's phone"), max_length=20, blank=True)
+    # Where the answer and the 回访 link go by e-mail (channel e-mail, or the requester's
+    # choice); protected and erased like the phone.
+    requester_email = models.EmailField(_("requester's e-mail"), max_length=254, blank=True)
     category = models.ForeignKey(
         MatterCategory,
         verbose_name=_("category"),

@@ -21,6 +21,7 @@ from outreach.matters import services
 from outreach.matters.defaults import SELF_SERVICE_CATEGORY
 from outreach.matters.forms import AskForm
 from outreach.matters.models import Matter, MatterCategory
+from outreach.matters.services.answer import answer_email_address
 from outreach.selfservice.ratelimit import LimiterUnavailable, limited
 from outreach.selfservice.services import LinkInvalid, LinkUnknown
 from outreach.selfservice.tokens import token_hash
@@ -124,7 +125,7 @@ def ask(request):
         return unusable_page(request, "no_session", 404)
     except LinkInvalid as invalid:
         return unusable_page(request, invalid.reason, 410)
-    form = AskForm(request.POST or None)
+    form = AskForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         category = (
             MatterCategory.objects.filter(name=SELF_SERVICE_CATEGORY, parent=None).first()
@@ -137,11 +138,28 @@ def ask(request):
                 description=form.cleaned_data["description"],
                 enterprise=link.enterprise,
                 liaison=link.liaison,
+                requester_email=form.cleaned_data["requester_email"],
+                attachments=form.cleaned_data["attachments"],
             )
         except ServiceError as error:
-            form.add_error("description", error.message)
+            form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            return render(request, "outreach/matters/ask_done.html", {"matter": matter})
+            return render(
+                request,
+                "outreach/matters/ask_done.html",
+                {
+                    "matter": matter,
+                    "by_email": bool(
+                        answer_email_address(
+                            channel=matter.channel,
+                            liaison=matter.liaison,
+                            phone=matter.requester_phone,
+                            email=matter.requester_email,
+                        )
+                    ),
+                    "attachments": matter.attachments.count(),
+                },
+            )
     return render(
         request,
         "outreach/matters/ask.html",

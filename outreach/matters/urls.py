@@ -12,6 +12,7 @@ urlpatterns = [
     path("metrics/export/", metrics_views.metrics_export_download, name="metrics_export"),
     path("<id:pk>/", views.matter_page, name="detail"),
     path("<id:pk>/phone/", views.matter_phone_reveal, name="reveal_phone"),
+    path("<id:pk>/email/", views.matter_email_reveal, name="reveal_email"),
     path("<id:pk>/route/", views.matter_route, name="route"),
     path("<id:pk>/reroute/", views.matter_reroute, name="reroute"),
     path("<id:pk>/take/", views.matter_take, name="take"),

@@ -129,6 +129,7 @@ def matter_new(request):
                 liaison=liaison,
                 requester_name="" if liaison else data["requester_name"],
                 requester_phone="" if liaison else data["requester_phone"],
+                requester_email=data["requester_email"],
                 urgency=data["urgency"],
                 disposition=data["disposition"],
                 answer=data["answer"],
@@ -171,9 +172,12 @@ def _detail(
         "matter": matter,
         "steps": [(step, mask_free_text(step.note)) for step in matter_steps(matter=matter)],
         "requester_phone": requester_phone_shown(matter),
+        "requester_email": masked("matter", "requester_email", matter.requester_email),
         # Masked for everyone; a logged "show" for those who may see full phones.
         "can_show_phone": bool(matter.requester_phone)
         and may_unmask(request.user, "matter", "requester_phone"),
+        "can_show_email": bool(matter.requester_email)
+        and may_unmask(request.user, "matter", "requester_email"),
         "description": mask_free_text(matter.description),
         "answer": mask_free_text(matter.answer),
         "can_work": can_work_matters(request.user),
@@ -220,12 +224,22 @@ def _act(request, pk, form_key: str, form, action):
 def matter_phone_reveal(request, pk):
     """The requester's phone in full, for whoever may see full phones (a 403 otherwise) and
     the matter (a 404 otherwise); every call is a row of the log of sensitive views."""
+    return _reveal(request, pk, "requester_phone")
+
+
+@require_POST
+def matter_email_reveal(request, pk):
+    """The requester's e-mail address in full: the same rules and log as the phone."""
+    return _reveal(request, pk, "requester_email")
+
+
+def _reveal(request, pk, field: str):
     matter = _matter(request, pk)
-    if not matter.requester_phone:
+    if not getattr(matter, field):
         raise Http404
     value = sensitive_value_reveal(
         instance=matter,
-        field="requester_phone",
+        field=field,
         by=request.user,
         channel=SensitiveView.Channel.PAGE,
         ip_address=client_address(request),

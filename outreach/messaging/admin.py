@@ -30,6 +30,13 @@ class CampaignAdmin(admin.ModelAdmin):
         return False
 
 
+def _shown_to(obj: OutboxMessage) -> str:
+    return obj.shown_to
+
+
+_shown_to.short_description = OutboxMessage._meta.get_field("to").verbose_name
+
+
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(MaskedTextAdminMixin, ReadOnlyAdmin):
     list_display = ("id", "channel", "status", "enterprise", "purpose", "attempts", "created_at")
@@ -38,6 +45,11 @@ class OutboxMessageAdmin(MaskedTextAdminMixin, ReadOnlyAdmin):
     list_filter = ("status", "channel", "purpose")
     list_select_related = ("enterprise",)
     raw_id_fields = ("enterprise", "liaison", "campaign", "created_by")
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        # A requester's or staff member's e-mail address too (OutboxMessage.shown_to).
+        self.to_masked = _shown_to
 
     def get_exclude(self, request, obj=None):
         # A self-service message carries a liaison's personal link or one-time code: whoever

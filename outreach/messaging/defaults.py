@@ -97,6 +97,21 @@ DEFAULT_TEMPLATES = [
             "答复详情及满意度评价请见：{{ matter_link }} " + LEAVING_LINE
         ),
     },
+    {
+        # The same answer by e-mail (a matter that came by e-mail, or a requester with an
+        # e-mail address and no mobile): the answer's text in full, then the 回访 link.
+        "key": "matter-answer-email",
+        "name": "诉求答复（邮件）",
+        "channel": Channel.EMAIL,
+        "subject": "您反映的诉求（编号{{ matter_number }}）{{ matter_outcome }}",
+        "body": (
+            "{{ liaison }}您好：\n\n"
+            "您反映的诉求（编号{{ matter_number }}）{{ matter_outcome }}。答复如下：\n\n"
+            "{{ matter_answer }}\n\n"
+            "请打开下面的链接查看答复并评价我们的办理（满意 / 基本满意 / 不满意），"
+            "链接仅限本人使用：\n\n{{ matter_link }}\n\n" + LEAVING_LINE + "\n\n园区企业服务中心"
+        ),
+    },
 ]
 
 
@@ -117,6 +132,14 @@ OWN_PLACEHOLDERS = {
         "matter_number",
         "matter_outcome",
         "matter_link",
+    ),
+    "matter-answer-email": (
+        "enterprise",
+        "liaison",
+        "matter_number",
+        "matter_outcome",
+        "matter_link",
+        "matter_answer",
     ),
     # The desk's reminder to its staff: the matter, never the requester (no name, no number;
     # not even the enterprise's liaison's name can be put in).

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outreach.messaging.leasing import LeasedDelivery
 from registry.masking import mask_address
+from registry.normalize import mask_email
 
 __all__ = [
     "STAFF_NOTICE_PURPOSES",
@@ -186,11 +187,15 @@ class OutboxMessage(LeasedDelivery):
         OPTED_OUT = "opted_out", _("The number opted out of this kind of message")
         PROVIDER_REFUSED = "provider_refused", _("The provider refused the account or template")
 
+    # NULL: to someone not yet tied to an enterprise (a matter's requester before staff
+    # identify the enterprise, a staff reminder about such a matter); always a ``recipient``.
     enterprise = models.ForeignKey(
         "registry.Enterprise",
         verbose_name=_("enterprise"),
         on_delete=models.CASCADE,
         related_name="outbox_messages",
+        null=True,
+        blank=True,
     )
     liaison = models.ForeignKey(
         "registry.Liaison",
@@ -266,7 +271,15 @@ class OutboxMessage(LeasedDelivery):
 
     def __str__(self) -> str:
         # Shown in the admin's titles and breadcrumbs: the number masked like everywhere.
-        return f"#{self.pk} {self.get_channel_display()} → {mask_address(self.to) or '—'}"
+        return f"#{self.pk} {self.get_channel_display()} → {self.shown_to or '—'}"
+
+    @property
+    def shown_to(self) -> str:
+        """The address as lists show it: a number masked; the e-mail address of someone who
+        is no liaison (a matter's requester, a staff member) masked as the matter page does."""
+        if self.channel == Channel.EMAIL and self.liaison_id is None and self.campaign_id is None:
+            return mask_email(self.to)
+        return mask_address(self.to)
 
     @property
     def idempotency_key(self) -> str:

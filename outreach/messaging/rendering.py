@@ -31,6 +31,7 @@ OWN_PLACEHOLDERS = {
     "matter_number": _("the matter's number (answers to matters only)"),
     "matter_outcome": _("whether the matter is resolved (answers to matters only)"),
     "matter_link": _("the link to the answer and its rating (answers to matters only)"),
+    "matter_answer": _("the answer's text and any next step (answers by e-mail only)"),
     # The desk's reminders to its staff.
     "matter_category": _("the matter's category (reminders to staff only)"),
     "matter_reminder": _(

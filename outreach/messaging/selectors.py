@@ -119,10 +119,12 @@ def outbox_list(*, user, status: str = "", channel: str = "") -> QuerySet[Outbox
 
 def shown_address(message: OutboxMessage) -> str:
     """The recipient as lists show it: a mobile masked for every role, as on the enterprise
-    page (those who may see it in full use the enterprise page's logged "show")."""
+    page (those who may see it in full use the enterprise page's logged "show"); the e-mail
+    address of someone who is no liaison (a matter's requester, a staff member) masked too,
+    as the matter page shows it."""
     if message.channel == Channel.SMS:
         return mask_phone(message.to)
-    return message.to
+    return message.shown_to
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,7 @@ class Recipient:
 
 def message_enqueue(
     *,
-    enterprise: Enterprise,
+    enterprise: Enterprise | None,
     liaison: Liaison | None = None,
     channel: str | None = None,
     template: MessageTemplate | str | None = None,
@@ -135,7 +135,8 @@ def message_enqueue(
     ``template`` (an instance or its key) gives the channel, subject and text unless they are
     passed; ``context`` fills extra placeholders such as ``{{ link }}``. With no liaison or no
     address for the channel the row is written as not sent, with the reason. ``recipient``
-    instead of a liaison: someone else, at their own address (no liaison on the row).
+    instead of a liaison: someone else, at their own address (no liaison on the row); only
+    such a message may have no ``enterprise`` (a requester not yet identified).
     """
     if isinstance(template, str):
         template = MessageTemplate.objects.get(key=template)
@@ -144,7 +145,7 @@ def message_enqueue(
         enterprise, liaison, recipient, channel=channel, to=to
     )
     values = {
-        "enterprise": enterprise.name,
+        "enterprise": enterprise.name if enterprise is not None else "",
         "liaison": name,
         **{k: str(v) for k, v in (context or {}).items()},
     }
@@ -186,7 +187,7 @@ def _message_text(
 
 
 def _message_addressee(
-    enterprise: Enterprise,
+    enterprise: Enterprise | None,
     liaison: Liaison | None,
     recipient: Recipient | None,
     *,
@@ -196,6 +197,8 @@ def _message_addressee(
     """Who a message goes to: (liaison or None, the name its text greets, the address, the
     problem that keeps it from being sent or ""). A ``recipient`` is someone who is not a
     liaison, at their own address (ValueError: a recipient and a liaison or ``to`` at once)."""
+    if recipient is None and enterprise is None:
+        raise ValueError("A message to a liaison is filed under their enterprise.")
     if recipient is not None:
         if liaison is not None or to:
             raise ValueError("A message goes to a recipient or to a liaison, not both.")
@@ -226,9 +229,21 @@ class StaffNotice:
     """One notice to a staff member's own mobile: the enterprise it is filed under (the
     outbox files every message under one), the number, the template's values."""
 
-    enterprise_id: int
+    enterprise_id: int | None
     to: str
     values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class StaffEmail:
+    """One e-mail to a staff member's own address, its subject and text written whole by the
+    caller (in the park's language), filed under the enterprise it is about (None: not
+    identified yet)."""
+
+    enterprise_id: int | None
+    to: str
+    subject: str
+    body: str
 
 
 def staff_notices_enqueue(
@@ -265,6 +280,36 @@ def staff_notices_enqueue(
             next_attempt_at=now,
         )
         for notice in notices
+    )
+    deliver_after_commit()
+    return messages
+
+
+def staff_emails_enqueue(
+    *, emails: list[StaffEmail], purpose: str, now: datetime.datetime | None = None
+) -> list[OutboxMessage]:
+    """E-mails to staff members' own addresses (STAFF_NOTICE_PURPOSES), in the caller's
+    transaction in one INSERT: the outbox delivers them after its commit and retries one the
+    mail server did not take (a lease, a backoff, then given up), like any message. No
+    liaison, no template; a failure is no failed contact of the enterprise."""
+    if purpose not in STAFF_NOTICE_PURPOSES:
+        raise ServiceError(_("Unknown purpose of a staff notice."), field="purpose")
+    if not emails:
+        return []
+    now = now or clock.now()
+    messages = OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            enterprise_id=email.enterprise_id,
+            liaison=None,
+            channel=Channel.EMAIL,
+            to=email.to,
+            subject=email.subject[:200],
+            body=email.body,
+            purpose=purpose,
+            status=Status.QUEUED,
+            next_attempt_at=now,
+        )
+        for email in emails
     )
     deliver_after_commit()
     return messages

@@ -1,7 +1,7 @@
 """The first-contact desk from end to end (issue 18): a liaison asks "我有问题 / 需要帮助"
-through their personal link on a phone, staff route the matter, the owner takes it and
-answers, the liaison rates the answer through the 回访 link from the SMS, and the metrics page
-counts it."""
+through their personal link on a phone (with a photo of the notice), staff route the matter,
+the owner takes it and answers, the liaison rates the answer through the 回访 link from the
+SMS, and the metrics page counts it."""
 
 import re
 
@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from outreach.matters.models import Matter
 from outreach.messaging.models import OutboxMessage
 from outreach.selfservice.services import selfservice_link_send
+from tests.outreach.matters.files import image_bytes
 
 
 def _fits_the_phone(page: Page) -> bool:
@@ -28,8 +29,10 @@ def test_a_liaisons_question_is_routed_answered_rated_and_counted(
     live_server,
     shot,
     settings,
+    tmp_path,
 ):
     settings.SELF_SERVICE_BASE_URL = live_server.url
+    settings.MEDIA_ROOT = tmp_path
     selfservice_link_send(enterprise=enterprise_a, by=staff_user)
     link = re.search(
         r"https?://\S+/s/[A-Za-z0-9_-]+/",
@@ -51,10 +54,19 @@ def test_a_liaisons_question_is_routed_answered_rated_and_counted(
     liaison.get_by_label("您的问题或需要的帮助").fill(
         "研发费用加计扣除今年怎么申报？需要准备哪些材料？"
     )
+    # A photo of the tax office's notice, as the phone's camera or library hands it over.
+    photos = liaison.get_by_label("照片或 PDF 文件（选填）")
+    assert photos.get_attribute("accept") == "image/*,.pdf,application/pdf"
+    expect(liaison.get_by_test_id("ask-camera")).to_have_attribute("capture", "environment")
+    photos.set_input_files(
+        files=[{"name": "税务通知.jpg", "mimeType": "image/jpeg", "buffer": image_bytes("JPEG")}]
+    )
+    assert _fits_the_phone(liaison)
     shot(liaison, "matter-ask-phone")
     liaison.get_by_test_id("ask-send").click()
     matter = Matter.objects.get()
     expect(liaison.get_by_test_id("done")).to_contain_text(matter.number)
+    expect(liaison.get_by_test_id("ask-files")).to_have_text("已收到 1 个文件。")
     assert (matter.channel, matter.liaison, matter.state) == (
         "self_service",
         enterprise_a.current_liaison,
@@ -69,6 +81,7 @@ def test_a_liaisons_question_is_routed_answered_rated_and_counted(
     ).click()
     expect(page.get_by_test_id("matter-number")).to_contain_text(matter.number)
     expect(page.get_by_test_id("masked-requester-phone")).to_have_text("139****5678")
+    expect(page.get_by_test_id("attachment")).to_contain_text("税务通知.jpg")
     route = page.get_by_test_id("route-form")
     route.locator("select[name=owner]").select_option(str(worker_a.pk))
     route.get_by_role("button", name="派单").click()

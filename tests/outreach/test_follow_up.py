@@ -16,6 +16,7 @@ from outreach.sql.tasks import on_conflict_open
 from registry.clock import now as clock_now
 from registry.sql import Table
 from tests.outreach.conftest import TODAY
+from tests.registry.api.conftest import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +170,104 @@ def test_the_conflict_target_is_the_unique_indexs_own_predicate(enterprise_a):
                 [enterprise_a.pk, TODAY, clock_now()],
             )
     assert Task.objects.filter(enterprise=enterprise_a).count() == 1
+
+
+# --- The contact-attempt API takes the same follow-up -------------------------------------
+
+ATTEMPTS = "/api/contact-attempts/"
+
+
+def _attempt(enterprise, **follow_up):
+    return {"enterprise": enterprise.uscc, "channel": "phone", "outcome": "reached", **follow_up}
+
+
+def test_a_contact_logged_through_the_api_opens_the_follow_up_agreed(
+    clock, worker_a, staff_user, enterprise_a
+):
+    response = token_client(worker_a).post(
+        ATTEMPTS,
+        _attempt(
+            enterprise_a,
+            follow_up_note="周五前回电告知社保基数调整结果",
+            follow_up_due_on=IN_A_WEEK.isoformat(),
+            follow_up_assignee=staff_user.username,
+        ),
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    task = Task.objects.get(kind=Task.Kind.FOLLOW_UP)
+    assert (task.enterprise, task.assignee, task.due_on, task.note) == (
+        enterprise_a,
+        staff_user,
+        IN_A_WEEK,
+        "周五前回电告知社保基数调整结果",
+    )
+    assert (task.source, task.created_by) == (Task.Source.MANUAL, worker_a)
+    # The owner sees it in their tasks, through the API too.
+    mine = token_client(staff_user).get("/api/tasks/", {"assignee": "me", "kind": "follow_up"})
+    assert [row["note"] for row in mine.json()["results"]] == ["周五前回电告知社保基数调整结果"]
+
+
+def test_without_an_owner_named_the_follow_up_is_the_callers_and_null_is_the_pool(
+    clock, worker_a, enterprise_a
+):
+    client = token_client(worker_a)
+    for assignee in ({}, {"follow_up_assignee": None}):
+        response = client.post(
+            ATTEMPTS,
+            _attempt(
+                enterprise_a,
+                follow_up_note="送达政策解读",
+                follow_up_due_on=IN_A_WEEK.isoformat(),
+                **assignee,
+            ),
+            format="json",
+        )
+        assert response.status_code == 201, response.json()
+    assert [t.assignee for t in Task.objects.filter(kind="follow_up").order_by("pk")] == [
+        worker_a,
+        None,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "field"),
+    [
+        ({"follow_up_due_on": IN_A_WEEK.isoformat()}, "follow_up_note"),
+        ({"follow_up_note": "回电"}, "follow_up_due_on"),
+        ({"follow_up_note": "回电", "follow_up_due_on": "2026-11-01"}, "follow_up_due_on"),
+        ({"follow_up_note": "回电", "follow_up_due_on": "明天"}, "follow_up_due_on"),
+        (
+            {"follow_up_note": "回电", "follow_up_due_on": "2026-12-01", "follow_up_assignee": "x"},
+            "follow_up_assignee",
+        ),
+    ],
+)
+def test_an_incomplete_follow_up_through_the_api_is_a_400_naming_the_field_and_nothing_is_logged(
+    clock, worker_a, enterprise_a, follow_up, field
+):
+    response = token_client(worker_a).post(
+        ATTEMPTS, _attempt(enterprise_a, **follow_up), format="json"
+    )
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert not ContactAttempt.objects.exists() and not Task.objects.exists()
+
+
+def test_a_grid_worker_cannot_give_the_follow_up_to_another_grids_worker(
+    clock, worker_a, worker_b, enterprise_a
+):
+    response = token_client(worker_a).post(
+        ATTEMPTS,
+        _attempt(
+            enterprise_a,
+            follow_up_note="回电",
+            follow_up_due_on=IN_A_WEEK.isoformat(),
+            follow_up_assignee=worker_b.username,
+        ),
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "follow_up_assignee" in response.json()["errors"]
+    assert not ContactAttempt.objects.exists()

@@ -1,6 +1,11 @@
-"""The answer: recorded on the matter and sent to the requester through the outbox (the
-template ``matter-answer-sms``: the number, the outcome and the 回访 link, whose page shows
-the answer in full and asks for a rating), in the same transaction.
+"""The answer: recorded on the matter and sent to the requester through the outbox, in the
+same transaction: by SMS (template ``matter-answer-sms``: the number, the outcome and the 回访
+link, whose page shows the answer in full and asks for a rating) or by e-mail (template
+``matter-answer-email``, the answer's text too) to the address the requester gave, or the
+liaison's on file when the matter came by e-mail (or they have no mobile).
+
+To the liaison when they asked; to anyone else (and to a requester whose enterprise is not
+identified yet) at their own address, on a message tied to no liaison.
 
 Unresolved, the answer says why, what happens next and by when.
 """
@@ -18,6 +23,7 @@ from outreach.selfservice.tokens import token_hash, token_new
 from registry import clock
 
 ANSWER_TEMPLATE = "matter-answer-sms"
+ANSWER_EMAIL_TEMPLATE = "matter-answer-email"
 FEEDBACK_DAYS_DEFAULT = 14
 OUTCOME_RESOLVED = "已办结"
 OUTCOME_PENDING = "正在处理中"
@@ -31,31 +37,35 @@ def feedback_url(token: str) -> str:
     )
 
 
-def _recipient(matter: Matter):
-    """Whom the answer goes to: the liaison (None: the message_enqueue default), or a
-    requester who is someone else, at their own mobile and tied to no liaison."""
-    from outreach.messaging.services import Recipient
+def answer_email_address(*, channel: str, liaison, phone: str, email: str) -> str:
+    """The address the answer is e-mailed to, or "" when it goes by SMS: the address the
+    requester gave for this matter; else the liaison's on file when the matter came by
+    e-mail or there is no mobile to text."""
+    if email:
+        return email
+    if liaison is None or not liaison.email:
+        return ""
+    if channel == Matter.Channel.EMAIL or not liaison.mobile.startswith("1"):
+        return liaison.email
+    return ""
 
-    if matter.liaison_id is not None:
-        return None
-    return Recipient(name=matter.requester_name, address=matter.requester_phone)
 
-
-def _will_send_sms(*, enterprise, liaison, phone: str) -> bool:
-    """The same conditions as ``_send``: an identified enterprise and a mobile to send to."""
-    if enterprise is None:
+def _will_send_sms(*, channel: str, liaison, phone: str, email: str) -> bool:
+    """The same conditions as ``_send``: no e-mail route and a mobile to send to."""
+    if answer_email_address(channel=channel, liaison=liaison, phone=phone, email=email):
         return False
-    return bool(liaison.mobile if liaison is not None else phone.startswith("1"))
+    return (liaison.mobile if liaison is not None else phone).startswith("1")
 
 
-def answer_sms_require_approved(*, enterprise, liaison, phone: str) -> None:
+def answer_sms_require_approved(*, liaison, phone: str, email: str = "", channel: str = "") -> None:
     """With a real SMS provider, an answer that would go by SMS needs the template's approved
     code: refused before anything is written (ServiceError, code ``sms_unapproved``) rather
-    than queued to fail. ``phone``: a requester's own number when they are not the liaison."""
+    than queued to fail. ``phone``, ``email``: a requester's own when they are not the
+    liaison (``email`` may be the liaison's chosen address)."""
     from outreach.messaging.models import MessageTemplate
     from outreach.messaging.refusals import template_lacks_code
 
-    if not _will_send_sms(enterprise=enterprise, liaison=liaison, phone=phone):
+    if not _will_send_sms(channel=channel, liaison=liaison, phone=phone, email=email):
         return
     template = MessageTemplate.objects.filter(key=ANSWER_TEMPLATE).first()
     if template_lacks_code(template):
@@ -71,29 +81,50 @@ def answer_sms_require_approved(*, enterprise, liaison, phone: str) -> None:
         )
 
 
+def _answer_text(matter: Matter) -> str:
+    """The answer as the e-mail quotes it: unresolved, with the next step and its date."""
+    if matter.resolved or not matter.next_step:
+        return matter.answer
+    when = matter.next_step_on.isoformat() if matter.next_step_on else ""
+    return f"{matter.answer}\n\n下一步：{matter.next_step}（{when}前）"
+
+
 def _send(matter: Matter, *, token: str, by) -> str:
     """Queue the answer to the requester; returns why it was not sent ("" when queued)."""
-    from outreach.messaging.services import message_enqueue
+    from outreach.messaging.services import Recipient, message_enqueue
 
-    if matter.enterprise_id is None:
-        return _("No message: the enterprise is not identified yet; tell the requester directly.")
-    if matter.liaison_id is None and not matter.requester_phone.startswith("1"):
-        return _("No message: the requester left no mobile number.")
+    email = answer_email_address(
+        channel=matter.channel,
+        liaison=matter.liaison,
+        phone=matter.requester_phone,
+        email=matter.requester_email,
+    )
+    if not email and not _will_send_sms(
+        channel=matter.channel, liaison=matter.liaison, phone=matter.requester_phone, email=""
+    ):
+        return _("No message: the requester left no mobile number or e-mail address.")
+    if matter.liaison_id is not None:
+        # The liaison's own message (its failure is a failed contact); to the address they
+        # gave for this matter, else the one on file.
+        whom = {"liaison": matter.liaison, "to": matter.requester_email if email else ""}
+    else:
+        address = email or matter.requester_phone
+        whom = {"recipient": Recipient(name=matter.requester_name, address=address)}
     # The messages to enterprises are Chinese, whatever the staff member's page language.
     outcome = OUTCOME_RESOLVED if matter.resolved else OUTCOME_PENDING
     message = message_enqueue(
         enterprise=matter.enterprise,
-        liaison=matter.liaison,
-        recipient=_recipient(matter),
-        template=ANSWER_TEMPLATE,
+        template=ANSWER_EMAIL_TEMPLATE if email else ANSWER_TEMPLATE,
         context={
             "liaison": matter.requester_name,
             "matter_number": matter.number,
             "matter_outcome": outcome,
             "matter_link": feedback_url(token),
+            "matter_answer": _answer_text(matter) if email else "",
         },
         purpose="matter_answer",
         by=by,
+        **whom,
     )
     return "" if message.status == message.Status.QUEUED else message.get_problem_display()
 
@@ -133,7 +164,10 @@ def matter_answer(
     answer = text(answer, field="answer", required=True)
     next_step, next_step_on = _next_step(resolved, next_step, next_step_on, now=now)
     answer_sms_require_approved(
-        enterprise=matter.enterprise, liaison=matter.liaison, phone=matter.requester_phone
+        liaison=matter.liaison,
+        phone=matter.requester_phone,
+        email=matter.requester_email,
+        channel=matter.channel,
     )
     token = token_new()
     days = int(getattr(settings, "MATTER_FEEDBACK_DAYS", FEEDBACK_DAYS_DEFAULT))

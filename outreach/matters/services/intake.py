@@ -27,11 +27,22 @@ from outreach.matters.services.common import Action, State, step, text
 from outreach.matters.services.numbering import matter_number_next
 from registry import clock
 from registry.models import Enterprise, Liaison
-from registry.normalize import normalize_phone
+from registry.normalize import normalize_email, normalize_phone
 from registry.workdays import WorkCalendar
 
 RECEIVED, ANSWERED, ROUTED, ESCALATED = "received", "answered", "routed", "escalated"
 DISPOSITIONS = (RECEIVED, ANSWERED, ROUTED, ESCALATED)
+
+
+def _requester_email(email: str) -> str:
+    """The address the answer may go to (optional): normalised, or ServiceError naming it."""
+    email = (email or "").strip()
+    if not email:
+        return ""
+    try:
+        return normalize_email(email)
+    except ValidationError as error:
+        raise ServiceError(error.messages[0], field="requester_email") from error
 
 
 def _requester(
@@ -61,6 +72,7 @@ def matter_intake(
     liaison: Liaison | None = None,
     requester_name: str = "",
     requester_phone: str = "",
+    requester_email: str = "",
     urgency: str = Matter.Urgency.NORMAL,
     disposition: str = RECEIVED,
     answer: str = "",
@@ -83,6 +95,7 @@ def matter_intake(
         liaison=liaison,
         requester_name=requester_name,
         requester_phone=requester_phone,
+        requester_email=requester_email,
         urgency=urgency,
         disposition=disposition,
         answer=answer,
@@ -123,6 +136,7 @@ def _checked(
     liaison: Liaison | None,
     requester_name: str,
     requester_phone: str,
+    requester_email: str,
     urgency: str,
     disposition: str,
     answer: str,
@@ -138,7 +152,8 @@ def _checked(
         raise ServiceError(_("This category is no longer used."), field="category")
     description = text(description, field="description", required=True)
     name, phone = _requester(enterprise, liaison, requester_name, requester_phone)
-    if enterprise is None and not (name or phone):
+    email = _requester_email(requester_email)
+    if enterprise is None and not (name or phone or email):
         raise ServiceError(
             _("Name the enterprise, or at least the caller's name or phone."),
             field="enterprise",
@@ -146,13 +161,14 @@ def _checked(
     if disposition == ANSWERED:
         text(answer, field="answer", required=True)
         # Answered on the spot means the answer is sent at once: refused now if it cannot be.
-        answer_sms_require_approved(enterprise=enterprise, liaison=liaison, phone=phone)
+        answer_sms_require_approved(liaison=liaison, phone=phone, email=email, channel=channel)
     return {
         "channel": channel,
         "enterprise": enterprise,
         "liaison": liaison,
         "requester_name": name,
         "requester_phone": phone,
+        "requester_email": email,
         "category": category,
         "urgency": urgency,
         "description": description,

@@ -4,28 +4,25 @@
 - at 80 % of a limit: the owner;
 - past a limit: the owner and their lead (the lead the OVERDUE step names).
 
-Each person gets an e-mail (Django's mail, the configured ``EMAIL_BACKEND``) when their
-account has an address, and an SMS through the outbox (template ``matter-reminder-sms``) when
-it has a mobile (accounts.AccountProfile). Both say the matter's number, its category, which
-limit and when it is due, and link to the matter's page; never the requester (no name, no
-number, no description): those stay behind the portal's login and masking.
+Each person gets an e-mail when their account has an address, and an SMS (template
+``matter-reminder-sms``) when it has a mobile (accounts.AccountProfile), both through the
+outbox: a mail server that is down or refuses for a while is retried like any message.
+Both say the matter's number, its category, which limit and when it is due, and link to the
+matter's page; never the requester (no name, no number, no description): those stay behind
+the portal's login and masking.
 
 Once per matter and threshold: the notices are made from the rows the beat's conditional
-UPDATE claimed, the SMS in its transaction, the e-mails after its commit, so a rolled-back
-run sends nothing and a second run has nothing left to send. Set-based: a fixed number of
-queries whatever the number of matters. A matter whose enterprise is not identified yet gets
-no SMS (the outbox files each message under an enterprise); its e-mails still go.
+UPDATE claimed and written to the outbox in its transaction, so a rolled-back run sends
+nothing and a second run has nothing left to send. Set-based: a fixed number of queries
+whatever the number of matters. A matter whose enterprise is not identified yet is told
+about all the same (its messages are filed under no enterprise).
 """
 
 import datetime
-import logging
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -34,8 +31,6 @@ from django.utils.translation import gettext_lazy
 from outreach.matters.models import Matter
 from outreach.sql import matters as sql
 from registry import clock
-
-logger = logging.getLogger(__name__)
 
 REMINDER_PURPOSE = "matter-reminder"
 # Which limit: the overdue claim says which one has passed (outreach.sql.matters).
@@ -102,11 +97,15 @@ def matter_url(matter: Matter) -> str:
 
 
 def reminder_notices_send(*, notices: list[Notice], now: datetime.datetime) -> int:
-    """Queue the SMS of ``notices`` in the caller's transaction and send their e-mails after
-    it commits; returns how many messages (SMS and e-mails) were written or arranged."""
+    """Queue the SMS and e-mails of ``notices`` in the caller's transaction (the outbox
+    delivers them after it commits); returns how many messages were written."""
     from accounts.models import AccountProfile
     from outreach.messaging.defaults import MATTER_REMINDER_TEMPLATE
-    from outreach.messaging.services import StaffNotice, staff_notices_enqueue
+    from outreach.messaging.services import (
+        StaffNotice,
+        staff_emails_enqueue,
+        staff_notices_enqueue,
+    )
 
     if not notices:
         return 0
@@ -132,7 +131,7 @@ def reminder_notices_send(*, notices: list[Notice], now: datetime.datetime) -> i
                 "matter_reminder": str(_WHAT[notice.limit, notice.overdue]),
                 "matter_deadline": deadline_text(matter, notice.limit),
             }
-            if notice.user_id in mobiles and matter.enterprise_id is not None:
+            if notice.user_id in mobiles:
                 sms.append(
                     StaffNotice(
                         enterprise_id=matter.enterprise_id,
@@ -145,12 +144,13 @@ def reminder_notices_send(*, notices: list[Notice], now: datetime.datetime) -> i
     staff_notices_enqueue(
         template=MATTER_REMINDER_TEMPLATE, notices=sms, purpose=REMINDER_PURPOSE, now=now
     )
-    if mails:
-        transaction.on_commit(partial(_send_mails, mails), robust=True)
+    staff_emails_enqueue(emails=mails, purpose=REMINDER_PURPOSE, now=now)
     return len(sms) + len(mails)
 
 
-def _mail(notice: Notice, matter: Matter, values: dict[str, str], *, to: str) -> EmailMessage:
+def _mail(notice: Notice, matter: Matter, values: dict[str, str], *, to: str):
+    from outreach.messaging.services import StaffEmail
+
     why = _("You lead the department of its owner.") if notice.as_lead else _("You are its owner.")
     lines = [
         _("Matter %(number)s (%(category)s): %(what)s, time limit %(deadline)s.")
@@ -165,30 +165,10 @@ def _mail(notice: Notice, matter: Matter, values: dict[str, str], *, to: str) ->
     if matter.enterprise is not None:
         lines.append(_("Enterprise: %(name)s") % {"name": matter.enterprise.name})
     lines.append(_("Open the matter: %(url)s") % {"url": matter_url(matter)})
-    return EmailMessage(
+    return StaffEmail(
+        enterprise_id=matter.enterprise_id,
+        to=to,
         subject=_("Matter %(number)s: %(what)s")
         % {"number": values["matter_number"], "what": values["matter_reminder"]},
         body="\n".join(lines),
-        to=[to],
     )
-
-
-def _send_mails(mails: list[EmailMessage]) -> None:
-    """Over one connection of the configured backend. A refused address is logged and the
-    others still go; a mail server that is down is logged once (the SMS and the portal's
-    step stand: the e-mail is not retried, the beat has moved on)."""
-    connection = get_connection()
-    try:
-        connection.open()
-    except Exception:
-        logger.warning("matters: %d reminder e-mail(s) not sent", len(mails), exc_info=True)
-        return
-    try:
-        for mail in mails:
-            mail.connection = connection
-            try:
-                mail.send()
-            except Exception:
-                logger.warning("matters: reminder e-mail not sent: %s", mail.subject, exc_info=True)
-    finally:
-        connection.close()

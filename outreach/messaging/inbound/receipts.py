@@ -101,8 +101,9 @@ def receipts_record(*, receipts: list[Receipt]) -> ReceiptsResult:
                 if _receipt_apply(row, receipt, now=now, result=result):
                     undeliverable.append(row)
         _rows_save(list(changed.values()))
-        # Enterprise by enterprise (the contact log locks each enterprise's row).
-        for row in sorted(undeliverable, key=lambda r: (r.enterprise_id, r.pk)):
+        # Enterprise by enterprise (the contact log locks each enterprise's row); a message
+        # filed under no enterprise (a requester not identified yet) first, it locks none.
+        for row in sorted(undeliverable, key=lambda r: (r.enterprise_id or 0, r.pk)):
             message_undeliverable.send(sender=OutboxMessage, message=row, channel=row.channel)
     if result.unknown:
         logger.info(

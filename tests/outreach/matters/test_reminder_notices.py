@@ -1,7 +1,7 @@
 """The reminders reach staff: at 80 % of a limit the owner, past it the owner and their lead,
-get an e-mail (Django's configured mail backend) and, with a mobile on their account, an SMS
-through the outbox; once per matter and threshold, whatever the number of beat runs; never
-with the requester's name or number."""
+get an e-mail and, with a mobile on their account, an SMS, both through the outbox (a mail
+server that is down is retried, not forgotten); once per matter and threshold, whatever the
+number of beat runs; never with the requester's name or number."""
 
 import datetime
 
@@ -43,12 +43,17 @@ def lead(admin_user):
 
 
 def _reminders():
-    return OutboxMessage.objects.filter(purpose="matter-reminder").order_by("pk")
+    """The reminders' SMS."""
+    return OutboxMessage.objects.filter(purpose="matter-reminder", channel="sms").order_by("pk")
 
 
 def _remind(at, capture):
     with capture(execute=True):
-        return matters_remind(now=at)
+        result = matters_remind(now=at)
+    # The outbox delivers what the run queued (its e-mails into Django's test mailbox).
+    with time_machine.travel(at + datetime.timedelta(seconds=1), tick=False):
+        messaging.outbox_drain(max_seconds=10)
+    return result
 
 
 def test_the_owner_gets_an_email_and_an_sms_at_80_percent_once(
@@ -71,7 +76,7 @@ def test_the_owner_gets_an_email_and_an_sms_at_80_percent_once(
     assert "您是该诉求的承办人" in mail.body
 
     (sms,) = _reminders()
-    assert (sms.to, sms.liaison, sms.channel, sms.status) == (OWNER_MOBILE, None, "sms", "queued")
+    assert (sms.to, sms.liaison, sms.channel, sms.status) == (OWNER_MOBILE, None, "sms", "sent")
     assert sms.template.key == "matter-reminder-sms"
     assert sms.body == (
         f"诉求办理提醒：编号{matter.number}（投诉）首次响应时限将至，时限{deadline}，"
@@ -158,7 +163,7 @@ def test_the_requesters_name_and_number_are_never_in_a_reminder(
         )
 
 
-def test_an_unidentified_callers_matter_is_mailed_but_not_texted(
+def test_an_unidentified_callers_matter_is_mailed_and_texted(
     intake, owner, complaint, mailoutbox, django_capture_on_commit_callbacks
 ):
     matter = intake(
@@ -171,8 +176,11 @@ def test_an_unidentified_callers_matter_is_mailed_but_not_texted(
     )
     _remind(matter.received_at + datetime.timedelta(hours=4), django_capture_on_commit_callbacks)
 
-    assert not _reminders().exists()  # the outbox files each message under an enterprise
-    assert {mail.to[0] for mail in mailoutbox} == {"wang@park.example"}
+    # Filed under no enterprise, the SMS and the e-mail go all the same.
+    texts = list(_reminders())  # the 80 % reminder and the overdue notice
+    assert len(texts) == 2
+    assert {(sms.to, sms.enterprise, sms.status) for sms in texts} == {(OWNER_MOBILE, None, "sent")}
+    assert [mail.to[0] for mail in mailoutbox] == ["wang@park.example"] * 2
 
 
 def test_no_address_no_message_and_an_inactive_account_gets_nothing(
@@ -220,7 +228,8 @@ def test_a_remind_run_over_many_matters_takes_a_bounded_number_of_queries(
         intake(category=complaint, disposition="routed", department=tax_office, owner=owner)
         for _ in range(12)
     ]
-    with django_assert_max_num_queries(14):
+    # The SMS and the e-mails are one INSERT each, whatever the number of matters.
+    with django_assert_max_num_queries(15):
         result = matters_remind(now=matters[-1].received_at + datetime.timedelta(hours=5))
     assert result.overdue == 12
     assert _reminders().count() == 24  # each matter: the 80 % reminder and the overdue one
@@ -250,6 +259,8 @@ def test_two_beats_at_once_send_each_notice_once(enterprise_a, worker_a, staff_u
     late = matter.received_at + datetime.timedelta(days=30)
 
     _results, errors = at_once(lambda: matters_remind(now=late))
+    with time_machine.travel(late + datetime.timedelta(seconds=1), tick=False):
+        messaging.outbox_drain(max_seconds=10)
 
     assert not errors
     # The two 80 % reminders (first response, resolution) and the overdue notice.
@@ -261,3 +272,46 @@ def test_two_beats_at_once_send_each_notice_once(enterprise_a, worker_a, staff_u
             f"诉求 {matter.number}：已超过首次响应时限",
         ]
     )
+
+
+def _closed_port() -> int:
+    """A local port nobody listens on: a mail server that is down."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_reminder_email_the_mail_server_did_not_take_is_sent_again_later(
+    intake, owner, complaint, mailoutbox, django_capture_on_commit_callbacks
+):
+    matter = intake(category=complaint, disposition="routed", owner=owner)
+    at = matter.received_at + datetime.timedelta(hours=3, minutes=12)
+    with django_capture_on_commit_callbacks(execute=True):
+        matters_remind(now=at)
+    mail = OutboxMessage.objects.get(purpose="matter-reminder", channel="email")
+
+    with (
+        override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=_closed_port(),
+            EMAIL_TIMEOUT=2,
+        ),
+        time_machine.travel(at + datetime.timedelta(seconds=1), tick=False),
+    ):
+        messaging.outbox_drain(max_seconds=10)
+    mail.refresh_from_db()
+    assert (mail.status, mail.problem, mail.attempts) == ("queued", "temporary", 1)
+    assert mail.next_attempt_at > at and not mailoutbox
+
+    # The server is back: the next drain after the backoff delivers it, once.
+    with time_machine.travel(mail.next_attempt_at + datetime.timedelta(seconds=1), tick=False):
+        messaging.outbox_drain(max_seconds=10)
+        messaging.outbox_drain(max_seconds=10)
+    mail.refresh_from_db()
+    assert mail.status == "sent"
+    (delivered,) = mailoutbox
+    assert delivered.to == ["wang@park.example"]
+    assert delivered.subject == f"诉求 {matter.number}：首次响应时限将至"
