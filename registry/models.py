@@ -136,10 +136,15 @@ class Enterprise(models.Model):
         _("legal representative's backup phone"), blank=True
     )
     # 经营范围 and the executives: a change of either is a major change (monitoring's rule).
-    business_scope = CleanCharField(_("business scope"), max_length=2000, blank=True)
+    # A database default too: set-based writers that name their columns need not know them.
+    business_scope = CleanCharField(
+        _("business scope"), max_length=2000, blank=True, default="", db_default=""
+    )
     executives = ExecutivesField(
         _("executives"),
         blank=True,
+        default="",
+        db_default="",
         help_text=_(
             "Directors, supervisors and senior managers: 董事：张三、李四；监事：王五；高管：赵六"
         ),

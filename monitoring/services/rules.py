@@ -25,7 +25,7 @@ from monitoring.models import RuleSettings
 from monitoring.sql import rules as sql
 from outreach.models import ContactAttempt
 from outreach.sql.tasks import tasks_close_unless, tasks_open_where
-from registry import clock
+from registry import annual_reports, clock
 
 SWEEP_LOCK = "monitoring.rules.sweep"
 
@@ -148,10 +148,12 @@ def rule_parameters(rules: RuleSettings, now: datetime.datetime) -> dict:
 def annual_report_parameters(today: datetime.date) -> dict:
     """Which year's report is due (the year before ``today``) and whether its deadline (30
     June, 企业信息公示暂行条例 art. 8) has passed."""
+    year = annual_reports.due_year(today)
     return {
-        "annual_report_year": today.year - 1,
-        "annual_report_year_end": clock.start_of_day(datetime.date(today.year, 1, 1)),
-        "annual_report_overdue": today >= datetime.date(today.year, 7, 1),
+        "annual_report_year": year,
+        "annual_report_year_end": annual_reports.asked_before(year),
+        "annual_report_overdue": annual_reports.overdue(today),
+        "today": today,
     }
 
 

@@ -16,6 +16,7 @@ from monitoring import kinds
 from monitoring.models import MobileRegion
 from monitoring.regions import PREFIX_LENGTH, mobile_province, prefix_province
 from outreach.models import ContactAttempt, Task
+from registry import annual_reports
 from registry.models import AnnualReport, Enterprise, Liaison
 from registry.sql import Table
 from registry.sql.history import changed_at, changed_at_sql, event_model
@@ -300,11 +301,11 @@ def annual_report_missing() -> str:
 
 
 def annual_report_missing_reference(params: dict) -> set[int]:
-    if not params["annual_report_overdue"]:
-        return set()
-    filed = AnnualReport.objects.filter(year=params["annual_report_year"], filed=True)
-    enterprises = Enterprise.objects.filter(created_at__lt=params["annual_report_year_end"])
-    return set(enterprises.exclude(pk__in=filed.values("enterprise")).values_list("pk", flat=True))
+    return set(
+        annual_reports.overdue_non_filers(Enterprise.objects, params["today"]).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 # kind -> (condition, reference)

@@ -27,7 +27,8 @@ SAMPLE = 2_000
 
 # Ten attempts per enterprise over the last year; outcomes spread so that about a tenth of
 # the park ends yellow or red; some numbers not in service; some phones that differ; some
-# liaisons not verified for a long time.
+# liaisons not verified for a long time; every enterprise registered two years ago, nine in
+# ten with last year's annual report filed.
 _SEED_SQL = """
 SET LOCAL session_replication_role = replica;
 INSERT INTO outreach_contactattempt (
@@ -46,6 +47,12 @@ CROSS JOIN generate_series(0, {per} - 1) k;
 UPDATE registry_enterprise SET annual_report_phone = '021-' || (60000000 + id)::text
 WHERE id % 20 = 0;
 UPDATE registry_liaison SET updated_at = now() - interval '300 days' WHERE id % 7 = 0;
+UPDATE registry_enterprise SET created_at = now() - interval '2 years';
+DELETE FROM registry_annualreport;
+INSERT INTO registry_annualreport (enterprise_id, year, filed, updated_at)
+SELECT id, extract(year FROM now())::int - 1, true, now() FROM registry_enterprise
+WHERE id % 10 <> 0;
+ANALYZE registry_annualreport;
 """
 
 
