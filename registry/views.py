@@ -21,13 +21,13 @@ from accounts.addresses import client_address
 from accounts.lockout import account_lock_state
 from core.errors import ServiceError, StaleEdit
 from registry import clock, listing, masking, services
-from registry.annual_reports import annual_report_rows
 from registry.access import (
     can_edit_registry,
     can_manage_users,
     require,
     visible_grid_areas,
 )
+from registry.annual_reports import annual_report_rows
 from registry.forms import (
     EmergencyContactForm,
     EnterpriseForm,

@@ -428,7 +428,7 @@ class EnterpriseFieldsSerializer(WriteSerializer):
         required=False,
         allow_null=True,
         help_text="A list of {role, name} (role: 董事, 监事 or 高管), or one text such as "
-        "\"董事：张三、李四；监事：王五；高管：赵六\". Replaces the whole list.",
+        '"董事：张三、李四；监事：王五；高管：赵六". Replaces the whole list.',
     )
     business_scope = _text(max_length=2000, help_text="经营范围, as registered.")
 
