@@ -243,10 +243,26 @@ def dead_number_major_change() -> str:
     """Both at once (002: a number dead for a week while the business scope was being
     changed): the not-in-service rule holds and a major change the liaison was not verified
     since was made within ``dead_major_since``. One urgent task replaces the two
-    (monitoring.services.rules: the two rules step aside while it is open)."""
+    (monitoring.services.rules: the two rules step aside while it is open).
+
+    From the few recent major changes to their attempts (index probes), rather than the
+    not-in-service rule's pass over the whole contact log: "nobody reached since" is "no
+    success at or after the report", which is the rule's "the last success is older"."""
+    a, s, l = Table(ContactAttempt, "a"), Table(ContactAttempt, "s"), Table(Liaison, "l")  # noqa: E741
     return f"""
-    SELECT n.id FROM ({not_in_service()}) n
-    JOIN ({_unverified_major_changes("dead_major_since")}) m ON m.id = n.id
+    SELECT m.id FROM ({_unverified_major_changes("dead_major_since")}) m
+    WHERE EXISTS (
+        SELECT 1 FROM {a}
+        JOIN {l} ON {l.id} = {a.liaison} AND {l.ended_on} IS NULL
+        WHERE {a.enterprise} = m.id
+          AND {a.outcome} = '{ContactAttempt.Outcome.NOT_IN_SERVICE.value}'
+          AND {a.occurred_at} <= %(reported_before)s
+          AND NOT EXISTS (
+            SELECT 1 FROM {s}
+            WHERE {s.enterprise} = m.id AND {s.outcome} = ANY(%(successes)s)
+              AND {s.occurred_at} >= {a.occurred_at}
+          )
+    )
     """
 
 

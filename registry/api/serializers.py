@@ -343,7 +343,7 @@ class ExecutivesInputField(serializers.Field):
     take; the model's field normalises either (registry.normalize.normalize_executives)."""
 
     default_error_messages = {
-        "invalid": "Give a list of {role, name} objects or one text.",
+        "invalid": "Give a list of objects with a role and a name, or one text.",
     }
 
     def to_internal_value(self, data):
