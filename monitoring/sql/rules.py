@@ -405,10 +405,8 @@ def mobile_regions_fill(cursor, params: dict) -> int:
         f"""
         SELECT DISTINCT left({l.mobile}, {PREFIX_LENGTH}) FROM {l}
         WHERE {l.enterprise} IN (
-            SELECT {n.enterprise} FROM {n}
-            WHERE {n.started_on} >= %(changes_since)s
-              AND EXISTS (SELECT 1 FROM {l} WHERE {l.enterprise} = {n.enterprise}
-                          AND {l.id} <> {n.id})
+            SELECT {n.enterprise} FROM {n} GROUP BY {n.enterprise}
+            HAVING count(*) > 1 AND max({n.started_on}) >= %(changes_since)s
         )
           AND length({l.mobile}) >= {PREFIX_LENGTH}
           AND NOT EXISTS (SELECT 1 FROM {r} WHERE {r.prefix} = left({l.mobile}, {PREFIX_LENGTH}))
