@@ -147,8 +147,27 @@ class RuleSettings(models.Model):
         default=90,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text=_(
-            "A change of legal representative, business scope or address this recent "
-            "opens a task to verify the liaison."
+            "A change of legal representative, executives, business scope or address this "
+            "recent opens a task to verify the liaison; a change of beneficial owner or tax "
+            "residency this recent, a compliance-attention task."
+        ),
+    )
+    dead_number_major_days = models.PositiveSmallIntegerField(
+        _("a number not in service with a major change within (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_(
+            "Both together open one urgent task (call the legal representative's backup "
+            "phone) instead of two."
+        ),
+    )
+    region_change_weight = models.PositiveSmallIntegerField(
+        _("extra weight of a liaison change from another province"),
+        default=1,
+        validators=[MaxValueValidator(5)],
+        help_text=_(
+            "Added to a change of liaison when the new liaison's ID number, or the new "
+            "mobile's home province, differs from the previous liaison's; 0 turns it off."
         ),
     )
     # The dashboard's buildings that stand out (registry/buildings, 房东联络群).
@@ -283,6 +302,22 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.occurred_on}"
+
+
+class MobileRegion(models.Model):
+    """The home province of a block of mainland mobiles (their first seven digits), from the
+    phonenumbers geocoder (monitoring.regions), so SQL can compare liaisons' provinces.
+    Filled as the rules need blocks; "" when the geocoder cannot place the block."""
+
+    prefix = models.CharField(_("first seven digits"), max_length=7, primary_key=True)
+    province = models.CharField(_("province"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("mobile home province")
+        verbose_name_plural = _("mobile home provinces")
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.province}"
 
 
 # Reports from outside share this app's label and migrations (monitoring/signals/).

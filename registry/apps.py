@@ -8,7 +8,8 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
-        from registry import ids, security_log
+        from registry import annual_reports, ids, security_log
+        from registry.listing import register_list_extension
 
         # Logins, failures, lockouts, logouts and new accounts, whichever door they use.
         security_log.connect()
@@ -29,6 +30,8 @@ class RegistryConfig(AppConfig):
         from registry.retention import register_retention_step
 
         register_retention_step(building_contacts_retention)
+        # Last year's annual report: a flag column and a filter on the enterprise list.
+        register_list_extension(annual_reports.COLUMN)
 
         # After every migrate: groups match registry.roles. Django sends post_migrate app by
         # app, creating each app's permissions as it goes; the groups are synced after the

@@ -66,3 +66,15 @@ class CleanCharField(_NormalisedCharField):
     """Names and addresses: full-width characters and stray spaces cleaned."""
 
     normaliser = staticmethod(normalize.clean_name)
+
+
+class ExecutivesField(_NormalisedCharField):
+    """The executives (董事 / 监事 / 高管) as one canonical line, "董事：张三；监事：李四"
+    (registry.normalize.normalize_executives): one column the history, the import and the
+    major-change rule compare as they do an address."""
+
+    normaliser = staticmethod(normalize.normalize_executives)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", normalize.EXECUTIVES_MAX_LENGTH)
+        super().__init__(*args, **kwargs)

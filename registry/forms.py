@@ -33,6 +33,8 @@ ENTERPRISE_FIELDS = (
     "annual_report_phone",
     "legal_representative",
     "legal_representative_backup_phone",
+    "executives",
+    "business_scope",
     "beneficial_owner",
     "tax_residency",
 )
@@ -99,6 +101,10 @@ class EnterpriseForm(RegistryForm):
     class Meta:
         model = Enterprise
         fields = ENTERPRISE_FIELDS
+        widgets = {
+            "executives": forms.Textarea(attrs={"rows": 3}),
+            "business_scope": forms.Textarea(attrs={"rows": 4}),
+        }
 
     def __init__(self, *args, user, role=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)

@@ -35,6 +35,8 @@ class ListExtension:
     related: Sequence[str] = ()
     sorts: dict[str, tuple[str | Promise, tuple[Any, ...]]] = field(default_factory=dict)
     api_fields: Callable[[], dict[str, Any]] = dict
+    # Annotations the cell reads (one subquery in the list's query, never a query per row).
+    annotate: Callable[[QuerySet[Enterprise]], QuerySet[Enterprise]] | None = None
 
 
 _EXTENSIONS: dict[str, ListExtension] = {}
@@ -67,6 +69,9 @@ def apply(queryset: QuerySet[Enterprise], extra: dict[str, str]) -> QuerySet[Ent
     related = [name for ext in _EXTENSIONS.values() for name in ext.related]
     if related:
         queryset = queryset.select_related(*related)
+    for ext in _EXTENSIONS.values():
+        if ext.annotate is not None:
+            queryset = ext.annotate(queryset)
     for name, value in extra.items():
         ext = _EXTENSIONS.get(name)
         if ext is not None and value:

@@ -18,13 +18,14 @@ from django.utils.translation import pgettext_lazy
 from registry.bulk_history import AnyChangeOutsideBulkHistory, OutsideBulkHistory
 from registry.fields import (
     CleanCharField,
+    ExecutivesField,
     IDNumberField,
     MobileField,
     NormalisedEmailField,
     PhoneField,
     USCCField,
 )
-from registry.normalize import mask_phone
+from registry.normalize import mask_phone, parse_executives
 from registry.sql.security_log import PURGE_SWITCH
 
 
@@ -134,6 +135,20 @@ class Enterprise(models.Model):
     legal_representative_backup_phone = PhoneField(
         _("legal representative's backup phone"), blank=True
     )
+    # 经营范围 and the executives: a change of either is a major change (monitoring's rule).
+    # A database default too: set-based writers that name their columns need not know them.
+    business_scope = CleanCharField(
+        _("business scope"), max_length=2000, blank=True, default="", db_default=""
+    )
+    executives = ExecutivesField(
+        _("executives"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "Directors, supervisors and senior managers: 董事：张三、李四；监事：王五；高管：赵六"
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.OPERATING
     )
@@ -180,6 +195,11 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.uscc})"
+
+    @property
+    def executive_list(self) -> list[tuple[str, str]]:
+        """[(role, name), …] of the stored line, for the pages."""
+        return parse_executives(self.executives)
 
     @property
     def current_liaison(self) -> "Liaison | None":
@@ -280,6 +300,41 @@ class EmergencyContact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AnnualReport(models.Model):
+    """Whether an enterprise filed its annual report for a year (企业信息公示暂行条例 art. 8:
+    by 30 June of the next year). One row per enterprise and year; no row: not known to be
+    filed. Staff toggle it on the enterprise page; the API and the import set it."""
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("enterprise"),
+        related_name="annual_reports",
+        on_delete=models.CASCADE,
+    )
+    year = models.PositiveSmallIntegerField(_("report year"))
+    filed = models.BooleanField(_("filed"), default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True
+    )
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        ordering = ["enterprise", "-year"]
+        verbose_name = _("annual report")
+        verbose_name_plural = _("annual reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "year"], name="annualreport_one_per_enterprise_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100), name="annualreport_year_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} · {self.year} · {self.filed}"
 
 
 class SensitiveView(models.Model):

@@ -93,6 +93,10 @@ MESSAGES = {
     "email_invalid": _("Enter an email address like %(example)s."),
     "yes_no_invalid": _("Enter yes or no, as one of: %(accepted)s."),
     "size_invalid": _("Enter an enterprise size, as one of: %(accepted)s."),
+    "executives_invalid": _(
+        "Write the executives as role: names, e.g. %(accepted)s (roles: 董事, 监事, 高管)."
+    ),
+    "executives_too_long": _("Enter the executives in at most %(max)s characters."),
 }
 
 
@@ -484,6 +488,76 @@ def normalize_size(value: object) -> str:
         return _SIZES[text]
     except KeyError:
         raise _error("size_invalid", accepted=_SIZE_ACCEPTED) from None
+
+
+# --- executives (董事 / 监事 / 高管) -----------------------------------------------------------
+# Stored as one canonical line, "董事：张三、李四；监事：王五；高管：赵六" (roles in this order,
+# names in the order typed, no duplicates), so the history, the import and the major-change
+# rule compare one text column, and "the same people typed differently" is no change.
+EXECUTIVE_ROLES = ("董事", "监事", "高管")
+_ROLE_WORDS = {
+    "董事": "董事",
+    "董事长": "董事",
+    "副董事长": "董事",
+    "执行董事": "董事",
+    "独立董事": "董事",
+    "director": "董事",
+    "监事": "监事",
+    "监事会主席": "监事",
+    "supervisor": "监事",
+    "高管": "高管",
+    "经理": "高管",
+    "总经理": "高管",
+    "副总经理": "高管",
+    "财务负责人": "高管",
+    "董事会秘书": "高管",
+    "executive": "高管",
+    "manager": "高管",
+}
+_EXECUTIVES_ACCEPTED = "董事：张三、李四；监事：王五；高管：赵六"
+EXECUTIVES_ACCEPTED = _EXECUTIVES_ACCEPTED  # for the template's instructions
+_ENTRY_SPLIT = re.compile(r"[;\n]+")
+_NAME_SPLIT = re.compile(r"[,、/]+")
+EXECUTIVES_MAX_LENGTH = 1000
+
+
+def parse_executives(value: object) -> list[tuple[str, str]]:
+    """ "董事：张三、李四；监事：王五" (full-width or not, one role per entry, several names per
+    role) -> [("董事", "张三"), ("董事", "李四"), ("监事", "王五")], roles in EXECUTIVE_ROLES'
+    order; empty -> []. A role it does not know, or a name without a role, is an error."""
+    text = value if isinstance(value, str) else clean_text(value)
+    # NFKC makes "；" ";", "：" ":" and "，" ","; the line breaks of a textarea separate too.
+    text = unicodedata.normalize("NFKC", text)
+    found: dict[str, list[str]] = {role: [] for role in EXECUTIVE_ROLES}
+    for entry in _ENTRY_SPLIT.split(text):
+        entry = clean_text(entry)
+        if not entry:
+            continue
+        role_word, colon, names = entry.partition(":")
+        role = _ROLE_WORDS.get(clean_text(role_word).lower())
+        if not colon or role is None:
+            raise _error("executives_invalid", accepted=_EXECUTIVES_ACCEPTED)
+        for name in _NAME_SPLIT.split(names):
+            name = clean_name(name)
+            if name and name not in found[role]:
+                found[role].append(name)
+    return [(role, name) for role in EXECUTIVE_ROLES for name in found[role]]
+
+
+def format_executives(executives: list[tuple[str, str]]) -> str:
+    """The canonical line of ``parse_executives``' list."""
+    by_role: dict[str, list[str]] = {}
+    for role, name in executives:
+        by_role.setdefault(role, []).append(name)
+    return "；".join(f"{role}：{'、'.join(names)}" for role, names in by_role.items())
+
+
+def normalize_executives(value: object) -> str:
+    """Any accepted way of writing the executives -> their canonical line; empty -> ""."""
+    text = format_executives(parse_executives(value))
+    if len(text) > EXECUTIVES_MAX_LENGTH:
+        raise _error("executives_too_long", max=EXECUTIVES_MAX_LENGTH)
+    return text
 
 
 # --- optional columns ----------------------------------------------------------------------

@@ -17,6 +17,7 @@ from rest_framework.authtoken.models import Token
 from core.errors import ServiceError, StaleEdit
 from registry import clock, masking, selectors
 from registry.models import (
+    AnnualReport,
     Door,
     EmergencyContact,
     Enterprise,
@@ -196,6 +197,37 @@ def enterprise_update(
 def enterprise_delete(*, enterprise: Enterprise, by, door: Door = Door.STAFF) -> None:
     with changes_by(by=by, door=door):
         enterprise.delete()
+
+
+# --- Annual reports (企业信息公示暂行条例 art. 8) ----------------------------------------
+
+ANNUAL_REPORT_FIRST_YEAR = 2014  # the regulation's first reports (for 2013), filed in 2014
+
+
+def annual_report_set(
+    *, enterprise: Enterprise, year: int, filed: bool, by, now: datetime.datetime | None = None
+) -> AnnualReport:
+    """Record whether ``enterprise`` filed its annual report for ``year``: one row per
+    enterprise and year, written in one statement (two clicks at once leave one row)."""
+    now = now or clock.now()
+    if not ANNUAL_REPORT_FIRST_YEAR - 1 <= year <= clock.today(now).year:
+        raise ServiceError(
+            _("Enter a report year between %(first)s and %(last)s.")
+            % {"first": ANNUAL_REPORT_FIRST_YEAR - 1, "last": clock.today(now).year},
+            code="year",
+        )
+    with transaction.atomic():
+        AnnualReport.objects.bulk_create(
+            [
+                AnnualReport(
+                    enterprise=enterprise, year=year, filed=filed, updated_by=by, updated_at=now
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["enterprise", "year"],
+            update_fields=["filed", "updated_by", "updated_at"],
+        )
+    return AnnualReport.objects.get(enterprise=enterprise, year=year)
 
 
 # --- Liaisons ---------------------------------------------------------------------------

@@ -16,6 +16,11 @@ urlpatterns = [
         name="emergency_contact_edit",
     ),
     path(
+        "enterprises/<str:uscc>/annual-reports/<id:year>/",
+        views.annual_report_set,
+        name="annual_report_set",
+    ),
+    path(
         "enterprises/<str:uscc>/reveal/<str:record>/<str:field>/",
         views.reveal,
         name="reveal",

@@ -27,6 +27,7 @@ from registry.access import (
     require,
     visible_grid_areas,
 )
+from registry.annual_reports import annual_report_rows
 from registry.forms import (
     EmergencyContactForm,
     EnterpriseForm,
@@ -161,8 +162,26 @@ def enterprise_page(request, uscc):
             "timeline": enterprise_timeline(enterprise=enterprise, user=request.user),
             "panels": enterprise_panels(request, enterprise),
             "can_edit": can_edit_registry(request.user),
+            "annual_reports": annual_report_rows(enterprise, clock.today()),
         },
     )
+
+
+@require_POST
+def annual_report_set(request, uscc, year):
+    """The staff's toggle: the annual report of ``year`` filed, or not."""
+    enterprise = _editable_enterprise(request, uscc)
+    if request.POST.get("filed") not in ("0", "1"):
+        return HttpResponseBadRequest(_("Say whether the report was filed."))
+    try:
+        services.annual_report_set(
+            enterprise=enterprise, year=year, filed=request.POST["filed"] == "1", by=request.user
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(enterprise_url(enterprise))
 
 
 def _form_errors(form, error: ValidationError) -> None:

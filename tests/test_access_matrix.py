@@ -50,6 +50,7 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "registry:liaison_edit": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
     "registry:liaison_replace": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
     "registry:emergency_contact_edit": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
+    "registry:annual_report_set": {"GET": NOBODY, "POST": EDITORS_OF_A},
     # Revealing a liaison's mobile: those who may see A and hold view_full_phone.
     "registry:reveal": {"GET": NOBODY, "POST": {ADMIN, STAFF, GRID_A}},
     "registry:grid_areas": {"GET": {ADMIN}, "POST": NOBODY},
@@ -98,6 +99,7 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "api:liaison": {"PATCH": EDITORS_OF_A},
     "api:liaison_replace": {"POST": EDITORS_OF_A},
     "api:emergency_contact": {"PUT": EDITORS_OF_A, "PATCH": EDITORS_OF_A},
+    "api:annual_report": {"PUT": EDITORS_OF_A},
     # Auditors hold neither unmasking permission; the body names the field (so {} is a 400).
     "api:reveal": {"POST": EDITORS_OF_A},
     "api:liaisons": {"GET": USERS},
@@ -518,6 +520,8 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         "api:liaison_replace": [enterprise.uscc],
         "api:emergency_contact": [enterprise.uscc],
         "api:reveal": [enterprise.uscc],
+        "api:annual_report": [enterprise.uscc, 2025],
+        "registry:annual_report_set": [enterprise.uscc, 2025],
         "registry:enterprise": [enterprise.uscc],
         "registry:enterprise_edit": [enterprise.uscc],
         "registry:liaison_edit": [enterprise.uscc],

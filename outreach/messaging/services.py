@@ -9,6 +9,7 @@ sweep claims the message again and the gateway, seeing the same key, does not de
 twice.
 """
 
+import dataclasses
 import datetime
 import logging
 import time
@@ -39,7 +40,7 @@ from outreach.messaging.models import (
     OutboxMessage,
 )
 from outreach.messaging.signals import message_undeliverable
-from registry import clock
+from registry import annual_reports, clock
 from registry.models import Enterprise, Liaison
 from registry.selectors import EnterpriseFilters, enterprise_list
 from registry.workdays import WorkCalendar
@@ -353,6 +354,12 @@ def campaign_create(
     campaign included, is one transaction."""
     _campaign_kind_check(kind=kind, name=name)
     _campaign_template_check(template, kind=kind)
+    if kind == Campaign.Kind.ANNUAL_REPORT:
+        # Only those who have not filed yet (kept with the campaign: whoever files before it
+        # is confirmed is left out then too).
+        filters = dataclasses.replace(
+            filters, extra={**filters.extra, annual_reports.FILTER: annual_reports.NOT_FILED}
+        )
     with transaction.atomic():
         campaign = Campaign.objects.create(
             name=name.strip(),

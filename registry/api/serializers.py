@@ -24,6 +24,7 @@ from rest_framework.settings import api_settings
 from registry import listing, masking
 from registry.api.fields import AsciiIntegerField, QuerySerializer
 from registry.models import Enterprise, GridArea
+from registry.normalize import EXECUTIVE_ROLES
 from registry.selectors import EnterpriseFilters, sort_keys
 
 # Far above every column of the registry; refuses megabyte strings before normalisation.
@@ -131,17 +132,43 @@ class EnterpriseListSerializer(MaskedSerializer):
         return {**super().get_fields(), **listing.api_fields()}
 
 
+class ExecutiveSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(
+        [(role, role) for role in EXECUTIVE_ROLES], help_text="董事, 监事 or 高管"
+    )
+    name = serializers.CharField(max_length=50)
+
+
+class AnnualReportSerializer(serializers.Serializer):
+    year = serializers.IntegerField(read_only=True)
+    filed = serializers.BooleanField(read_only=True)
+
+
 class EnterpriseDetailSerializer(EnterpriseListSerializer):
     registered_address = serializers.CharField(read_only=True)
     operating_address = serializers.CharField(read_only=True)
     annual_report_phone = _masked()
     legal_representative = serializers.CharField(read_only=True)
+    executives = serializers.SerializerMethodField()
+    business_scope = serializers.CharField(read_only=True)
+    annual_reports = serializers.SerializerMethodField(
+        help_text="The years recorded, newest first: filed or not (企业信息公示暂行条例 art. 8)."
+    )
     legal_representative_backup_phone = _masked()
     beneficial_owner = _masked()
     tax_residency = _masked()
     current_liaison = LiaisonSerializer(read_only=True, allow_null=True)
     emergency_contact = EmergencyContactSerializer(read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
+
+    @extend_schema_field(ExecutiveSerializer(many=True))
+    def get_executives(self, enterprise) -> list[dict]:
+        return [{"role": role, "name": name} for role, name in enterprise.executive_list]
+
+    @extend_schema_field(AnnualReportSerializer(many=True))
+    def get_annual_reports(self, enterprise) -> list[dict]:
+        reports = enterprise.annual_reports.order_by("-year").values("year", "filed")
+        return AnnualReportSerializer(reports, many=True).data
 
 
 class HistoryEntrySerializer(serializers.Serializer):
@@ -296,6 +323,42 @@ class LiaisonFilterSerializer(QuerySerializer):
 # --- Writes ---------------------------------------------------------------------------------
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string"},
+            {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"role": {"type": "string"}, "name": {"type": "string"}},
+                    "required": ["role", "name"],
+                },
+            },
+        ]
+    }
+)
+class ExecutivesInputField(serializers.Field):
+    """The executives as the API takes them: a list of {role, name} or the text the pages
+    take; the model's field normalises either (registry.normalize.normalize_executives)."""
+
+    default_error_messages = {
+        "invalid": "Give a list of objects with a role and a name, or one text.",
+    }
+
+    def to_internal_value(self, data):
+        if data is None or isinstance(data, str):
+            return data or ""
+        if not isinstance(data, list):
+            self.fail("invalid")
+        entries = ExecutiveSerializer(data=data, many=True)
+        entries.is_valid(raise_exception=True)
+        return "；".join(f"{item['role']}：{item['name']}" for item in entries.validated_data)
+
+    def to_representation(self, value):
+        return value
+
+
 def _text(**kwargs) -> serializers.CharField:
     kwargs.setdefault("max_length", TEXT_MAX)
     return serializers.CharField(required=False, allow_blank=True, allow_null=True, **kwargs)
@@ -361,6 +424,17 @@ class EnterpriseFieldsSerializer(WriteSerializer):
     legal_representative_backup_phone = _text()
     beneficial_owner = _text(help_text="Needs the permission to see sensitive values.")
     tax_residency = _text(help_text="Needs the permission to see sensitive values.")
+    executives = ExecutivesInputField(
+        required=False,
+        allow_null=True,
+        help_text="A list of {role, name} (role: 董事, 监事 or 高管), or one text such as "
+        '"董事：张三、李四；监事：王五；高管：赵六". Replaces the whole list.',
+    )
+    business_scope = _text(max_length=2000, help_text="经营范围, as registered.")
+
+
+class AnnualReportWriteSerializer(WriteSerializer):
+    filed = serializers.BooleanField(help_text="Whether the report of that year was filed.")
 
 
 class LiaisonFieldsSerializer(WriteSerializer):

@@ -36,6 +36,11 @@ urlpatterns = [
         name="emergency_contact",
     ),
     path("enterprises/<str:uscc>/reveal/", _api(views.RevealView), name="reveal"),
+    path(
+        "enterprises/<str:uscc>/annual-reports/<id:year>/",
+        _api(views.AnnualReportView),
+        name="annual_report",
+    ),
     path("liaisons/", _api(views.LiaisonListView), name="liaisons"),
     path("grid-areas/", _api(views.GridAreaListView), name="grid_areas"),
 ]

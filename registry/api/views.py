@@ -217,6 +217,22 @@ class EnterpriseDetailView(APIView):
         return _detail_response(request, enterprise.uscc)
 
 
+class AnnualReportView(APIView):
+    @extend_schema(
+        summary="Record whether the enterprise filed its annual report for a year",
+        parameters=[USCC],
+        request=s.AnnualReportWriteSerializer,
+        responses={200: s.AnnualReportSerializer, **_errors(400, 401, 403, 404)},
+    )
+    def put(self, request, uscc, year):
+        enterprise = _detail(request, uscc)
+        data = _validated(s.AnnualReportWriteSerializer, request)
+        report = services.annual_report_set(
+            enterprise=enterprise, year=year, filed=data["filed"], by=request.user
+        )
+        return Response(s.AnnualReportSerializer(report).data)
+
+
 class EnterpriseHistoryView(generics.GenericAPIView):
     serializer_class = s.HistoryEntrySerializer
 

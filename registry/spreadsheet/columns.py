@@ -93,6 +93,8 @@ COLUMNS: tuple[Column, ...] = (
         normalize.optional_phone,
     ),
     Column("法定代表人", "legal_representative", "enterprise", "legal_representative", _text(50)),
+    Column("董监高", "executives", "enterprise", "executives", normalize.normalize_executives),
+    Column("经营范围", "business_scope", "enterprise", "business_scope", _text(2000)),
     Column("联络员姓名", "liaison_name", "liaison", "name", _text(50, required=True), True),
     Column("联络员职务", "liaison_position", "liaison", "position", _text(50)),
     Column("联络员手机", "liaison_mobile", "liaison", "mobile", normalize.normalize_mobile, True),
@@ -124,6 +126,7 @@ _KIND_OF_CLEAN: dict[Callable, str] = {
     normalize.optional_id_number: "id_number",
     normalize.parse_yes_no: "yes_no",
     normalize.normalize_size: "size",
+    normalize.normalize_executives: "executives",
 }
 _DIGIT_KINDS = {"uscc", "mobile", "phone", "id_number"}
 # A WeChat ID is often the mobile number it was registered with.

@@ -51,6 +51,8 @@ EXAMPLE = {
     "registered_phone": normalize.EXAMPLE_LANDLINE,
     "annual_report_phone": normalize.EXAMPLE_LANDLINE,
     "legal_representative": "张三",
+    "executives": "董事：张三、赵六；监事：钱七；高管：孙八",
+    "business_scope": "软件开发；信息技术咨询服务",
     "liaison_name": "李四",
     "liaison_position": "办公室主任",
     "liaison_mobile": normalize.EXAMPLE_MOBILE,
@@ -98,6 +100,12 @@ def describe(column: Column) -> str:
         return _(
             "Choose from the list: %(choices)s (large, medium, small, micro also accepted)."
         ) % {"choices": "、".join(SIZE_CHOICES)}
+    if kind == "executives":
+        return _(
+            "Directors, supervisors and senior managers as role: names, entries separated by "
+            "；, names by 、, e.g. %(example)s. Roles: 董事, 监事, 高管 (董事长, 执行董事, "
+            "监事会主席, 总经理, 财务负责人 and the like are accepted)."
+        ) % {"example": normalize.EXECUTIVES_ACCEPTED}
     if kind == "grid":
         return _(
             "Choose a grid area from the list (its name or its code). A grid area not in the "

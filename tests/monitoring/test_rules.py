@@ -136,6 +136,9 @@ def test_a_new_liaison_clears_the_not_in_service_rule(enterprise_a, staff_user):
 
 
 def test_three_liaison_changes_in_a_year_call_for_compliance_attention(enterprise_a, staff_user):
+    # Changes counted alone: the extra weight of another province is
+    # tests/monitoring/test_rules_changes.py's.
+    RuleSettings.objects.update_or_create(pk=1, defaults={"region_change_weight": 0})
     for _ in range(2):
         registry.liaison_replace(
             enterprise=enterprise_a, by=staff_user, name="新联络员", mobile=valid_mobile()
@@ -207,6 +210,8 @@ def test_a_park_admin_edits_the_thresholds_in_the_django_admin(client, admin_use
             "frequent_changes_months": 12,
             "major_change_days": 90,
             "building_attention_count": 3,
+            "dead_number_major_days": 30,
+            "region_change_weight": 1,
             "task_due_days": 7,
         },
     )

@@ -12,10 +12,10 @@ from monitoring.models import ContactHealth, LightChange, RuleSettings
 from monitoring.services.recompute import light_params
 from monitoring.services.rules import rule_parameters
 from monitoring.sql import dashboard, health, recompute
-from monitoring.sql.rules import CONDITIONS
+from monitoring.sql.rules import CONDITIONS, mobile_regions_fill
 from outreach.models import ContactAttempt
 from registry import services as registry
-from registry.models import Enterprise, Liaison
+from registry.models import AnnualReport, Enterprise, Liaison
 from registry.sql import Table
 from tests.factories import EnterpriseFactory, LiaisonFactory
 from tests.monitoring.conftest import FAILED, NOW, PHONE, REACHED, TODAY, log
@@ -51,6 +51,22 @@ def small_park(clock, grid_a, staff_user):
             started_on=TODAY - datetime.timedelta(days=30 * (3 - n)),
         )
     registry.enterprise_update(enterprise=made[7], by=staff_user, legal_representative="新法人")
+    # A dead number during a change of business scope (one urgent task), a new beneficial
+    # owner, new executives, a liaison from another province (the weight), a filed report.
+    registry.enterprise_update(enterprise=made[4], by=staff_user, business_scope="技术服务")
+    registry.enterprise_update(enterprise=made[3], by=staff_user, beneficial_owner="王五")
+    registry.enterprise_update(enterprise=made[2], by=staff_user, executives="董事：甲；监事：乙")
+    registry.liaison_replace(
+        enterprise=made[2],
+        by=staff_user,
+        name="外省联络员",
+        mobile="13912345678",
+        started_on=TODAY - datetime.timedelta(days=10),
+    )
+    AnnualReport.objects.create(enterprise=made[1], year=2025, filed=True, updated_at=NOW)
+    Enterprise.objects.filter(pk__in=[e.pk for e in made[:4]]).update(
+        created_at=NOW - datetime.timedelta(days=700)
+    )
     registry.enterprise_update(enterprise=made[0], by=staff_user, industry="软件")
     for enterprise, failures in ((made[0], 1), (made[1], 2), (made[7], 4)):
         for n in range(failures):
@@ -67,6 +83,7 @@ def test_each_rule_holds_where_its_reference_holds(small_park, kind):
     condition, reference = CONDITIONS[kind]
     params = rule_parameters(RuleSettings.current(), NOW)
     with connection.cursor() as cursor:
+        mobile_regions_fill(cursor, params)
         cursor.execute(condition(), params)
         found = {row[0] for row in cursor.fetchall()}
     assert found == reference(params)
@@ -75,6 +92,10 @@ def test_each_rule_holds_where_its_reference_holds(small_park, kind):
 def test_the_rules_hold_somewhere_on_the_park(small_park):
     params = rule_parameters(RuleSettings.current(), NOW)
     assert all(reference(params) for _condition, reference in CONDITIONS.values())
+    # And not everywhere: the combined rule, a control change, a filed report.
+    assert CONDITIONS["rule_dead_number_major_change"][1](params) == {small_park[4].pk}
+    assert CONDITIONS["rule_control_change"][1](params) == {small_park[3].pk}
+    assert small_park[1].pk not in CONDITIONS["rule_annual_report_missing"][1](params)
 
 
 def test_the_light_recomputed_in_sql_is_the_light_replayed_in_python(small_park):
