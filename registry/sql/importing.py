@@ -18,7 +18,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from registry.models import EmergencyContact, Enterprise, GridArea, ImportRun, Liaison
 from registry.spreadsheet.columns import CONTACT_FIELDS, ENTERPRISE_FIELDS, LIAISON_FIELDS
@@ -212,6 +212,94 @@ def next_ids(cursor, sequence: str, count: int) -> list[int]:
         "SELECT nextval(%s::regclass) FROM generate_series(1, %s) ORDER BY 1", [sequence, count]
     )
     return [pk for (pk,) in cursor.fetchall()]
+
+
+# --- A first fill: the search indexes built once, not kept up row by row ----------------------
+
+
+def stored_enterprises(cursor, *, up_to: int) -> int:
+    """How many enterprises the registry holds, counted up to ``up_to`` (enough to decide)."""
+    cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {_table(Enterprise)} LIMIT %s) s", [up_to])
+    return cursor.fetchone()[0]
+
+
+# The tables whose secondary indexes a first fill sets aside: enterprises and liaisons, the
+# rows it writes most of. Not the history tables: they hold every earlier event too.
+_FILLED = (Enterprise, Liaison)
+_LOCK_NOT_AVAILABLE = "55P03"
+
+
+def _tables() -> list[str]:
+    return [model._meta.db_table for model in _FILLED]
+
+
+def set_indexes_aside(cursor, *, lock_timeout_ms: int) -> list[str]:
+    """Drop the secondary indexes of the registry's enterprises and liaisons (not the
+    primary keys, the unique indexes and those behind a constraint: the import relies on
+    them) and return their definitions, for ``restore_indexes``. Transactional: an import
+    that rolls back leaves them as they were. DROP INDEX locks the tables (ACCESS EXCLUSIVE)
+    until the transaction ends: readers wait for the import instead of reading beside it.
+    Taken within ``lock_timeout_ms``, or nothing is dropped (a reader holds the table) and
+    the import keeps the indexes up as it writes."""
+    cursor.execute(
+        "SELECT format('%%I.%%I', n.nspname, c.relname), pg_get_indexdef(i.indexrelid) "
+        "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique AND NOT i.indisprimary "
+        "AND i.indisvalid AND i.indisready "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
+        "ORDER BY 1",
+        [_tables()],
+    )
+    indexes = cursor.fetchall()
+    if not indexes:
+        return []
+    cursor.execute("SELECT current_setting('lock_timeout')")
+    (before,) = cursor.fetchone()
+    try:
+        with transaction.atomic():  # a savepoint: a lock not had rolls back to it
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{lock_timeout_ms}ms"])
+            for name, _definition in indexes:
+                cursor.execute(f"DROP INDEX {name}")
+    except OperationalError as error:
+        if getattr(error.__cause__, "pgcode", None) != _LOCK_NOT_AVAILABLE:
+            raise
+        return []
+    finally:
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
+    return [definition for _name, definition in indexes]
+
+
+def restore_indexes(cursor, definitions: list[str]) -> None:
+    """Build the indexes ``set_indexes_aside`` dropped, as they were, in the import's
+    transaction. CREATE INDEX refuses a table with trigger events still pending: the
+    deferred foreign-key checks of the rows written are run first (as the commit would run
+    them), then those constraints deferred again."""
+    if not definitions:
+        return
+    cursor.execute(
+        "SELECT DISTINCT format('%%I.%%I', n.nspname, k.conname), t.tginitdeferred "
+        "FROM pg_trigger t JOIN pg_constraint k ON k.oid = t.tgconstraint "
+        "JOIN pg_namespace n ON n.oid = k.connamespace "
+        "WHERE t.tgrelid = ANY(%s::regclass[]) AND t.tgdeferrable",
+        [_tables()],
+    )
+    constraints = cursor.fetchall()
+    if constraints:
+        names = ", ".join(name for name, _deferred in constraints)
+        cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
+    # The builds sort in memory rather than on disk (the session's default is small).
+    cursor.execute(
+        "SELECT current_setting('maintenance_work_mem'), "
+        "set_config('maintenance_work_mem', '256MB', true)"
+    )
+    (before, _set) = cursor.fetchone()
+    for definition in definitions:
+        cursor.execute(definition)
+    cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [before])
+    deferred = ", ".join(name for name, initially in constraints if initially)
+    if deferred:
+        cursor.execute(f"SET CONSTRAINTS {deferred} DEFERRED")
 
 
 # --- Writing the staged rows, with their history ----------------------------------------------
