@@ -85,9 +85,7 @@ def test_a_refused_first_fill_leaves_the_indexes_as_they_were(grid_a, set_aside)
     assert _indexes() == before and not Enterprise.objects.exists()
 
 
-def test_a_failure_while_writing_a_first_fill_leaves_the_indexes_as_they_were(
-    grid_a, monkeypatch
-):
+def test_a_failure_while_writing_a_first_fill_leaves_the_indexes_as_they_were(grid_a, monkeypatch):
     before = _indexes()
     run = sql.Write.run
 
