@@ -14,6 +14,7 @@ page lists the enterprises written).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import queue
 import threading
@@ -59,6 +60,43 @@ def indexes_back(cursor, definitions: list[str]) -> None:
     sql.restore_indexes(cursor, definitions)
 
 
+class Turns:
+    """The import's connection, one user at a time, the caller's thread first: held as a
+    context manager by the caller (the planner's read of the next batch's stored rows, a grid
+    area created), and by the writer through ``after_callers``, which lets a waiting caller
+    go before it. So the next batch is read and planned while this one is written, and the
+    writer finds it ready when it is done: Postgres is never idle waiting for the planner's
+    read behind a write (a plain lock hands the connection to whichever thread wakes first)."""
+
+    def __init__(self):
+        self._turn = threading.Condition()
+        self._held = False
+        self._callers = 0  # caller threads waiting for their turn
+
+    def __enter__(self):
+        with self._turn:
+            self._callers += 1
+            self._turn.wait_for(lambda: not self._held)
+            self._callers -= 1
+            self._held = True
+        return self
+
+    def __exit__(self, *exc_info):
+        with self._turn:
+            self._held = False
+            self._turn.notify_all()
+
+    @contextlib.contextmanager
+    def after_callers(self):
+        with self._turn:
+            self._turn.wait_for(lambda: not self._held and not self._callers)
+            self._held = True
+        try:
+            yield
+        finally:
+            self.__exit__()
+
+
 class Writer:
     """Writes one import's batches, in order, in the caller's transaction. ``close()`` waits
     for the last batch (and raises what went wrong in the writer); call it in a ``finally``
@@ -89,7 +127,7 @@ class Writer:
         # connection meanwhile (``busy``): psycopg2 serialises single statements, not a COPY
         # (its data follows the statement), and the history switch is on during parts of a
         # batch (a grid area created meanwhile would lose its trigger).
-        self.busy = threading.Lock()
+        self.busy = Turns()
         self.batches: queue.Queue = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="registry-import-writer")
@@ -104,11 +142,6 @@ class Writer:
         if not staged:
             return
         self._create_grids(staged)
-        new = [plan for plan in staged if plan.status == "new"]
-        with self.busy:
-            ids = sql.next_ids(self.cursor, self.sequence, len(new))
-        for plan, pk in zip(new, ids, strict=True):
-            plan.enterprise_id = pk
         self.batches.put(sql.stage_csv(self._row(plan) for plan in staged))
         self.codes.extend(plan.parsed.uscc for plan in staged)
 
@@ -134,7 +167,7 @@ class Writer:
             if self.error is not None:
                 continue
             try:
-                with self.busy:
+                with self.busy.after_callers():
                     self._write(cursor, buffer)
             except BaseException as error:
                 self.error = error
@@ -144,6 +177,7 @@ class Writer:
     def _write(self, cursor, buffer) -> None:
         sql.stage_clear(cursor)
         cursor.copy_expert(self.copy, buffer)
+        sql.stage_ids(cursor, self.sequence)
         for write in self.writes:
             write.run(cursor, context=self.context)
 

@@ -203,15 +203,19 @@ def id_sequence(cursor, model) -> str:
     return cursor.fetchone()[0]
 
 
-def next_ids(cursor, sequence: str, count: int) -> list[int]:
-    """``count`` ids from the sequence, ascending: what the rows would have taken one by
-    one. The rows that refer to a new enterprise are staged with its id, no look-up after."""
-    if not count:
-        return []
+def stage_ids(cursor, sequence: str) -> None:
+    """Give the staged new enterprises their ids from ``sequence``, ascending in file order:
+    what the rows would have taken one by one. Done by the writer, with the batch: the rows
+    that refer to a new enterprise are written with its id, no look-up after."""
     cursor.execute(
-        "SELECT nextval(%s::regclass) FROM generate_series(1, %s) ORDER BY 1", [sequence, count]
+        f"WITH new AS (SELECT file_row, row_number() OVER (ORDER BY file_row) AS n "
+        f"FROM {STAGE} WHERE status = 'new'), "
+        f"ids AS (SELECT row_number() OVER (ORDER BY id) AS n, id FROM (SELECT "
+        f"nextval(%s::regclass) AS id FROM generate_series(1, (SELECT count(*) FROM new))) i) "
+        f"UPDATE {STAGE} s SET enterprise_id = ids.id FROM new JOIN ids USING (n) "
+        f"WHERE s.file_row = new.file_row",
+        [sequence],
     )
-    return [pk for (pk,) in cursor.fetchall()]
 
 
 # --- A first fill: the search indexes built once, not kept up row by row ----------------------
