@@ -37,10 +37,10 @@ _ALIAS = {(c.record, c.field): c.alias for c in COLUMNS}
 _NEW_ROW = {name: Enterprise._meta.get_field(name).get_default() for name in ENTERPRISE_FIELDS}
 _DONE = None  # what tells the writer that no batch follows
 # A first fill (a file this long into a registry holding at most half as many enterprises)
-# builds the search indexes once at the end instead of keeping them up row by row: five GIN
-# indexes (trigrams, bigrams) and the other secondary ones cost more to keep up over 100,000
-# new rows than to build over the table (measured: about 4.5 s of Postgres's time to keep up,
-# 2 s to build, per 100,000 enterprises). Smaller files never lock the tables for it.
+# builds the secondary indexes once at the end instead of keeping them up row by row: five
+# GIN indexes (trigrams, bigrams) and the b-trees cost more to keep up over 100,000 new rows
+# than to build over the table (measured on the enterprises: about 4.5 s of Postgres's time
+# to keep up, 2 s to build). Smaller files never lock the tables for it.
 FIRST_FILL_ROWS = 20_000
 FIRST_FILL_LOCK_MS = 2_000  # how long to wait for readers to let go of the tables
 
@@ -50,9 +50,10 @@ def indexes_aside(cursor, *, rows: int) -> list[str]:
     registry's secondary indexes (registry.sql.importing.set_indexes_aside: the tables stay
     locked until the import ends) and return what ``indexes_back`` builds again after the
     last batch. Otherwise nothing."""
-    if rows < FIRST_FILL_ROWS or sql.stored_enterprises(cursor, up_to=rows // 2 + 1) * 2 > rows:
+    tables = sql.first_fill_tables(cursor, rows=rows) if rows >= FIRST_FILL_ROWS else []
+    if not tables:
         return []
-    return sql.set_indexes_aside(cursor, lock_timeout_ms=FIRST_FILL_LOCK_MS)
+    return sql.set_indexes_aside(cursor, tables, lock_timeout_ms=FIRST_FILL_LOCK_MS)
 
 
 def indexes_back(cursor, definitions: list[str]) -> None:

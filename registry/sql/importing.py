@@ -23,7 +23,7 @@ from django.db import OperationalError, connection, transaction
 from registry.models import EmergencyContact, Enterprise, GridArea, ImportRun, Liaison
 from registry.spreadsheet.columns import CONTACT_FIELDS, ENTERPRISE_FIELDS, LIAISON_FIELDS
 from registry.sql.fragments import current_liaison_join
-from registry.sql.history import write_with_history
+from registry.sql.history import event_model, write_with_history
 from registry.sql.names import Table
 
 STAGE = "registry_import_stage"  # a temporary table of the import's transaction
@@ -221,24 +221,38 @@ def stage_ids(cursor, sequence: str) -> None:
 # --- A first fill: the search indexes built once, not kept up row by row ----------------------
 
 
-def stored_enterprises(cursor, *, up_to: int) -> int:
-    """How many enterprises the registry holds, counted up to ``up_to`` (enough to decide)."""
-    cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {_table(Enterprise)} LIMIT %s) s", [up_to])
+def _count(cursor, model, *, up_to: int) -> int:
+    """How many rows ``model``'s table holds, counted up to ``up_to`` (enough to decide)."""
+    cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {_table(model)} LIMIT %s) s", [up_to])
     return cursor.fetchone()[0]
 
 
-# The tables whose secondary indexes a first fill sets aside: enterprises and liaisons, the
-# rows it writes most of. Not the history tables: they hold every earlier event too.
+# The tables whose secondary indexes a first fill may set aside: enterprises and liaisons,
+# the rows it writes, and their history tables when these hold few events yet (they keep
+# every earlier event too, so that is decided table by table).
 _FILLED = (Enterprise, Liaison)
+_FILLED_HISTORY = tuple(event_model(model) for model in _FILLED)
 _LOCK_NOT_AVAILABLE = "55P03"
 
 
+def first_fill_tables(cursor, *, rows: int) -> list[str]:
+    """The tables whose secondary indexes are built faster once after writing a file of
+    ``rows`` rows than kept up row by row: none unless the registry holds at most half as
+    many enterprises as the file has rows (a first fill); then the enterprises' and the
+    liaisons', and each history table holding at most half as many events."""
+    half = rows // 2
+    if _count(cursor, Enterprise, up_to=half + 1) > half:
+        return []
+    history = [m for m in _FILLED_HISTORY if _count(cursor, m, up_to=half + 1) <= half]
+    return [model._meta.db_table for model in (*_FILLED, *history)]
+
+
 def _tables() -> list[str]:
-    return [model._meta.db_table for model in _FILLED]
+    return [model._meta.db_table for model in (*_FILLED, *_FILLED_HISTORY)]
 
 
-def set_indexes_aside(cursor, *, lock_timeout_ms: int) -> list[str]:
-    """Drop the secondary indexes of the registry's enterprises and liaisons (not the
+def set_indexes_aside(cursor, tables: list[str], *, lock_timeout_ms: int) -> list[str]:
+    """Drop the secondary indexes of these tables (first_fill_tables; not the
     primary keys, the unique indexes and those behind a constraint: the import relies on
     them) and return their definitions, for ``restore_indexes``. Transactional: an import
     that rolls back leaves them as they were. DROP INDEX locks the tables (ACCESS EXCLUSIVE)
@@ -253,7 +267,7 @@ def set_indexes_aside(cursor, *, lock_timeout_ms: int) -> list[str]:
         "AND i.indisvalid AND i.indisready "
         "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
         "ORDER BY 1",
-        [_tables()],
+        [tables],
     )
     indexes = cursor.fetchall()
     if not indexes:
