@@ -17,7 +17,7 @@ from registry.models import Door, Liaison, SecurityEvent
 from registry.security_log import security_event_record
 from registry.services import changes_by
 from registry.signals import liaisons_started
-from registry.spreadsheet.applying import Writer
+from registry.spreadsheet.applying import Writer, indexes_aside, indexes_back
 from registry.spreadsheet.planning import FileCodes, Grids, Progress, planned_batches, read_codes
 from registry.spreadsheet.reading import Sheet, read_sheet
 from registry.spreadsheet.summary import PREVIEW_CHANGES, Summary, Tally
@@ -102,6 +102,7 @@ def _write(
     """Plan with the compared rows locked, and write each batch while the next is planned;
     in the caller's transaction (changes_by)."""
     sql.lock_imports(cursor)
+    aside = indexes_aside(cursor, rows=codes.rows)  # a first fill: built once, at the end
     writer = Writer(cursor, grids, present=set(sheet.headers), today=clock.today())
     plan_progress = _share(progress, 10, 85)
     try:
@@ -120,6 +121,7 @@ def _write(
         # All or nothing: nothing. What was written is rolled back, and the locks released.
         transaction.set_rollback(True)
         return summary
+    indexes_back(cursor, aside)
     summary.affected = affected
     # In the import's transaction: logged if and only if written.
     security_event_record(
@@ -136,7 +138,7 @@ def _write(
             },
         },
     )
-    # The liaisons this import started, each welcomed once by outreach (in this transaction).
+    # The liaisons this import started: outreach welcomes each once, after the commit.
     liaisons_started.send(
         sender=Liaison,
         liaison_ids=inserted_ids(cursor, Liaison, context_id(cursor)),

@@ -18,12 +18,12 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from registry.models import EmergencyContact, Enterprise, GridArea, ImportRun, Liaison
 from registry.spreadsheet.columns import CONTACT_FIELDS, ENTERPRISE_FIELDS, LIAISON_FIELDS
 from registry.sql.fragments import current_liaison_join
-from registry.sql.history import write_with_history
+from registry.sql.history import event_model, write_with_history
 from registry.sql.names import Table
 
 STAGE = "registry_import_stage"  # a temporary table of the import's transaction
@@ -203,15 +203,121 @@ def id_sequence(cursor, model) -> str:
     return cursor.fetchone()[0]
 
 
-def next_ids(cursor, sequence: str, count: int) -> list[int]:
-    """``count`` ids from the sequence, ascending: what the rows would have taken one by
-    one. The rows that refer to a new enterprise are staged with its id, no look-up after."""
-    if not count:
-        return []
+def stage_ids(cursor, sequence: str) -> None:
+    """Give the staged new enterprises their ids from ``sequence``, ascending in file order:
+    what the rows would have taken one by one. Done by the writer, with the batch: the rows
+    that refer to a new enterprise are written with its id, no look-up after."""
     cursor.execute(
-        "SELECT nextval(%s::regclass) FROM generate_series(1, %s) ORDER BY 1", [sequence, count]
+        f"WITH new AS (SELECT file_row, row_number() OVER (ORDER BY file_row) AS n "
+        f"FROM {STAGE} WHERE status = 'new'), "
+        f"ids AS (SELECT row_number() OVER (ORDER BY id) AS n, id FROM (SELECT "
+        f"nextval(%s::regclass) AS id FROM generate_series(1, (SELECT count(*) FROM new))) i) "
+        f"UPDATE {STAGE} s SET enterprise_id = ids.id FROM new JOIN ids USING (n) "
+        f"WHERE s.file_row = new.file_row",
+        [sequence],
     )
-    return [pk for (pk,) in cursor.fetchall()]
+
+
+# --- A first fill: the search indexes built once, not kept up row by row ----------------------
+
+
+def _count(cursor, model, *, up_to: int) -> int:
+    """How many rows ``model``'s table holds, counted up to ``up_to`` (enough to decide)."""
+    cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {_table(model)} LIMIT %s) s", [up_to])
+    return cursor.fetchone()[0]
+
+
+# The tables whose secondary indexes a first fill may set aside: enterprises and liaisons,
+# the rows it writes, and their history tables when these hold few events yet (they keep
+# every earlier event too, so that is decided table by table).
+_FILLED = (Enterprise, Liaison)
+_FILLED_HISTORY = tuple(event_model(model) for model in _FILLED)
+_LOCK_NOT_AVAILABLE = "55P03"
+
+
+def first_fill_tables(cursor, *, rows: int) -> list[str]:
+    """The tables whose secondary indexes are built faster once after writing a file of
+    ``rows`` rows than kept up row by row: none unless the registry holds at most half as
+    many enterprises as the file has rows (a first fill); then the enterprises' and the
+    liaisons', and each history table holding at most half as many events."""
+    half = rows // 2
+    if _count(cursor, Enterprise, up_to=half + 1) > half:
+        return []
+    history = [m for m in _FILLED_HISTORY if _count(cursor, m, up_to=half + 1) <= half]
+    return [model._meta.db_table for model in (*_FILLED, *history)]
+
+
+def _tables() -> list[str]:
+    return [model._meta.db_table for model in (*_FILLED, *_FILLED_HISTORY)]
+
+
+def set_indexes_aside(cursor, tables: list[str], *, lock_timeout_ms: int) -> list[str]:
+    """Drop the secondary indexes of these tables (first_fill_tables; not the
+    primary keys, the unique indexes and those behind a constraint: the import relies on
+    them) and return their definitions, for ``restore_indexes``. Transactional: an import
+    that rolls back leaves them as they were. DROP INDEX locks the tables (ACCESS EXCLUSIVE)
+    until the transaction ends: readers wait for the import instead of reading beside it.
+    Taken within ``lock_timeout_ms``, or nothing is dropped (a reader holds the table) and
+    the import keeps the indexes up as it writes."""
+    cursor.execute(
+        "SELECT format('%%I.%%I', n.nspname, c.relname), pg_get_indexdef(i.indexrelid) "
+        "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique AND NOT i.indisprimary "
+        "AND i.indisvalid AND i.indisready "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
+        "ORDER BY 1",
+        [tables],
+    )
+    indexes = cursor.fetchall()
+    if not indexes:
+        return []
+    cursor.execute("SELECT current_setting('lock_timeout')")
+    (before,) = cursor.fetchone()
+    try:
+        with transaction.atomic():  # a savepoint: a lock not had rolls back to it
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{lock_timeout_ms}ms"])
+            for name, _definition in indexes:
+                cursor.execute(f"DROP INDEX {name}")
+    except OperationalError as error:
+        if getattr(error.__cause__, "pgcode", None) != _LOCK_NOT_AVAILABLE:
+            raise
+        return []
+    finally:
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
+    return [definition for _name, definition in indexes]
+
+
+def restore_indexes(cursor, definitions: list[str]) -> None:
+    """Build the indexes ``set_indexes_aside`` dropped, as they were, in the import's
+    transaction. CREATE INDEX refuses a table with trigger events still pending: the
+    deferred foreign-key checks of the rows written are run first (as the commit would run
+    them), then those constraints deferred again."""
+    if not definitions:
+        return
+    cursor.execute(
+        "SELECT DISTINCT format('%%I.%%I', n.nspname, k.conname), t.tginitdeferred "
+        "FROM pg_trigger t JOIN pg_constraint k ON k.oid = t.tgconstraint "
+        "JOIN pg_namespace n ON n.oid = k.connamespace "
+        "WHERE t.tgrelid = ANY(%s::regclass[]) AND t.tgdeferrable",
+        [_tables()],
+    )
+    constraints = cursor.fetchall()
+    if constraints:
+        names = ", ".join(name for name, _deferred in constraints)
+        cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
+    # The builds sort in memory rather than on disk (the session's default is small).
+    cursor.execute(
+        "SELECT current_setting('maintenance_work_mem'), "
+        "set_config('maintenance_work_mem', '256MB', true)"
+    )
+    (before, _set) = cursor.fetchone()
+    for definition in definitions:
+        cursor.execute(definition)
+    cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [before])
+    deferred = ", ".join(name for name, initially in constraints if initially)
+    if deferred:
+        cursor.execute(f"SET CONSTRAINTS {deferred} DEFERRED")
 
 
 # --- Writing the staged rows, with their history ----------------------------------------------

@@ -1,0 +1,128 @@
+"""A first fill (a long file into a registry holding at most half as many enterprises) drops the
+secondary indexes of enterprises and liaisons (and of their history, while it is short) and
+builds them again before it commits (registry.spreadsheet.applying.indexes_aside): the
+registry, its search and its indexes must come out exactly as a row-by-row upkeep leaves them,
+and an import that does not commit must leave the indexes as they were. Here a first fill
+starts at 4 rows."""
+
+import io
+
+import psycopg2
+import pytest
+from django.db import connection
+
+from registry.models import Enterprise, Liaison
+from registry.selectors import enterprise_search
+from registry.spreadsheet import applying
+from registry.spreadsheet import importing as use_case
+from registry.spreadsheet.importing import registry_import
+from registry.sql import importing as sql
+from tests.registry.spreadsheet.files import HEADERS, a_row, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def small_first_fill(monkeypatch):
+    monkeypatch.setattr(applying, "FIRST_FILL_ROWS", 4)
+
+
+@pytest.fixture
+def set_aside(monkeypatch):
+    """The indexes each import set aside (the definitions it built again)."""
+    taken: list[list[str]] = []
+
+    def recorded(cursor, *, rows):
+        taken.append(applying.indexes_aside(cursor, rows=rows))
+        return taken[-1]
+
+    monkeypatch.setattr(use_case, "indexes_aside", recorded)
+    return taken
+
+
+def _import(rows, **options):
+    return registry_import(source=io.BytesIO(xlsx_bytes(rows)), filename="名册.xlsx", **options)
+
+
+def _indexes() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename IN ('registry_enterprise', 'registry_liaison', "
+            "'registry_enterpriseevent', 'registry_liaisonevent') ORDER BY 1"
+        )
+        return cursor.fetchall()
+
+
+def test_a_first_fill_builds_the_indexes_again_and_finds_what_it_wrote(grid_a, set_aside):
+    before = _indexes()
+    result = _import([HEADERS, *(a_row(n) for n in range(1, 11))])
+
+    assert result.written and result.created == 10
+    assert set_aside[0], "a first fill sets the search indexes aside"
+    assert any(".registry_liaisonevent " in d for d in set_aside[0]), "history short yet"
+    assert _indexes() == before
+    assert {d for d in set_aside[0]} <= {d for _name, d in before}
+    assert Liaison.objects.filter(ended_on=None).count() == 10
+    # The rebuilt indexes serve the search: names by bigrams, numbers by trigrams.
+    found = Enterprise.objects.filter(enterprise_search("测试企业7")).values_list("name", flat=True)
+    assert list(found) == ["测试企业7有限公司"]
+    assert Enterprise.objects.filter(enterprise_search("13900000003")).count() == 1
+
+
+def test_a_file_into_a_fuller_registry_keeps_the_indexes_up(grid_a, set_aside):
+    _import([HEADERS, *(a_row(n) for n in range(1, 11))])
+    again = _import([HEADERS, *(a_row(n, 企业名称=f"改名{n}") for n in range(5, 17))])
+
+    assert (again.created, again.updated) == (6, 6)
+    assert set_aside[1] == [], "10 enterprises stored, 12 rows: not a first fill"
+    assert Enterprise.objects.filter(enterprise_search("改名16")).count() == 1
+
+
+def test_a_refused_first_fill_leaves_the_indexes_as_they_were(grid_a, set_aside):
+    before = _indexes()
+    result = _import([HEADERS, *(a_row(n) for n in range(1, 8)), a_row(8, 联络员手机="x")])
+
+    assert not result.written and result.invalid == 1
+    assert set_aside[0], "the indexes were dropped, then the transaction rolled back"
+    assert _indexes() == before and not Enterprise.objects.exists()
+
+
+def test_a_failure_while_writing_a_first_fill_leaves_the_indexes_as_they_were(grid_a, monkeypatch):
+    before = _indexes()
+    run = sql.Write.run
+
+    def broken(write, cursor, *, context):
+        if write.model is Liaison and write.label == "insert":
+            raise RuntimeError("the database went away")
+        run(write, cursor, context=context)
+
+    monkeypatch.setattr(sql.Write, "run", broken)
+    with pytest.raises(RuntimeError):
+        _import([HEADERS, *(a_row(n) for n in range(1, 11))])
+
+    assert _indexes() == before and not Enterprise.objects.exists()
+
+
+def test_a_reader_holding_the_registry_keeps_the_indexes_and_the_import_goes_on(
+    grid_a, set_aside, monkeypatch
+):
+    """The tables are not taken from a reader: after a short wait the import keeps the
+    indexes up as it writes."""
+    monkeypatch.setattr(applying, "FIRST_FILL_LOCK_MS", 100)
+    db = connection.settings_dict
+    reader = psycopg2.connect(
+        dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"],
+        port=db["PORT"],
+    )  # fmt: skip
+    try:
+        with reader.cursor() as cursor:  # a transaction of its own, reading the registry
+            cursor.execute("SELECT count(*) FROM registry_enterprise")
+            result = _import([HEADERS, *(a_row(n) for n in range(1, 11))])
+    finally:
+        reader.rollback()
+        reader.close()
+
+    assert result.written and result.created == 10
+    assert set_aside == [[]]
+    assert Enterprise.objects.filter(enterprise_search("测试企业7")).count() == 1
