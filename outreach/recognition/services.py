@@ -134,6 +134,8 @@ def recognition_thank(*, round_: RecognitionYear, by=None, now: datetime.datetim
             by_id=getattr(by, "pk", None),
             template_id=getattr(template, "pk", None),
             now=now,
+            # A thank-you is a care SMS: a mobile that opted out gets a "not sent" row.
+            opt_out=True,
         )
         deliver_after_commit()
     return len(claimed)
