@@ -289,3 +289,10 @@ def test_the_recognition_is_on_the_enterprises_timeline(admin_user):
     confirmed(admin_user, one)
     items = enterprise_timeline(enterprise=one.enterprise, user=admin_user)
     assert any(item.kind == "outreach.recognition" and str(YEAR) in item.title for item in items)
+
+
+def test_admins_find_the_page_in_the_menu(client, admin_user):
+    client.force_login(admin_user)
+    home = client.get(reverse("registry:enterprises")).content.decode()
+    assert reverse("outreach:recognition") in home
+    assert "优秀联络员表彰" in client.get(reverse("outreach:recognition")).content.decode()
