@@ -7,6 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=liaison_portal.settings.production
 
 WORKDIR /app
+# The liaisons' certificates (outreach/recognition/certificate.py) are set in a CJK font.
+RUN apt-get update -qq \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+       fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements/base.txt requirements/base.txt
 RUN pip install --no-cache-dir -r requirements/base.txt \
     && useradd --system --uid 1000 --home /app portal

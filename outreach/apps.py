@@ -12,6 +12,7 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from outreach.matters.apps import matters_ready
+from outreach.recognition.apps import recognition_ready
 
 
 class OutreachConfig(AppConfig):
@@ -30,6 +31,8 @@ class OutreachConfig(AppConfig):
         _ensure_default_templates(self)
         # The first-contact desk (outreach/matters): its own wiring, after outreach's.
         matters_ready(self)
+        # The yearly recognition (outreach/recognition).
+        recognition_ready()
 
 
 def _register_task_kinds() -> None:

@@ -346,5 +346,8 @@ from outreach.messaging.models import *  # noqa: E402, F403
 # WeCom group robots and their posts (outreach/messaging/wecom).
 from outreach.messaging.wecom.models import *  # noqa: E402, F403
 
+# The yearly recognition of liaisons (outreach/recognition).
+from outreach.recognition.models import *  # noqa: E402, F403
+
 # Liaison self-service's personal links (outreach/selfservice).
 from outreach.selfservice.models import *  # noqa: E402, F403

@@ -111,6 +111,13 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "outreach:task_close": {"GET": NOBODY, "POST": EDITORS_OF_A},
     "outreach:task_reassign": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:attempt_new": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
+    # The yearly recognition: admins, staff and auditors read the proposal (mobiles masked);
+    # admins and staff propose and print the certificates; admins alone confirm.
+    "outreach:recognition": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
+    "outreach:recognition_propose": {"GET": NOBODY, "POST": {ADMIN, STAFF}},
+    "outreach:recognition_confirm": {"GET": NOBODY, "POST": {ADMIN}},
+    "outreach:recognition_certificates": {"GET": {ADMIN, STAFF}, "POST": NOBODY},
+    "outreach:recognition_certificate": {"GET": {ADMIN, STAFF}, "POST": NOBODY},
     # The enterprise is named in the body: an empty body is a 400 for every writer.
     "api:contact_attempts": {"GET": USERS, "POST": {ADMIN, STAFF, GRID_A, GRID_B}},
     "api:tasks": {"GET": USERS},
@@ -410,6 +417,22 @@ def _building_url(name, enterprise, grid, someone) -> str:
     return reverse(name, args=args)
 
 
+def _recognised(enterprise, admin) -> list:
+    """A confirmed recognition of enterprise A's liaison for 2025: the year, or the year and
+    the liaison for one certificate (the recognition routes' arguments)."""
+    from outreach.recognition.models import RecognitionEntry, RecognitionYear
+
+    liaison = enterprise.current_liaison
+    round_, _ = RecognitionYear.objects.get_or_create(
+        year=2025,
+        defaults={"proposed_at": clock.now(), "confirmed_at": clock.now(), "confirmed_by": admin},
+    )
+    RecognitionEntry.objects.get_or_create(
+        round=round_, liaison=liaison, enterprise=enterprise, defaults={"confirmed": True}
+    )
+    return [2025, liaison.pk]
+
+
 def _url(name, enterprise, grid, someone, admin=None) -> str:
     if name.startswith(("registry:building", "api:building")) or name.endswith("building_remove"):
         return _building_url(name, enterprise, grid, someone)
@@ -450,6 +473,9 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         "api:task_close",
     }:
         return reverse(name, args=[_task_of(enterprise)])
+    if name.startswith("outreach:recognition_") and name != "outreach:recognition_propose":
+        args = _recognised(enterprise, admin)
+        return reverse(name, args=args if name.endswith("_certificate") else args[:1])
     if name.startswith("registry:import_") and name != "registry:import_template":
         return reverse(name, args=[_import_run(admin)])
     if name in {"registry:holiday_year", "registry:holiday_year_delete"}:

@@ -169,6 +169,11 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "outreach" / "matters" / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
+# The park's name on the liaisons' certificates (outreach/recognition/certificate.py).
+PARK_NAME = env_str("PARK_NAME", "园区企业服务中心")
+# The recognition's "attended at least one event" rule: off until outreach/events registers
+# its attendance (outreach.recognition.services.register_attendance).
+RECOGNITION_REQUIRE_EVENT = env_bool("RECOGNITION_REQUIRE_EVENT", False)
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -203,6 +208,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Every periodic task lives here, each with its schedule in plain words.
 CELERY_BEAT_SCHEDULE = {
+    # On 5 January at 06:00: the recognition list of the year just ended is proposed for the
+    # admins to confirm (outreach/recognition); a list already confirmed is left alone.
+    "outreach-recognition-propose": {
+        "task": "outreach.recognition.propose",
+        "schedule": crontab(minute="0", hour="6", day_of_month="5", month_of_year="1"),
+    },
     # Every 5 minutes: an import whose worker died is marked failed instead of "importing".
     "registry-expire-stale-imports": {
         "task": "registry.tasks.import_runs_expire",

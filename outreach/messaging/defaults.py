@@ -214,6 +214,21 @@ DEFAULT_TEMPLATES += [
     },
 ]
 
+# The yearly recognition's thanks to each confirmed liaison (outreach.recognition.services).
+RECOGNITION_THANKS_TEMPLATE = "recognition-thanks-sms"
+DEFAULT_TEMPLATES += [
+    {
+        "key": RECOGNITION_THANKS_TEMPLATE,
+        "name": "年度优秀联络员致谢（短信）",
+        "channel": Channel.SMS,
+        "subject": "",
+        "body": (
+            "{{ liaison }}您好：感谢您过去一年认真维护{{ enterprise }}的联络信息，全年零差错。"
+            "园区企业服务中心特向您致谢，并为您颁发年度优秀联络员奖状。" + LEAVING_LINE
+        ),
+    },
+]
+
 
 def default_template(key: str) -> dict:
     """The default of the template ``key`` (a template an admin deleted falls back to it)."""

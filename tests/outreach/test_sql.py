@@ -226,3 +226,52 @@ def test_the_welcome_claims_whom_the_reference_says(grid_a, staff_user):
         claimed = welcomes_claim(cursor, liaison_ids=ids, door="import", now=clock.now())
     assert {liaison for liaison, _enterprise in claimed} == expected
     assert expected == {liaison.pk for liaison in current[1:]}
+
+
+def test_the_recognition_proposal_says_what_the_reference_says(staff_user):
+    """A park of liaisons with every mix of the rules (key and general tiers, verified or
+    not per period, streaks, staff and self-service changes in and out of the year, stale
+    details, started late or ended), with and without the event rule."""
+    import time_machine
+
+    from outreach.models import ContactAttempt
+    from outreach.recognition.services import months_by_tier
+    from outreach.sql.recognition import proposal, proposal_reference
+    from registry.models import Door, Liaison
+    from registry.services import liaison_update
+    from tests.factories import EnterpriseFactory, LiaisonFactory
+
+    year = 2026
+    outcomes = [o.value for o in ContactAttempt.Outcome]
+    made = []
+    for n in range(24):
+        enterprise = EnterpriseFactory(key_taxpayer=n % 3 == 0, name=f"企业{n}")
+        started = datetime.date(year, 3, 1) if n % 7 == 6 else datetime.date(year - 1, 5, 1)
+        liaison = LiaisonFactory(enterprise=enterprise, started_on=started)
+        made.append(liaison)
+        for k in range(n % 6 + 1):
+            day = datetime.date(year, 1 + (n * 5 + k * 3) % 12, 1 + k)
+            ContactAttempt.objects.create(
+                enterprise=enterprise,
+                liaison=liaison,
+                channel="phone",
+                outcome=outcomes[(n + k) % len(outcomes)] if k % 2 else "reached",
+                verified=k % 2 == 0,
+                occurred_at=at(day),
+            )
+        if n % 5 == 1:
+            when = datetime.date(year if n % 2 else year - 1, 6, 1)
+            door = Door.STAFF if n % 3 else Door.SELF_SERVICE
+            with time_machine.travel(at(when), tick=False):
+                liaison_update(liaison=liaison, by=staff_user, door=door, position=f"职务{n}")
+    Liaison.objects.filter(pk=made[4].pk).update(ended_on=datetime.date(year, 8, 1))
+    tiers = months_by_tier()
+    for attended in (None, {made[0].pk, made[3].pk}):
+        expected = proposal_reference(year=year, months_by_tier=tiers, attended=attended)
+        with connection.cursor() as cursor:
+            got = proposal(cursor, year=year, months_by_tier=tiers, attended=attended)
+        assert got == expected
+        assert len(got) == 23
+        seen = {reason for _l, _e, reasons in got for reason in reasons}
+        assert seen >= {"partial_year", "unverified_period", "failed_streak", "staff_correction"}
+        assert seen >= {"unreported_change"} and (attended is None or "no_event" in seen)
