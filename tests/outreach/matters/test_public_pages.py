@@ -96,5 +96,18 @@ def test_the_liaison_asks_for_help_through_their_personal_link(client, enterpris
     assert matter.created_by is None
 
 
+def test_asking_the_same_twice_is_one_matter(client, enterprise_a, staff_user):
+    """A double tap (or a reload of the thank-you page) sent the question again and the desk
+    got two matters with two numbers; the second send shows the first matter's number."""
+    _unlock(client, selfservice_link_send(enterprise=enterprise_a, by=staff_user))
+    first = client.post(reverse("selfservice:ask"), {"description": "开票额度不够用"})
+    again = client.post(reverse("selfservice:ask"), {"description": "开票额度不够用"})
+    matter = Matter.objects.get()
+    assert first.status_code == again.status_code == 200
+    assert matter.number in again.content.decode()
+    other = client.post(reverse("selfservice:ask"), {"description": "另一个问题：社保转移"})
+    assert other.status_code == 200 and Matter.objects.count() == 2
+
+
 def test_asking_needs_an_unlocked_link(client):
     assert client.get(reverse("selfservice:ask")).status_code == 404
