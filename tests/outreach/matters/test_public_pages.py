@@ -54,6 +54,26 @@ def test_the_link_leaves_the_address_and_one_tap_records_the_rating(client, inta
     assert again.status_code == 404
 
 
+def _title(response) -> str:
+    return re.search(r"<title>(.*?)</title>", response.content.decode(), re.S).group(1)
+
+
+def test_the_rating_and_asking_pages_are_titled_for_what_they_are(
+    client, intake, staff_user, enterprise_a
+):
+    """The phone's tab (and a screen reader) read "核对联络员信息" on the 回访 page and the
+    question page, as if the liaison were asked to check their details again."""
+    matter = _answered(intake, staff_user)
+    client.get(_link_in_message())
+    rate = client.get(reverse("matter_feedback:rate"))
+    assert _title(rate).startswith(f"您的诉求 {matter.number}")
+    done = client.post(reverse("matter_feedback:rate"), {"satisfaction": "satisfied"})
+    assert "核对联络员信息" not in _title(done)
+    _unlock(client, selfservice_link_send(enterprise=enterprise_a, by=staff_user))
+    assert _title(client.get(reverse("selfservice:form"))).startswith("核对联络员信息")
+    assert _title(client.get(reverse("selfservice:ask"))).startswith("我有问题 / 需要帮助")
+
+
 def test_dissatisfied_through_the_link_reopens_it(client, intake, staff_user, tax_office):
     matter = _answered(intake, staff_user)
     client.get(_link_in_message())
