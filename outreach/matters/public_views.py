@@ -132,8 +132,7 @@ def ask(request):
             or MatterCategory.objects.filter(active=True).order_by("position", "pk").first()
         )
         try:
-            matter = services.matter_intake(
-                channel=Matter.Channel.SELF_SERVICE,
+            matter, _created = services.matter_from_liaison(
                 category=category,
                 description=form.cleaned_data["description"],
                 enterprise=link.enterprise,

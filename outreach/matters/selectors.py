@@ -1,6 +1,7 @@
 """Reads of the first-contact desk. Every one starts from ``visible_matters(user)``: a grid
-worker sees the matters of their grids' enterprises and those routed to them or their
-department; an enterprise outside their scope stays invisible (a 404)."""
+worker sees the matters of their grids' enterprises, those routed to them or their
+department, and the unidentified callers they took in themselves; an enterprise outside
+their scope stays invisible (a 404)."""
 
 import datetime
 from dataclasses import dataclass
@@ -33,13 +34,22 @@ def _mine(user) -> Q:
     return Q(owner=user) | Q(department__members=user) | Q(department__lead=user)
 
 
+def _taken_in_unidentified(user) -> Q:
+    # A caller not identified yet has no enterprise, so no grid: without this the grid worker
+    # who took the call in the field lost it at once (a 404 on the page they were sent to).
+    # Once linked, the enterprise's grid decides, like every other matter.
+    return Q(created_by=user, enterprise__isnull=True)
+
+
 def visible_matters(user) -> QuerySet[Matter]:
     role = user_role(user)
     if role in SEE_EVERYTHING:
         return Matter.objects.all()
     if role == Role.GRID_WORKER:
         scoped = Matter.objects.filter(
-            Q(enterprise__in=visible_enterprises(user).values("pk")) | _mine(user)
+            Q(enterprise__in=visible_enterprises(user).values("pk"))
+            | _mine(user)
+            | _taken_in_unidentified(user)
         )
         # The department joins may repeat a row: select by id.
         return Matter.objects.filter(pk__in=scoped.values("pk"))

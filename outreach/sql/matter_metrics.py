@@ -336,8 +336,9 @@ def metrics_grouped(
     resolved, rated, satisfied, response_time, resolution_time)``, the times averages
     (intervals). ``user_id`` None: every
     matter; else a grid worker's scope (``selectors.visible_matters``): their grids'
-    enterprises, their departments (member or lead), and the matters they own, the last read
-    from matters when neither grid nor department brings them in."""
+    enterprises, their departments (member or lead), the matters they own and the unidentified
+    callers they took in, the last two read from matters when neither grid nor department
+    brings them in."""
     m, s = Table(Matter, "m"), Table(MatterDaySummary, "s")
     c, parent = Table(MatterCategory, "c"), Table(MatterCategory, "p")
     cat = Table(MatterCategory, "cat")
@@ -384,9 +385,14 @@ FROM {s}
 WHERE {period_days.format(day=s.day)} AND NOT ({whole_months.format(month=s.day)})"""
         + scope(s),
     ]
+    # selectors.visible_matters: the matters they own, and the unidentified callers they
+    # took in themselves (no enterprise, so no grid).
+    owned_or_taken_in = (
+        f"({m.owner} = %(user)s OR ({m.created_by} = %(user)s AND {m.enterprise} IS NULL))"
+    )
     if scoped:  # owned, outside the grids and departments: read from matters
         owned = (
-            f"{Table(Matter)} m {_enterprise_join()} WHERE m.{Table(Matter).owner} = %(user)s "
+            f"{Table(Matter)} m {_enterprise_join()} WHERE {owned_or_taken_in} "
             f"AND NOT coalesce({in_scope.format(grid=e.grid, department=m.department)}, false)"
         )
         parts.append(
@@ -397,7 +403,7 @@ WHERE {period_days.format(day=s.day)} AND NOT ({whole_months.format(month=s.day)
     # Unanswered, their first response not due yet: taken out of "due by now".
     visible = (
         f" AND (coalesce({in_scope.format(grid=e.grid, department=m.department)}, false) "
-        f"OR {m.owner} = %(user)s)"
+        f"OR {owned_or_taken_in})"
         if scoped
         else ""
     )

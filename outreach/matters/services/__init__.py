@@ -12,7 +12,7 @@ from outreach.matters.services.feedback import (
     matter_rate,
 )
 from outreach.matters.services.follow_up import FOLLOW_UP, follow_up_task_create
-from outreach.matters.services.intake import DISPOSITIONS, matter_intake
+from outreach.matters.services.intake import DISPOSITIONS, matter_from_liaison, matter_intake
 from outreach.matters.services.reminders import matters_remind
 from outreach.matters.services.routing import (
     eligible_owners,
@@ -42,6 +42,7 @@ __all__ = [
     "matter_close",
     "matter_feedback_resolve",
     "matter_feedback_resolve_hash",
+    "matter_from_liaison",
     "matter_intake",
     "matter_link_enterprise",
     "matter_rate",

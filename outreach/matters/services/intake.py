@@ -127,6 +127,53 @@ def matter_intake(
     return matter
 
 
+# A double tap, a reload of the answer page or the back button sends the same question again.
+REPEAT_WINDOW = datetime.timedelta(minutes=10)
+
+
+def matter_from_liaison(
+    *,
+    enterprise: Enterprise,
+    liaison: Liaison,
+    category: MatterCategory,
+    description: str,
+    requester_email: str = "",
+    attachments: Sequence[UploadedFile] = (),
+    now: datetime.datetime | None = None,
+) -> tuple[Matter, bool]:
+    """The liaison's question through their personal link: ``(matter, created)``. The same
+    question from the same liaison within ``REPEAT_WINDOW`` is the matter already taken in,
+    not a second one (the desk would count and answer it twice). The liaison's row is locked
+    first, so two taps arriving together are decided one after the other."""
+    now = now or clock.now()
+    with transaction.atomic():
+        Liaison.objects.select_for_update().filter(pk=liaison.pk).first()
+        repeat = (
+            Matter.objects.filter(
+                channel=Matter.Channel.SELF_SERVICE,
+                enterprise=enterprise,
+                liaison=liaison,
+                description=text(description, field="description"),
+                received_at__gte=now - REPEAT_WINDOW,
+            )
+            .order_by("-received_at")
+            .first()
+        )
+        if repeat is not None:
+            return repeat, False
+        matter = matter_intake(
+            channel=Matter.Channel.SELF_SERVICE,
+            category=category,
+            description=description,
+            enterprise=enterprise,
+            liaison=liaison,
+            requester_email=requester_email,
+            attachments=attachments,
+            now=now,
+        )
+    return matter, True
+
+
 def _checked(
     *,
     channel: str,

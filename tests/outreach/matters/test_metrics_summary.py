@@ -225,6 +225,25 @@ def test_the_grid_scope_of_the_summary(park, intake, worker_a, worker_b, staff_u
     assert grids == [park["enterprise_b"].grid.name]
 
 
+def test_an_unidentified_caller_counts_for_the_grid_worker_who_took_it_in(
+    park, intake, worker_a, worker_b, staff_user
+):
+    """The figures' scope follows the pages' (selectors.visible_matters): the worker who took
+    in a caller with no enterprise sees the matter, so it counts in their figures too."""
+    intake(
+        by=worker_a,
+        enterprise=None,
+        liaison=None,
+        requester_name="王先生",
+        requester_phone="13800138000",
+        now=_at(0),
+    )
+    now = _at(10)
+    assert sum(r.total for r in matter_metrics_tables(user=worker_a, now=now)["month"]) == 1
+    assert sum(r.total for r in matter_metrics_tables(user=worker_b, now=now)["month"]) == 0
+    _assert_parity([worker_a, worker_b, staff_user], nows=[_at(0, 1), now], periods=[(None, None)])
+
+
 def test_last_nudge_at_is_the_last_chase_or_reminder(park, intake, staff_user):
     matter = intake(disposition="routed", department=park["tax_office"], now=_at(0))
     assert Matter.objects.get(pk=matter.pk).last_nudge_at is None

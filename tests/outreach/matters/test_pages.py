@@ -182,6 +182,37 @@ def test_grid_workers_see_their_grids_matters_only(
     assert client.post(reverse("outreach:matters:chase", args=[theirs.pk])).status_code == 404
 
 
+def test_a_grid_worker_keeps_the_unidentified_caller_they_took_in(
+    client, worker_a, worker_b, staff_user, tax
+):
+    """A caller with no enterprise yet has no grid: the worker who took the call in the field
+    is sent to the matter's page and finds it there (it was a 404), and in their list; another
+    grid's worker does not."""
+    client.force_login(worker_a)
+    response = client.post(
+        NEW,
+        {
+            "channel": "phone",
+            "enterprise": "",
+            "requester_name": "王先生",
+            "requester_phone": "13800138000",
+            "category": tax.pk,
+            "urgency": "normal",
+            "description": "来电，未说明公司名称",
+            "disposition": "received",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    matter = Matter.objects.get()
+    assert matter.enterprise is None
+    detail = client.get(response["Location"])
+    assert detail.status_code == 200 and matter.number in detail.content.decode()
+    listing = client.get(reverse("outreach:matters:list")).content.decode()
+    assert matter.number in listing
+    client.force_login(worker_b)
+    assert client.get(response["Location"]).status_code == 404
+
+
 def test_an_auditor_reads_but_cannot_act(client, auditor, intake):
     matter = intake()
     client.force_login(auditor)

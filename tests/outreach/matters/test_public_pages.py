@@ -54,6 +54,26 @@ def test_the_link_leaves_the_address_and_one_tap_records_the_rating(client, inta
     assert again.status_code == 404
 
 
+def _title(response) -> str:
+    return re.search(r"<title>(.*?)</title>", response.content.decode(), re.S).group(1)
+
+
+def test_the_rating_and_asking_pages_are_titled_for_what_they_are(
+    client, intake, staff_user, enterprise_a
+):
+    """The phone's tab (and a screen reader) read "核对联络员信息" on the 回访 page and the
+    question page, as if the liaison were asked to check their details again."""
+    matter = _answered(intake, staff_user)
+    client.get(_link_in_message())
+    rate = client.get(reverse("matter_feedback:rate"))
+    assert _title(rate).startswith(f"您的诉求 {matter.number}")
+    done = client.post(reverse("matter_feedback:rate"), {"satisfaction": "satisfied"})
+    assert "核对联络员信息" not in _title(done)
+    _unlock(client, selfservice_link_send(enterprise=enterprise_a, by=staff_user))
+    assert _title(client.get(reverse("selfservice:form"))).startswith("核对联络员信息")
+    assert _title(client.get(reverse("selfservice:ask"))).startswith("我有问题 / 需要帮助")
+
+
 def test_dissatisfied_through_the_link_reopens_it(client, intake, staff_user, tax_office):
     matter = _answered(intake, staff_user)
     client.get(_link_in_message())
@@ -94,6 +114,19 @@ def test_the_liaison_asks_for_help_through_their_personal_link(client, enterpris
     assert matter.enterprise == enterprise_a
     assert matter.liaison == sent_link.liaison
     assert matter.created_by is None
+
+
+def test_asking_the_same_twice_is_one_matter(client, enterprise_a, staff_user):
+    """A double tap (or a reload of the thank-you page) sent the question again and the desk
+    got two matters with two numbers; the second send shows the first matter's number."""
+    _unlock(client, selfservice_link_send(enterprise=enterprise_a, by=staff_user))
+    first = client.post(reverse("selfservice:ask"), {"description": "开票额度不够用"})
+    again = client.post(reverse("selfservice:ask"), {"description": "开票额度不够用"})
+    matter = Matter.objects.get()
+    assert first.status_code == again.status_code == 200
+    assert matter.number in again.content.decode()
+    other = client.post(reverse("selfservice:ask"), {"description": "另一个问题：社保转移"})
+    assert other.status_code == 200 and Matter.objects.count() == 2
 
 
 def test_asking_needs_an_unlocked_link(client):
