@@ -102,11 +102,18 @@ def _write(
     """Plan with the compared rows locked, and write each batch while the next is planned;
     in the caller's transaction (changes_by)."""
     sql.lock_imports(cursor)
-    writer = Writer(cursor, grids, present=set(sheet.headers), today=clock.today())
+    today = clock.today()
+    writer = Writer(cursor, grids, present=set(sheet.headers), today=today, by=by)
     plan_progress = _share(progress, 10, 85)
     try:
         batches = planned_batches(
-            sheet, codes, grids, lock=True, describe=PREVIEW_CHANGES, connection_free=writer.busy
+            sheet,
+            codes,
+            grids,
+            lock=True,
+            describe=PREVIEW_CHANGES,
+            connection_free=writer.busy,
+            today=today,
         )
         for batch in batches:
             tally.add(batch, grids)
