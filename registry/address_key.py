@@ -37,6 +37,14 @@ BUILDING_AFTER = "^[A-Z0-9]+栋"
 # … or, without a street number, the first floor or room and all after it.
 FLOOR_ON = "(-?[0-9]+(层|楼|室|F)|F[0-9]+|第[0-9]+层).*$"
 
+# An address "as typed", for finding the addresses that may be a building's before keying them
+# (registry.sql.buildings, one building saved): SQL's translate() of these characters
+# (full-width digits to half-width; the spaces, past the end of TYPED_TO, deleted), then
+# upper case. The enterprise's trigram indexes on the two addresses are built on the same
+# expression (registry.models.address_as_typed), so the LIKE can use them.
+TYPED_FROM = "０１２３４５６７８９ \u3000"
+TYPED_TO = "0123456789"
+
 _PY_SPACES = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")  # [[:space:]] is SQL's spelling
 
 

@@ -26,6 +26,14 @@ NOT_FILED = "not_filed"
 FILED = "filed"
 
 
+FIRST_YEAR = 2013  # the regulation's first reports (for 2013), filed in 2014
+
+
+def report_years(today: datetime.date) -> range:
+    """The report years that may be recorded on ``today`` (staff, the API, the import)."""
+    return range(FIRST_YEAR, today.year + 1)
+
+
 def due_year(today: datetime.date) -> int:
     """The year whose report is being filed (or should have been) on ``today``."""
     return today.year - 1

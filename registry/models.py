@@ -9,12 +9,14 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from registry.address_key import TYPED_FROM, TYPED_TO
 from registry.bulk_history import AnyChangeOutsideBulkHistory, OutsideBulkHistory
 from registry.fields import (
     CleanCharField,
@@ -72,6 +74,14 @@ class GridArea(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def address_as_typed(field: str) -> Upper:
+    """upper(translate(<field>, TYPED_FROM, TYPED_TO)): the expression of the addresses'
+    trigram indexes, as registry.sql.buildings writes it in its LIKE."""
+    return Upper(
+        Func(F(field), Value(TYPED_FROM), Value(TYPED_TO), function="translate"),
+    )
 
 
 @_history(exclude=("tier",))
@@ -183,6 +193,19 @@ class Enterprise(models.Model):
                 fields=["registered_phone"],
                 opclasses=["gin_trgm_ops"],
                 name="enterprise_phone_trgm",
+            ),
+            # One building saved finds the addresses holding its street's name by a LIKE on
+            # the address as typed (registry.sql.buildings): without these, both columns are
+            # read in full (about 1 s at 100,000 enterprises). The operating address's is
+            # partial: most rows leave it empty, and the import then does not maintain it.
+            GinIndex(
+                OpClass(address_as_typed("registered_address"), name="gin_trgm_ops"),
+                name="enterprise_reg_addr_trgm",
+            ),
+            GinIndex(
+                OpClass(address_as_typed("operating_address"), name="gin_trgm_ops"),
+                name="enterprise_op_addr_trgm",
+                condition=~Q(operating_address=""),
             ),
             models.Index(fields=["name", "id"], name="enterprise_name_idx"),
             models.Index(fields=["grid", "name"], name="enterprise_grid_name_idx"),

@@ -92,6 +92,7 @@ MESSAGES = {
     ),
     "email_invalid": _("Enter an email address like %(example)s."),
     "yes_no_invalid": _("Enter yes or no, as one of: %(accepted)s."),
+    "year_invalid": _("Enter a year as four digits, e.g. %(example)s."),
     "size_invalid": _("Enter an enterprise size, as one of: %(accepted)s."),
     "executives_invalid": _(
         "Write the executives as role: names, e.g. %(accepted)s (roles: 董事, 监事, 高管)."
@@ -470,6 +471,29 @@ def parse_yes_no(value: object) -> bool:
     if text in _NO or not text:
         return False
     raise _error("yes_no_invalid", accepted=_YES_NO_ACCEPTED)
+
+
+def optional_yes_no(value: object) -> bool | None:
+    """parse_yes_no, but empty -> None: for a column where a blank cell means "not known,
+    change nothing" rather than 否 (the annual report's)."""
+    if value is None or value == "" or not clean_text(value):
+        return None
+    return parse_yes_no(value)
+
+
+_YEAR = re.compile(r"([0-9]{4})\s*(年度?)?")
+
+
+def optional_year(value: object) -> int | None:
+    """A year as people type it: 2025, 2025.0 (a number cell), 2025年, 2025年度; empty ->
+    None."""
+    text = clean_text(value)
+    if not text:
+        return None
+    match = _YEAR.fullmatch(text)
+    if match is None:
+        raise _error("year_invalid", example="2025")
+    return int(match.group(1))
 
 
 _SIZES = {label: size for size, label in SIZE_LABELS_ZH.items()} | {s: s for s in SIZE_LABELS_ZH}

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from core.errors import ServiceError, StaleEdit
-from registry import clock, masking, selectors
+from registry import annual_reports, clock, masking, selectors
 from registry.models import (
     AnnualReport,
     Door,
@@ -201,8 +201,6 @@ def enterprise_delete(*, enterprise: Enterprise, by, door: Door = Door.STAFF) ->
 
 # --- Annual reports (企业信息公示暂行条例 art. 8) ----------------------------------------
 
-ANNUAL_REPORT_FIRST_YEAR = 2014  # the regulation's first reports (for 2013), filed in 2014
-
 
 def annual_report_set(
     *, enterprise: Enterprise, year: int, filed: bool, by, now: datetime.datetime | None = None
@@ -210,10 +208,11 @@ def annual_report_set(
     """Record whether ``enterprise`` filed its annual report for ``year``: one row per
     enterprise and year, written in one statement (two clicks at once leave one row)."""
     now = now or clock.now()
-    if not ANNUAL_REPORT_FIRST_YEAR - 1 <= year <= clock.today(now).year:
+    years = annual_reports.report_years(clock.today(now))
+    if year not in years:
         raise ServiceError(
             _("Enter a report year between %(first)s and %(last)s.")
-            % {"first": ANNUAL_REPORT_FIRST_YEAR - 1, "last": clock.today(now).year},
+            % {"first": years[0], "last": years[-1]},
             code="year",
         )
     with transaction.atomic():

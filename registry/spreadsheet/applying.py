@@ -30,6 +30,7 @@ from registry.spreadsheet.columns import (
     LIAISON_FIELDS,
 )
 from registry.spreadsheet.planning import Grids, RowPlan
+from registry.sql import annual_reports as annual_reports_sql
 from registry.sql import importing as sql
 from registry.sql.history import context_id
 
@@ -103,7 +104,7 @@ class Writer:
     for the last batch (and raises what went wrong in the writer); call it in a ``finally``
     too, so the thread is done with the connection before the transaction ends."""
 
-    def __init__(self, cursor, grids: Grids, *, present: set[str], today: datetime.date):
+    def __init__(self, cursor, grids: Grids, *, present: set[str], today: datetime.date, by=None):
         self.cursor = cursor
         self.grids = grids
         self.created_grids: dict[str, int] = {}
@@ -121,6 +122,8 @@ class Writer:
         }
         # Built here: the thread has no Django connection of its own, and needs none.
         now = clock.now()
+        self.now = now
+        self.by_id = getattr(by, "pk", None)  # who the annual reports' rows name
         self.writes = sql.writes(fields=fields, grid="grid" in present, today=today, now=now)
         self.copy = sql.copy_statement()
         self.raw = connection.connection  # the psycopg2 connection of this transaction
@@ -143,7 +146,10 @@ class Writer:
         if not staged:
             return
         self._create_grids(staged)
-        self.batches.put(sql.stage_csv(self._row(plan) for plan in staged))
+        # A new enterprise's id is given in SQL with its batch (sql.stage_ids): its report
+        # names its row in the file, the upsert finds the id in the staging table.
+        reports = [(plan.parsed.row, *plan.annual_report) for plan in staged if plan.annual_report]
+        self.batches.put((sql.stage_csv(self._row(plan) for plan in staged), reports))
         self.codes.extend(plan.parsed.uscc for plan in staged)
 
     def close(self) -> list[str]:
@@ -164,23 +170,25 @@ class Writer:
             self.error = error
         # Takes every batch until told to stop, even after a failure: add() never waits for
         # a writer that is gone.
-        while (buffer := self.batches.get()) is not _DONE:
+        while (batch := self.batches.get()) is not _DONE:
             if self.error is not None:
                 continue
             try:
                 with self.busy.after_callers():
-                    self._write(cursor, buffer)
+                    self._write(cursor, *batch)
             except BaseException as error:
                 self.error = error
         if cursor is not None:
             cursor.close()
 
-    def _write(self, cursor, buffer) -> None:
+    def _write(self, cursor, buffer, reports) -> None:
         sql.stage_clear(cursor)
         cursor.copy_expert(self.copy, buffer)
         sql.stage_ids(cursor, self.sequence)
         for write in self.writes:
             write.run(cursor, context=self.context)
+        # After the enterprises (a new one's report refers to it); a statement of its own.
+        annual_reports_sql.upsert(cursor, reports, by_id=self.by_id, now=self.now)
 
     def _create_grids(self, staged: list[RowPlan]) -> None:
         """Create the new grid areas these rows name, each with a code of its own made from its

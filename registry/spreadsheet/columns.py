@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from registry import normalize
+from registry import annual_reports, clock, normalize
 from registry.spreadsheet.cells import ExcelError, check_cell
 
 
@@ -36,11 +36,25 @@ def _text(max_length: int, *, required: bool = False) -> Callable[[object], str]
     return clean
 
 
+def report_year(value: object) -> int | None:
+    """The annual report's year (年报年度): a year whose report may be recorded today
+    (annual_reports.report_years); empty -> None (the year due, planning.report_of)."""
+    year = normalize.optional_year(value)
+    years = annual_reports.report_years(clock.today())
+    if year is not None and year not in years:
+        raise ValidationError(
+            _("Enter a report year between %(first)s and %(last)s."),
+            code="year_range",
+            params={"first": years[0], "last": years[-1]},
+        )
+    return year
+
+
 @dataclass(frozen=True)
 class Column:
     header: str  # as the park's spreadsheets write it
     alias: str  # the English alias, also the key of the parsed value
-    record: str  # "enterprise" | "liaison" | "contact" | "grid"
+    record: str  # "enterprise" | "liaison" | "contact" | "grid" | "annual_report"
     field: str  # the model field it fills
     clean: Callable[[object], object]
     required: bool = False
@@ -95,6 +109,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("法定代表人", "legal_representative", "enterprise", "legal_representative", _text(50)),
     Column("董监高", "executives", "enterprise", "executives", normalize.normalize_executives),
     Column("经营范围", "business_scope", "enterprise", "business_scope", _text(2000)),
+    # The annual report of one year (企业信息公示暂行条例 art. 8), an AnnualReport row: whether
+    # it was filed, and for which year (empty: the year due on the import's date, last year).
+    # An empty 年报已报送 changes nothing: a park's file knows of the reports it was told of.
+    Column("年报年度", "annual_report_year", "annual_report", "year", report_year),
+    Column(
+        "年报已报送", "annual_report_filed", "annual_report", "filed", normalize.optional_yes_no
+    ),
     Column("联络员姓名", "liaison_name", "liaison", "name", _text(50, required=True), True),
     Column("联络员职务", "liaison_position", "liaison", "position", _text(50)),
     Column("联络员手机", "liaison_mobile", "liaison", "mobile", normalize.normalize_mobile, True),
@@ -127,6 +148,8 @@ _KIND_OF_CLEAN: dict[Callable, str] = {
     normalize.parse_yes_no: "yes_no",
     normalize.normalize_size: "size",
     normalize.normalize_executives: "executives",
+    report_year: "report_year",
+    normalize.optional_yes_no: "filed",
 }
 _DIGIT_KINDS = {"uscc", "mobile", "phone", "id_number"}
 # A WeChat ID is often the mobile number it was registered with.
@@ -209,6 +232,7 @@ class ParsedRow:
     liaison: dict = field(default_factory=dict)
     contact: dict = field(default_factory=dict)
     grid: str | None = None  # None: the file has no grid column
+    annual_report: dict = field(default_factory=dict)  # "year", "filed": None when empty
     raw: dict | None = None  # the values as read, kept for the invalid-rows download
     errors: list[RowError] = field(default_factory=list)
     example: bool = False  # the template's example row (is_example_row): not parsed, skipped

@@ -19,7 +19,7 @@ from typing import IO
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from registry import clock, masking
+from registry import annual_reports, clock, masking
 from registry.access import visible_enterprises
 from registry.models import GridArea, SecurityEvent, SensitiveView
 from registry.normalize import SIZE_LABELS_ZH
@@ -51,7 +51,12 @@ def _rows(enterprise_ids_sql: str, params: list, user) -> Iterator[list[str]]:
             and not masking.may_unmask(user, kind, column.field)
         )
         masks.append((kind, column.field) if hide else None)
-    sql = importing_sql.export_rows([(c.record, c.field) for c in COLUMNS], enterprise_ids_sql)
+    # The report due today (last year's), as the import reads a file without 年报年度.
+    sql = importing_sql.export_rows(
+        [(c.record, c.field) for c in COLUMNS],
+        enterprise_ids_sql,
+        report_year=annual_reports.due_year(clock.today()),
+    )
     # A named (server-side) cursor streams the rows instead of loading 100k into memory.
     with transaction.atomic(), connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)

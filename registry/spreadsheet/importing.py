@@ -103,11 +103,18 @@ def _write(
     in the caller's transaction (changes_by)."""
     sql.lock_imports(cursor)
     aside = indexes_aside(cursor, rows=codes.rows)  # a first fill: built once, at the end
-    writer = Writer(cursor, grids, present=set(sheet.headers), today=clock.today())
+    today = clock.today()
+    writer = Writer(cursor, grids, present=set(sheet.headers), today=today, by=by)
     plan_progress = _share(progress, 10, 85)
     try:
         batches = planned_batches(
-            sheet, codes, grids, lock=True, describe=PREVIEW_CHANGES, connection_free=writer.busy
+            sheet,
+            codes,
+            grids,
+            lock=True,
+            describe=PREVIEW_CHANGES,
+            connection_free=writer.busy,
+            today=today,
         )
         for batch in batches:
             tally.add(batch, grids)

@@ -13,6 +13,7 @@ has counted it and handed it to the writer (registry.spreadsheet.applying).
 from __future__ import annotations
 
 import contextlib
+import datetime
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from registry import masking
+from registry import annual_reports, clock, masking
 from registry.models import GridArea
 from registry.normalize import clean_text
 from registry.spreadsheet.cells import displayable
@@ -36,6 +37,7 @@ from registry.spreadsheet.columns import (
     parse_row,
 )
 from registry.spreadsheet.reading import Sheet, UnreadableFile
+from registry.sql import annual_reports as annual_reports_sql
 from registry.sql import importing as sql
 
 BATCH = 5_000
@@ -199,6 +201,7 @@ class RowPlan:
     contact_action: str | None = None  # "create" | "update"
     contact_id: int | None = None
     diff: list[dict] = field(default_factory=list)  # old -> new, when described
+    annual_report: tuple[int, bool] | None = None  # (year, filed) to write, when it changes
 
 
 @dataclass
@@ -218,12 +221,15 @@ def planned_batches(
     lock: bool = False,
     describe: int = 0,
     connection_free: AbstractContextManager = _ALWAYS_FREE,
+    today: datetime.date | None = None,
 ) -> Iterator[Batch]:
     """The rows parsed and planned, BATCH at a time. ``lock``: lock the stored rows compared
     (FOR UPDATE), in the import's transaction. ``describe``: how many updated rows to describe
     old -> new, the first in the file (the preview lists a few; the rest are only counted).
     ``connection_free``: held while the registry is read (the import's writer shares the
-    connection, applying.Writer)."""
+    connection, applying.Writer). ``today``: the import's date (the annual report's default
+    year)."""
+    today = today or clock.today()
     rows = parsed_rows(sheet, codes)
     while chunk := list(itertools.islice(rows, BATCH)):
         valid: list[ParsedRow] = []
@@ -236,9 +242,11 @@ def planned_batches(
             grids.note(parsed)
         with connection_free:
             stored = sql.stored_records([p.uscc for p in valid], lock=lock)
+            reports = _stored_reports(valid, stored, today)
         plans = []
         for parsed in valid:
             plan = _plan_row(parsed, stored, grids, describe=describe > 0)
+            _plan_report(plan, report_of(parsed, today), reports, describe=describe > 0)
             describe -= plan.status == "updated"
             plans.append(plan)
         yield Batch(plans=plans, invalid=invalid, size=len(chunk))
@@ -261,6 +269,58 @@ def _plan_row(parsed: ParsedRow, stored: sql.Stored, grids: Grids, *, describe: 
     if plan.enterprise_changed or plan.liaison_action or plan.contact_action:
         plan.status = "updated"
     return plan
+
+
+def report_of(parsed: ParsedRow, today: datetime.date) -> tuple[int, bool] | None:
+    """The annual report the row records, (year, filed), or None: 年报已报送 empty or absent
+    changes nothing. Without 年报年度 the year is the one due on the import's date."""
+    filed = parsed.annual_report.get("filed")
+    if filed is None:
+        return None
+    return (parsed.annual_report.get("year") or annual_reports.due_year(today), filed)
+
+
+def _stored_reports(
+    valid: list[ParsedRow], stored: sql.Stored, today: datetime.date
+) -> dict[tuple[int, int], bool]:
+    """The stored reports the batch's rows name (one query, none when no row names one)."""
+    ids, years = set(), set()
+    for parsed in valid:
+        report = report_of(parsed, today)
+        enterprise = stored.enterprises.get(parsed.uscc)
+        if report and enterprise:
+            ids.add(enterprise["id"])
+            years.add(report[0])
+    return annual_reports_sql.stored(sorted(ids), sorted(years))
+
+
+def _plan_report(
+    plan: RowPlan,
+    report: tuple[int, bool] | None,
+    stored: dict[tuple[int, int], bool],
+    *,
+    describe: bool,
+) -> None:
+    """Write the row's annual report when it differs from the stored one (none stored: it
+    differs); a row that changes only that is updated."""
+    if report is None:
+        return
+    year, filed = report
+    old = stored.get((plan.enterprise_id, year)) if plan.enterprise_id else None
+    if old == filed:
+        return
+    plan.annual_report = report
+    if plan.status == "new":
+        return
+    plan.status = "updated"
+    if describe:
+        plan.diff.append(
+            {
+                "column": f"{BY_ALIAS['annual_report_filed'].header}（{year}）",
+                "old": "" if old is None else _shown("annual_report", "filed", old),
+                "new": _shown("annual_report", "filed", filed),
+            }
+        )
 
 
 def _plan_enterprise(parsed: ParsedRow, stored: dict, grids: Grids, diff: list | None) -> bool:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl.utils import get_column_letter, quote_sheetname
 
-from registry import normalize
+from registry import annual_reports, clock, normalize
 from registry.spreadsheet.columns import COLUMNS, EXAMPLE_MARK, Column
 
 SHEET = "名册"
@@ -28,7 +28,7 @@ INSTRUCTIONS_SHEET = "填表说明"
 CHOICES_SHEET = "选项"
 LAST_ROW = 1_048_576  # Excel's last row: the formats and drop-downs cover the whole column
 TEXT_FORMAT = "@"
-_LISTED_KINDS = {"size", "yes_no", "grid"}  # the columns with a drop-down list
+_LISTED_KINDS = {"size", "yes_no", "filed", "grid"}  # the columns with a drop-down list
 INLINE_LIST_LIMIT = 255  # Excel's limit on a list typed into the validation itself
 
 YES_NO_CHOICES = ("是", "否")
@@ -53,6 +53,8 @@ EXAMPLE = {
     "legal_representative": "张三",
     "executives": "董事：张三、赵六；监事：钱七；高管：孙八",
     "business_scope": "软件开发；信息技术咨询服务",
+    "annual_report_year": "",  # the year due today (example_row)
+    "annual_report_filed": "是",
     "liaison_name": "李四",
     "liaison_position": "办公室主任",
     "liaison_mobile": normalize.EXAMPLE_MOBILE,
@@ -96,6 +98,20 @@ def describe(column: Column) -> str:
         return _(
             "Choose 是 or 否 from the list; empty counts as 否. Also accepted: %(accepted)s."
         ) % {"accepted": normalize.YES_NO_ACCEPTED}
+    if kind == "report_year":
+        return _(
+            "The year of the annual report that %(filed)s is about, as four digits, e.g. "
+            "%(year)s. Empty: the year before the import's (the report due by 30 June)."
+        ) % {
+            "filed": "年报已报送",
+            "year": annual_reports.due_year(clock.today()),
+        }
+    if kind == "filed":
+        return _(
+            "Whether the enterprise filed the annual report of that year (年报年度) with the "
+            "registration authority: 是 or 否 from the list. Empty changes nothing: the "
+            "portal keeps what it knows. Also accepted: %(accepted)s."
+        ) % {"accepted": normalize.YES_NO_ACCEPTED}
     if kind == "size":
         return _(
             "Choose from the list: %(choices)s (large, medium, small, micro also accepted)."
@@ -117,7 +133,11 @@ def describe(column: Column) -> str:
 
 
 def example_row(grids: list[str]) -> dict[str, str]:
-    return dict(EXAMPLE, grid=grids[0] if grids else "")
+    return dict(
+        EXAMPLE,
+        grid=grids[0] if grids else "",
+        annual_report_year=str(annual_reports.due_year(clock.today())),
+    )
 
 
 def instructions(grids: list[str]) -> list[list[str]]:
@@ -247,7 +267,7 @@ def _drop_down_lists(workbook, sheet, grids: list[str]) -> None:
     for column in COLUMNS:
         if column.kind == "size":
             validation(column.alias, _list_formula(list(SIZE_CHOICES)), strict=True)
-        elif column.kind == "yes_no":
+        elif column.kind in ("yes_no", "filed"):
             validation(column.alias, _list_formula(list(YES_NO_CHOICES)), strict=True)
     if grids:
         formula = _list_formula(grids)

@@ -83,9 +83,10 @@ def _fragment(building_id: int) -> str:
 
 
 # An address as the LIKE above reads it: no spaces (ASCII or ideographic), digits half-width,
-# letters upper case; cheap beside the key itself.
+# letters upper case; cheap beside the key itself. The same expression as the enterprise's
+# trigram indexes on its addresses (registry.models.address_as_typed), which serve the LIKE.
 # (translate deletes the characters past the end of its third argument: the two spaces.)
-_AS_TYPED = "upper(translate({address}, '０１２３４５６７８９ \u3000', '0123456789'))"
+_AS_TYPED = f"upper(translate({{address}}, {_literal(k.TYPED_FROM)}, {_literal(k.TYPED_TO)}))"
 
 
 def suggestions_refresh(

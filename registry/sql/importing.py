@@ -20,7 +20,14 @@ from dataclasses import dataclass
 
 from django.db import OperationalError, connection, transaction
 
-from registry.models import EmergencyContact, Enterprise, GridArea, ImportRun, Liaison
+from registry.models import (
+    AnnualReport,
+    EmergencyContact,
+    Enterprise,
+    GridArea,
+    ImportRun,
+    Liaison,
+)
 from registry.spreadsheet.columns import CONTACT_FIELDS, ENTERPRISE_FIELDS, LIAISON_FIELDS
 from registry.sql.fragments import current_liaison_join
 from registry.sql.history import event_model, write_with_history
@@ -457,25 +464,34 @@ def writes(*, fields: dict[str, list[str]], grid: bool, today: datetime.date, no
     ]
 
 
-def export_rows(fields: list[tuple[str, str]], enterprise_ids_sql: str) -> str:
+def export_rows(fields: list[tuple[str, str]], enterprise_ids_sql: str, *, report_year: int) -> str:
     """The export's SELECT: one row per enterprise of ``enterprise_ids_sql`` (a subquery of
     ids), its grid's name, current liaison and emergency contact, by credit code. ``fields``
     are (record, field) pairs in column order: record "enterprise", "grid" (its name),
-    "liaison" or "contact"."""
+    "liaison", "contact" or "annual_report" (the report of ``report_year``: its year, and
+    whether filed, NULL when none is recorded)."""
     e, g = Table(Enterprise, "e"), Table(GridArea, "g")
     tables = {
         "enterprise": e,
         "liaison": Table(Liaison, "l"),
         "contact": Table(EmergencyContact, "c"),
     }
-    c = tables["contact"]
-    select = ", ".join(
-        g.name if record == "grid" else getattr(tables[record], field) for record, field in fields
-    )
+    c, a = tables["contact"], Table(AnnualReport, "a")
+    year = int(report_year)  # an int, written into the text (the ids' subquery has the params)
+
+    def column(record: str, field: str) -> str:
+        if record == "grid":
+            return g.name
+        if record == "annual_report":
+            return str(year) if field == "year" else getattr(a, field)
+        return getattr(tables[record], field)
+
+    select = ", ".join(column(record, field) for record, field in fields)
     return (
         f"SELECT {select} FROM {e} "
         f"LEFT JOIN {g} ON {g.id} = {e.grid} "
         f"{current_liaison_join(e, tables['liaison'])} "
         f"LEFT JOIN {c} ON {c.enterprise} = {e.id} "
+        f"LEFT JOIN {a} ON {a.enterprise} = {e.id} AND {a.year} = {year} "
         f"WHERE {e.id} IN ({enterprise_ids_sql}) ORDER BY {e.uscc}"
     )

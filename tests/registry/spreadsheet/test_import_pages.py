@@ -176,7 +176,7 @@ def test_the_blank_template_has_the_headers(client, admin_user):
     header, example = (
         CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     )
-    assert header[:3] == ["统一社会信用代码", "企业名称", "注册地址"] and len(header) == 24
+    assert header[:3] == ["统一社会信用代码", "企业名称", "注册地址"] and len(header) == 26
     assert example[0].startswith("示例")  # the example row, which the import skips
 
 

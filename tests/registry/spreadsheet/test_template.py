@@ -17,7 +17,7 @@ from registry.models import Enterprise, GridArea, Liaison
 from registry.spreadsheet.columns import COLUMNS, parse_row
 from registry.spreadsheet.exporting import registry_export
 from registry.spreadsheet.importing import registry_import
-from registry.spreadsheet.template import EXAMPLE, LAST_ROW, template_workbook
+from registry.spreadsheet.template import EXAMPLE, LAST_ROW, example_row, template_workbook
 from tests.factories import (
     EmergencyContactFactory,
     EnterpriseFactory,
@@ -179,7 +179,7 @@ def test_the_instructions_name_every_column_with_its_rule_from_the_columns_thems
     for column in COLUMNS:
         _header, alias, required, fmt, rule, example = table[column.header]
         assert alias == column.alias
-        assert example == (EXAMPLE[column.alias] if column.alias != "grid" else "甲网格")
+        assert example == example_row(["甲网格"])[column.alias]
         assert required == ("必填" if column.required else "选填")
         assert fmt == ("文本" if column.header in DIGIT_HEADERS else "常规")
         assert rule and rule.isascii() is False  # a Chinese sentence, for every column
