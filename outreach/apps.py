@@ -11,6 +11,7 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from outreach.events.apps import events_ready
 from outreach.matters.apps import matters_ready
 
 
@@ -30,6 +31,8 @@ class OutreachConfig(AppConfig):
         _ensure_default_templates(self)
         # The first-contact desk (outreach/matters): its own wiring, after outreach's.
         matters_ready(self)
+        # Trainings, meetings and salons (outreach/events), after the desk.
+        events_ready(self)
 
 
 def _register_task_kinds() -> None:

@@ -9,6 +9,8 @@ urlpatterns = [
     path("tasks/", views.task_list_page, name="tasks"),
     # The first-contact desk (outreach/matters).
     path("matters/", include("outreach.matters.urls")),
+    # Trainings, meetings and salons (outreach/events).
+    path("events/", include("outreach.events.urls")),
     path("tasks/<id:pk>/attempt/", views.task_attempt, name="task_attempt"),
     path("tasks/<id:pk>/close/", views.task_close, name="task_close"),
     path("tasks/<id:pk>/reassign/", views.task_reassign, name="task_reassign"),

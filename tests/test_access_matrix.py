@@ -204,6 +204,10 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "outreach:matters:attachments_add": {"GET": NOBODY, "POST": EDITORS_OF_A},
     "outreach:matters:attachment": {"GET": READERS_OF_A, "POST": NOBODY},
     # The library of standard answers: every role reads it; staff and admins keep it.
+    # Events (outreach/events): every role reads them; staff and admins hold them.
+    "outreach:events:list": {"GET": USERS, "POST": NOBODY},
+    "outreach:events:new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
+    "outreach:events:edit": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:matters:standard_answers": {"GET": USERS, "POST": NOBODY},
     "outreach:matters:standard_answer_new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:matters:standard_answer_edit": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
@@ -413,6 +417,13 @@ def _building_url(name, enterprise, grid, someone) -> str:
 def _url(name, enterprise, grid, someone, admin=None) -> str:
     if name.startswith(("registry:building", "api:building")) or name.endswith("building_remove"):
         return _building_url(name, enterprise, grid, someone)
+    if name == "outreach:events:edit":
+        from outreach.events.services import event_create
+
+        event = event_create(
+            by=someone, kind="training", topic="年报培训", starts_at=clock.now(), place="报告厅"
+        )
+        return reverse(name, args=[event.pk])
     if name == "outreach:matters:attachment":
         return reverse(name, args=[_attachment_of(enterprise, someone)])
     if name == "outreach:matters:standard_answer_edit":
