@@ -208,6 +208,7 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "outreach:events:list": {"GET": USERS, "POST": NOBODY},
     "outreach:events:new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:events:edit": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
+    "outreach:events:invitations": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:matters:standard_answers": {"GET": USERS, "POST": NOBODY},
     "outreach:matters:standard_answer_new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:matters:standard_answer_edit": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
@@ -224,6 +225,8 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "matter_feedback:landing": {"GET": EVERYONE, "POST": NOBODY},
     "matter_feedback:rate": {"GET": NOBODY, "POST": NOBODY},
     "selfservice:ask": {"GET": NOBODY, "POST": NOBODY},
+    # The liaison's invitations: only after the code of a personal link (none here: 404).
+    "selfservice:events": {"GET": NOBODY, "POST": NOBODY},
     # Other systems hand the desk a matter; the body names it (so {} is a 400).
     "api:matters": {"POST": {ADMIN, STAFF, GRID_A, GRID_B}},
     # Reports from outside (monitoring.signals): whoever works the enterprise, on the page;
@@ -417,7 +420,7 @@ def _building_url(name, enterprise, grid, someone) -> str:
 def _url(name, enterprise, grid, someone, admin=None) -> str:
     if name.startswith(("registry:building", "api:building")) or name.endswith("building_remove"):
         return _building_url(name, enterprise, grid, someone)
-    if name == "outreach:events:edit":
+    if name in {"outreach:events:edit", "outreach:events:invitations"}:
         from outreach.events.services import event_create
 
         event = event_create(

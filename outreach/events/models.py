@@ -6,7 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["Event", "EventSettings"]
+from registry.models import Enterprise, Liaison
+
+__all__ = ["Event", "EventInvitation", "EventSettings"]
 
 
 class Event(models.Model):
@@ -55,6 +57,47 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.topic}"
+
+
+class EventInvitation(models.Model):
+    """An event's invitation of one liaison, and their answer (empty: not answered yet)."""
+
+    class Answer(models.TextChoices):
+        ATTEND = "attend", _("Will attend")
+        DECLINE = "decline", _("Will not attend")
+        DELEGATE = "delegate", _("Sends a colleague")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), related_name="invitations", on_delete=models.CASCADE
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), related_name="+", on_delete=models.CASCADE
+    )
+    liaison = models.ForeignKey(
+        Liaison, verbose_name=_("liaison"), related_name="+", on_delete=models.CASCADE
+    )
+    invited_at = models.DateTimeField(_("invited at"))
+    answer = models.CharField(_("answer"), max_length=10, choices=Answer.choices, blank=True)
+    delegate_name = models.CharField(_("colleague's name"), max_length=50, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["event", "id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            # Inviting the same audience again adds only the new liaisons (ON CONFLICT).
+            models.UniqueConstraint(fields=["event", "liaison"], name="invitation_one_per_liaison"),
+            models.CheckConstraint(
+                condition=Q(answer="", answered_at__isnull=True)
+                | (~Q(answer="") & Q(answered_at__isnull=False)),
+                name="invitation_answered_at_matches_answer",
+            ),
+        ]
+        indexes = [models.Index(fields=["liaison", "event"], name="invitation_liaison_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} · {self.liaison_id} · {self.answer or '-'}"
 
 
 class EventSettings(models.Model):

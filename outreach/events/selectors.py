@@ -5,7 +5,7 @@ import datetime
 
 from django.db.models import Count, Q, QuerySet
 
-from outreach.events.models import Event, EventSettings
+from outreach.events.models import Event, EventInvitation, EventSettings
 from registry import clock
 
 EDIT_PERMISSION = "outreach.change_event"
@@ -63,4 +63,29 @@ def training_progress(*, now: datetime.datetime | None = None) -> TrainingProgre
         held=counts["held"],
         planned=counts["planned"],
         target=EventSettings.current().trainings_per_year,
+    )
+
+
+def event_invitations(*, event: Event) -> QuerySet[EventInvitation]:
+    """The event's invitations with their enterprise and liaison, by enterprise name."""
+    return event.invitations.select_related("enterprise", "liaison").order_by(
+        "enterprise__name", "pk"
+    )
+
+
+def answer_counts(*, event: Event) -> dict[str, int]:
+    counts = event.invitations.aggregate(
+        invited=Count("pk"),
+        unanswered=Count("pk", filter=Q(answer="")),
+        **{value: Count("pk", filter=Q(answer=value)) for value in EventInvitation.Answer.values},
+    )
+    return counts
+
+
+def open_invitations(*, liaison_id: int, now: datetime.datetime) -> QuerySet[EventInvitation]:
+    """The liaison's invitations to events not started yet, soonest first."""
+    return (
+        EventInvitation.objects.filter(liaison_id=liaison_id, event__starts_at__gt=now)
+        .select_related("event")
+        .order_by("event__starts_at", "pk")
     )

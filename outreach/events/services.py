@@ -1,13 +1,18 @@
-"""Writes of events: staff and admins create and edit them. ServiceError names the field."""
+"""Writes of events: staff and admins create, edit and invite; liaisons answer. ServiceError
+names the field."""
 
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
-from outreach.events.models import Event
+from outreach.events.models import Event, EventInvitation
+from outreach.sql.events import invitations_insert_sql
 from registry import clock
+from registry.models import Enterprise
+from registry.selectors import EnterpriseFilters, enterprise_list
 
 FIELDS = (
     "kind",
@@ -60,3 +65,46 @@ def event_update(*, event: Event, by, now: datetime.datetime | None = None, **da
         setattr(event, field, value)
     event.updated_at = now or clock.now()
     return _saved(event)
+
+
+def event_invite(
+    *, event: Event, filters: EnterpriseFilters, by, now: datetime.datetime | None = None
+) -> int:
+    """Invite the current liaisons of the enterprises ``filters`` selects, as ``by`` sees the
+    enterprise list (a grid worker: their grids), deregistered ones left out. Liaisons
+    already invited keep their invitation and answer. Returns how many were added."""
+    now = now or clock.now()
+    if event.starts_at <= now:
+        raise ServiceError(_("This event has already started."), field="event")
+    chosen_sql, chosen_params = (
+        enterprise_list(user=by, filters=filters).order_by().values("pk").query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            invitations_insert_sql(chosen_sql),
+            [event.pk, now, Enterprise.Status.DEREGISTERED, *chosen_params],
+        )
+        return cursor.rowcount
+
+
+def invitation_answer(
+    *,
+    invitation: EventInvitation,
+    answer: str,
+    delegate_name: str = "",
+    now: datetime.datetime | None = None,
+) -> EventInvitation:
+    """The liaison's answer (they may change it until the event starts)."""
+    now = now or clock.now()
+    if answer not in EventInvitation.Answer.values:
+        raise ServiceError(_("Choose your answer."), field="answer")
+    delegate_name = (delegate_name or "").replace("\x00", "").strip()
+    if answer == EventInvitation.Answer.DELEGATE and not delegate_name:
+        raise ServiceError(_("Enter the name of the colleague who comes."), field="delegate_name")
+    if invitation.event.starts_at <= now:
+        raise ServiceError(_("This event has already started."), field="answer")
+    invitation.answer = answer
+    invitation.delegate_name = delegate_name if answer == EventInvitation.Answer.DELEGATE else ""
+    invitation.answered_at = now
+    invitation.save(update_fields=["answer", "delegate_name", "answered_at"])
+    return invitation

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.event_list_page, name="list"),
     path("new/", views.event_new, name="new"),
     path("<id:pk>/", views.event_edit, name="edit"),
+    path("<id:pk>/invitations/", views.event_invitations_page, name="invitations"),
 ]
