@@ -1,11 +1,13 @@
-"""The demo park's events: a training held this year, one coming, a salon online."""
+"""The demo park's events: a training held this year, one coming (the park's liaisons invited,
+some answered), a salon online."""
 
 import datetime
 import random
 
-from outreach.events.models import Event
-from outreach.events.services import event_create
+from outreach.events.models import Event, EventInvitation
+from outreach.events.services import event_create, event_invite, invitation_answer
 from registry import clock
+from registry.selectors import EnterpriseFilters
 
 
 def seed_events(*, rng: random.Random, users: dict) -> None:
@@ -30,7 +32,7 @@ def seed_events(*, rng: random.Random, users: dict) -> None:
         speaker="市场监管所 王科长",
         materials_note="年报填报指南（PDF），会后发送。",
     )
-    event_create(
+    upcoming = event_create(
         by=by,
         kind=Event.Kind.TRAINING,
         topic="税务合规与发票管理培训",
@@ -48,3 +50,10 @@ def seed_events(*, rng: random.Random, users: dict) -> None:
         online_link="https://meeting.example.com/j/123456",
         capacity=30,
     )
+    # The park's liaisons invited to the coming training (as staff see the list); a dozen
+    # have answered.
+    event_invite(event=upcoming, filters=EnterpriseFilters(), by=by)
+    answers = [EventInvitation.Answer.ATTEND] * 3 + [EventInvitation.Answer.DECLINE]
+    for invitation in upcoming.invitations.select_related("event").order_by("pk")[:12]:
+        answer = rng.choice(answers)
+        invitation_answer(invitation=invitation, answer=answer)

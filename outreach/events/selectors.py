@@ -45,6 +45,13 @@ class TrainingProgress:
         return max(0, self.target - self.held - self.planned)
 
 
+def trainings_target() -> int:
+    """The admin's yearly target, or the default while no admin has saved one (a read: the
+    dashboard does not write the settings row)."""
+    saved = EventSettings.objects.filter(pk=1).values_list("trainings_per_year", flat=True)
+    return saved.first() or EventSettings._meta.get_field("trainings_per_year").default
+
+
 def training_progress(*, now: datetime.datetime | None = None) -> TrainingProgress:
     """The trainings of the park's current calendar year (Shanghai's year), held and
     planned, against EventSettings.trainings_per_year."""
@@ -62,7 +69,7 @@ def training_progress(*, now: datetime.datetime | None = None) -> TrainingProgre
         year=year,
         held=counts["held"],
         planned=counts["planned"],
-        target=EventSettings.current().trainings_per_year,
+        target=trainings_target(),
     )
 
 
