@@ -254,6 +254,7 @@ def dashboard_html(request) -> str:
     from django.utils.formats import date_format
 
     from monitoring.chart import chart_title, trend_svg
+    from outreach.events.selectors import training_progress
     from registry.roles import Role, user_role
 
     board = dashboard_for(user=request.user)
@@ -275,6 +276,9 @@ def dashboard_html(request) -> str:
             "holidays_url": reverse("registry:holidays") if role == Role.ADMIN else "",
             # Admins hear of what the SMS provider refuses (outreach.messaging.refusals).
             **(sms_attention() if role == Role.ADMIN else {}),
+            # Admins and staff, who hold the events, see the year's trainings against the
+            # park's target (outreach.events; monitoring sits above outreach).
+            "training_progress": training_progress() if role in (Role.ADMIN, Role.STAFF) else None,
         },
         request=request,
     )

@@ -11,6 +11,7 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from outreach.events.apps import events_ready
 from outreach.matters.apps import matters_ready
 from outreach.recognition.apps import recognition_ready
 
@@ -33,6 +34,8 @@ class OutreachConfig(AppConfig):
         matters_ready(self)
         # The yearly recognition (outreach/recognition).
         recognition_ready()
+        # Trainings, meetings and salons (outreach/events), after the desk.
+        events_ready(self)
 
 
 def _register_task_kinds() -> None:

@@ -211,6 +211,11 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "outreach:matters:attachments_add": {"GET": NOBODY, "POST": EDITORS_OF_A},
     "outreach:matters:attachment": {"GET": READERS_OF_A, "POST": NOBODY},
     # The library of standard answers: every role reads it; staff and admins keep it.
+    # Events (outreach/events): every role reads them; staff and admins hold them.
+    "outreach:events:list": {"GET": USERS, "POST": NOBODY},
+    "outreach:events:new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
+    "outreach:events:edit": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
+    "outreach:events:invitations": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:matters:standard_answers": {"GET": USERS, "POST": NOBODY},
     "outreach:matters:standard_answer_new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:matters:standard_answer_edit": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
@@ -227,6 +232,8 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "matter_feedback:landing": {"GET": EVERYONE, "POST": NOBODY},
     "matter_feedback:rate": {"GET": NOBODY, "POST": NOBODY},
     "selfservice:ask": {"GET": NOBODY, "POST": NOBODY},
+    # The liaison's invitations: only after the code of a personal link (none here: 404).
+    "selfservice:events": {"GET": NOBODY, "POST": NOBODY},
     # Other systems hand the desk a matter; the body names it (so {} is a 400).
     "api:matters": {"POST": {ADMIN, STAFF, GRID_A, GRID_B}},
     # Reports from outside (monitoring.signals): whoever works the enterprise, on the page;
@@ -436,6 +443,13 @@ def _recognised(enterprise, admin) -> list:
 def _url(name, enterprise, grid, someone, admin=None) -> str:
     if name.startswith(("registry:building", "api:building")) or name.endswith("building_remove"):
         return _building_url(name, enterprise, grid, someone)
+    if name in {"outreach:events:edit", "outreach:events:invitations"}:
+        from outreach.events.services import event_create
+
+        event = event_create(
+            by=someone, kind="training", topic="年报培训", starts_at=clock.now(), place="报告厅"
+        )
+        return reverse(name, args=[event.pk])
     if name == "outreach:matters:attachment":
         return reverse(name, args=[_attachment_of(enterprise, someone)])
     if name == "outreach:matters:standard_answer_edit":

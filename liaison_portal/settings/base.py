@@ -165,8 +165,12 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 # The project's strings; each app keeps its own in <app>/locale/ (found by Django).
-# The first-contact desk keeps its own catalogue (outreach/matters/locale).
-LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "outreach" / "matters" / "locale"]
+# The first-contact desk and the events keep their own catalogues (outreach/*/locale).
+LOCALE_PATHS = [
+    BASE_DIR / "locale",
+    BASE_DIR / "outreach" / "matters" / "locale",
+    BASE_DIR / "outreach" / "events" / "locale",
+]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 # The park's name on the liaisons' certificates (outreach/recognition/certificate.py).

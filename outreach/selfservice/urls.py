@@ -1,5 +1,6 @@
 from django.urls import path
 
+from outreach.events.public_views import invitations_page
 from outreach.matters.public_views import ask
 from outreach.selfservice import views
 
@@ -13,5 +14,7 @@ urlpatterns = [
     path("other/", views.other_enterprise, name="other"),
     # "我有问题 / 需要帮助": a matter for the first-contact desk (outreach/matters).
     path("ask/", ask, name="ask"),
+    # The liaison's invitations to trainings, meetings and salons (outreach/events).
+    path("events/", invitations_page, name="events"),
     path("<str:token>/", views.landing, name="landing"),
 ]
