@@ -15,8 +15,8 @@ from django.db import transaction
 from faker import Faker
 from stdnum.cn import ric, uscc
 
-from registry import clock, services
-from registry.models import Door, EmergencyContact, Enterprise, GridArea, Liaison
+from registry import annual_reports, clock, services
+from registry.models import AnnualReport, Door, EmergencyContact, Enterprise, GridArea, Liaison
 from registry.normalize import normalize_mobile, normalize_phone
 from registry.roles import Role, role_group
 
@@ -159,11 +159,34 @@ def seed_demo(*, enterprises: int, seed: int = 2026) -> SeedResult:
     grids = _seed_grids(users)
     created = _seed_enterprises(rng, fake, grids=list(grids.values()), count=enterprises)
     replacements = _replace_some_liaisons(rng, fake, created, by=users["staff"])
+    _seed_annual_reports(rng, created, by=users["staff"])
     for step in demo_steps():
         step(rng=rng, users=users)
     return SeedResult(
         users=len(users), grids=len(grids), enterprises=len(created), replacements=replacements
     )
+
+
+def _seed_annual_reports(rng: random.Random, created: list[Enterprise], *, by) -> None:
+    """Last year's annual report, as a park sees it in autumn: most filed, a few known not
+    filed, some not known (企业信息公示暂行条例 art. 8; registry.annual_reports)."""
+    now = clock.now()
+    year = annual_reports.due_year(clock.today(now))
+    reports = []
+    for enterprise in created:
+        draw = rng.random()
+        if draw < 0.9:
+            filed = True
+        elif draw < 0.95:
+            filed = False
+        else:
+            continue
+        reports.append(
+            AnnualReport(
+                enterprise=enterprise, year=year, filed=filed, updated_by=by, updated_at=now
+            )
+        )
+    AnnualReport.objects.bulk_create(reports, ignore_conflicts=True)
 
 
 def _seed_grids(users: dict[str, object]) -> dict[str, GridArea]:

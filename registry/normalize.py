@@ -97,7 +97,9 @@ MESSAGES = {
     "executives_invalid": _(
         "Write the executives as role: names, e.g. %(accepted)s (roles: 董事, 监事, 高管)."
     ),
-    "executives_too_long": _("Enter the executives in at most %(max)s characters."),
+    "executives_too_long": _(
+        "Enter the executives in at most %(max)s characters, written like %(accepted)s."
+    ),
 }
 
 
@@ -580,7 +582,9 @@ def normalize_executives(value: object) -> str:
     """Any accepted way of writing the executives -> their canonical line; empty -> ""."""
     text = format_executives(parse_executives(value))
     if len(text) > EXECUTIVES_MAX_LENGTH:
-        raise _error("executives_too_long", max=EXECUTIVES_MAX_LENGTH)
+        raise _error(
+            "executives_too_long", max=EXECUTIVES_MAX_LENGTH, accepted=_EXECUTIVES_ACCEPTED
+        )
     return text
 
 

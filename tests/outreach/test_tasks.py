@@ -111,7 +111,7 @@ def test_every_kind_is_registered_at_start_in_the_order_apps_py_states():
     # The kinds' filter menu: outreach's own (the manual follow-up among them), self-service's,
     # then monitoring's (registered by OutreachConfig.ready and MonitoringConfig.ready, none
     # by an import).
-    assert [kind.value for kind in task_kinds()][:16] == [
+    assert [kind.value for kind in task_kinds()][:20] == [
         *Task.Kind.values,
         "selfservice_update",
         "selfservice_locked",
@@ -120,9 +120,13 @@ def test_every_kind_is_registered_at_start_in_the_order_apps_py_states():
         "rule_not_in_service",
         "rule_frequent_changes",
         "rule_major_change",
+        "rule_dead_number_major_change",
+        "rule_control_change",
+        "rule_annual_report_missing",
         "procedure_verification",
         "procedure_inquiry",
         "procedure_disposition",
+        "signal_verification",
     ]
 
 

@@ -104,7 +104,7 @@ def test_the_higher_apps_demo_steps_run_outreachs_history_before_monitorings_lig
     )
     # The reports from outside are on the enterprises the demo gave lights.
     assert steps.index(seed_signals_demo) > steps.index(seed_monitoring_demo)
-    assert len(steps) == 5
+    assert len(steps) == 6  # and the events' (outreach/events)
 
 
 def test_a_demo_step_runs_after_the_steps_it_names_whatever_the_order_apps_start_in(

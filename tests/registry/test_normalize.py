@@ -523,6 +523,9 @@ ONE_ERROR_PER_CODE = [
     (normalize_email, "liaison@", "email_invalid"),
     (parse_yes_no, "maybe", "yes_no_invalid"),
     (normalize_size, "huge", "size_invalid"),
+    (normalize.optional_year, "去年", "year_invalid"),
+    (normalize.normalize_executives, "张三、李四", "executives_invalid"),
+    (normalize.normalize_executives, "董事：" + "张" * 2000, "executives_too_long"),
 ]
 
 
