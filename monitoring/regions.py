@@ -9,7 +9,6 @@ blocks it needs are geocoded here, once each (monitoring.services.rules.mobile_r
 from functools import lru_cache
 
 import phonenumbers
-from phonenumbers import geocoder
 
 PREFIX_LENGTH = 7
 # The province is read from the geocoder's English description, "City, Province" or the
@@ -24,6 +23,10 @@ def prefix_province(prefix: str) -> str:
     """The province of the block ``prefix`` (the first seven digits), or "" when unknown."""
     if len(prefix) != PREFIX_LENGTH or not prefix.isdigit():
         return ""
+    # Imported here: the geocoder's data is about 100 MB in memory, wanted only by the process
+    # placing blocks (the rules sweep), not by every web worker and import that loads this app.
+    from phonenumbers import geocoder
+
     try:
         number = phonenumbers.parse(f"+86{prefix}0000")
     except phonenumbers.NumberParseException:
