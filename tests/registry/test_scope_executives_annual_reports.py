@@ -128,10 +128,11 @@ def test_the_list_filters_non_filers_and_flags_them_from_1_july(
     filed = EnterpriseFactory(grid=grid_a, name="已报企业")
     AnnualReport.objects.create(enterprise=filed, year=2025, filed=True, updated_at=clock.now())
     Enterprise.objects.update(created_at=clock.start_of_day(datetime.date(2024, 5, 1)))
-    client.force_login(staff_user)
     url = reverse("registry:enterprises")
     for day, flagged in ((datetime.date(2026, 6, 30), False), (datetime.date(2026, 7, 1), True)):
         with time_machine.travel(clock.start_of_day(day) + datetime.timedelta(hours=10)):
+            # Logged in on that day: a session from months before has timed out (30 minutes).
+            client.force_login(staff_user)
             rows = client.get(url, {"annual_report": "not_filed"}).context["page"].object_list
             assert [e.name for e in rows] == [enterprise_a.name]
             page = client.get(url).content.decode()
