@@ -7,9 +7,8 @@ starts at 4 rows."""
 
 import io
 
-import psycopg2
 import pytest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from registry.models import Enterprise, Liaison
 from registry.selectors import enterprise_search
@@ -110,13 +109,12 @@ def test_a_reader_holding_the_registry_keeps_the_indexes_and_the_import_goes_on(
     """The tables are not taken from a reader: after a short wait the import keeps the
     indexes up as it writes."""
     monkeypatch.setattr(applying, "FIRST_FILL_LOCK_MS", 100)
-    db = connection.settings_dict
-    reader = psycopg2.connect(
-        dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"],
-        port=db["PORT"],
-    )  # fmt: skip
+    # A second connection to the test database, as Django makes them (the embedded server
+    # listens on its own socket): a transaction of its own, reading the registry.
+    reader = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
-        with reader.cursor() as cursor:  # a transaction of its own, reading the registry
+        reader.set_autocommit(False)
+        with reader.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM registry_enterprise")
             result = _import([HEADERS, *(a_row(n) for n in range(1, 11))])
     finally:
