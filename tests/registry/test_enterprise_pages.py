@@ -229,9 +229,14 @@ def test_replacing_the_liaison_keeps_the_old_one_as_past(client, worker_a, enter
     page = client.get(response.url)
     assert page.context["liaison"].name == "赵敏"
     assert [p.name for p in page.context["past_liaisons"]] == ["张伟"]
-    titles = [item.title for item in page.context["timeline"]]
-    # With the new liaison's welcome SMS, logged as their first contact (outreach).
-    assert set(titles[:3]) == {"新联络员", "联络员信息变更", "联系记录：短信"}
+    timeline = page.context["timeline"]
+    changes = [item.title for item in timeline if item.kind.startswith("registry.")]
+    assert set(changes[:2]) == {"新联络员", "联络员信息变更"}
+    # With the new liaison's welcome SMS, logged as their first contact (outreach). Where it
+    # falls among the changes is not asserted: the registry's history is stamped by the
+    # database's clock and the contact by Python's, which the date runs (tests/at_date.py)
+    # move apart by days.
+    assert "联系记录：短信" in [item.title for item in timeline]
 
 
 def test_an_auditor_reads_but_cannot_edit(client, auditor, enterprise_a):
