@@ -38,6 +38,14 @@ class ContactAttempt(models.Model):
         REFUSED = "refused", _("Refused")
         # A message that asks nothing (the new liaison's welcome): neither reached nor not.
         SENT = "sent", _("Sent (no answer awaited)")
+        # Someone outside reported the enterprise unreachable (monitoring's signals): counted
+        # as a failure like no answer, but not a call nobody answered.
+        REPORTED = "reported", _("Reported unreachable")
+
+        @classmethod
+        def system_only(cls) -> frozenset[str]:
+            """Outcomes the portal writes itself, never chosen by a person logging a contact."""
+            return frozenset({cls.SENT, cls.REPORTED})
 
         @classmethod
         def is_success(cls, outcome: str) -> bool:
