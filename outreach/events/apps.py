@@ -1,7 +1,8 @@
 """What events register when outreach starts (called from OutreachConfig.ready, after the
 desk's): who may edit events and the yearly target, the demo's events; at the door: who
 reads and works the attendance, the walk-in's mobile as a protected field, the events on the
-enterprise page, and attendance as the recognition's "attended an event"."""
+enterprise page, attendance as the recognition's "attended an event", and walk-ins in the
+retention run."""
 
 
 def events_ready(app_config) -> None:
@@ -11,6 +12,7 @@ def events_ready(app_config) -> None:
     _mask_the_walk_ins_mobile()
     _add_to_the_enterprise_page()
     _attendance_counts_for_recognition()
+    _register_retention_step()
 
 
 def _give_staff_the_events() -> None:
@@ -63,3 +65,11 @@ def _attendance_counts_for_recognition() -> None:
     from outreach.recognition.services import register_attendance
 
     register_attendance(liaisons_attended)
+
+
+def _register_retention_step() -> None:
+    # What walk-ins typed about themselves, erased with the registry's people.
+    from outreach.events.retention import erase_walk_ins
+    from registry.retention import register_retention_step
+
+    register_retention_step(erase_walk_ins)

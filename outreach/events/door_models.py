@@ -122,10 +122,11 @@ class EventAttendance(models.Model):
                 condition=Q(liaison__isnull=False),
                 name="attendance_one_per_liaison",
             ),
-            # The same walk-in registering twice is one row too.
+            # The same walk-in registering twice is one row too (the retention run empties
+            # the mobile of walk-ins past the period).
             models.UniqueConstraint(
                 fields=["event", "walk_in_mobile"],
-                condition=Q(how="walk_in"),
+                condition=Q(how="walk_in") & ~Q(walk_in_mobile=""),
                 name="attendance_one_walk_in_per_mobile",
             ),
             models.CheckConstraint(
