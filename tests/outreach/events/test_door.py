@@ -400,3 +400,24 @@ def test_rotating_twice_keeps_one_code_per_event(training, staff_user):
     second = checkin_code_rotate(event=training, by=staff_user)
     assert first != second
     assert training.__class__.objects.get(pk=training.pk).checkin_code.code == second
+
+
+def test_a_number_typed_at_the_door_uses_the_liaisons_open_link(
+    client, training, enterprise_a, staff_user
+):
+    """A stranger typing the liaison's number supersedes nothing: the code goes on the link
+    the liaison already holds."""
+    link = selfservice_link_send(enterprise=enterprise_a, by=staff_user)
+    client.post(_url(training), {"action": "send", "mobile": MOBILE_A})
+    assert SelfServiceLink.objects.get().pk == link.pk
+    link.refresh_from_db()
+    assert link.superseded_at is None and link.code_hash
+
+
+def test_a_locked_link_sends_no_code_at_the_door(client, training, enterprise_a, staff_user):
+    link = selfservice_link_send(enterprise=enterprise_a, by=staff_user)
+    SelfServiceLink.objects.filter(pk=link.pk).update(locked_at=at(TODAY, 9))
+    response = client.post(_url(training), {"action": "send", "mobile": MOBILE_A}, follow=True)
+    assert 'data-testid="code-sent"' in response.content.decode()
+    assert not OutboxMessage.objects.filter(purpose="self-service-code").exists()
+    assert SelfServiceLink.objects.count() == 1
