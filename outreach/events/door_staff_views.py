@@ -49,7 +49,10 @@ def event_checkin_screen(request, pk):
         {
             "event": event,
             "url": url,
-            "qr_svg": segno.make(url, error="m").svg_inline(scale=10, border=2),
+            # No size: a viewBox, so the page's styles size it for the screen or the paper.
+            "qr_svg": segno.make(url, error="m").svg_inline(
+                border=2, omitsize=True, light="#fff", title=event.topic
+            ),
             "first_day": first,
             "last_day": last,
             "print": "print" in request.GET,

@@ -18,7 +18,7 @@ from registry import clock
 
 
 def test_a_liaison_checks_in_at_the_door_on_their_phone(
-    page, phone_page, login, staff_user, enterprise_a, live_server, settings
+    page, phone_page, login, staff_user, enterprise_a, live_server, settings, shot
 ):
     settings.SELF_SERVICE_BASE_URL = live_server.url
     training = event_create(
@@ -33,6 +33,7 @@ def test_a_liaison_checks_in_at_the_door_on_their_phone(
     page.get_by_test_id("event-checkin").click()
     expect(page.get_by_test_id("checkin-qr").locator("svg")).to_be_visible()
     checkin_url = page.get_by_test_id("checkin-url").inner_text().strip()
+    shot(page, "event-checkin-screen")
 
     # The phone "scans" the QR: it opens the address the QR holds.
     phone_page.goto(checkin_url)
@@ -46,6 +47,7 @@ def test_a_liaison_checks_in_at_the_door_on_their_phone(
 
     expect(phone_page.get_by_test_id("checked-in")).to_contain_text("签到成功")
     expect(phone_page.get_by_test_id("checkin-details")).to_contain_text("张伟")
+    shot(phone_page, "event-checkin-phone")
     # Nothing runs off the side of a phone's screen.
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
     phone_page.get_by_label("我已阅读并同意上述个人信息使用说明。").check()
