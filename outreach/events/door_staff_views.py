@@ -28,7 +28,7 @@ from outreach.events.models import Event
 from outreach.events.selectors import can_edit_events
 from registry import clock
 from registry.access import require, visible_enterprises
-from registry.masking import masked, may_unmask
+from registry.masking import masked
 
 
 def checkin_url(code: str) -> str:
@@ -75,7 +75,6 @@ def event_attendance_page(request, pk):
     event = get_object_or_404(Event, pk=pk)
     state = event_door(event=event, now=clock.now())
     suggestions = walk_in_suggestions(state.to_match)
-    full = may_unmask(request.user, "eventattendance", "walk_in_mobile")
     to_match = [
         {
             "row": row,
@@ -100,7 +99,6 @@ def event_attendance_page(request, pk):
                 for row in state.resolved_walk_ins
             ],
             "can_work": can_work_attendance(request.user),
-            "can_export_full": full,
         },
     )
 
