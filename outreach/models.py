@@ -346,8 +346,11 @@ class EnterpriseOutreach(models.Model):
 # The outbox's models (campaigns, message templates, messages; SMS replies and removed
 # opt-outs in outreach/messaging/inbound) live with their part of the app; Django discovers
 # models in this module only, so they are gathered here.
-# The first-contact desk's matters, departments and categories (outreach/matters).
+# Events; at their door, check-in codes and attendance (outreach/events).
+from outreach.events.door_models import *  # noqa: E402, F403
 from outreach.events.models import *  # noqa: E402, F403
+
+# The first-contact desk's matters, departments and categories (outreach/matters).
 from outreach.matters.models import *  # noqa: E402, F403
 from outreach.messaging.inbound.models import *  # noqa: E402, F403
 from outreach.messaging.models import *  # noqa: E402, F403

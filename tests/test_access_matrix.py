@@ -216,6 +216,16 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "outreach:events:new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:events:edit": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:events:invitations": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
+    # At the door: the QR and its rotation are the event holders'; auditors read who came
+    # and export it (mobiles masked); staff and admins match walk-ins.
+    "outreach:events:checkin": {"GET": {ADMIN, STAFF}, "POST": NOBODY},
+    "outreach:events:checkin_rotate": {"GET": NOBODY, "POST": {ADMIN, STAFF}},
+    "outreach:events:attendance": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
+    "outreach:events:attendance_export": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
+    "outreach:events:attendance_resolve": {"GET": NOBODY, "POST": {ADMIN, STAFF}},
+    # The check-in page opens for whoever scans the QR of an event held today (no account);
+    # an empty POST shows the page again.
+    "selfservice:checkin": {"GET": EVERYONE, "POST": EVERYONE},
     "outreach:matters:standard_answers": {"GET": USERS, "POST": NOBODY},
     "outreach:matters:standard_answer_new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:matters:standard_answer_edit": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
@@ -443,13 +453,31 @@ def _recognised(enterprise, admin) -> list:
 def _url(name, enterprise, grid, someone, admin=None) -> str:
     if name.startswith(("registry:building", "api:building")) or name.endswith("building_remove"):
         return _building_url(name, enterprise, grid, someone)
-    if name in {"outreach:events:edit", "outreach:events:invitations"}:
+    if name.startswith("outreach:events:") and name not in {
+        "outreach:events:list",
+        "outreach:events:new",
+    }:
         from outreach.events.services import event_create
 
         event = event_create(
             by=someone, kind="training", topic="年报培训", starts_at=clock.now(), place="报告厅"
         )
+        if name == "outreach:events:attendance_resolve":
+            from outreach.events.door import walk_in_register
+
+            walk_in = walk_in_register(
+                event=event, name="李雷", mobile="13700001111", enterprise_name="某公司"
+            )
+            return reverse(name, args=[walk_in.pk])
         return reverse(name, args=[event.pk])
+    if name == "selfservice:checkin":
+        from outreach.events.door import checkin_code_for
+        from outreach.events.services import event_create
+
+        event = event_create(
+            by=someone, kind="training", topic="年报培训", starts_at=clock.now(), place="报告厅"
+        )
+        return reverse(name, args=[checkin_code_for(event=event)])
     if name == "outreach:matters:attachment":
         return reverse(name, args=[_attachment_of(enterprise, someone)])
     if name == "outreach:matters:standard_answer_edit":

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import ServiceError
 from outreach.events import services
+from outreach.events.door_selectors import can_read_attendance
 from outreach.events.forms import EventForm
 from outreach.events.models import Event
 from outreach.events.selectors import (
@@ -40,6 +41,7 @@ def event_list_page(request):
             "kinds": Event.Kind.choices,
             "progress": training_progress(now=now),
             "can_edit": can_edit_events(request.user),
+            "can_read_attendance": can_read_attendance(request.user),
         },
     )
 
