@@ -5,6 +5,12 @@ desk's): who may edit events and the yearly target, the demo's events."""
 def events_ready(app_config) -> None:
     _give_staff_the_events()
     _register_demo_step()
+    _load_tasks()
+
+
+def _load_tasks() -> None:
+    # Celery finds only <app>.tasks: the events' live in their own module.
+    from outreach.events import tasks  # noqa: F401
 
 
 def _give_staff_the_events() -> None:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("new/", views.event_new, name="new"),
     path("<id:pk>/", views.event_edit, name="edit"),
     path("<id:pk>/invitations/", views.event_invitations_page, name="invitations"),
+    path("<id:pk>/invitations/sms/", views.event_invitation_sms, name="invitation_sms"),
 ]
