@@ -107,9 +107,7 @@ def test_a_details_check_link_still_opens_the_form(client, clock, staff_user, en
     client.get(reverse("selfservice:landing", args=[link.token]))
     client.post("/s/", {"action": "send"})
     code = code_in(OutboxMessage.objects.filter(purpose="self-service-code").latest("pk"))
-    assert client.post("/s/", {"action": "check", "code": code}).url == reverse(
-        "selfservice:form"
-    )
+    assert client.post("/s/", {"action": "check", "code": code}).url == reverse("selfservice:form")
 
 
 def test_a_replaced_liaison_gets_no_invitation_sms(clock, staff_user, training, park):
@@ -272,4 +270,3 @@ def test_staff_see_sent_delivered_answered_and_the_reminders(
     }.items():
         assert f'data-testid="{testid}">{value}<' in page, testid
     assert 'data-testid="event-campaign"' in page
-
