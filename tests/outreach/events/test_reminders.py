@@ -243,3 +243,41 @@ def test_the_beat_task_reminds_once(clock, invited):
     # The clock stands on Tuesday 24 November 2026, a working day in every calendar.
     assert remind_invitees() == {"written": 2, "queued": 2}
     assert remind_invitees() == {"written": 0, "queued": 0}
+
+
+def test_the_reminders_are_one_statement_whatever_the_number(
+    clock, staff_user, grid_a, django_assert_max_num_queries
+):
+    event = _event(staff_user, TOMORROW)
+    for index in range(30):
+        enterprise = EnterpriseFactory(grid=grid_a, name=f"公司{index}")
+        LiaisonFactory(enterprise=enterprise, mobile=f"139000020{index:02d}")
+    event_invite(event=event, filters=EnterpriseFilters(grid="A"), by=staff_user)
+    event.invitations.update(answer=Answer.ATTEND, answered_at=at(TODAY, 9))
+    with django_assert_max_num_queries(6):
+        assert event_reminders_queue(now=at(TODAY), calendar=ORDINARY).written == 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_beats_at_once_remind_each_invitee_once(staff_user, grid_a):
+    from outreach.messaging.defaults import templates_ensure_defaults
+    from tests.concurrency import at_once
+
+    templates_ensure_defaults()
+    now = at(TODAY)  # passed down: the threads share no frozen clock
+    event = event_create(
+        by=staff_user,
+        kind=Event.Kind.TRAINING,
+        topic="年报填报培训",
+        starts_at=at(TOMORROW, 14),
+        place="报告厅",
+        now=now,
+    )
+    made = _liaisons(grid_a)
+    event_invite(event=event, filters=EnterpriseFilters(grid="A"), by=staff_user, now=now)
+    _answer(event, made["参加"], Answer.ATTEND)
+    _answer(event, made["派同事"], Answer.DELEGATE, delegate_name="刘洋")
+    results, errors = at_once(lambda: event_reminders_queue(now=now, calendar=ORDINARY).written)
+    assert errors == []
+    assert sorted(results) == [0, 2]
+    assert OutboxMessage.objects.filter(purpose=REMINDER_PURPOSE).count() == 2
