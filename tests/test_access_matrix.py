@@ -216,6 +216,8 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "outreach:events:new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:events:edit": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:events:invitations": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
+    # The invitation SMS: a draft campaign of the event's invitees (a POST only).
+    "outreach:events:invitation_sms": {"GET": NOBODY, "POST": {ADMIN, STAFF}},
     "outreach:matters:standard_answers": {"GET": USERS, "POST": NOBODY},
     "outreach:matters:standard_answer_new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:matters:standard_answer_edit": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
@@ -443,7 +445,11 @@ def _recognised(enterprise, admin) -> list:
 def _url(name, enterprise, grid, someone, admin=None) -> str:
     if name.startswith(("registry:building", "api:building")) or name.endswith("building_remove"):
         return _building_url(name, enterprise, grid, someone)
-    if name in {"outreach:events:edit", "outreach:events:invitations"}:
+    if name in {
+        "outreach:events:edit",
+        "outreach:events:invitations",
+        "outreach:events:invitation_sms",
+    }:
         from outreach.events.services import event_create
 
         event = event_create(
