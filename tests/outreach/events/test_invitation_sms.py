@@ -20,8 +20,9 @@ from outreach.messaging.forms import CampaignForm
 from outreach.messaging.models import Campaign, MessageTemplate, OutboxMessage
 from outreach.messaging.services import campaign_create
 from outreach.selfservice.models import SelfServiceLink
-from outreach.sql.events import NEW_THIS_YEAR, NOTHING_ATTENDED
-from registry.models import Enterprise
+from outreach.sql.events import NEW_THIS_YEAR, NOTHING_ATTENDED, attended_this_year_reference
+from registry import clock as registry_clock
+from registry.models import Enterprise, Liaison
 from registry.selectors import EnterpriseFilters
 from tests.factories import EnterpriseFactory, LiaisonFactory
 from tests.outreach.conftest import TODAY, at
@@ -232,6 +233,16 @@ def test_liaisons_who_attended_nothing_this_year(clock, staff_user, training, pa
         c.name,
         d.name,
     }
+    # The ORM's reading of "attended" (outreach.sql.events) says the same.
+    attended = attended_this_year_reference(
+        year_start=registry_clock.start_of_day(datetime.date(TODAY.year, 1, 1)), now=at(TODAY)
+    )
+    current = Liaison.objects.filter(ended_on=None).exclude(
+        enterprise__status=Enterprise.Status.DEREGISTERED
+    )
+    assert set(other.invitations.values_list("liaison", flat=True)) == (
+        set(current.values_list("pk", flat=True)) - attended
+    )
 
 
 def test_an_unknown_audience_is_refused(client, clock, staff_user, training, park):
@@ -260,6 +271,7 @@ def test_staff_see_sent_delivered_answered_and_the_reminders(
     )
     client.force_login(staff_user)
     page = client.get(reverse("outreach:events:invitations", args=[training.pk])).content.decode()
+    assert "邀请短信" in page and "活动前一日提醒" in page and "今年新任的联络员" in page
     for testid, value in {
         "sms-written": 2,
         "sms-sent": 2,
