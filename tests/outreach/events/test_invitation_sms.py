@@ -73,7 +73,8 @@ def test_the_invitation_sms_goes_to_the_invitees_only_with_the_event_and_a_link(
     )
     # The campaign's page previews its one recipient (B is not invited; the deregistered
     # enterprise was never invited).
-    assert client.get(response.url).status_code == 200
+    campaign_page = client.get(response.url).content.decode()
+    assert 'data-testid="campaign-event"' in campaign_page and "社保公积金实务培训" in campaign_page
     campaign_confirm(campaign=campaign, by=staff_user)
 
     message = OutboxMessage.objects.get(campaign=campaign)
@@ -282,3 +283,14 @@ def test_staff_see_sent_delivered_answered_and_the_reminders(
     }.items():
         assert f'data-testid="{testid}">{value}<' in page, testid
     assert 'data-testid="event-campaign"' in page
+
+
+def test_an_enterprise_deregistered_since_its_invitation_gets_no_sms(
+    clock, staff_user, training, park
+):
+    a, b, _gone = park
+    event_invite(event=training, filters=EnterpriseFilters(), by=staff_user)
+    b.status = Enterprise.Status.DEREGISTERED
+    b.save(update_fields=["status"])
+    campaign = _send(training, staff_user)
+    assert list(campaign.messages.values_list("enterprise", flat=True)) == [a.pk]
