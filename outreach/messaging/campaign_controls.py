@@ -92,6 +92,7 @@ def campaign_test_send(
         "enterprise": sample.name,
         "liaison": liaison.name if liaison else "",
         "link": link_url("x" * 43),
+        **(services.event_values(campaign.event) if campaign.event_id else {}),
     }
     now = now or clock.now()
     with transaction.atomic():
@@ -110,7 +111,10 @@ def campaign_test_send(
             body=rendering.render(campaign.body, values),
             template=campaign.template,
             params={
-                k: v for k, v in values.items() if k in rendering.placeholders_in(campaign.body)
+                k: v
+                for k, v in values.items()
+                if k in rendering.placeholders_in(campaign.body)
+                or k in rendering.EVENT_PLACEHOLDERS
             },
             purpose=TEST_PURPOSE,
             status=OutboxMessage.Status.QUEUED,

@@ -513,6 +513,8 @@ def campaign_messages_insert(
         include_deregistered=campaign.include_deregistered,
         paused=paused,
         opt_out=campaign.kind in OPT_OUT_KINDS,
+        # An event's values are in the text already; a provider is sent them as values.
+        fixed_values=event_values(campaign.event) if campaign.event_id else None,
     )
 
 

@@ -82,6 +82,11 @@ def test_the_invitation_sms_goes_to_the_invitees_only_with_the_event_and_a_link(
     assert "社保公积金实务培训" in message.body
     assert "2026-12-01 14:30" in message.body
     assert "服务中心3楼报告厅" in message.body
+    # A provider sent the approved template's code gets the event's values too.
+    assert message.params["event_topic"] == "社保公积金实务培训"
+    assert message.params["event_time"] == "2026-12-01 14:30"
+    assert message.params["event_place"] == "服务中心3楼报告厅"
+    assert message.params["link"] in message.body
     link = SelfServiceLink.objects.get(campaign=campaign)
     assert link.liaison == message.liaison
     assert token_in(message)
@@ -294,3 +299,17 @@ def test_an_enterprise_deregistered_since_its_invitation_gets_no_sms(
     b.save(update_fields=["status"])
     campaign = _send(training, staff_user)
     assert list(campaign.messages.values_list("enterprise", flat=True)) == [a.pk]
+
+
+def test_the_sender_tests_the_invitation_on_their_own_phone(clock, staff_user, training, park):
+    from accounts.models import AccountProfile
+    from outreach.messaging.campaign_controls import campaign_test_send
+
+    AccountProfile.objects.create(user=staff_user, mobile="13800008000")
+    event_invite(event=training, filters=EnterpriseFilters(grid="A"), by=staff_user)
+    campaign = event_invitation_campaign_create(event=training, by=staff_user)
+    test = campaign_test_send(campaign=campaign, by=staff_user)
+    assert test.to == "13800008000"
+    assert "社保公积金实务培训" in test.body
+    assert test.params["event_place"] == "服务中心3楼报告厅"
+    assert not SelfServiceLink.objects.exists()  # an example link opens nothing
