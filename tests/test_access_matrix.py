@@ -226,6 +226,8 @@ TABLE: dict[str, dict[str, set[str]]] = {
     # The check-in page opens for whoever scans the QR of an event held today (no account);
     # an empty POST shows the page again.
     "selfservice:checkin": {"GET": EVERYONE, "POST": EVERYONE},
+    # The invitation SMS: a draft campaign of the event's invitees (a POST only).
+    "outreach:events:invitation_sms": {"GET": NOBODY, "POST": {ADMIN, STAFF}},
     "outreach:matters:standard_answers": {"GET": USERS, "POST": NOBODY},
     "outreach:matters:standard_answer_new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:matters:standard_answer_edit": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},

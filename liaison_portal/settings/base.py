@@ -212,6 +212,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Every periodic task lives here, each with its schedule in plain words.
 CELERY_BEAT_SCHEDULE = {
+    # Every day at 10:05 and 15:05: the invitees who answered 参加 or 派同事参加 get their
+    # reminder on the last working day before the event, in the sending window; the second
+    # run catches answers given since. Nobody is reminded twice (outreach/events).
+    "outreach-events-remind": {
+        "task": "outreach.events.remind",
+        "schedule": crontab(minute="5", hour="10,15"),
+    },
     # On 5 January at 06:00: the recognition list of the year just ended is proposed for the
     # admins to confirm (outreach/recognition); a list already confirmed is left alone.
     "outreach-recognition-propose": {

@@ -13,6 +13,12 @@ def events_ready(app_config) -> None:
     _add_to_the_enterprise_page()
     _attendance_counts_for_recognition()
     _register_retention_step()
+    _load_tasks()
+
+
+def _load_tasks() -> None:
+    # Celery finds only <app>.tasks: the events' live in their own module.
+    from outreach.events import tasks  # noqa: F401
 
 
 def _give_staff_the_events() -> None:

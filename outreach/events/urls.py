@@ -23,4 +23,5 @@ urlpatterns = [
         door_staff_views.attendance_resolve,
         name="attendance_resolve",
     ),
+    path("<id:pk>/invitations/sms/", views.event_invitation_sms, name="invitation_sms"),
 ]

@@ -8,6 +8,7 @@ code that unlocks the link goes by SMS; the others get a "not sent" row saying s
 """
 
 import datetime
+import json
 
 from django.db import connection
 
@@ -38,6 +39,7 @@ def outbox_write_bulk(
     include_deregistered: bool = True,
     paused: tuple[str, list] | None = None,
     opt_out: bool = False,
+    fixed_values: dict[str, str] | None = None,
 ) -> tuple[int, int]:
     """Write the messages for the enterprises whose ids the SQL query ``enterprises``
     (sql, params) selects, in the caller's transaction. ``now`` (default: the one clock)
@@ -51,6 +53,10 @@ def outbox_write_bulk(
     With links, the chosen enterprises' rows are locked (FOR NO KEY UPDATE, in id order) as
     ``selfservice_link_send`` locks its one enterprise, so a link sent by hand meanwhile is
     either superseded here or supersedes the bulk one: one open link per liaison.
+
+    ``fixed_values``: placeholder values the same for every row, already written into
+    ``body`` (an event's topic, time and place), kept with each row's values for a provider
+    that is sent the template's code and its values, not the text.
     """
     now = now or clock.now()
     links = "link" in rendering.placeholders_in(body)
@@ -76,7 +82,7 @@ def outbox_write_bulk(
                 by_id=by_id,
                 now=now,
                 template_id=template_id,
-                template_values=_template_values(body),
+                template_values=_template_values(body, fixed_values or {}),
             ),
         )
         if created >= ANALYZE_AFTER:
@@ -95,9 +101,11 @@ def _subject(channel: str, subject: str) -> tuple[str, list]:
     return f"left({subject_sql}, 200)", params
 
 
-def _template_values(body: str) -> tuple[str, list]:
+def _template_values(body: str, fixed: dict[str, str]) -> tuple[str, list]:
     """The placeholder values as a JSON object, for a provider that is sent a template code
-    and its values."""
+    and its values (``fixed``: the same for every row)."""
     used = sorted(rendering.placeholders_in(body))
     pairs = ", ".join(f"%s::text, coalesce({COLUMNS[name]}, '')" for name in used)
-    return f"jsonb_build_object({pairs})", used
+    if not fixed:
+        return f"jsonb_build_object({pairs})", used
+    return f"(jsonb_build_object({pairs}) || %s::jsonb)", [*used, json.dumps(fixed)]

@@ -9,7 +9,15 @@ from registry.ids import IdChoiceField
 
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_("Campaign name"), max_length=100)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Campaign.Kind.choices)
+    # An event's invitation is prepared from the event's invitations page (its invitees).
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            (value, label)
+            for value, label in Campaign.Kind.choices
+            if value != Campaign.Kind.EVENT_INVITATION
+        ],
+    )
     template = IdChoiceField(
         label=_("Message template"), queryset=MessageTemplate.objects.order_by("key")
     )

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection
 
-from outreach.messaging import rendering
+from outreach.messaging import audience, rendering
 from outreach.messaging.exclusions import paused_sql
 from outreach.messaging.models import Campaign, Channel, OutboxMessage
 from outreach.selfservice.tokens import link_url
@@ -93,6 +93,7 @@ def campaign_preview(*, campaign: Campaign, now: datetime.datetime | None = None
     return audience_preview(
         user=campaign.created_by,
         filters=EnterpriseFilters(**campaign.filters),
+        chosen=audience.chosen_of(campaign),
         channel=campaign.channel,
         body=campaign.body,
         kind=campaign.kind,
@@ -110,6 +111,7 @@ def audience_preview(
     kind: str,
     include_deregistered: bool = False,
     now: datetime.datetime | None = None,
+    chosen=None,
 ) -> Preview:
     """The preview of a campaign of ``kind`` on ``channel`` with the text ``body`` to the
     enterprises ``user`` finds with ``filters``, on the park's date of ``now`` (default: the
@@ -131,7 +133,7 @@ def audience_preview(
     with connection.cursor() as cursor:
         total, deregistered, *counts = sql.preview_counts(
             cursor,
-            chosen=enterprise_list(user=user, filters=filters)
+            chosen=(chosen if chosen is not None else enterprise_list(user=user, filters=filters))
             .order_by()
             .values("pk")
             .query.sql_with_params(),

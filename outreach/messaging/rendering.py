@@ -38,7 +38,14 @@ OWN_PLACEHOLDERS = {
         "which time limit is near or past, e.g. 办结时限将至 (reminders to staff only)"
     ),
     "matter_deadline": _("the time limit, e.g. 2026-12-08 00:00 (reminders to staff only)"),
+    # An event's invitation and reminder (outreach/events).
+    "event_topic": _("the event's topic (event invitations and reminders only)"),
+    "event_time": _("when the event starts, e.g. 2026-12-08 14:00 (event messages only)"),
+    "event_place": _("the event's place or online link (event messages only)"),
 }
+# The event's own values in its invitation campaign: filled in once, when the campaign is
+# created (the same for every recipient), before the per-recipient ones in SQL.
+EVENT_PLACEHOLDERS = ("event_topic", "event_time", "event_place")
 # Filled per recipient by a campaign's INSERT … SELECT; {{ link }} creates the recipient's
 # link in the same statement (outreach.sql.selfservice).
 CAMPAIGN_PLACEHOLDERS = ("enterprise", "liaison", "link")
@@ -89,6 +96,14 @@ def validate(text: str, *, allowed=PLACEHOLDERS) -> None:
 def render(text: str, values: Mapping[str, str]) -> str:
     """Substitute the placeholders; one with no value becomes empty text."""
     return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "") or ""), text or "")
+
+
+def fill(text: str, values: Mapping[str, str]) -> str:
+    """Substitute only the placeholders ``values`` names; the others stay as they are."""
+    return _PLACEHOLDER.sub(
+        lambda m: str(values[m.group(1)] or "") if m.group(1) in values else m.group(0),
+        text or "",
+    )
 
 
 def sql_render(text: str, columns: Mapping[str, str]) -> tuple[str, list[str]]:

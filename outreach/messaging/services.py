@@ -19,10 +19,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
 from outreach.messaging import (
+    audience,
     backends,
     leasing,
     provider_templates,
@@ -42,7 +44,7 @@ from outreach.messaging.models import (
 from outreach.messaging.signals import message_undeliverable
 from registry import annual_reports, clock
 from registry.models import Enterprise, Liaison
-from registry.selectors import EnterpriseFilters, enterprise_list
+from registry.selectors import EnterpriseFilters
 from registry.workdays import WorkCalendar
 
 logger = logging.getLogger(__name__)
@@ -340,6 +342,7 @@ def campaign_create(
     filters: EnterpriseFilters,
     by,
     include_deregistered: bool = False,
+    event=None,
 ) -> Campaign:
     """A draft campaign to the current liaisons of the enterprises ``filters`` selects (as
     ``by`` sees the enterprise list): nothing is sent until its sender confirms it after the
@@ -351,9 +354,21 @@ def campaign_create(
     A details check (template with ``{{ link }}``) gives every recipient whose liaison has
     a mobile a new personal link in the same statement, recorded with the campaign; the
     others get a "not sent" row (no mobile: the code could not reach them). All of it, the
-    campaign included, is one transaction."""
+    campaign included, is one transaction.
+
+    An event's invitation (``event``, kind EVENT_INVITATION) goes to the event's invitees
+    (``outreach.messaging.audience``), not to ``filters``; the event's topic, time and place
+    are written into its text now, each recipient's link when it is confirmed."""
     _campaign_kind_check(kind=kind, name=name)
+    if (kind == Campaign.Kind.EVENT_INVITATION) != (event is not None):
+        raise ServiceError(
+            _("An event invitation is prepared from its event's invitations page."), field="kind"
+        )
     _campaign_template_check(template, kind=kind)
+    body = with_opt_out_line(template.body, kind=kind, channel=template.channel)
+    if event is not None:
+        filters = EnterpriseFilters()
+        body = rendering.fill(body, event_values(event))
     if kind == Campaign.Kind.ANNUAL_REPORT:
         # Only those who have not filed yet (kept with the campaign: whoever files before it
         # is confirmed is left out then too).
@@ -367,8 +382,9 @@ def campaign_create(
             template=template,
             channel=template.channel,
             subject=template.subject,
-            body=with_opt_out_line(template.body, kind=kind, channel=template.channel),
+            body=body,
             filters={k: v for k, v in vars(filters).items() if v},
+            event=event,
             include_deregistered=include_deregistered,
             status=Campaign.Status.DRAFT,
             created_by=by,
@@ -397,9 +413,12 @@ def _campaign_template_check(template: MessageTemplate, *, kind: str) -> None:
     """ServiceError unless ``template`` can go to a whole campaign of ``kind``: only campaign
     placeholders, approved by the SMS provider, and a personal link exactly when the kind is
     a details check."""
+    event_placeholders = (
+        rendering.EVENT_PLACEHOLDERS if kind == Campaign.Kind.EVENT_INVITATION else ()
+    )
     for text, allowed in (
         (template.subject, rendering.CAMPAIGN_SUBJECT_PLACEHOLDERS),
-        (template.body, rendering.CAMPAIGN_PLACEHOLDERS),
+        (template.body, (*rendering.CAMPAIGN_PLACEHOLDERS, *event_placeholders)),
     ):
         try:
             rendering.validate(text, allowed=allowed)
@@ -418,7 +437,12 @@ def _campaign_template_check(template: MessageTemplate, *, kind: str) -> None:
             _("A details check needs a template with the personal link {{ link }}."),
             field="template",
         )
-    if has_link and kind != Campaign.Kind.DETAILS_CHECK:
+    if kind == Campaign.Kind.EVENT_INVITATION and not has_link:
+        raise ServiceError(
+            _("An event invitation needs a template with the personal link {{ link }}."),
+            field="template",
+        )
+    if has_link and kind not in LINK_KINDS:
         raise ServiceError(
             _(
                 "A template with the personal link {{ link }} is for a details check: choose "
@@ -426,6 +450,19 @@ def _campaign_template_check(template: MessageTemplate, *, kind: str) -> None:
             ),
             field="kind",
         )
+
+
+# The kinds whose every recipient gets a new personal link ({{ link }}).
+LINK_KINDS = frozenset({Campaign.Kind.DETAILS_CHECK, Campaign.Kind.EVENT_INVITATION})
+
+
+def event_values(event) -> dict[str, str]:
+    """The event's topic, start (park time) and place (or online link) for its messages."""
+    return {
+        "event_topic": event.topic,
+        "event_time": formats.date_format(clock.local(event.starts_at), "Y-m-d H:i"),
+        "event_place": event.place or event.online_link,
+    }
 
 
 def with_opt_out_line(body: str, *, kind: str, channel: str) -> str:
@@ -453,7 +490,13 @@ def campaign_messages_insert(
 ):
     """One statement over the filtered enterprises and their current liaisons (with the
     personal links when the text has ``{{ link }}``)."""
-    chosen = enterprise_list(user=by, filters=filters).order_by().values("pk")
+    chosen = (
+        audience.campaign_enterprises(
+            kind=campaign.kind, filters=filters, by=by, event_id=campaign.event_id
+        )
+        .order_by()
+        .values("pk")
+    )
     links = "link" in rendering.placeholders_in(campaign.body)
     return outbox_write_bulk(
         enterprises=chosen.query.sql_with_params(),
@@ -470,6 +513,8 @@ def campaign_messages_insert(
         include_deregistered=campaign.include_deregistered,
         paused=paused,
         opt_out=campaign.kind in OPT_OUT_KINDS,
+        # An event's values are in the text already; a provider is sent them as values.
+        fixed_values=event_values(campaign.event) if campaign.event_id else None,
     )
 
 
