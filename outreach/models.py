@@ -340,6 +340,7 @@ class EnterpriseOutreach(models.Model):
 # models in this module only, so they are gathered here.
 # The first-contact desk's matters, departments and categories (outreach/matters).
 from outreach.events.models import *  # noqa: E402, F403
+from outreach.materials.models import *  # noqa: E402, F403
 from outreach.matters.models import *  # noqa: E402, F403
 from outreach.messaging.inbound.models import *  # noqa: E402, F403
 from outreach.messaging.models import *  # noqa: E402, F403

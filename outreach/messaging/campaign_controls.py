@@ -96,6 +96,7 @@ def campaign_test_send(
         "enterprise": sample.name,
         "liaison": liaison.name if liaison else "",
         "link": link_url("x" * 43),
+        **services.campaign_constants(campaign),
     }
     now = now or clock.now()
     with transaction.atomic():

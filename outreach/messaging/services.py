@@ -340,6 +340,7 @@ def campaign_create(
     filters: EnterpriseFilters,
     by,
     include_deregistered: bool = False,
+    materials: list | None = None,
 ) -> Campaign:
     """A draft campaign to the current liaisons of the enterprises ``filters`` selects (as
     ``by`` sees the enterprise list): nothing is sent until its sender confirms it after the
@@ -351,9 +352,16 @@ def campaign_create(
     A details check (template with ``{{ link }}``) gives every recipient whose liaison has
     a mobile a new personal link in the same statement, recorded with the campaign; the
     others get a "not sent" row (no mobile: the code could not reach them). All of it, the
-    campaign included, is one transaction."""
+    campaign included, is one transaction.
+
+    ``materials`` (published, from the library): their links fill ``{{ materials }}``,
+    added at the end of the text when the template has no place for them."""
     _campaign_kind_check(kind=kind, name=name)
     _campaign_template_check(template, kind=kind)
+    materials = _campaign_materials_check(list(materials or []), template=template)
+    body = template.body
+    if materials and "materials" not in rendering.placeholders_in(body):
+        body = f"{body.rstrip()} {{{{ materials }}}}"
     if kind == Campaign.Kind.ANNUAL_REPORT:
         # Only those who have not filed yet (kept with the campaign: whoever files before it
         # is confirmed is left out then too).
@@ -367,13 +375,53 @@ def campaign_create(
             template=template,
             channel=template.channel,
             subject=template.subject,
-            body=with_opt_out_line(template.body, kind=kind, channel=template.channel),
+            body=with_opt_out_line(body, kind=kind, channel=template.channel),
             filters={k: v for k, v in vars(filters).items() if v},
             include_deregistered=include_deregistered,
             status=Campaign.Status.DRAFT,
             created_by=by,
         )
+        campaign.materials.set(materials)
     return campaign
+
+
+def _campaign_materials_check(materials: list, *, template: MessageTemplate) -> list:
+    """ServiceError unless the materials can go with the campaign: published, not too many,
+    and (a real SMS provider sends only the approved template) the approved template has a
+    parameter the links fill."""
+    if not materials:
+        return []
+    most = settings.MATERIALS_PER_MESSAGE
+    if len(materials) > most:
+        raise ServiceError(
+            _("A message carries at most %(most)d materials.") % {"most": most},
+            field="materials",
+        )
+    if any(not material.published for material in materials):
+        raise ServiceError(_("An unpublished material cannot be sent."), field="materials")
+    if (
+        template.channel == Channel.SMS
+        and refusals.provider_requires_templates()
+        and not any(p == "materials" for _n, p in (template.provider_params or []))
+    ):
+        raise ServiceError(
+            _(
+                "The approved SMS template has no parameter for the materials' links: choose "
+                "a template whose approved version has {{ materials }}, or attach none."
+            ),
+            field="materials",
+        )
+    return materials
+
+
+def campaign_constants(campaign: Campaign) -> dict[str, str]:
+    """The placeholders a campaign fills with one value for every recipient: the links of
+    its materials still published (one unpublished since is left out)."""
+    from outreach.materials.links import materials_text
+
+    if "materials" not in rendering.placeholders_in(campaign.body):
+        return {}
+    return {"materials": materials_text(campaign.materials.filter(published=True).order_by("pk"))}
 
 
 def _campaign_kind_check(*, kind: str, name: str) -> None:
@@ -470,6 +518,7 @@ def campaign_messages_insert(
         include_deregistered=campaign.include_deregistered,
         paused=paused,
         opt_out=campaign.kind in OPT_OUT_KINDS,
+        constants=campaign_constants(campaign),
     )
 
 
