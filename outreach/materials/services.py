@@ -262,8 +262,10 @@ def material_wecom_post(
     *, material: Material, robots: list[WeComRobot], as_image: bool = True, by
 ) -> list[WeComPost]:
     """Post a material to WeCom groups through the group robots (the posts' own service and
-    delivery): an image small enough for the robot API (≤ 2 MB) as the picture itself, then
-    a markdown notice with its title, description and link; a PDF or a video as the notice."""
+    delivery): an image small enough for the robot API (≤ 2 MB) as the picture itself and a
+    markdown notice with its title, description and link (two posts: the robot API's image
+    message has no caption); a PDF or a video as the notice alone (the robot's file message
+    needs an upload of its own first, which the client does not speak)."""
     if not material.published:
         raise ServiceError(
             _("An unpublished material cannot be posted."), field="material", code="unpublished"
