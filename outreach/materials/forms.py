@@ -26,7 +26,7 @@ class MaterialForm(forms.Form):
         help_text=_("For a video: its address (e.g. on the park's video channel)."),
     )
     description = forms.CharField(
-        label=_("Description"),
+        label=_("What it is about"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -44,13 +44,13 @@ class MaterialChoiceForm(forms.Form):
     """Materials to send after an event."""
 
     materials = IdMultipleChoiceField(
-        label=_("Materials"),
+        label=_("Material to send"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one material.")},
     )
     audience = forms.ChoiceField(
-        label=_("To"),
+        label=_("Send to"),
         choices=[
             ("answered", _("Invitees who said they attend or send a colleague")),
             ("all", _("Every invitee")),

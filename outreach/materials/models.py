@@ -15,7 +15,7 @@ class MaterialTopic(models.Model):
     the admin, the defaults come with the migration."""
 
     name = models.CharField(_("name"), max_length=50, unique=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("display order"), default=0)
 
     class Meta:
         ordering = ["position", "name"]
@@ -48,7 +48,7 @@ class Material(models.Model):
     content_type = models.CharField(_("file type"), max_length=50, blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), default=0)
     url = models.URLField(_("video address"), max_length=500, blank=True)
-    description = models.TextField(_("description"), max_length=2000, blank=True)
+    description = models.TextField(_("what it is about"), max_length=2000, blank=True)
     published = models.BooleanField(_("published"), default=True)
     token = models.CharField(max_length=43, unique=True, editable=False)
     created_by = models.ForeignKey(
@@ -63,7 +63,7 @@ class Material(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("material")
-        verbose_name_plural = _("materials")
+        verbose_name_plural = _("library materials")
         constraints = [
             # A video is a link, the others a file: never both, never neither.
             models.CheckConstraint(

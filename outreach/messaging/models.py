@@ -127,7 +127,10 @@ class Campaign(models.Model):
     stopped_reason = models.CharField(_("why it stopped"), max_length=500, blank=True)
     # Material from the library (outreach/materials) whose links fill {{ materials }}.
     materials = models.ManyToManyField(
-        "outreach.Material", verbose_name=_("materials"), related_name="campaigns", blank=True
+        "outreach.Material",
+        verbose_name=_("attached materials"),
+        related_name="campaigns",
+        blank=True,
     )
     # The latest test send to its sender's own phone or e-mail (not one of its messages).
     last_test = models.ForeignKey(

@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=50, unique=True, verbose_name='name')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
+                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='display order')),
             ],
             options={
                 'verbose_name': 'material topic',
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('content_type', models.CharField(blank=True, max_length=50, verbose_name='file type')),
                 ('size', models.PositiveIntegerField(default=0, verbose_name='size (bytes)')),
                 ('url', models.URLField(blank=True, max_length=500, verbose_name='video address')),
-                ('description', models.TextField(blank=True, max_length=2000, verbose_name='description')),
+                ('description', models.TextField(blank=True, max_length=2000, verbose_name='what it is about')),
                 ('published', models.BooleanField(default=True, verbose_name='published')),
                 ('token', models.CharField(editable=False, max_length=43, unique=True)),
                 ('created_at', models.DateTimeField(verbose_name='created at')),
@@ -59,14 +59,14 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'material',
-                'verbose_name_plural': 'materials',
+                'verbose_name_plural': 'library materials',
                 'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.AddField(
             model_name='campaign',
             name='materials',
-            field=models.ManyToManyField(blank=True, related_name='campaigns', to='outreach.material', verbose_name='materials'),
+            field=models.ManyToManyField(blank=True, related_name='campaigns', to='outreach.material', verbose_name='attached materials'),
         ),
         migrations.CreateModel(
             name='EventMaterialDelivery',

@@ -68,3 +68,7 @@ def held_event(staff_user, clock):
         starts_at=at(TODAY - datetime.timedelta(days=7), 14),
         place="服务中心3楼",
     )
+
+
+# The WeCom group robot tests' fixtures (tests/outreach/messaging/wecom_fixtures.py).
+from tests.outreach.messaging.wecom_fixtures import robot_a, wecom  # noqa: E402, F401

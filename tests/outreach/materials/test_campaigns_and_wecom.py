@@ -20,7 +20,7 @@ from outreach.messaging.wecom import services as wecom_services
 from outreach.messaging.wecom.models import WeComPost
 from registry.selectors import EnterpriseFilters
 from tests.factories import EnterpriseFactory, LiaisonFactory
-from tests.outreach.messaging.wecom_fixtures import KEY_A, robot_a, wecom  # noqa: F401
+from tests.outreach.messaging.wecom_fixtures import KEY_A
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +137,7 @@ def test_an_image_material_is_posted_as_the_picture_and_a_notice_with_its_link(
     staff_user,
     image_material,
     wecom,
-    robot_a,  # noqa: F811
+    robot_a,
 ):
     posts = material_wecom_post(material=image_material, robots=[robot_a], by=staff_user)
     assert [post.msgtype for post in posts] == ["image", "markdown"]
@@ -159,7 +159,7 @@ def test_a_pdf_is_posted_as_a_notice_with_its_link(
     staff_user,
     pdf_material,
     wecom,
-    robot_a,  # noqa: F811
+    robot_a,
 ):
     material_wecom_post(material=pdf_material, robots=[robot_a], by=staff_user)
     wecom_services.post_drain(max_seconds=30)
@@ -175,7 +175,7 @@ def test_posting_from_the_page_follows_the_groups_rule(
     worker_b,
     video_material,
     wecom,
-    robot_a,  # noqa: F811
+    robot_a,
 ):
     url = reverse("outreach:materials:wecom_post", args=[video_material.pk])
     client.force_login(worker_b)  # grid B: robot A's group is not theirs
