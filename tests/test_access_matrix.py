@@ -463,7 +463,7 @@ def _material(someone, *, public: bool):
 
     material = material_create(
         title="一图看懂年报",
-        topic=MaterialTopic.objects.first(),
+        topic=MaterialTopic.objects.get_or_create(name="年报")[0],
         kind="image",
         upload=upload("年报.png", image_bytes()),
         by=someone,

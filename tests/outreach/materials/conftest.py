@@ -21,7 +21,8 @@ def _media(tmp_path):
 
 @pytest.fixture
 def topic(db):
-    return MaterialTopic.objects.get(name="年报")
+    # (get_or_create: a transactional test run before may have flushed the migration's rows.)
+    return MaterialTopic.objects.get_or_create(name="年报")[0]
 
 
 @pytest.fixture

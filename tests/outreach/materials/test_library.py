@@ -148,7 +148,7 @@ def test_staff_upload_filter_edit_and_unpublish_on_the_pages(client, staff_user,
     assert material.content_type == "image/jpeg" and material.file_name == "社保.jpg"
     other = Material.objects.create(
         title="登记改革解读",
-        topic=topic.__class__.objects.get(name="登记改革"),
+        topic=topic.__class__.objects.get_or_create(name="登记改革")[0],
         kind="video",
         url="https://v.example.cn/1",
         token="t" * 32,
