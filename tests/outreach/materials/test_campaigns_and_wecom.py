@@ -132,6 +132,15 @@ def test_staff_attach_materials_on_the_new_campaign_page(
     assert "一图看懂年报" in draft
 
 
+def test_a_campaigns_group_post_carries_its_materials_links(
+    client, clock, park, staff_user, pdf_material, robot_a
+):
+    campaign = _draft(staff_user, [pdf_material])
+    client.force_login(staff_user)
+    page = client.get(reverse("messaging:wecom:post_new"), {"campaign": campaign.pk})
+    assert material_url(pdf_material) in page.content.decode()
+
+
 def test_an_image_material_is_posted_as_the_picture_and_a_notice_with_its_link(
     clock,
     staff_user,
