@@ -349,6 +349,7 @@ class EnterpriseOutreach(models.Model):
 # Events; at their door, check-in codes and attendance (outreach/events).
 from outreach.events.door_models import *  # noqa: E402, F403
 from outreach.events.models import *  # noqa: E402, F403
+from outreach.materials.models import *  # noqa: E402, F403
 
 # The first-contact desk's matters, departments and categories (outreach/matters).
 from outreach.matters.models import *  # noqa: E402, F403

@@ -13,6 +13,8 @@ urlpatterns = [
     path("outreach/", include("outreach.recognition.urls")),
     # Trainings, meetings and salons (outreach/events).
     path("events/", include("outreach.events.urls")),
+    # The material library (outreach/materials).
+    path("materials/", include("outreach.materials.urls")),
     path("tasks/<id:pk>/attempt/", views.task_attempt, name="task_attempt"),
     path("tasks/<id:pk>/close/", views.task_close, name="task_close"),
     path("tasks/<id:pk>/reassign/", views.task_reassign, name="task_reassign"),

@@ -228,6 +228,21 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "selfservice:checkin": {"GET": EVERYONE, "POST": EVERYONE},
     # The invitation SMS: a draft campaign of the event's invitees (a POST only).
     "outreach:events:invitation_sms": {"GET": NOBODY, "POST": {ADMIN, STAFF}},
+    # The material library (outreach/materials): every role reads it; staff and admins keep
+    # it and send it after an event; posting one to WeCom groups follows the groups' rule
+    # (grid workers post to their own grids' groups: an empty form is their 400). Its public
+    # link and file open for anyone holding the link.
+    "outreach:materials:list": {"GET": USERS, "POST": NOBODY},
+    "outreach:materials:new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
+    "outreach:materials:edit": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
+    "outreach:materials:publish": {"GET": NOBODY, "POST": {ADMIN, STAFF}},
+    "outreach:materials:wecom_post": {
+        "GET": {ADMIN, STAFF, GRID_A, GRID_B},
+        "POST": {ADMIN, STAFF, GRID_A, GRID_B},
+    },
+    "outreach:events:materials": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
+    "material:page": {"GET": EVERYONE, "POST": NOBODY},
+    "material:file": {"GET": EVERYONE, "POST": NOBODY},
     "outreach:matters:standard_answers": {"GET": USERS, "POST": NOBODY},
     "outreach:matters:standard_answer_new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:matters:standard_answer_edit": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
@@ -452,9 +467,31 @@ def _recognised(enterprise, admin) -> list:
     return [2025, liaison.pk]
 
 
+def _material(someone, *, public: bool):
+    """A published image in the library: its pk, or (``public``) its link's token."""
+    from outreach.materials.models import MaterialTopic
+    from outreach.materials.services import material_create
+    from tests.outreach.matters.files import image_bytes, upload
+
+    material = material_create(
+        title="一图看懂年报",
+        topic=MaterialTopic.objects.get_or_create(name="年报")[0],
+        kind="image",
+        upload=upload("年报.png", image_bytes()),
+        by=someone,
+    )
+    return material.token if public else material.pk
+
+
 def _url(name, enterprise, grid, someone, admin=None) -> str:
     if name.startswith(("registry:building", "api:building")) or name.endswith("building_remove"):
         return _building_url(name, enterprise, grid, someone)
+    if (
+        name.startswith(("outreach:materials:", "material:"))
+        and name != ("outreach:materials:list")
+        and name != "outreach:materials:new"
+    ):
+        return reverse(name, args=[_material(someone, public=name.startswith("material:"))])
     if name.startswith("outreach:events:") and name not in {
         "outreach:events:list",
         "outreach:events:new",

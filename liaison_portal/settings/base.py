@@ -170,6 +170,7 @@ LOCALE_PATHS = [
     BASE_DIR / "locale",
     BASE_DIR / "outreach" / "matters" / "locale",
     BASE_DIR / "outreach" / "events" / "locale",
+    BASE_DIR / "outreach" / "materials" / "locale",
 ]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
@@ -467,6 +468,11 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["MatterChannelEnum"] = (
 # and how many one matter may hold. Stored under MEDIA_ROOT/matters/.
 MATTER_ATTACHMENT_MAX_MB = env_int("MATTER_ATTACHMENT_MAX_MB", 10, minimum=1)
 MATTER_ATTACHMENT_MAX_FILES = env_int("MATTER_ATTACHMENT_MAX_FILES", 10, minimum=1)
+# The material library (outreach/materials): an image or PDF's size, in MB (checked by
+# content like a matter's files; stored under MEDIA_ROOT/materials/, served only through the
+# material's link). How many materials one message may carry (each link lengthens the SMS).
+MATERIAL_MAX_MB = env_int("MATERIAL_MAX_MB", 20, minimum=1)
+MATERIALS_PER_MESSAGE = env_int("MATERIALS_PER_MESSAGE", 3, minimum=1)
 
 # --- Liaison self-service (outreach/selfservice): personal links sent to liaisons.
 # The portal's public address, as liaisons open it from their phones (links are absolute).

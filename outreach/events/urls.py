@@ -1,6 +1,7 @@
 from django.urls import path
 
 from outreach.events import door_staff_views, views
+from outreach.materials import views as materials
 
 app_name = "events"
 
@@ -24,4 +25,6 @@ urlpatterns = [
         name="attendance_resolve",
     ),
     path("<id:pk>/invitations/sms/", views.event_invitation_sms, name="invitation_sms"),
+    # Material sent after the event (outreach/materials).
+    path("<id:pk>/materials/", materials.event_materials_page, name="materials"),
 ]

@@ -92,7 +92,7 @@ def campaign_test_send(
         "enterprise": sample.name,
         "liaison": liaison.name if liaison else "",
         "link": link_url("x" * 43),
-        **(services.event_values(campaign.event) if campaign.event_id else {}),
+        **services.campaign_constants(campaign),
     }
     now = now or clock.now()
     with transaction.atomic():

@@ -275,6 +275,24 @@ DEFAULT_TEMPLATES += [
 ]
 
 
+# Material sent after an event (outreach.materials.services.event_materials_send): the event's
+# topic and the links of the materials new to this liaison.
+EVENT_MATERIALS_TEMPLATE = "event-materials-sms"
+OWN_PLACEHOLDERS[EVENT_MATERIALS_TEMPLATE] = ("enterprise", "liaison", "event_topic", "materials")
+DEFAULT_TEMPLATES += [
+    {
+        "key": EVENT_MATERIALS_TEMPLATE,
+        "name": "活动学习资料（短信）",
+        "channel": Channel.SMS,
+        "subject": "",
+        "body": (
+            "{{ liaison }}您好：感谢您关注园区“{{ event_topic }}”活动，相关学习资料请点击查看："
+            "{{ materials }} " + LEAVING_LINE
+        ),
+    },
+]
+
+
 def default_template(key: str) -> dict:
     """The default of the template ``key`` (a template an admin deleted falls back to it)."""
     return next(default for default in DEFAULT_TEMPLATES if default["key"] == key)

@@ -137,6 +137,13 @@ class Campaign(models.Model):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
     stopped_reason = models.CharField(_("why it stopped"), max_length=500, blank=True)
+    # Material from the library (outreach/materials) whose links fill {{ materials }}.
+    materials = models.ManyToManyField(
+        "outreach.Material",
+        verbose_name=_("attached materials"),
+        related_name="campaigns",
+        blank=True,
+    )
     # The latest test send to its sender's own phone or e-mail (not one of its messages).
     last_test = models.ForeignKey(
         "OutboxMessage",

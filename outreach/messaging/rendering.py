@@ -20,6 +20,8 @@ PLACEHOLDERS = {
         "the liaison's personal link (in the text only; a campaign with it is a details check "
         "and sends each liaison a new link)"
     ),
+    # Material from the library (outreach/materials), attached to the campaign.
+    "materials": _("the links of the materials attached to the campaign"),
 }
 # Placeholders of the portal's own messages, each allowed only in its own templates
 # (outreach.messaging.defaults.OWN_PLACEHOLDERS), never in a campaign.
@@ -39,7 +41,7 @@ OWN_PLACEHOLDERS = {
     ),
     "matter_deadline": _("the time limit, e.g. 2026-12-08 00:00 (reminders to staff only)"),
     # An event's invitation and reminder (outreach/events).
-    "event_topic": _("the event's topic (event invitations and reminders only)"),
+    "event_topic": _("the event's topic (event messages only)"),
     "event_time": _("when the event starts, e.g. 2026-12-08 14:00 (event messages only)"),
     "event_place": _("the event's place or online link (event messages only)"),
 }
@@ -48,7 +50,7 @@ OWN_PLACEHOLDERS = {
 EVENT_PLACEHOLDERS = ("event_topic", "event_time", "event_place")
 # Filled per recipient by a campaign's INSERT … SELECT; {{ link }} creates the recipient's
 # link in the same statement (outreach.sql.selfservice).
-CAMPAIGN_PLACEHOLDERS = ("enterprise", "liaison", "link")
+CAMPAIGN_PLACEHOLDERS = ("enterprise", "liaison", "link", "materials")
 # A link in an e-mail's subject would show the token in every mail client's list.
 CAMPAIGN_SUBJECT_PLACEHOLDERS = ("enterprise", "liaison")
 
@@ -106,11 +108,19 @@ def fill(text: str, values: Mapping[str, str]) -> str:
     )
 
 
-def sql_render(text: str, columns: Mapping[str, str]) -> tuple[str, list[str]]:
+def sql_render(
+    text: str, columns: Mapping[str, str], constants: Mapping[str, str] | None = None
+) -> tuple[str, list[str]]:
     """An SQL expression that renders ``text`` per row: nested replace() calls over the
-    canonical placeholders, with ``columns`` naming the SQL expression for each one."""
+    canonical placeholders, with ``columns`` naming the SQL expression for each one and
+    ``constants`` the value of those that are the same on every row (a parameter)."""
+    constants = constants or {}
     sql, params = "%s", [canonical(text)]
     for name in sorted(placeholders_in(text)):
-        sql = f"replace({sql}, %s, coalesce({columns[name]}, ''))"
-        params.append(_tag(name))
+        if name in constants:
+            sql = f"replace({sql}, %s, %s)"
+            params += [_tag(name), str(constants[name] or "")]
+        else:
+            sql = f"replace({sql}, %s, coalesce({columns[name]}, ''))"
+            params.append(_tag(name))
     return sql, params

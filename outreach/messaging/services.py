@@ -343,6 +343,7 @@ def campaign_create(
     by,
     include_deregistered: bool = False,
     event=None,
+    materials: list | None = None,
 ) -> Campaign:
     """A draft campaign to the current liaisons of the enterprises ``filters`` selects (as
     ``by`` sees the enterprise list): nothing is sent until its sender confirms it after the
@@ -358,14 +359,21 @@ def campaign_create(
 
     An event's invitation (``event``, kind EVENT_INVITATION) goes to the event's invitees
     (``outreach.messaging.audience``), not to ``filters``; the event's topic, time and place
-    are written into its text now, each recipient's link when it is confirmed."""
+    are written into its text now, each recipient's link when it is confirmed.
+
+    ``materials`` (published, from the library): their links fill ``{{ materials }}``,
+    added at the end of the text when the template has no place for them."""
     _campaign_kind_check(kind=kind, name=name)
     if (kind == Campaign.Kind.EVENT_INVITATION) != (event is not None):
         raise ServiceError(
             _("An event invitation is prepared from its event's invitations page."), field="kind"
         )
     _campaign_template_check(template, kind=kind)
-    body = with_opt_out_line(template.body, kind=kind, channel=template.channel)
+    materials = _campaign_materials_check(list(materials or []), template=template)
+    body = template.body
+    if materials and "materials" not in rendering.placeholders_in(body):
+        body = f"{body.rstrip()} {{{{ materials }}}}"
+    body = with_opt_out_line(body, kind=kind, channel=template.channel)
     if event is not None:
         filters = EnterpriseFilters()
         body = rendering.fill(body, event_values(event))
@@ -389,7 +397,51 @@ def campaign_create(
             status=Campaign.Status.DRAFT,
             created_by=by,
         )
+        campaign.materials.set(materials)
     return campaign
+
+
+def _campaign_materials_check(materials: list, *, template: MessageTemplate) -> list:
+    """ServiceError unless the materials can go with the campaign: published, not too many,
+    and (a real SMS provider sends only the approved template) the approved template has a
+    parameter the links fill."""
+    if not materials:
+        return []
+    most = settings.MATERIALS_PER_MESSAGE
+    if len(materials) > most:
+        raise ServiceError(
+            _("A message carries at most %(most)d materials.") % {"most": most},
+            field="materials",
+        )
+    if any(not material.published for material in materials):
+        raise ServiceError(_("An unpublished material cannot be sent."), field="materials")
+    if (
+        template.channel == Channel.SMS
+        and refusals.provider_requires_templates()
+        and not any(p == "materials" for _n, p in (template.provider_params or []))
+    ):
+        raise ServiceError(
+            _(
+                "The approved SMS template has no parameter for the materials' links: choose "
+                "a template whose approved version has {{ materials }}, or attach none."
+            ),
+            field="materials",
+        )
+    return materials
+
+
+def campaign_constants(campaign: Campaign) -> dict[str, str]:
+    """The placeholders a campaign fills with one value for every recipient: its event's
+    topic, time and place (already in an invitation's text; a provider's template is sent
+    them as values), the links of its materials still published (one unpublished since is
+    left out)."""
+    from outreach.materials.links import materials_text
+
+    values = event_values(campaign.event) if campaign.event_id else {}
+    if "materials" in rendering.placeholders_in(campaign.body):
+        published = campaign.materials.filter(published=True).order_by("pk")
+        values["materials"] = materials_text(published)
+    return values
 
 
 def _campaign_kind_check(*, kind: str, name: str) -> None:
@@ -513,8 +565,7 @@ def campaign_messages_insert(
         include_deregistered=campaign.include_deregistered,
         paused=paused,
         opt_out=campaign.kind in OPT_OUT_KINDS,
-        # An event's values are in the text already; a provider is sent them as values.
-        fixed_values=event_values(campaign.event) if campaign.event_id else None,
+        constants=campaign_constants(campaign),
     )
 
 
