@@ -99,6 +99,12 @@ def enterprise_list_page(request):
             ("-updated", _("Recently changed")),
             ("-tier", _("Key enterprises first")),
             ("status", _("Status")),
+            # The other direction of each column header (a second click on it).
+            ("-name", _("Name, reversed")),
+            ("-uscc", _("Credit code, reversed")),
+            ("-grid", _("Grid area, reversed")),
+            ("tier", _("General enterprises first")),
+            ("-status", _("Status, reversed")),
             *((key, label) for key, (label, _order) in listing.extension_sorts().items()),
         ],
         "extensions": listing.column_extensions(),
