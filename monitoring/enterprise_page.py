@@ -100,7 +100,6 @@ LIGHT_COLUMN = ListExtension(
     api_fields=_api_fields,
     # Beside the name: the list is read name by name, and a red light is what matters.
     beside_name=True,
-    header_sort="-light",
 )
 
 
