@@ -525,3 +525,19 @@ def test_my_tasks_costs_the_same_queries_for_3_or_30_tasks(
 
     assert many == few
     assert many <= 25
+
+
+def test_all_that_match_carries_the_lights_filter_into_the_new_campaign(
+    client, clock, staff_user, enterprise_a, more_of_a
+):
+    from monitoring.models import ContactHealth
+
+    ContactHealth.objects.create(enterprise=enterprise_a, light="red", consecutive_failures=3)
+    client.force_login(staff_user)
+
+    listing = client.get(reverse("registry:enterprises"), {"light": "red"}).content.decode()
+    form = client.post(CAMPAIGN, {"all": "1", "light": "red"})
+
+    assert 'name="light" value="red"' in listing
+    assert form.context["selected"] == 1
+    assert 'type="hidden" name="light" value="red"' in form.content.decode()
