@@ -17,7 +17,9 @@ from outreach.services.tasks import (
     task_close,
     task_open,
     task_reassign,
+    tasks_close_bulk,
     tasks_close_where,
+    tasks_reassign_bulk,
 )
 
 __all__ = [
@@ -33,5 +35,7 @@ __all__ = [
     "task_close",
     "task_open",
     "task_reassign",
+    "tasks_close_bulk",
     "tasks_close_where",
+    "tasks_reassign_bulk",
 ]
