@@ -84,7 +84,7 @@ def address_as_typed(field: str) -> Upper:
     )
 
 
-@_history(exclude=("tier",))
+@_history(exclude=("tier", "name_pinyin"))
 class Enterprise(models.Model):
     class Size(models.TextChoices):
         LARGE = "large", _("Large")
@@ -105,6 +105,12 @@ class Enterprise(models.Model):
 
     uscc = USCCField(_("unified social credit code"), unique=True)
     name = CleanCharField(_("enterprise name"), max_length=200)
+    # The name's pinyin and initials for the search (registry.pinyin.name_pinyin), written
+    # with the name by every writer: PostgreSQL cannot compute it (not in the history: it
+    # says nothing the name does not).
+    name_pinyin = models.CharField(
+        _("name in pinyin"), max_length=1000, blank=True, default="", editable=False
+    )
     registered_address = CleanCharField(_("registered address"), max_length=300)
     operating_address = CleanCharField(_("operating address"), max_length=300, blank=True)
     grid = models.ForeignKey(
@@ -189,6 +195,11 @@ class Enterprise(models.Model):
             # numbers; names are searched through the bigram index of migration 0003, since
             # most Chinese searches are two characters long, too short for trigrams.
             GinIndex(fields=["uscc"], opclasses=["gin_trgm_ops"], name="enterprise_uscc_trgm"),
+            # The search by pinyin, initials and with typos (registry.sql.search): LIKE and
+            # word similarity (<%) on the name's pinyin.
+            GinIndex(
+                fields=["name_pinyin"], opclasses=["gin_trgm_ops"], name="enterprise_pinyin_trgm"
+            ),
             GinIndex(
                 fields=["registered_phone"],
                 opclasses=["gin_trgm_ops"],

@@ -27,6 +27,7 @@ from registry.models import (
     SensitiveView,
 )
 from registry.normalize import mask_phone
+from registry.pinyin import name_pinyin
 from registry.roles import Role, role_group, user_role
 from registry.security_log import security_event_record
 from registry.signals import liaison_corrected, liaisons_started
@@ -82,10 +83,10 @@ def _check_version(instance, expected_version: int | None, fields) -> None:
         )
 
 
-def _save_changed(instance, changed: list[str]) -> None:
+def _save_changed(instance, changed: list[str], *, derived: list[str] = ()) -> None:
     if changed:
         instance.version += 1
-        instance.save(update_fields=[*changed, "version", "updated_at"])
+        instance.save(update_fields=[*changed, *derived, "version", "updated_at"])
 
 
 # --- Grid areas -------------------------------------------------------------------------
@@ -156,6 +157,7 @@ def enterprise_create(
     with changes_by(by=by, door=door):
         enterprise = Enterprise()
         _apply(enterprise, fields)
+        enterprise.name_pinyin = name_pinyin(enterprise.name)
         enterprise.save()
         if liaison:
             _liaison_start(
@@ -189,7 +191,11 @@ def enterprise_update(
         locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
         _check_version(locked, expected_version, changes)
         changed = _apply(locked, changes)
-        _save_changed(locked, changed)
+        derived = []
+        if "name" in changed:
+            locked.name_pinyin = name_pinyin(locked.name)
+            derived.append("name_pinyin")
+        _save_changed(locked, changed, derived=derived)
     enterprise.refresh_from_db()
     return changed
 
