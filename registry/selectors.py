@@ -38,6 +38,8 @@ class HistoryEntry:
     context: dict[str, Any]
     # The whole record after the event (its name when only the end date changed).
     snapshot: dict[str, Any] = field(default_factory=dict)
+    # The write it belongs to (pghistory's context: one per changes_by block or import).
+    context_id: str | None = None
 
 
 def enterprise_history(*, enterprise: Enterprise) -> list[HistoryEntry]:
@@ -80,6 +82,7 @@ def enterprise_history(*, enterprise: Enterprise) -> list[HistoryEntry]:
                 changes=changes,
                 context=context,
                 snapshot=event.pgh_data or {},
+                context_id=str(event.pgh_context_id) if event.pgh_context_id else None,
             )
         )
     return entries

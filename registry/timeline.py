@@ -103,16 +103,17 @@ def _liaison_title(entry, kind: str) -> str | None:
 
 def _replacements(entries) -> dict[int, str]:
     """A liaison ending and another starting in the same write (a replacement, by staff, the
-    import or a confirmed handover): the newcomer's entry (by index) titled "张伟 → 赵敏"."""
+    import or a confirmed handover: one history context): the newcomer's entry (by index)
+    titled "张伟 → 赵敏"."""
     left = {}
     for entry in entries:
         ended = entry.changes.get("ended_on") if entry.record == "liaison" else None
-        if entry.action == "update" and ended and not ended[0] and ended[1]:
-            left[entry.at] = entry.snapshot.get("name", "")
+        if entry.context_id and entry.action == "update" and ended and not ended[0] and ended[1]:
+            left[entry.context_id] = entry.snapshot.get("name", "")
     titles = {}
     for index, entry in enumerate(entries):
-        if entry.record == "liaison" and entry.action == "insert" and entry.at in left:
-            names = {"old": left[entry.at], "new": entry.snapshot.get("name", "")}
+        if entry.record == "liaison" and entry.action == "insert" and entry.context_id in left:
+            names = {"old": left[entry.context_id], "new": entry.snapshot.get("name", "")}
             titles[index] = str(_("Liaison replaced: %(old)s → %(new)s") % names)
     return titles
 
