@@ -8,17 +8,33 @@ import per batch (registry.spreadsheet.applying), the demo, and the migration th
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
+from pypinyin.constants import RE_HANS
+from pypinyin.core import Pinyin
 
 from registry.normalize import clean_text
 
 _NOT_KEY = re.compile(r"[^a-z0-9]")
+_SEGMENTER = Pinyin()
 
 
-def _chunks(text: str, style: Style) -> list[str]:
-    # Characters without pinyin (Latin letters, digits) come back as one chunk each run.
-    return [_NOT_KEY.sub("", chunk.lower()) for chunk in lazy_pinyin(text, style=style)]
+@lru_cache(maxsize=65536)
+def _word(word: str) -> tuple[tuple[str, str], ...]:
+    """One segment's syllables as (pinyin, initial): a Chinese word read as a phrase (重庆:
+    chong qing), anything else kept whole as its own initial. Cached: names share most of
+    their words (有限公司, 科技, 上海), and pypinyin's reading is what costs (issue 21: the
+    import computes 100,000 names; four to six times faster than lazy_pinyin per name)."""
+    if not RE_HANS.match(word):
+        key = _NOT_KEY.sub("", word.lower())
+        return ((key, key),) if key else ()
+    syllables = (_NOT_KEY.sub("", s.lower()) for s in lazy_pinyin(word))
+    return tuple((s, s[0]) for s in syllables if s)
+
+
+def _syllables(text: str) -> list[tuple[str, str]]:
+    return [pair for word in _SEGMENTER.seg(text) for pair in _word(word)]
 
 
 def name_pinyin(name: str) -> str:
@@ -26,15 +42,15 @@ def name_pinyin(name: str) -> str:
     ``上海华信电子`` → ``shanghaihuaxindianzi shhxdz``. A Latin run stays whole in both
     (``ABC科技`` → ``abckeji abckj``). The two words never join in a LIKE: search keys hold
     no space."""
-    text = clean_text(name)
-    if not text:
+    pairs = _syllables(clean_text(name))
+    if not pairs:
         return ""
-    full = "".join(_chunks(text, Style.NORMAL))
-    initials = "".join(_chunks(text, Style.FIRST_LETTER))
-    return f"{full} {initials}" if full else ""
+    full = "".join(p for p, _i in pairs)
+    initials = "".join(i for _p, i in pairs)
+    return f"{full} {initials}"
 
 
 def search_key(query: str) -> str:
     """What a search text looks for in ``name_pinyin``: its pinyin run together, so pinyin,
     initials, Chinese and a mix (``hua信``) all become ``huaxin``-like keys."""
-    return "".join(_chunks(clean_text(query), Style.NORMAL))
+    return "".join(p for p, _i in _syllables(clean_text(query)))
