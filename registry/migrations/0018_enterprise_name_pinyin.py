@@ -33,11 +33,15 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='enterprise',
             name='name_pinyin',
-            field=models.CharField(blank=True, default='', editable=False, max_length=1000, verbose_name='name in pinyin'),
+            field=models.CharField(blank=True, db_default='', default='', editable=False, max_length=1000, verbose_name='name in pinyin'),
         ),
         migrations.RunPython(fill_pinyin, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='enterprise',
             index=django.contrib.postgres.indexes.GinIndex(fields=['name_pinyin'], name='enterprise_pinyin_trgm', opclasses=['gin_trgm_ops']),
+        ),
+        migrations.AddIndex(
+            model_name='enterprise',
+            index=django.contrib.postgres.indexes.GinIndex(models.Func(models.Func(models.F('name_pinyin'), models.Value(' '), models.Value(2), function='split_part'), function='portal_bigrams'), name='enterprise_initials_bigram'),
         ),
     ]

@@ -3,10 +3,10 @@ decides who may search what; this module only builds the query)."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, Q, TextField
 from django.db.models.expressions import RawSQL
 
-from registry.models import Enterprise, GridArea, Liaison
+from registry.models import PINYIN_INITIALS, Enterprise, GridArea, Liaison
 from registry.sql.names import Table
 
 # Two-character substrings of the upper-cased name: a stored generated column with a GIN
@@ -40,11 +40,27 @@ def _pinyin_key(key: str) -> bool:
     return len(key) >= 2 and not key.isdigit()
 
 
+# The initials in name_pinyin (its second word), as the index enterprise_initials_bigram has it.
+def _initials(table: Table) -> str:
+    return f"split_part({table.name_pinyin}, ' ', 2)"
+
+
 def _pinyin_match(table: Table, key: str) -> list[tuple[str, list]]:
-    """The name's pinyin or initials holding the key (``huaxin``, ``hx``; homophones of a
-    Chinese search too), through the trigram index on the pinyin (a two-letter key cannot use
-    it and reads the column whole: a few ms at 100,000)."""
-    return [(f"{table.name_pinyin} LIKE %s", [like(key)])] if _pinyin_key(key) else []
+    """The name's pinyin or initials holding the key (``huaxin``; homophones of a Chinese
+    search too) through the trigram index on the pinyin; two letters are initials (``hx``),
+    through the initials' bigram index (trigrams cannot serve two letters: the column would
+    be read whole, ~100 ms at 100,000)."""
+    if not _pinyin_key(key):
+        return []
+    if len(key) == 2:
+        initials = _initials(table)
+        return [
+            (
+                f"portal_bigrams({initials}) @> portal_bigrams(%s) AND {initials} LIKE %s",
+                [key, like(key)],
+            )
+        ]
+    return [(f"{table.name_pinyin} LIKE %s", [like(key)])]
 
 
 def _typo_match(table: Table, key: str) -> list[tuple[str, list]]:
@@ -131,7 +147,12 @@ def enterprise_search_reference(
     """``enterprise_search_q`` through the ORM (an OR across tables: right, and slow)."""
     current = Q(liaisons__ended_on__isnull=True)
     found = Q(name__icontains=upper_q) | (current & Q(liaisons__name__icontains=upper_q))
-    if _pinyin_key(pinyin_key):
+    if _pinyin_key(pinyin_key) and len(pinyin_key) == 2:
+        initials = Enterprise.objects.alias(
+            initials=ExpressionWrapper(PINYIN_INITIALS, output_field=TextField())
+        ).filter(initials__contains=pinyin_key)
+        found |= Q(pk__in=initials.values("pk"))
+    elif _pinyin_key(pinyin_key):
         found |= Q(name_pinyin__contains=pinyin_key)
     if len(upper_q) >= 3 and upper_q.isalnum() and upper_q.isascii():
         found |= Q(uscc__contains=upper_q)
