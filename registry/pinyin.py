@@ -12,12 +12,11 @@ from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 from pypinyin.constants import RE_HANS
-from pypinyin.core import Pinyin
+from pypinyin.seg import mmseg
 
 from registry.normalize import clean_text
 
 _NOT_KEY = re.compile(r"[^a-z0-9]")
-_SEGMENTER = Pinyin()
 
 
 @lru_cache(maxsize=65536)
@@ -33,8 +32,21 @@ def _word(word: str) -> tuple[tuple[str, str], ...]:
     return tuple((s, s[0]) for s in syllables if s)
 
 
+# A run of Chinese characters, or a run of anything else (the ranges pypinyin reads).
+_RUNS = re.compile("([\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+)")
+
+
 def _syllables(text: str) -> list[tuple[str, str]]:
-    return [pair for word in _SEGMENTER.seg(text) for pair in _word(word)]
+    # pypinyin's own segmenter splits runs character by character in Python; the regex does
+    # it in C, and only the Chinese runs go through its phrase segmentation (mmseg).
+    pairs: list[tuple[str, str]] = []
+    for index, run in enumerate(_RUNS.split(text)):
+        if not run:
+            continue
+        words = mmseg.seg.cut(run) if index % 2 else (run,)
+        for word in words:
+            pairs.extend(_word(word))
+    return pairs
 
 
 def name_pinyin(name: str) -> str:
@@ -45,12 +57,12 @@ def name_pinyin(name: str) -> str:
     pairs = _syllables(clean_text(name))
     if not pairs:
         return ""
-    full = "".join(p for p, _i in pairs)
-    initials = "".join(i for _p, i in pairs)
+    full = "".join([p for p, _i in pairs])
+    initials = "".join([i for _p, i in pairs])
     return f"{full} {initials}"
 
 
 def search_key(query: str) -> str:
     """What a search text looks for in ``name_pinyin``: its pinyin run together, so pinyin,
     initials, Chinese and a mix (``hua信``) all become ``huaxin``-like keys."""
-    return "".join(p for p, _i in _syllables(clean_text(query)))
+    return "".join([p for p, _i in _syllables(clean_text(query))])
