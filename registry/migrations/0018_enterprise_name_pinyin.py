@@ -7,20 +7,25 @@ from registry.pinyin import name_pinyin
 
 
 def fill_pinyin(apps, schema_editor):
-    """The stored enterprises' pinyin, 5,000 at a time (later writes fill it themselves).
-    Straight SQL: the history triggers must not record a derived column."""
+    """The stored enterprises' pinyin, 5,000 names a statement (later writes fill it
+    themselves). Straight SQL: a derived column, which the history does not track."""
     Enterprise = apps.get_model("registry", "Enterprise")
     table = schema_editor.quote_name(Enterprise._meta.db_table)
+    statement = (
+        f"UPDATE {table} SET name_pinyin = v.pinyin "
+        f"FROM unnest(%s::bigint[], %s::text[]) AS v(id, pinyin) WHERE {table}.id = v.id"
+    )
     rows = Enterprise.objects.order_by("pk").values_list("pk", "name")
-    batch = []
+    ids, names = [], []
     with schema_editor.connection.cursor() as cursor:
-        for row in rows.iterator(chunk_size=5000):
-            batch.append((name_pinyin(row[1]), row[0]))
-            if len(batch) == 5000:
-                cursor.executemany(f"UPDATE {table} SET name_pinyin = %s WHERE id = %s", batch)
-                batch = []
-        if batch:
-            cursor.executemany(f"UPDATE {table} SET name_pinyin = %s WHERE id = %s", batch)
+        for pk, name in rows.iterator(chunk_size=5000):
+            ids.append(pk)
+            names.append(name_pinyin(name))
+            if len(ids) == 5000:
+                cursor.execute(statement, [ids, names])
+                ids, names = [], []
+        if ids:
+            cursor.execute(statement, [ids, names])
 
 
 class Migration(migrations.Migration):
