@@ -65,6 +65,7 @@ def _add_to_the_enterprise_pages() -> None:
 
     register_list_extension(enterprise_page.LIGHT_COLUMN)
     register_source(enterprise_page.light_changes_on_timeline)
+    register_source(enterprise_page.procedures_on_timeline)
     register_panel(enterprise_page.health_panel)
 
 

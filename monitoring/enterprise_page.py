@@ -128,6 +128,63 @@ def light_changes_on_timeline(enterprise, user) -> list[TimelineItem]:
     return items
 
 
+def procedures_on_timeline(enterprise, user) -> list[TimelineItem]:
+    """The emergency procedure (应急预案 三步走) on the timeline: its start, every piece of
+    evidence under its step, and its end; each naming who did it."""
+    from registry.timeline import people_names
+
+    procedures = list(
+        EmergencyProcedure.objects.filter(enterprise=enterprise).prefetch_related("evidence")
+    )
+    evidence = [e for procedure in procedures for e in procedure.evidence.all()]
+    names = people_names([p.started_by_id for p in procedures] + [e.by_id for e in evidence])
+    system = _("system")
+    items = []
+    for procedure in procedures:
+        items.append(
+            TimelineItem(
+                at=procedure.started_at,
+                kind="monitoring.procedure-start",
+                title=_("Emergency procedure started"),
+                who=names.get(procedure.started_by_id, system),
+                door=str(EmergencyProcedure.Step(EmergencyProcedure.Step.VERIFICATION).label),
+            )
+        )
+        for piece in procedure.evidence.all():
+            step = EmergencyProcedure.Step(piece.step)
+            details = [Change(label=_("date"), old="", new=str(piece.occurred_on))]
+            if piece.who:
+                details.append(Change(label=_("who"), old="", new=piece.who))
+            if piece.tracking_number:
+                details.append(
+                    Change(label=_("tracking number"), old="", new=piece.tracking_number)
+                )
+            if piece.summary:
+                details.append(Change(label=_("what happened"), old="", new=piece.summary))
+            items.append(
+                TimelineItem(
+                    at=piece.created_at,
+                    kind=f"monitoring.procedure-step-{piece.step}",
+                    title=_("Emergency procedure, step %(step)s (%(name)s): %(kind)s")
+                    % {"step": piece.step, "name": step.label, "kind": piece.get_kind_display()},
+                    who=names.get(piece.by_id, system),
+                    door=str(step.label),
+                    changes=details,
+                )
+            )
+        if procedure.ended_at:
+            items.append(
+                TimelineItem(
+                    at=procedure.ended_at,
+                    kind="monitoring.procedure-end",
+                    title=str(procedure.get_status_display()),
+                    who=system,
+                    door=str(EmergencyProcedure.Step(procedure.step).label),
+                )
+            )
+    return items
+
+
 def health_panel(request, enterprise) -> str:
     from monitoring.selectors import enterprise_procedure
 

@@ -3,6 +3,7 @@ parse, call a selector or a service, render. An enterprise outside a grid worker
 a 404, as in the registry."""
 
 import datetime
+import io
 
 from django.contrib import messages
 from django.http import FileResponse, Http404
@@ -12,11 +13,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.addresses import client_address
 from core.errors import ServiceError
 from monitoring import services
+from monitoring.evidence_pack import evidence_pack_pdf
 from monitoring.forms import EvidenceForm, ProposalForm
 from monitoring.models import EmergencyProcedure, Evidence
 from monitoring.services.procedure import CONTACT_KINDS
+from registry import masking
+from registry import services as registry_services
 from registry.access import can_edit_registry, require, visible_enterprises
 from registry.ids import parse_id
 from registry.models import BuildingContact
@@ -191,14 +196,45 @@ def procedure_complete(request, pk):
 
 @require_GET
 def evidence_pack(request, pk):
+    """The completed procedure's evidence pack (a PDF): numbers in its free text masked, or
+    with ``?full=1`` in full for those who may see phones whole, the copy logged as a view of
+    sensitive data."""
     procedure = _procedure(request, pk)
     if not procedure.evidence_pack:
         raise Http404
+    uscc = procedure.enterprise.uscc
+    if not procedure.evidence_pack.name.endswith(".pdf"):
+        # A pack assembled before issue 21: the ZIP as it was stored.
+        return FileResponse(
+            procedure.evidence_pack.open("rb"),
+            as_attachment=True,
+            filename=f"evidence-{uscc}-{procedure.pk}.zip",
+            content_type="application/zip",
+        )
+    if request.GET.get("full") == "1":
+        require(request.user.has_perm(masking.PHONE))
+        content = evidence_pack_pdf(procedure, unmasked=True)
+        registry_services.sensitive_export_record(
+            by=request.user,
+            enterprise=procedure.enterprise,
+            record="emergencyprocedure",
+            record_id=str(procedure.pk),
+            fields=["evidence.who", "evidence.summary", "emergencyprocedure.proposal"],
+            detail=_("Evidence pack in full"),
+            ip_address=client_address(request),
+            user_agent=request.headers.get("user-agent", ""),
+        )
+        return FileResponse(
+            io.BytesIO(content),
+            as_attachment=True,
+            filename=f"evidence-{uscc}-{procedure.pk}-full.pdf",
+            content_type="application/pdf",
+        )
     return FileResponse(
         procedure.evidence_pack.open("rb"),
         as_attachment=True,
-        filename=f"evidence-{procedure.enterprise.uscc}-{procedure.pk}.zip",
-        content_type="application/zip",
+        filename=f"evidence-{uscc}-{procedure.pk}.pdf",
+        content_type="application/pdf",
     )
 
 

@@ -18,6 +18,7 @@ from stdnum.cn import ric, uscc
 from registry import annual_reports, clock, services
 from registry.models import AnnualReport, Door, EmergencyContact, Enterprise, GridArea, Liaison
 from registry.normalize import normalize_mobile, normalize_phone
+from registry.pinyin import name_pinyin
 from registry.roles import Role, role_group
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -56,6 +57,8 @@ POSITIONS = ["办公室主任", "行政专员", "财务经理", "人事主管", 
 RELATIONS = ["法定代表人配偶", "大股东秘书", "法定代表人亲属", "财务顾问"]
 # Region codes of real districts, so codes and ID numbers look like the park's own.
 REGIONS = ["310115", "310104", "310112", "320506", "330106", "440305"]
+# The enterprise the README's search example finds.
+README_EXAMPLE = "上海华信电子科技有限公司"
 ORG_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
@@ -216,6 +219,10 @@ def _seed_enterprises(
             continue
         existing.add(code)
         new_enterprises.append(_enterprise(rng, fake, code=code, grids=grids))
+    if new_enterprises and not Enterprise.objects.filter(name=README_EXAMPLE).exists():
+        # The README's example search (?q=华信, or huaxin, hx) finds this one.
+        example = new_enterprises[0]
+        example.name, example.name_pinyin = README_EXAMPLE, name_pinyin(README_EXAMPLE)
     with services.changes_by(by=None, door=Door.SYSTEM, source="seed_demo"):
         # Bulk inserts: the history triggers record them all the same.
         created = Enterprise.objects.bulk_create(new_enterprises, batch_size=1000)
@@ -240,9 +247,11 @@ def _seed_enterprises(
 def _enterprise(rng: random.Random, fake: Faker, *, code: str, grids: list[GridArea]) -> Enterprise:
     # The draws keep their order (the same seed, the same park).
     address = fake.address().rsplit(" ", 1)[0]
+    name = fake.company()
     return Enterprise(
         uscc=code,
-        name=fake.company(),
+        name=name,
+        name_pinyin=name_pinyin(name),
         registered_address=address,
         operating_address=address if rng.random() < 0.8 else fake.address().rsplit(" ", 1)[0],
         grid=rng.choice(grids),

@@ -16,6 +16,7 @@ from registry.access import visible_enterprises, visible_grid_areas
 from registry.caching import cached
 from registry.models import Enterprise, Liaison, SecurityEvent
 from registry.normalize import clean_text, normalize_phone
+from registry.pinyin import search_key
 from registry.roles import Role, user_role
 from registry.sql.agents import also_liaison_count, same_person_elsewhere
 from registry.sql.search import enterprise_search_q
@@ -35,6 +36,10 @@ class HistoryEntry:
     username: str | None
     changes: dict[str, Any]  # field -> [old, new] for updates; field -> value for inserts
     context: dict[str, Any]
+    # The whole record after the event (its name when only the end date changed).
+    snapshot: dict[str, Any] = field(default_factory=dict)
+    # The write it belongs to (pghistory's context: one per changes_by block or import).
+    context_id: str | None = None
 
 
 def enterprise_history(*, enterprise: Enterprise) -> list[HistoryEntry]:
@@ -76,6 +81,8 @@ def enterprise_history(*, enterprise: Enterprise) -> list[HistoryEntry]:
                 username=context.get("username"),
                 changes=changes,
                 context=context,
+                snapshot=event.pgh_data or {},
+                context_id=str(event.pgh_context_id) if event.pgh_context_id else None,
             )
         )
     return entries
@@ -170,8 +177,9 @@ def number_lookup(*, user, q: str) -> str | None:
 
 
 def enterprise_search(q: str, *, worker_id: int | None = None, partial_numbers: bool = True) -> Q:
-    """Partial match on name, credit code, registered phone, current liaison's name or phone
-    (the query: registry.sql.search, one UNION of index lookups), narrowed to a grid
+    """Partial match on name, credit code, registered phone, current liaison's name or phone,
+    and on the name's pinyin and initials, forgiving typos (registry.pinyin; the query:
+    registry.sql.search, one UNION of index lookups), narrowed to a grid
     worker's grids with ``worker_id``.
 
     Numbers match partially only with ``partial_numbers`` (a role that may see them whole);
@@ -187,7 +195,13 @@ def enterprise_search(q: str, *, worker_id: int | None = None, partial_numbers: 
         number = None
     else:
         digits, number = "", whole_number(q)
-    return enterprise_search_q(q.upper(), digits=digits, whole_number=number, worker_id=worker_id)
+    return enterprise_search_q(
+        q.upper(),
+        digits=digits,
+        whole_number=number,
+        worker_id=worker_id,
+        pinyin_key="" if digits or number else search_key(q),
+    )
 
 
 def enterprise_list(*, user, filters: EnterpriseFilters) -> QuerySet[Enterprise]:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pghistory
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
@@ -27,9 +27,11 @@ from registry.models import (
     SensitiveView,
 )
 from registry.normalize import mask_phone
+from registry.pinyin import name_pinyin
 from registry.roles import Role, role_group, user_role
 from registry.security_log import security_event_record
 from registry.signals import liaison_corrected, liaisons_started
+from registry.sql.names import Table
 
 LIAISON_FIELDS = ("name", "position", "mobile", "landline", "email", "wechat", "id_number")
 EMERGENCY_CONTACT_FIELDS = ("name", "relation", "phone")
@@ -82,10 +84,10 @@ def _check_version(instance, expected_version: int | None, fields) -> None:
         )
 
 
-def _save_changed(instance, changed: list[str]) -> None:
+def _save_changed(instance, changed: list[str], *, derived: list[str] = ()) -> None:
     if changed:
         instance.version += 1
-        instance.save(update_fields=[*changed, "version", "updated_at"])
+        instance.save(update_fields=[*changed, *derived, "version", "updated_at"])
 
 
 # --- Grid areas -------------------------------------------------------------------------
@@ -156,6 +158,7 @@ def enterprise_create(
     with changes_by(by=by, door=door):
         enterprise = Enterprise()
         _apply(enterprise, fields)
+        enterprise.name_pinyin = name_pinyin(enterprise.name)
         enterprise.save()
         if liaison:
             _liaison_start(
@@ -189,9 +192,42 @@ def enterprise_update(
         locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
         _check_version(locked, expected_version, changes)
         changed = _apply(locked, changes)
-        _save_changed(locked, changed)
+        derived = []
+        if "name" in changed:
+            locked.name_pinyin = name_pinyin(locked.name)
+            derived.append("name_pinyin")
+        _save_changed(locked, changed, derived=derived)
     enterprise.refresh_from_db()
     return changed
+
+
+def enterprise_pinyin_backfill(*, everything: bool = False, batch: int = 5000) -> int:
+    """Write the names' pinyin (registry.pinyin) where it is missing, or for every enterprise
+    with ``everything`` (after a change of pypinyin's dictionary, or names written by SQL
+    outside the portal): 5,000 names a statement. Returns how many were written. The history
+    records nothing: the column is derived from the name (registry.models)."""
+    rows = Enterprise.objects.order_by("pk")
+    if not everything:
+        rows = rows.filter(name_pinyin="").exclude(name="")
+    table = Table(Enterprise)
+    statement = (
+        f"UPDATE {table} SET {table.column('name_pinyin')} = v.pinyin "
+        f"FROM unnest(%s::bigint[], %s::text[]) AS v(id, pinyin) "
+        f"WHERE {table.db_table}.{table.column('id')} = v.id"
+    )
+    written = 0
+    ids, names = [], []
+    with connection.cursor() as cursor:
+        for pk, name in rows.values_list("pk", "name").iterator(chunk_size=batch):
+            ids.append(pk)
+            names.append(name_pinyin(name))
+            if len(ids) == batch:
+                cursor.execute(statement, [ids, names])
+                written, ids, names = written + len(ids), [], []
+        if ids:
+            cursor.execute(statement, [ids, names])
+            written += len(ids)
+    return written
 
 
 def enterprise_delete(*, enterprise: Enterprise, by, door: Door = Door.STAFF) -> None:
@@ -501,6 +537,32 @@ def sensitive_lookup_record(
             user_agent=(user_agent or "")[:300],
         )
         for enterprise in enterprises[:LOOKUP_LOGGED_ENTERPRISES]
+    )
+
+
+def sensitive_export_record(
+    *,
+    by,
+    enterprise: Enterprise,
+    record: str,
+    record_id: str,
+    fields: list[str],
+    detail: str = "",
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> SensitiveView:
+    """A document about one enterprise left the portal with protected values in full (a
+    higher app's export, e.g. monitoring's evidence pack): logged like a "show"."""
+    return SensitiveView.objects.create(
+        user=by,
+        enterprise=enterprise,
+        record=record[:30],
+        record_id=str(record_id)[:30],
+        fields=fields,
+        detail=detail[:200],
+        channel=SensitiveView.Channel.EXPORT,
+        ip_address=ip_address,
+        user_agent=(user_agent or "")[:300],
     )
 
 

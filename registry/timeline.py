@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from registry import masking
+from registry import clock, masking
 from registry.models import Building, Door, EmergencyContact, Enterprise, Liaison
 from registry.selectors import enterprise_history
 
@@ -81,9 +82,48 @@ def _label(kind: str, name: str) -> str:
         return name
 
 
+def people_names(user_ids) -> dict[int, str]:
+    """Users by id as the timeline names them: their name, else their login (one query)."""
+    users = get_user_model().objects.filter(pk__in={pk for pk in user_ids if pk})
+    return {u.pk: u.get_full_name() or u.get_username() for u in users}
+
+
+def _liaison_title(entry, kind: str) -> str | None:
+    """A liaison's event named after the person: who started, who left."""
+    if kind != "liaison":
+        return None
+    name = entry.snapshot.get("name") or entry.changes.get("name") or ""
+    if entry.action == "insert":
+        return str(_("New liaison: %(name)s") % {"name": name})
+    ended = entry.changes.get("ended_on")
+    if entry.action == "update" and ended and not ended[0] and ended[1]:
+        return str(_("Liaison left: %(name)s") % {"name": name})
+    return None
+
+
+def _replacements(entries) -> dict[int, str]:
+    """A liaison ending and another starting in the same write (a replacement, by staff, the
+    import or a confirmed handover: one history context): the newcomer's entry (by index)
+    titled "张伟 → 赵敏"."""
+    left = {}
+    for entry in entries:
+        ended = entry.changes.get("ended_on") if entry.record == "liaison" else None
+        if entry.context_id and entry.action == "update" and ended and not ended[0] and ended[1]:
+            left[entry.context_id] = entry.snapshot.get("name", "")
+    titles = {}
+    for index, entry in enumerate(entries):
+        if entry.record == "liaison" and entry.action == "insert" and entry.context_id in left:
+            names = {"old": left[entry.context_id], "new": entry.snapshot.get("name", "")}
+            titles[index] = str(_("Liaison replaced: %(old)s → %(new)s") % names)
+    return titles
+
+
 def _registry_history(enterprise: Enterprise, user) -> list[TimelineItem]:
     items = []
-    for entry in enterprise_history(enterprise=enterprise):
+    entries = enterprise_history(enterprise=enterprise)
+    names = people_names(entry.user_id for entry in entries)
+    replaced = _replacements(entries)
+    for index, entry in enumerate(entries):
         kind = entry.record
         changes = []
         for name, value in entry.changes.items():
@@ -105,8 +145,10 @@ def _registry_history(enterprise: Enterprise, user) -> list[TimelineItem]:
             TimelineItem(
                 at=entry.at,
                 kind=f"registry.{entry.action}",
-                title=str(_TITLES.get((kind, entry.action), f"{kind} {entry.action}")),
-                who=entry.username or str(_("system")),
+                title=replaced.get(index)
+                or _liaison_title(entry, kind)
+                or str(_TITLES.get((kind, entry.action), f"{kind} {entry.action}")),
+                who=names.get(entry.user_id) or entry.username or str(_("system")),
                 door=str(door),
                 changes=changes,
             )
@@ -130,6 +172,12 @@ def _free_text_masked(item: TimelineItem) -> TimelineItem:
 
 def enterprise_timeline(*, enterprise: Enterprise, user) -> list[TimelineItem]:
     # The registry's own history, then the sources higher apps registered (register_source).
+    # Every moment in the park's time zone (registry.clock), whatever its source stored: the
+    # page, a print or an API reads the park's day (00:30 on 1 January, not 16:30 UTC).
     sources = [_registry_history, *_SOURCES]
-    items = [_free_text_masked(item) for source in sources for item in source(enterprise, user)]
+    items = [
+        dataclasses.replace(_free_text_masked(item), at=clock.local(item.at))
+        for source in sources
+        for item in source(enterprise, user)
+    ]
     return sorted(items, key=lambda item: item.at, reverse=True)

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from stdnum.cn import ric, uscc
 
 from registry.models import EmergencyContact, Enterprise, GridArea, Liaison
+from registry.pinyin import name_pinyin
 
 _serial = itertools.count(1)
 
@@ -52,6 +53,7 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
 
     uscc = factory.LazyFunction(valid_uscc)
     name = factory.Faker("company", locale="zh_CN")
+    name_pinyin = factory.LazyAttribute(lambda enterprise: name_pinyin(enterprise.name))
     registered_address = factory.Faker("street_address", locale="zh_CN")
     grid = factory.SubFactory(GridAreaFactory)
 

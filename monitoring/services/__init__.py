@@ -9,7 +9,6 @@ from monitoring.services.health import (
 )
 from monitoring.services.procedure import (
     evidence_add,
-    evidence_pack,
     procedure_advance,
     procedure_complete,
     procedure_start,
@@ -22,7 +21,6 @@ __all__ = [
     "RecomputeResult",
     "RuleResult",
     "evidence_add",
-    "evidence_pack",
     "health_pause",
     "health_recompute_all",
     "health_record_attempt",

@@ -9,8 +9,6 @@ evidence; reaching the liaison at any step ends it (monitoring.services.health._
 """
 
 import datetime
-import io
-import zipfile
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -18,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
+from monitoring.evidence_pack import evidence_pack_pdf
 from monitoring.kinds import PROCEDURE_STEPS
 from monitoring.light import Light
 from monitoring.models import ContactHealth, EmergencyProcedure, Evidence
@@ -228,45 +227,6 @@ def procedure_advance(*, procedure: EmergencyProcedure, by) -> EmergencyProcedur
     return procedure
 
 
-def evidence_pack(procedure: EmergencyProcedure) -> bytes:
-    """One ZIP: an index (what, when, who, what they said, which file) and every file, in
-    the order of the steps."""
-    enterprise = procedure.enterprise
-    lines = [
-        _("Evidence pack of the emergency procedure"),
-        f"{enterprise.name} · {enterprise.uscc}",
-        _("Registered address: %(address)s") % {"address": enterprise.registered_address},
-        _("Started: %(at)s") % {"at": clock.local(procedure.started_at).strftime("%Y-%m-%d %H:%M")},
-        "",
-    ]
-    files: list[tuple[str, bytes]] = []
-    in_order = procedure.evidence.order_by("step", "occurred_on", "id")
-    for number, evidence in enumerate(in_order, 1):
-        lines.append(
-            f"{number:02d}. [{EmergencyProcedure.Step(evidence.step).label}] "
-            f"{evidence.get_kind_display()} · {evidence.occurred_on:%Y-%m-%d}"
-        )
-        if evidence.who:
-            lines.append(f"    {_('who')}: {evidence.who}")
-        if evidence.tracking_number:
-            lines.append(f"    {_('tracking number')}: {evidence.tracking_number}")
-        if evidence.summary:
-            lines.append(f"    {_('what they said / what happened')}: {evidence.summary}")
-        if evidence.file:
-            name = f"{number:02d}-{evidence.file.name.rsplit('/', 1)[-1]}"
-            with evidence.file.open("rb") as stored:
-                files.append((name, stored.read()))
-            lines.append(f"    {_('file')}: {name}")
-    lines += ["", str(_("Proposal")), procedure.proposal]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as pack:
-        # The index first, then the files in the order it lists them.
-        pack.writestr("00-index.txt", "\n".join(str(line) for line in lines))
-        for name, content in files:
-            pack.writestr(name, content)
-    return buffer.getvalue()
-
-
 def procedure_complete(*, procedure: EmergencyProcedure, proposal: str, by) -> EmergencyProcedure:
     """Step 3: write the proposal, assemble the evidence pack, end the procedure."""
     proposal = (proposal or "").strip()
@@ -283,9 +243,11 @@ def procedure_complete(*, procedure: EmergencyProcedure, proposal: str, by) -> E
         if procedure.step != Step.DISPOSITION:
             raise ServiceError(_("Finish steps 1 and 2 first."), code="too_early")
         procedure.proposal = proposal
+        # The stored pack is the masked one; a full copy is drawn on request and logged
+        # (monitoring.views.evidence_pack).
         procedure.evidence_pack.save(
-            f"{procedure.enterprise.uscc}-{procedure.pk}.zip",
-            ContentFile(evidence_pack(procedure)),
+            f"{procedure.enterprise.uscc}-{procedure.pk}.pdf",
+            ContentFile(evidence_pack_pdf(procedure)),
             save=False,
         )
         procedure.status = EmergencyProcedure.Status.COMPLETED

@@ -23,6 +23,7 @@ from django.db import connection
 
 from registry import clock
 from registry.models import Enterprise, GridArea
+from registry.pinyin import name_pinyin
 from registry.spreadsheet.columns import (
     COLUMNS,
     CONTACT_FIELDS,
@@ -230,6 +231,7 @@ class Writer:
             self._grid_id(parsed.grid),
             # A new enterprise takes the model's default for a column the file does not have.
             *(parsed.enterprise.get(name, _NEW_ROW[name]) for name in ENTERPRISE_FIELDS),
+            name_pinyin(parsed.enterprise.get("name", "")),
             plan.liaison_action,
             plan.liaison_id,
             *(parsed.liaison.get(name, "") for name in LIAISON_FIELDS),

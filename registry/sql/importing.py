@@ -151,6 +151,8 @@ def stage_columns() -> list[tuple[str, str]]:
         ("enterprise_changed", "boolean"),
         ("grid_id", _type(Enterprise, "grid")),
         *((f"e_{name}", _type(Enterprise, name)) for name in ENTERPRISE_FIELDS),
+        # The name's pinyin, computed by the planner's side (registry.pinyin: not in SQL).
+        ("e_name_pinyin", _type(Enterprise, "name_pinyin")),
         ("liaison_action", "text"),  # "create" | "replace" | "update" | NULL
         ("liaison_id", Liaison._meta.pk.rel_db_type(connection)),
         *((f"l_{name}", _type(Liaison, name)) for name in LIAISON_FIELDS),
@@ -424,9 +426,12 @@ def writes(*, fields: dict[str, list[str]], grid: bool, today: datetime.date, no
     it has the grid area's."""
     enterprise = {"id": "enterprise_id", "uscc": "uscc", "grid": "grid_id"}
     enterprise |= {name: f"e_{name}" for name in ENTERPRISE_FIELDS}
+    enterprise["name_pinyin"] = "e_name_pinyin"
     liaison = {"enterprise": "enterprise_id"} | {name: f"l_{name}" for name in LIAISON_FIELDS}
     contact = {"enterprise": "enterprise_id"} | {name: f"c_{name}" for name in CONTACT_FIELDS}
     changed_enterprise = {name: f"e_{name}" for name in fields["enterprise"]}
+    if "name" in fields["enterprise"]:
+        changed_enterprise["name_pinyin"] = "e_name_pinyin"
     if grid:
         changed_enterprise["grid"] = "grid_id"
     return [

@@ -6,6 +6,8 @@ import os
 import pytest
 from django.db import connection
 
+from registry.services import enterprise_pinyin_backfill
+
 ENTERPRISES = int(os.environ.get("BENCH_ENTERPRISES", "100000"))
 
 _SEED_SQL = """
@@ -56,6 +58,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 seed.execute("BEGIN")
                 seed.execute(_SEED_SQL.replace("%(n)s", str(int(ENTERPRISES))))
                 seed.execute("COMMIT")
+            # The names' pinyin for the search: PostgreSQL cannot compute it (registry.pinyin).
+            enterprise_pinyin_backfill()
             # What autovacuum does soon after a bulk load in production: flush the GIN
             # indexes' pending lists and gather statistics.
             cursor.execute("VACUUM ANALYZE")

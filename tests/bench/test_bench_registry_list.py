@@ -25,6 +25,15 @@ CASES = [
         Q(liaisons__mobile__contains="13900012345", liaisons__ended_on__isnull=True),
     ),
     ("search by credit code part", {"q": "00000004242"}, Q(uscc__contains="00000004242")),
+    # Issue 21: pinyin, initials, a typo (nothing matches as typed), a key matching nothing.
+    ("search by pinyin (huaxin)", {"q": "huaxin"}, Q(name_pinyin__contains="huaxin")),
+    ("search by initials (hx)", {"q": "hx"}, Q(name_pinyin__contains="hx")),
+    (
+        "search with a typo (shanghaihuaxn)",
+        {"q": "shanghaihuaxn"},
+        Q(name_pinyin__trigram_word_similar="shanghaihuaxn"),
+    ),
+    ("search matching nothing (qwertyzx)", {"q": "qwertyzx"}, Q(name_pinyin__contains="qwertyzx")),
 ]
 
 

@@ -3,14 +3,17 @@ reaching the liaison ends it at any step; evidence files are checked."""
 
 import datetime
 import io
-import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
+from pypdf import PdfReader
+from reportlab.pdfgen import canvas
 
 from core.errors import ServiceError
 from monitoring import kinds
+from monitoring.evidence_pack import evidence_pack_pdf
 from monitoring.models import EmergencyProcedure, Evidence
 from monitoring.services import (
     evidence_add,
@@ -19,12 +22,35 @@ from monitoring.services import (
     procedure_start,
 )
 from outreach.models import Task
+from registry.models import SensitiveView
 from tests.monitoring.conftest import REACHED, TODAY, log
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+
+def _receipt_pdf() -> bytes:
+    """A two-page PDF, as a scanned EMS receipt would be."""
+    buffer = io.BytesIO()
+    drawing = canvas.Canvas(buffer)
+    for page in (1, 2):
+        drawing.drawString(100, 700, f"EMS receipt page {page}")
+        drawing.showPage()
+    drawing.save()
+    return buffer.getvalue()
+
+
+def _photo_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (80, 40), "orange").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PDF = _receipt_pdf()
+PNG = _photo_png()
+
+
+def _pages(content: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
 
 
 @pytest.fixture(autouse=True)
@@ -88,13 +114,70 @@ def test_it_is_walked_step_by_step_to_an_evidence_pack(red, staff_user):
     procedure.refresh_from_db()
     assert procedure.status == EmergencyProcedure.Status.COMPLETED
     assert kinds.PROCEDURE_STEPS[3] not in _open_kinds(red)
-    with procedure.evidence_pack.open("rb") as stored, zipfile.ZipFile(stored) as pack:
-        names = pack.namelist()
-        index = pack.read("00-index.txt").decode()
-        assert pack.read(names[1]) == PDF  # the EMS receipt, first in order
-    assert names[0] == "00-index.txt" and len(names) == 3
+    assert procedure.evidence_pack.name.endswith(".pdf")
+    with procedure.evidence_pack.open("rb") as stored:
+        content = stored.read()
+    pages = _pages(content)
+    # The index, the receipt's two pages, the photo's page: in the index's order.
+    assert len(pages) == 4
+    index = pages[0]
+    assert red.name in index and red.uscc in index
     assert index.index("EA123456789CN") < index.index("房东李先生") < index.index("建议列入")
-    assert red.name in index
+    assert "01-向注册地址寄送EMS函件-回执.pdf" in index.replace("\n", "")
+    assert "从第 2 页起" in index and "从第 4 页起" in index
+    assert [p.strip() for p in pages[1:3]] == ["EMS receipt page 1", "EMS receipt page 2"]
+    assert "照片.png" in pages[3]
+    outline = [item.title for item in PdfReader(io.BytesIO(content)).outline]
+    assert outline[0].startswith("01-") and outline[1].endswith("照片.png")
+
+
+def test_the_pack_masks_numbers_and_a_full_copy_is_for_those_who_may_see_them_and_logged(
+    client, red, staff_user, auditor
+):
+    procedure = procedure_start(enterprise=red, by=staff_user)
+    _walk_to_step_3(procedure, staff_user)
+    evidence_add(
+        procedure=procedure,
+        kind=Evidence.Kind.DOCUMENT,
+        occurred_on=TODAY,
+        summary="邻居说可打 13912345678 找到法人",
+        by=staff_user,
+    )
+    procedure_complete(procedure=procedure, proposal="建议列入", by=staff_user)
+    url = reverse("monitoring:evidence_pack", args=[procedure.pk])
+
+    client.force_login(auditor)
+    masked = client.get(url)
+    assert masked["Content-Type"] == "application/pdf"
+    text = "".join(_pages(b"".join(masked.streaming_content)))
+    assert "139****5678" in text and "13912345678" not in text
+    assert client.get(url, {"full": "1"}).status_code == 403
+    assert not SensitiveView.objects.exists()
+
+    client.force_login(staff_user)
+    full = client.get(url, {"full": "1"})
+    assert "13912345678" in "".join(_pages(b"".join(full.streaming_content)))
+    logged = SensitiveView.objects.get()
+    assert (logged.user, logged.enterprise, logged.channel) == (staff_user, red, "export")
+
+
+def test_a_file_that_cannot_be_shown_is_attached_as_uploaded(red, staff_user):
+    procedure = procedure_start(enterprise=red, by=staff_user)
+    broken = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    evidence_add(
+        procedure=procedure,
+        kind=Evidence.Kind.EMS_LETTER,
+        occurred_on=TODAY,
+        tracking_number="EA1",
+        file=SimpleUploadedFile("坏的.pdf", broken, content_type="application/pdf"),
+        by=staff_user,
+    )
+    content = evidence_pack_pdf(procedure)
+    reader = PdfReader(io.BytesIO(content))
+    assert len(reader.pages) == 2
+    assert "坏的.pdf" in reader.pages[1].extract_text()
+    ((name, attached),) = reader.attachments.items()
+    assert name.endswith("坏的.pdf") and attached == [broken]
 
 
 def test_step_one_needs_the_ems_letter_before_going_on(red, staff_user):
@@ -187,10 +270,8 @@ def test_the_procedure_in_the_browser_pages(client, red, staff_user, auditor):
         reverse("monitoring:procedure_complete", args=[procedure.pk]), {"proposal": "建议列入"}
     )
     pack = client.get(reverse("monitoring:evidence_pack", args=[procedure.pk]))
-    assert pack["Content-Type"] == "application/zip"
-    assert zipfile.ZipFile(io.BytesIO(b"".join(pack.streaming_content))).namelist()[0] == (
-        "00-index.txt"
-    )
+    assert pack["Content-Type"] == "application/pdf"
+    assert "EA9" in _pages(b"".join(pack.streaming_content))[0]
     # Auditors read the procedure but cannot work it.
     client.force_login(auditor)
     html = client.get(page).content.decode()

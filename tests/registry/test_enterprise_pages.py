@@ -231,7 +231,8 @@ def test_replacing_the_liaison_keeps_the_old_one_as_past(client, worker_a, enter
     assert [p.name for p in page.context["past_liaisons"]] == ["张伟"]
     timeline = page.context["timeline"]
     changes = [item.title for item in timeline if item.kind.startswith("registry.")]
-    assert set(changes[:2]) == {"新联络员", "联络员信息变更"}
+    # Both people named (issue 21): who left, and the replacement from whom to whom.
+    assert set(changes[:2]) == {"联络员更换：张伟 → 赵敏", "联络员离任：张伟"}
     # With the new liaison's welcome SMS, logged as their first contact (outreach). Where it
     # falls among the changes is not asserted: the registry's history is stamped by the
     # database's clock and the contact by Python's, which the date runs (tests/at_date.py)

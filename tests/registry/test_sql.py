@@ -10,6 +10,7 @@ from django.db import connection, transaction
 
 from registry import clock, services
 from registry.models import Door, EmergencyContact, Enterprise, GridArea, Liaison
+from registry.pinyin import search_key
 from registry.retention import RetentionScope, years_back
 from registry.selectors import whole_number
 from registry.sql import Table
@@ -50,7 +51,24 @@ def small_park(grid_a, grid_b, worker_a):
 
 
 @pytest.mark.parametrize(
-    "q", ["华信", "华", "张伟", "李华", "5555", "1234", "MA1K", "无网格", "13800001234", "x"]
+    "q",
+    [
+        "华信",
+        "华",
+        "张伟",
+        "李华",
+        "5555",
+        "1234",
+        "MA1K",
+        "无网格",
+        "13800001234",
+        "x",
+        "huaxin",
+        "hx",
+        "hua信",
+        "shanghaihuaxn",
+        "华心",
+    ],
 )
 @pytest.mark.parametrize("partial", [True, False])
 @pytest.mark.parametrize("scoped", [True, False])
@@ -61,11 +79,12 @@ def test_the_search_finds_what_its_orm_reference_finds(small_park, q, partial, s
         "digits": digits,
         "whole_number": whole,
         "worker_id": small_park.pk if scoped else None,
+        "pinyin_key": "" if q.isdigit() else search_key(q),
     }
     found = set(Enterprise.objects.filter(enterprise_search_q(q.upper(), **arguments)))
     expected = set(Enterprise.objects.filter(enterprise_search_reference(q.upper(), **arguments)))
     assert found == expected
-    if q == "华信":  # the park has something to find
+    if q in ("华信", "huaxin", "hx", "shanghaihuaxn", "华心"):  # the park has something to find
         assert found
 
 

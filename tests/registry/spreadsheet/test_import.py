@@ -242,3 +242,17 @@ def test_the_command_line_report_and_exit_codes(grid_a, tmp_path, capsys):
     assert Enterprise.objects.count() == 1
     call_command("export_registry", str(tmp_path / "out.csv"), "--grid", "A")
     assert valid_uscc(1) in (tmp_path / "out.csv").read_text("utf-8-sig")
+
+
+def test_the_import_writes_the_names_pinyin_for_the_search_new_and_renamed(grid_a):
+    _import([HEADERS, a_row(1, 企业名称="上海华信电子有限公司"), a_row(2)])
+    assert Enterprise.objects.get(uscc=valid_uscc(1)).name_pinyin == (
+        "shanghaihuaxindianziyouxiangongsi shhxdzyxgs"
+    )
+    _import([HEADERS, a_row(1), a_row(2, 企业名称="远大科技")])
+    pinyin = dict(Enterprise.objects.values_list("uscc", "name_pinyin"))
+    assert pinyin[valid_uscc(1)].startswith("ceshiqiye1youxiangongsi ")
+    assert pinyin[valid_uscc(2)] == "yuandakeji ydkj"
+    # The history says nothing of it: the name says it all.
+    event = Events.objects.filter(pgh_model="registry.EnterpriseEvent").last()
+    assert "name_pinyin" not in event.pgh_data
