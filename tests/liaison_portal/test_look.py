@@ -95,3 +95,29 @@ def test_no_other_name_for_the_product_is_left_in_the_code():
 def test_the_product_name_falls_back_to_chinese():
     assert product_name("fr") == PRODUCT_NAME["zh-hans"]
     assert product_name("en-us") == PRODUCT_NAME["en"]
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+OUR_APPS = {"accounts", "registry", "outreach", "monitoring", "liaison_portal"}
+
+
+def test_every_section_of_the_django_admin_is_in_chinese(client, admin_user):
+    """Every app and model on the admin's index, and every field of our own models there."""
+    untranslated = []
+    with translation.override("zh-hans"):
+        for model in admin.site._registry:
+            meta = model._meta
+            app = meta.app_config.verbose_name
+            for label in (app, meta.verbose_name, meta.verbose_name_plural):
+                if not CJK.search(str(label)):
+                    untranslated.append(f"{meta.label}: {label}")
+            if meta.app_label in OUR_APPS:
+                for field in meta.get_fields():
+                    label = getattr(field, "verbose_name", None)
+                    if label is not None and not field.auto_created and not CJK.search(str(label)):
+                        untranslated.append(f"{meta.label}.{field.name}: {label}")
+    assert not untranslated, "\n".join(untranslated)
+    client.force_login(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "Axes" not in index and "Otp_Totp" not in index and "登录锁定" in index
