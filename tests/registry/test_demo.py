@@ -154,8 +154,10 @@ def test_the_demo_history_spans_the_past_year(demo_park):
     change_days = set()
     for enterprise in changed:
         history = enterprise_history(enterprise=enterprise)
-        first = clock.local(history[0].at).date()
-        assert (today - first).days == 395, first
+        # (Events the demo does not move keep the database's clock, which the date runs of
+        # tests/at_date.py leave behind: only the demo's own moves are checked.)
+        [registered] = [h for h in history if (h.record, h.action) == ("enterprise", "insert")]
+        assert (today - clock.local(registered.at).date()).days == 395, registered.at
         ended = [h for h in history if h.action == "update" and "ended_on" in h.changes]
         [end] = ended
         day = clock.local(end.at).date()
