@@ -155,7 +155,7 @@ class GridAreaForm(forms.ModelForm):
 
 def _grid_areas_field() -> IdMultipleChoiceField:
     return IdMultipleChoiceField(
-        label=_("Grid areas"),
+        label=_("Grid areas worked"),
         queryset=GridArea.objects.order_by("code"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
