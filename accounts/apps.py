@@ -15,3 +15,18 @@ class AccountsConfig(AppConfig):
 
         lockout.connect()
         session.connect()
+        _name_the_libraries_admin_sections()
+
+
+def _name_the_libraries_admin_sections() -> None:
+    """The Django admin's sections of the login libraries, named in the admins' language:
+    django-axes names its app "Axes" and django-otp its TOTP devices in English only (the
+    models' other labels axes marks for translation: accounts' catalogue translates them)."""
+    from django.apps import apps
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    apps.get_app_config("axes").verbose_name = _("Login lockout")
+    apps.get_app_config("otp_totp").verbose_name = _("Authenticator apps")
+    # Only the label: the migrations read the model's own Meta, which stays as it is.
+    TOTPDevice._meta.verbose_name = _("authenticator app")
+    TOTPDevice._meta.verbose_name_plural = _("authenticator apps")

@@ -3,8 +3,10 @@
 (django-password-validators requires each kind it is given; the policy here is "three of the
 four", which it cannot express.)"""
 
+import secrets
 import string
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -46,3 +48,23 @@ class CharacterClassValidator:
         return _(
             "Mix at least %(n)d of: upper-case letters, lower-case letters, digits, symbols."
         ) % {"n": self.min_classes}
+
+
+# Letters and digits that cannot be mistaken for one another when read off a screen and
+# typed (no 0/O, 1/l/I), and a few symbols every keyboard layout has.
+_TEMPORARY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+_TEMPORARY_SYMBOLS = "-+#"
+
+
+def temporary_password(user=None) -> str:
+    """A one-time password an admin hands over (a new account, a reset): random (``secrets``),
+    in four groups of four, and accepted by every validator of AUTH_PASSWORD_VALIDATORS, so
+    the admin never meets a refusal. Its owner must replace it at the first login."""
+    while True:
+        groups = ["".join(secrets.choice(_TEMPORARY_ALPHABET) for _i in range(4)) for _g in "abcd"]
+        candidate = secrets.choice(_TEMPORARY_SYMBOLS).join(groups)
+        try:
+            validate_password(candidate, user)
+        except ValidationError:
+            continue  # rare: one class missing by chance, or too close to the username
+        return candidate

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from core.product import PRODUCT_NAME
 from liaison_portal import embedded
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -48,7 +49,7 @@ def _banner(url: str) -> str:
         ]
     )
     return (
-        f"\n  企业联络员管理门户 / Liaison portal is running at {url}\n"
+        f"\n  {PRODUCT_NAME['zh-hans']} / {PRODUCT_NAME['en']} is running at {url}\n"
         f"  Demo logins (password {DEMO_PASSWORD}):\n{users}\n"
         f"  Health: {url}healthz    Press Ctrl-C to stop everything.\n"
     )

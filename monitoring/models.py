@@ -45,7 +45,7 @@ class ContactHealth(models.Model):
     pause_reason = models.CharField(
         _("pause reason"), max_length=20, choices=PauseReason.choices, blank=True
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("contact health")
@@ -101,7 +101,7 @@ class LightChange(models.Model):
         null=True,
         blank=True,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -181,7 +181,7 @@ class RuleSettings(models.Model):
         default=7,
         validators=[MinValueValidator(0), MaxValueValidator(90)],
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("rule settings")
@@ -293,7 +293,7 @@ class Evidence(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, related_name="+", on_delete=models.SET_NULL, null=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["step", "occurred_on", "id"]

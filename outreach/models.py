@@ -95,7 +95,7 @@ class ContactAttempt(models.Model):
         null=True,
         blank=True,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -170,6 +170,7 @@ class Task(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
         related_name="+",
         on_delete=models.SET_NULL,
         null=True,
@@ -274,7 +275,7 @@ class OutreachPolicy(models.Model):
         blank=True,
         help_text=_("Which channel fits which purpose, shown to whoever makes the contact."),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["tier"]
@@ -325,7 +326,7 @@ class EnterpriseOutreach(models.Model):
     link_sent_for = models.DateField(
         _("personal link sent for the contact due on"), null=True, blank=True
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("enterprise outreach plan")

@@ -9,9 +9,11 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pghistory.models
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from faker import Faker
 from stdnum.cn import ric, uscc
 
@@ -32,13 +34,81 @@ GRIDS = [
 ]
 # Who works which grids; G05 has no grid worker, so service staff cover it.
 GRID_WORKERS = {"grid1": ["G01", "G02"], "grid2": ["G03", "G04"]}
+# People's names, as a park's staff list reads (the logins stay the README's).
 DEMO_USERS = [
-    ("admin", Role.ADMIN, "园区管理员"),
-    ("staff", Role.STAFF, "服务专员"),
-    ("grid1", Role.GRID_WORKER, "网格员甲"),
-    ("grid2", Role.GRID_WORKER, "网格员乙"),
-    ("auditor", Role.AUDITOR, "审计员"),
+    ("admin", Role.ADMIN, "林晓燕"),
+    ("staff", Role.STAFF, "刘洋"),
+    ("grid1", Role.GRID_WORKER, "王磊"),
+    ("grid2", Role.GRID_WORKER, "赵敏"),
+    ("auditor", Role.AUDITOR, "孙伟"),
 ]
+
+# The park's own streets (Hongkou, like its buildings: registry/buildings/demo.py), each grid
+# area a few of them, so an enterprise's address and its grid agree and a round of visits is
+# a walk down a few streets.
+DISTRICT = "上海市虹口区"
+GRID_STREETS = {
+    "G01": ["临平路", "东大名路", "大连路"],
+    "G02": ["海伦路", "四川北路", "宝山路"],
+    "G03": ["曲阳路", "中山北一路", "广中路"],
+    "G04": ["西江湾路", "欧阳路", "花园路"],
+    "G05": ["四平路", "大连西路", "株洲路"],
+}
+# Trade names (字号) and, per industry, what a company of it calls itself.
+TRADE_NAMES = [
+    "华信",
+    "瑞丰",
+    "博远",
+    "启明",
+    "汇智",
+    "恒通",
+    "鼎盛",
+    "嘉禾",
+    "联创",
+    "中睿",
+    "宏图",
+    "致远",
+    "青禾",
+    "安泰",
+    "星辰",
+    "云帆",
+    "万象",
+    "德润",
+    "锦程",
+    "同舟",
+    "明德",
+    "睿思",
+    "海纳",
+    "立信",
+    "百川",
+    "天行",
+    "和光",
+    "远景",
+    "沪东",
+    "北外滩",
+    "虹桥",
+    "金穗",
+    "诚达",
+    "凯瑞",
+    "新元",
+    "科达",
+    "宝隆",
+    "长风",
+    "润禾",
+    "卓越",
+]
+INDUSTRY_WORDS = {
+    "软件和信息技术服务业": ["信息科技", "软件技术", "网络科技", "数据服务"],
+    "批发和零售业": ["贸易", "商贸", "供应链管理"],
+    "制造业": ["精密机械", "电子科技", "新材料"],
+    "租赁和商务服务业": ["企业管理咨询", "商务咨询", "人力资源"],
+    "科学研究和技术服务业": ["生物科技", "检测技术", "工程技术"],
+    "交通运输业": ["物流", "国际货运代理", "运输"],
+    "建筑业": ["建筑工程", "装饰工程", "建设工程"],
+    "餐饮业": ["餐饮管理", "食品"],
+    "医药制造业": ["医药科技", "生物医药"],
+    "文化创意产业": ["文化传媒", "文化创意", "广告"],
+}
 
 MOBILE_PREFIXES = ["130", "133", "135", "136", "138", "139", "150", "158", "177", "186", "189"]
 INDUSTRIES = [
@@ -212,17 +282,21 @@ def _seed_enterprises(
     """``count`` enterprises with codes not in the registry yet, each with a current liaison
     and most with an emergency contact; written in bulk by the system door (no user)."""
     existing = set(Enterprise.objects.values_list("uscc", flat=True))
+    taken = set(Enterprise.objects.values_list("name", flat=True))
     new_enterprises = []
     while len(new_enterprises) < count:
         code = _uscc(rng)
         if code in existing:
             continue
         existing.add(code)
-        new_enterprises.append(_enterprise(rng, fake, code=code, grids=grids))
+        new_enterprises.append(_enterprise(rng, fake, code=code, grids=grids, taken=taken))
     if new_enterprises and not Enterprise.objects.filter(name=README_EXAMPLE).exists():
         # The README's example search (?q=华信, or huaxin, hx) finds this one.
         example = new_enterprises[0]
-        example.name, example.name_pinyin = README_EXAMPLE, name_pinyin(README_EXAMPLE)
+        example.name = README_EXAMPLE
+    for enterprise in new_enterprises:
+        # Bulk inserts skip the services that keep it (registry/pinyin.py).
+        enterprise.name_pinyin = name_pinyin(enterprise.name)
     with services.changes_by(by=None, door=Door.SYSTEM, source="seed_demo"):
         # Bulk inserts: the history triggers record them all the same.
         created = Enterprise.objects.bulk_create(new_enterprises, batch_size=1000)
@@ -244,18 +318,52 @@ def _seed_enterprises(
     return created
 
 
-def _enterprise(rng: random.Random, fake: Faker, *, code: str, grids: list[GridArea]) -> Enterprise:
-    # The draws keep their order (the same seed, the same park).
-    address = fake.address().rsplit(" ", 1)[0]
-    name = fake.company()
+def _address(fake: Faker, grid: GridArea, *, avoid: str = "") -> str:
+    """An address on one of the grid's streets: a number, and often a building and room."""
+    streets = GRID_STREETS.get(grid.code) or [s for roads in GRID_STREETS.values() for s in roads]
+    while True:
+        street = fake.random_element(streets)
+        number = fake.random_int(1, 1200)
+        place = fake.random_element(["", "building", "room", "room"])
+        floor, room = fake.random_int(1, 18), fake.random_int(1, 30)
+        where = {
+            "": "",
+            "building": f"{fake.random_int(1, 9)}幢{floor}层",
+            "room": f"{floor}{room:02d}室",
+        }[place]
+        address = f"{DISTRICT}{street}{number}号{where}"
+        if address != avoid:
+            return address
+
+
+def _company_name(fake: Faker, industry: str, taken: set[str]) -> str:
+    """上海 + a trade name + what the company does + its form: unique in the demo park, as a
+    registration authority keeps names unique in its district."""
+    words = INDUSTRY_WORDS.get(industry, ["实业"])
+    while True:
+        form = "股份有限公司" if fake.random_int(1, 12) == 1 else "有限公司"
+        name = f"上海{fake.random_element(TRADE_NAMES)}{fake.random_element(words)}{form}"
+        if name not in taken:
+            taken.add(name)
+            return name
+
+
+def _enterprise(
+    rng: random.Random, fake: Faker, *, code: str, grids: list[GridArea], taken: set[str]
+) -> Enterprise:
+    # The rng's draws keep their order (the same seed, the same park); names and addresses
+    # come from Faker's own generator.
+    same_address = rng.random() < 0.8
+    grid = rng.choice(grids)
+    industry = rng.choice(INDUSTRIES)
+    address = _address(fake, grid)
     return Enterprise(
         uscc=code,
-        name=name,
-        name_pinyin=name_pinyin(name),
+        name=_company_name(fake, industry, taken),
         registered_address=address,
-        operating_address=address if rng.random() < 0.8 else fake.address().rsplit(" ", 1)[0],
-        grid=rng.choice(grids),
-        industry=rng.choice(INDUSTRIES),
+        operating_address=address if same_address else _address(fake, grid, avoid=address),
+        grid=grid,
+        industry=industry,
         size=rng.choice(["large", "medium", "small", "small", "micro", "micro"]),
         key_taxpayer=rng.random() < 0.12,
         pre_approval=rng.random() < 0.08,
@@ -290,16 +398,73 @@ def _liaison(
 def _replace_some_liaisons(
     rng: random.Random, fake: Faker, created: list[Enterprise], *, by
 ) -> int:
-    """A tenth of the enterprises changed liaison in the past: real replacements through the
-    service, so the history shows an ended period and a new one. Returns how many."""
+    """A tenth of the enterprises changed liaison during the past year: real replacements
+    through the service, each on its own day (drawn from Faker's generator, so the rng's
+    draws keep their order), so the history shows an ended period and a new one. Returns
+    how many."""
     chosen = rng.sample(created, k=len(created) // 10)
+    today = clock.today()
+    started = dict(
+        Liaison.objects.filter(enterprise__in=chosen, ended_on__isnull=True).values_list(
+            "enterprise_id", "started_on"
+        )
+    )
+    first_fill = clock.start_of_day(today - _YEAR - datetime.timedelta(days=30))
+    _antedate_first_fill(created, at=first_fill + datetime.timedelta(hours=9, minutes=30))
     for enterprise in chosen:
-        services.liaison_replace(
+        latest = today - datetime.timedelta(days=7)
+        earliest = min(
+            max(started[enterprise.pk] + datetime.timedelta(days=30), today - _YEAR), latest
+        )
+        span = (latest - earliest).days
+        day = earliest + datetime.timedelta(days=fake.random_int(0, span))
+        new = services.liaison_replace(
             enterprise=enterprise,
             by=by,
             door=Door.STAFF,
+            started_on=day,
             name=fake.name(),
             position=rng.choice(POSITIONS),
             mobile=_mobile(rng),
         )
+        moment = clock.start_of_day(day) + datetime.timedelta(hours=fake.random_int(9, 16))
+        _antedate_replacement(enterprise, new, at=moment)
     return len(chosen)
+
+
+# --- A year of history ------------------------------------------------------------------
+# The demo is written in one transaction, so every history event would carry the same
+# instant and the timeline would show the whole park appearing, and every liaison changing,
+# the minute `make run` started. The demo alone moves its own events back to when they
+# would have happened: the registry's first fill a year and a month ago, each replacement
+# on its day. Nothing else ever rewrites history.
+
+
+def _antedate_first_fill(created: list[Enterprise], *, at: datetime.datetime) -> None:
+    ids = [enterprise.pk for enterprise in created]
+    EnterpriseEvent = Enterprise.pgh_event_model
+    EnterpriseEvent.objects.filter(pgh_obj_id__in=ids, pgh_label="insert").update(pgh_created_at=at)
+    EmergencyContact.pgh_event_model.objects.filter(
+        enterprise_id__in=ids, pgh_label="insert"
+    ).update(pgh_created_at=at)
+    # A liaison who started after the first fill was recorded the day they started.
+    events = list(Liaison.pgh_event_model.objects.filter(enterprise_id__in=ids, pgh_label="insert"))
+    for event in events:
+        event.pgh_created_at = max(
+            at, clock.start_of_day(event.started_on) + datetime.timedelta(hours=10)
+        )
+    Liaison.pgh_event_model.objects.bulk_update(events, ["pgh_created_at"], batch_size=1000)
+
+
+def _antedate_replacement(enterprise: Enterprise, new: Liaison, *, at: datetime.datetime) -> None:
+    events = Liaison.pgh_event_model.objects.filter(enterprise=enterprise).filter(
+        Q(pgh_obj=new) | Q(pgh_label="update", ended_on=new.started_on)
+    )
+    contexts = set(events.values_list("pgh_context_id", flat=True)) - {None}
+    events.update(pgh_created_at=at)
+    for context in pghistory.models.Context.objects.filter(pk__in=contexts):
+        context.metadata = {**context.metadata, "at": at.isoformat()}
+        context.save(update_fields=["metadata"])
+
+
+_YEAR = datetime.timedelta(days=365)

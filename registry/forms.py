@@ -153,11 +153,41 @@ class GridAreaForm(forms.ModelForm):
         pass  # the service validates
 
 
+def _grid_areas_field() -> IdMultipleChoiceField:
+    return IdMultipleChoiceField(
+        label=_("Grid areas worked"),
+        queryset=GridArea.objects.order_by("code"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For grid workers: the grid areas whose enterprises they work."),
+    )
+
+
 class UserRoleForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"), choices=[("", _("No role")), *Role.choices], required=False
     )
-    is_active = forms.BooleanField(label=_("Active"), required=False)
+    grid_areas = _grid_areas_field()
+    is_active = forms.BooleanField(
+        label=_("Active"),
+        required=False,
+        help_text=_("An account switched off cannot log in; its history stays."),
+    )
+
+
+class UserCreateForm(forms.Form):
+    """A new account; the portal makes its one-time password (registry.services.user_create)."""
+
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("Used to log in: letters, digits and @ . + - _ only."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    name = forms.CharField(label=_("Full name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    grid_areas = _grid_areas_field()
 
 
 class HolidayYearForm(forms.Form):

@@ -65,7 +65,7 @@ class GridArea(models.Model):
         related_name="grid_areas",
         blank=True,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["code"]
@@ -193,9 +193,9 @@ class Enterprise(models.Model):
         blank=True,
     )
     # Optimistic concurrency: a save carries the version it read; a stale one is refused.
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -282,9 +282,9 @@ class Liaison(models.Model):
     last_verified_at = models.DateTimeField(_("last verified at"), null=True, blank=True)
     consent_at = models.DateTimeField(_("accepted the data-use notice at"), null=True, blank=True)
     consent_version = models.CharField(_("data-use notice version"), max_length=20, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["enterprise", "-started_on", "-id"]
@@ -343,8 +343,8 @@ class EmergencyContact(models.Model):
     name = CleanCharField(pgettext_lazy("person", "name"), max_length=50)
     relation = CleanCharField(_("relation"), max_length=50, blank=True)
     phone = PhoneField(_("phone"))
-    version = models.PositiveIntegerField(default=1, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("emergency contact")

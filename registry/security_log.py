@@ -217,12 +217,13 @@ def _on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
 
 
 def _on_user_saved(sender, instance, created, raw=False, **kwargs) -> None:
-    # Accounts are created in the Django admin (or by createsuperuser): both doors end here.
+    # Accounts are created on the portal's users page (registry.services.user_create, which
+    # names its admin), in the Django admin or by createsuperuser: every door ends here.
     if created and not raw:
         security_event_record(
             action=Action.USER_CREATED,
             at=clock.now(),
-            by=_current_user(),
+            by=getattr(instance, "security_log_by", None) or _current_user(),
             target=instance.get_username(),
         )
 

@@ -9,8 +9,11 @@ from contextlib import contextmanager
 from typing import Any
 
 import pghistory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
@@ -383,13 +386,104 @@ def emergency_contact_set(
 # --- Users and their roles -------------------------------------------------------------
 
 
+def user_create(
+    *,
+    username: str,
+    by,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    role: Role | str | None = None,
+    grids=(),
+) -> tuple[Any, str]:
+    """A new account made in the portal, with its role and grid areas, and a one-time
+    password for the admin to hand over (returned, never stored in clear): its owner must
+    change it at the first login (accounts.services.account_password_set_by_admin). The
+    creation, the role, the grids and the password are each a row of the security log."""
+    User = get_user_model()
+    username = username.strip()
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    # Who made it, for the security log's row of a new account (security_log._on_user_saved,
+    # which every door — this one, the Django admin, createsuperuser — goes through).
+    user.security_log_by = by
+    with transaction.atomic():
+        if User.objects.filter(username__iexact=username).exists():
+            raise ServiceError(
+                _("An account with this username already exists."),
+                field="username",
+                code="username_taken",
+            )
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+        if role:
+            user_role_set(user=user, role=role, is_active=True, by=by)
+        user_grid_areas_set(user=user, grids=grids, by=by)
+        password = user_password_reset(user=user, by=by)
+    return user, password
+
+
+def user_password_reset(*, user, by) -> str:
+    """An admin resets an account's password: a one-time password, returned to be shown to
+    the admin once; the owner's sessions and API token end, and the owner must choose their
+    own at the next login. Logged (password set by an admin)."""
+    from accounts.passwords import temporary_password
+    from accounts.services import account_password_set_by_admin
+
+    if by is not None and user.pk == by.pk:
+        raise ServiceError(_("Change your own password on the password page."), code="own_password")
+    password = temporary_password(user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        account_password_set_by_admin(user=user, by=by)
+    return password
+
+
+def user_grid_areas_set(*, user, grids, by) -> None:
+    """The grid areas a user works; each grid that gains or loses the user is a row of the
+    security log, as when the grid's own page changes its workers."""
+    wanted = {grid.pk for grid in grids}
+    with changes_by(by=by, door=Door.STAFF):
+        current = set(user.grid_areas.values_list("pk", flat=True))
+        for grid in GridArea.objects.filter(pk__in=wanted ^ current).order_by("code"):
+            if grid.pk in wanted:
+                grid.workers.add(user)
+                _grid_changed(grid, by, workers_added=[user.get_username()], workers_removed=[])
+            else:
+                grid.workers.remove(user)
+                _grid_changed(grid, by, workers_added=[], workers_removed=[user.get_username()])
+
+
+def _is_active_admin(user) -> bool:
+    return user.is_active and user_role(user) == Role.ADMIN
+
+
+def _refuse_losing_the_last_admin(user) -> None:
+    # Every change that could leave no active admin takes the admin group's row lock first,
+    # so two admins switching each other off at once cannot both pass the count.
+    User = get_user_model()
+    Group.objects.select_for_update().filter(name=Role.ADMIN.value).first()
+    others = (
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=Role.ADMIN.value))
+        .exclude(pk=user.pk)
+    )
+    if not others.exists():
+        raise ServiceError(
+            _("This is the last active park admin: give another account the admin role first."),
+            field="role",
+            code="last_admin",
+        )
+
+
 def user_role_set(*, user, role: Role | str | None, is_active: bool, by) -> None:
     """Give a user exactly one role (or none), and switch the account on or off.
 
-    An admin cannot take their own admin role or account away: there would be nobody left
-    to give it back on a small park's portal.
+    An admin cannot take their own admin role or account away, and nobody can take away the
+    last active admin's: there would be nobody left to give it back on a small park's portal.
     """
-    if user.pk == by.pk and (role != Role.ADMIN or not is_active):
+    if by is not None and user.pk == by.pk and (role != Role.ADMIN or not is_active):
         raise ServiceError(
             _("You cannot remove your own admin role or switch off your own account."),
             field="role",
@@ -399,13 +493,19 @@ def user_role_set(*, user, role: Role | str | None, is_active: bool, by) -> None
     before_role, was_active = user_role(user), user.is_active
     now = clock.now()
     with transaction.atomic():
+        if _is_active_admin(user) and (role != Role.ADMIN or not is_active):
+            _refuse_losing_the_last_admin(user)
         others = user.groups.exclude(name__in=[r.value for r in Role])
         user.groups.set([*others, *([role_group(Role(role))] if role else [])])
         user.is_active = is_active
-        # The Django admin is for park admins only.
+        # The Django admin is for park admins only; a superuser given another role is one no
+        # more (roles.user_role counts every superuser as an admin).
         user.is_staff = role == Role.ADMIN
-        user.save(update_fields=["is_active", "is_staff"])
-        after_role = Role(role) if role else None
+        if role != Role.ADMIN:
+            user.is_superuser = False
+        user.save(update_fields=["is_active", "is_staff", "is_superuser"])
+        user.__dict__.pop("_portal_role", None)
+        after_role = user_role(user)
         if after_role == Role.ADMIN and before_role != Role.ADMIN:
             # A token issued before was issued without the admins' second factor.
             Token.objects.filter(user=user).delete()
@@ -432,6 +532,13 @@ def user_role_set(*, user, role: Role | str | None, is_active: bool, by) -> None
                 target=user.get_username(),
             )
     user.__dict__.pop("_portal_role", None)
+
+
+def user_update(*, user, role: Role | str | None, is_active: bool, grids, by) -> None:
+    """The users page's one save: role, on or off, grid areas, all or nothing."""
+    with transaction.atomic():
+        user_role_set(user=user, role=role, is_active=is_active, by=by)
+        user_grid_areas_set(user=user, grids=grids, by=by)
 
 
 def user_login_lock_reset(*, user, by) -> int:

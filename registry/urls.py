@@ -29,7 +29,9 @@ urlpatterns = [
     path("grid-areas/new/", views.grid_area_edit, name="grid_area_new"),
     path("grid-areas/<id:pk>/", views.grid_area_edit, name="grid_area_edit"),
     path("users/", views.user_list, name="users"),
+    path("users/new/", views.user_new, name="user_new"),
     path("users/<id:pk>/", views.user_edit, name="user_edit"),
+    path("users/<id:pk>/password-reset/", views.user_password_reset, name="user_password_reset"),
     path("users/<id:pk>/unlock/", views.user_unlock, name="user_unlock"),
 ]
 

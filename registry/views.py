@@ -34,6 +34,7 @@ from registry.forms import (
     GridAreaForm,
     LiaisonForm,
     LiaisonReplaceForm,
+    UserCreateForm,
     UserRoleForm,
 )
 from registry.ids import parse_id
@@ -472,6 +473,20 @@ def grid_area_edit(request, pk=None):
     )
 
 
+# The one-time password of a new account or a reset: kept in the admin's session only until
+# the next page shows it (once), so a reload or the browser's history does not show it again.
+_ONE_TIME_PASSWORD_KEY = "registry_one_time_password"
+
+
+def _hand_over_password(request, account, password: str) -> None:
+    request.session[_ONE_TIME_PASSWORD_KEY] = {"user": account.pk, "password": password}
+
+
+def _password_to_show(request, account) -> str | None:
+    pending = request.session.pop(_ONE_TIME_PASSWORD_KEY, None)
+    return pending["password"] if pending and pending.get("user") == account.pk else None
+
+
 @require_GET
 def user_list(request):
     _admin_only(request)
@@ -481,20 +496,53 @@ def user_list(request):
 
 
 @require_http_methods(["GET", "POST"])
+def user_new(request):
+    _admin_only(request)
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account, password = services.user_create(
+                username=data["username"],
+                first_name=data["name"],
+                email=data["email"],
+                role=data["role"],
+                grids=data["grid_areas"],
+                by=request.user,
+            )
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            _hand_over_password(request, account, password)
+            messages.success(request, _("The account has been created."))
+            return redirect("registry:user_edit", pk=account.pk)
+    return render(
+        request, "registry/user_new.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def user_edit(request, pk):
     _admin_only(request)
     account = get_object_or_404(get_user_model(), pk=pk)
     role = user_role(account)
     form = UserRoleForm(
         request.POST or None,
-        initial={"role": role.value if role else "", "is_active": account.is_active},
+        initial={
+            "role": role.value if role else "",
+            "is_active": account.is_active,
+            "grid_areas": list(account.grid_areas.all()),
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_role_set(
+            services.user_update(
                 user=account,
                 role=form.cleaned_data["role"] or None,
                 is_active=form.cleaned_data["is_active"],
+                grids=form.cleaned_data["grid_areas"],
                 by=request.user,
             )
         except ServiceError as error:
@@ -508,10 +556,28 @@ def user_edit(request, pk):
         {
             "form": form,
             "account": account,
+            "is_self": account.pk == request.user.pk,
+            "one_time_password": _password_to_show(request, account),
             "login_lock": account_lock_state(username=account.get_username(), now=clock.now()),
         },
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+def user_password_reset(request, pk):
+    """A new one-time password for the account, shown to the admin once on the user page;
+    its owner must change it at the next login."""
+    _admin_only(request)
+    account = get_object_or_404(get_user_model(), pk=pk)
+    try:
+        password = services.user_password_reset(user=account, by=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        _hand_over_password(request, account, password)
+        messages.success(request, _("The password has been reset."))
+    return redirect("registry:user_edit", pk=account.pk)
 
 
 @require_POST

@@ -57,7 +57,10 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "registry:grid_area_new": {"GET": {ADMIN}, "POST": {ADMIN}},
     "registry:grid_area_edit": {"GET": {ADMIN}, "POST": {ADMIN}},
     "registry:users": {"GET": {ADMIN}, "POST": NOBODY},
+    "registry:user_new": {"GET": {ADMIN}, "POST": {ADMIN}},
     "registry:user_edit": {"GET": {ADMIN}, "POST": {ADMIN}},
+    # A one-time password for someone else's account: the park admin's, from the user page.
+    "registry:user_password_reset": {"GET": NOBODY, "POST": {ADMIN}},
     # Lifting an account's login lock (accounts.lockout): the admin's, from the user page.
     "registry:user_unlock": {"GET": NOBODY, "POST": {ADMIN}},
     # Everyone changes their own password; the second factor's pages exist only for admins
@@ -667,6 +670,7 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         "registry:grid_area_edit": [grid.pk],
         "registry:user_edit": [someone.pk],
         "registry:user_unlock": [someone.pk],
+        "registry:user_password_reset": [someone.pk],
     }.get(name, [])
     return reverse(name, args=args)
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 
+from core.product import PRODUCT_NAME
 from liaison_portal.env import (
     env_bool,
     env_int,
@@ -90,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # "My tasks" badge in the navigation: lazy, one query per request.
                 "outreach.context_processors.task_badge",
+                "core.product.context",
             ],
         },
     },
@@ -158,14 +160,16 @@ SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1)
 # superusers) enter a code from an authenticator app after their password, and set one up
 # on their first login (accounts/views.py).
 ADMIN_TOTP_REQUIRED = env_bool("ADMIN_TOTP_REQUIRED", False)
-OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "园区企业联络员门户")
+# The name the authenticator app shows: the product's (core.product).
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", PRODUCT_NAME["zh-hans"])
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Simplified Chinese first; English one click away (the switch in the page header).
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Each named in its own language: the switch offers the language to someone who reads it.
+LANGUAGES = [("zh-hans", "中文"), ("en", "English")]
 # The project's strings; each app keeps its own in <app>/locale/ (found by Django).
 # The first-contact desk and the events keep their own catalogues (outreach/*/locale).
 LOCALE_PATHS = [
@@ -186,6 +190,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise as they are.
+WHITENOISE_ROOT = BASE_DIR / "public"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -411,7 +417,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Liaison portal API",
+    "TITLE": f"{PRODUCT_NAME['en']} API",
     "VERSION": "1",
     "DESCRIPTION": (
         "The park's registry of enterprises, liaisons and emergency contacts. Protected "

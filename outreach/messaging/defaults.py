@@ -1,6 +1,7 @@
 """The templates a new installation starts with, in Chinese, each ending with the line every
 contact ends with. Created after every migrate when missing; an admin's edits are kept."""
 
+from core.product import PRODUCT_NAME
 from outreach.messaging.models import Channel, MessageTemplate
 from outreach.messaging.rendering import LEAVING_LINE
 
@@ -190,7 +191,7 @@ DEFAULT_TEMPLATES += [
         "subject": "",
         "body": (
             "诉求办理提醒：编号{{ matter_number }}（{{ matter_category }}）{{ matter_reminder }}，"
-            "时限{{ matter_deadline }}，请登录园区企业联络员门户及时办理。"
+            f"时限{{{{ matter_deadline }}}}，请登录{PRODUCT_NAME['zh-hans']}及时办理。"
         ),
     },
 ]

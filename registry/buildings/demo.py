@@ -10,6 +10,7 @@ import random
 from registry import clock
 from registry.address_key import address_key
 from registry.buildings import services
+from registry.demo import GRID_STREETS
 from registry.models import Building, Door, Enterprise
 from registry.services import changes_by
 
@@ -36,13 +37,7 @@ def _mobile(rng: random.Random) -> str:
 def seed_buildings_demo(*, rng, users) -> None:
     own = random.Random(2026_19)
     staff = users.get("staff")
-    operating = list(
-        Enterprise.objects.filter(status=Enterprise.Status.OPERATING, building__isnull=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    own.shuffle(operating)
-    for number, (name, address, company, landlord) in enumerate(BUILDINGS):
+    for name, address, company, landlord in BUILDINGS:
         if Building.objects.filter(address_key=address_key(address)).exists():
             continue  # a second seeding keeps the buildings of the first
         building = services.building_create(
@@ -63,7 +58,20 @@ def seed_buildings_demo(*, rng, users) -> None:
                 organisation=(company, landlord)[of] if (company, landlord)[of] else "",
                 phone=_mobile(own),
             )
-        tenants = operating[number * TENANTS_PER_BUILDING : (number + 1) * TENANTS_PER_BUILDING]
+        # Tenants from the grid area whose streets the building stands on.
+        grids = [
+            code for code, streets in GRID_STREETS.items() if any(s in address for s in streets)
+        ]
+        operating = list(
+            Enterprise.objects.filter(
+                status=Enterprise.Status.OPERATING, building__isnull=True, grid__code__in=grids
+            )
+            .exclude(registered_address__startswith=address)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        own.shuffle(operating)
+        tenants = operating[:TENANTS_PER_BUILDING]
         with changes_by(by=None, door=Door.SYSTEM, source="seed_demo"):
             for floor, pk in enumerate(tenants, start=2):
                 Enterprise.objects.filter(pk=pk).update(

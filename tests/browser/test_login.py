@@ -40,14 +40,20 @@ def test_the_grid_worker_lands_on_home_with_their_role_and_grid(page, login, wor
 def test_the_language_switch_turns_the_page_to_english_and_back(page, login, worker_a, shot):
     login(page, worker_a.username)
 
-    # By value: the button's label is the language's name in the current language ("英语").
-    page.locator("button[name=language][value=en]").click()
+    # Each language is named in its own words, whatever the page's language.
+    expect(page.get_by_test_id("lang-switch")).to_have_text(
+        re.compile(r"^\s*中文\s*/\s*English\s*$")
+    )
+    page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_test_id("role")).to_contain_text("Grid worker")
     expect(page).to_have_url(re.compile(r"/$"))
     shot(page, "home-grid-worker-en")
 
-    page.locator("button[name=language][value=zh-hans]").click()
+    expect(page.get_by_test_id("lang-switch")).to_have_text(
+        re.compile(r"^\s*中文\s*/\s*English\s*$")
+    )
+    page.get_by_role("button", name="中文").click()
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page.get_by_test_id("role")).to_contain_text("网格员")
 

@@ -1,10 +1,11 @@
 """`seed_demo` is what a park admin sees first: everything it writes must be data the portal
 itself would accept, and the demo logins must work in their roles."""
 
+import datetime
 import io
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -12,7 +13,7 @@ from django.test import RequestFactory
 
 from monitoring.demo import seed_monitoring_demo
 from outreach.demo import seed_outreach_history
-from registry import demo
+from registry import clock, demo
 from registry.demo import DEMO_PASSWORD, demo_steps, register_demo_step
 from registry.models import EmergencyContact, Enterprise, GridArea, Liaison
 from registry.roles import Role, user_role
@@ -124,3 +125,43 @@ def test_a_demo_step_after_a_step_no_app_registered_is_refused(monkeypatch):
     register_demo_step("lights", lambda **kw: None, after=("history",))
     with pytest.raises(ValueError, match="history"):
         demo_steps()
+
+
+def test_the_demo_park_reads_like_a_real_one(demo_park):
+    """Company names as a registration authority would accept them (unique, 上海 + trade
+    name + business + form), addresses on the streets of the enterprise's own grid area,
+    staff with people's names."""
+    names = list(Enterprise.objects.values_list("name", flat=True))
+    assert len(set(names)) == len(names)
+    assert all(name.startswith("上海") and name.endswith("公司") for name in names)
+    for enterprise in Enterprise.objects.select_related("grid").filter(building__isnull=True):
+        streets = demo.GRID_STREETS[enterprise.grid.code]
+        address = enterprise.registered_address
+        assert address.startswith(demo.DISTRICT), address
+        assert any(street in address for street in streets), (address, enterprise.grid.code)
+    people = dict(
+        get_user_model()
+        .objects.filter(username__in=["admin", "grid1"])
+        .values_list("username", "first_name")
+    )
+    assert people == {"admin": "林晓燕", "grid1": "王磊"}
+
+
+def test_the_demo_history_spans_the_past_year(demo_park):
+    """The first fill a year and a month ago, each liaison change on its own day since."""
+    today = clock.today()
+    changed = Enterprise.objects.filter(liaisons__ended_on__isnull=False).distinct()
+    change_days = set()
+    for enterprise in changed:
+        history = enterprise_history(enterprise=enterprise)
+        # (Events the demo does not move keep the database's clock, which the date runs of
+        # tests/at_date.py leave behind: only the demo's own moves are checked.)
+        [registered] = [h for h in history if (h.record, h.action) == ("enterprise", "insert")]
+        assert (today - clock.local(registered.at).date()).days == 395, registered.at
+        ended = [h for h in history if h.action == "update" and "ended_on" in h.changes]
+        [end] = ended
+        day = clock.local(end.at).date()
+        assert today - datetime.timedelta(days=366) <= day <= today - datetime.timedelta(days=7)
+        assert day == enterprise.liaisons.get(ended_on__isnull=True).started_on
+        change_days.add(day)
+    assert len(change_days) >= 6  # spread, not all on one day

@@ -80,7 +80,7 @@ def test_the_owner_gets_an_email_and_an_sms_at_80_percent_once(
     assert sms.template.key == "matter-reminder-sms"
     assert sms.body == (
         f"诉求办理提醒：编号{matter.number}（投诉）首次响应时限将至，时限{deadline}，"
-        "请登录园区企业联络员门户及时办理。"
+        "请登录企业联络员管理门户及时办理。"
     )
     assert sms.params == {
         "matter_number": matter.number,
