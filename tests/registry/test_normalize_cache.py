@@ -77,3 +77,25 @@ def test_the_uscc_check_character_is_stdnums(head, tail):
     from stdnum.cn import uscc
 
     assert normalize.uscc_check_character(head + tail) == uscc.calc_check_digit(head + tail)
+
+
+@st.composite
+def national_numbers(draw):
+    """Digits after +86: an area code's or a mobile's head and a tail of any length."""
+    head = draw(
+        st.sampled_from([a[1:] for a in AREA_CODES] + ["400", "800", "1", "13", "17", "95", "86"])
+    )
+    tail = draw(st.text(alphabet="0123456789", min_size=2, max_size=10))
+    return head + tail
+
+
+@settings(max_examples=3000, deadline=None)
+@given(national_numbers())
+@example("2150012345")
+@example("31010000")
+@example("31010100")
+@example("4008208820")
+@example("13812345678")
+def test_the_type_of_a_number_is_phonenumbers(national):
+    number = phonenumbers.PhoneNumber(country_code=86, national_number=int(national))
+    assert normalize.cn_number_type(national) == phonenumbers.number_type(number)
