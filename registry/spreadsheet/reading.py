@@ -606,7 +606,9 @@ def _sheet(
     def rows(only: tuple[str, ...] | None = None) -> Iterator[tuple[int, dict[str, object]]]:
         taken = items if only is None else tuple(i for i in items if i[0] in only)
         numbered = itertools.dropwhile(lambda row: row[0] <= header_number, opened())
-        for number, values in _merged_down(numbered, below):
+        # Without merges below the header, only the blank rows are left out (_merged_down).
+        kept = _merged_down(numbered, below) if below else _not_blank(numbered)
+        for number, values in kept:
             width = len(values)
             yield (
                 number,
@@ -676,6 +678,13 @@ def _merged_down(numbered: Numbered, merges: list[tuple[int, int, int, int]]) ->
             active[:] = kept
         if not blank:
             yield number, values
+
+
+def _not_blank(numbered: Numbered) -> Numbered:
+    """The non-blank rows (_merged_down without merges)."""
+    for row in numbered:
+        if any(map(_present, row[1])):
+            yield row
 
 
 def _present(value: object) -> bool:
