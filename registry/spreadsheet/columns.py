@@ -258,9 +258,14 @@ def clean_cell(column: Column, raw: object) -> object:
     character that would be dropped is never read as a value."""
     # The type test first keeps the common cell (plain printable text) cheap.
     kind = type(raw)
-    if kind is ExcelError or (
-        kind is str and raw and (raw[0] in _SUSPECT or not raw.isprintable() or "\ufffd" in raw)
-    ):
+    if kind is str:
+        if raw:
+            if raw[0] in _SUSPECT or not raw.isprintable() or "\ufffd" in raw:
+                check_cell(raw)
+            if raw[0] == "'":
+                raw = unneutralise(raw)
+        return column.clean(raw)
+    if kind is ExcelError:
         check_cell(raw)
     return column.clean(unneutralise(raw))
 
@@ -281,16 +286,25 @@ class Cleaner:
 
     def __call__(self, column: Column, raw: object) -> object:
         kind = type(raw)
-        if kind not in _MEMO_TYPES:
+        if kind is str:
+            key = raw  # a str is never equal to the tuples below
+        elif kind in _MEMO_TYPES:
+            key = (kind, raw)  # 1 == True, yet they read differently
+        else:
             return clean_cell(column, raw)
         memo = self.memo[column.alias]
-        key = (kind, raw)
-        if key in memo:
+        try:
             return memo[key]
+        except KeyError:
+            pass
         value = clean_cell(column, raw)
         if len(memo) < MEMO_SIZE:
             memo[key] = value
         return value
+
+
+# alias -> (column, the ParsedRow record it fills or None for the grid, the field)
+_TARGET = {c.alias: (c, None if c.record == "grid" else c.record, c.field) for c in COLUMNS}
 
 
 def credit_code(values: dict[str, object]) -> str | None:
@@ -316,28 +330,35 @@ def parse_row(
     alias to the header as written in the file (for the messages). ``uscc``: the row's valid
     credit code when ``credit_code`` already read it (else it is read here); ``clean``: how a
     cell is cleaned (clean_cell, or a Cleaner over a whole file). Never raises."""
-    parsed = ParsedRow(row=row, uscc="")
     if is_example_row(values):
-        parsed.example = True
-        return parsed
+        return ParsedRow(row=row, uscc="", example=True)
+    records: dict[str, dict] = {"enterprise": {}, "liaison": {}, "contact": {}, "annual_report": {}}
+    grid = None
+    errors: list[RowError] = []
     for alias, raw in values.items():
-        column = BY_ALIAS[alias]
+        column, record, name = _TARGET[alias]
         try:
             # The credit code may have been read already (the duplicates' pass), and valid.
             value = uscc if alias == "uscc" and uscc is not None else clean(column, raw)
         except ValidationError as error:
-            parsed.errors.append(RowError(row, headers[alias], _message(error), error.code or ""))
+            errors.append(RowError(row, headers[alias], _message(error), error.code or ""))
             continue
         except Exception:  # a normaliser must never take the whole import down
-            parsed.errors.append(
+            errors.append(
                 RowError(row, headers[alias], str(_("This value cannot be read.")), "unreadable")
             )
             continue
-        if column.record == "grid":
-            parsed.grid = value
+        if record is None:
+            grid = value
         else:
-            getattr(parsed, column.record)[column.field] = value
-    parsed.uscc = parsed.enterprise.get("uscc", "")
+            records[record][name] = value
+    parsed = ParsedRow(
+        row=row,
+        uscc=records["enterprise"].get("uscc", ""),
+        grid=grid,
+        errors=errors,
+        **records,
+    )
     contact = parsed.contact
     if any(contact.values()):
         # The model needs both a name and a phone for an emergency contact.

@@ -77,7 +77,7 @@ def read_codes(sheet: Sheet, progress: Progress | None = None) -> FileCodes:
     first_row: dict[str, int] = {}
     duplicates: dict[str, list[int]] = defaultdict(list)
     limit = max_rows()
-    for number, values in sheet.rows:
+    for number, values in sheet.rows_of("uscc"):
         code = credit_code(values)
         codes.append(code)
         if code is None:

@@ -54,7 +54,8 @@ class Sheet:
     header_row: int  # Excel row number of the header
     headers: dict[str, str]  # alias -> header as written in the file
     unknown_headers: list[str]
-    open_rows: Callable[[], Iterator[tuple[int, dict[str, object]]]]  # see ``rows``
+    # see ``rows``; given aliases, only those columns' values
+    open_rows: Callable[..., Iterator[tuple[int, dict[str, object]]]]
     estimated_rows: int  # for the progress bar
     kind: str = "xlsx"
     encoding: str = ""
@@ -68,6 +69,11 @@ class Sheet:
         credit codes first, for the duplicates, then every row in batches), so the parsed
         rows of a 100,000-row file are never all held at once."""
         return self.open_rows()
+
+    def rows_of(self, *aliases: str) -> Iterator[tuple[int, dict[str, object]]]:
+        """``rows`` with only these columns' values (those the file has): the same rows, the
+        same numbers, without building every row's values (the credit codes' pass)."""
+        return self.open_rows(aliases)
 
 
 def _limit(name: str, default: int) -> int:
@@ -597,13 +603,16 @@ def _sheet(
     # (a two-line header) give nothing to the data rows.
     below = sorted(m for m in merges if m[0] > header_number and m[2] > m[0])
 
-    def rows() -> Iterator[tuple[int, dict[str, object]]]:
+    def rows(only: tuple[str, ...] | None = None) -> Iterator[tuple[int, dict[str, object]]]:
+        taken = items if only is None else tuple(i for i in items if i[0] in only)
         numbered = itertools.dropwhile(lambda row: row[0] <= header_number, opened())
-        for number, values in _merged_down(numbered, below):
+        # Without merges below the header, only the blank rows are left out (_merged_down).
+        kept = _merged_down(numbered, below) if below else _not_blank(numbered)
+        for number, values in kept:
             width = len(values)
             yield (
                 number,
-                {alias: values[index] if index < width else "" for alias, index in items},
+                {alias: values[index] if index < width else "" for alias, index in taken},
             )
 
     return Sheet(
@@ -649,7 +658,7 @@ def _merged_down(numbered: Numbered, merges: list[tuple[int, int, int, int]]) ->
     pending = deque(merges)
     active: list[tuple[int, object, int]] = []  # (column, top-left value, last row)
     for number, values in numbered:
-        blank = not any(_present(v) for v in values)
+        blank = not any(map(_present, values))
         if pending or active:
             while pending and pending[0][0] <= number:
                 top, left, bottom, _right = pending.popleft()
@@ -669,6 +678,13 @@ def _merged_down(numbered: Numbered, merges: list[tuple[int, int, int, int]]) ->
             active[:] = kept
         if not blank:
             yield number, values
+
+
+def _not_blank(numbered: Numbered) -> Numbered:
+    """The non-blank rows (_merged_down without merges)."""
+    for row in numbered:
+        if any(map(_present, row[1])):
+            yield row
 
 
 def _present(value: object) -> bool:

@@ -49,3 +49,53 @@ def test_a_mobile_is_judged_as_phonenumbers_does(second, rest):
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     )
     assert (normalize._mobile_digits(number) == number) == expected
+
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def test_the_uscc_check_character_is_stdnums_for_every_character_at_every_position():
+    """The check is a weighted sum: one character changed at a time, over every position and
+    every character, from a few starting codes, covers each term."""
+    from stdnum.cn import uscc
+
+    for start in ("91310000MA1FL8XQ3", "00000000000000000", "99999999YYYYYYYYY"):
+        for position in range(17):
+            for character in USCC_ALPHABET if position >= 8 else "0123456789":
+                code = start[:position] + character + start[position + 1 :]
+                if not code[:8].isdigit():
+                    continue
+                assert normalize.uscc_check_character(code) == uscc.calc_check_digit(code)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet="0123456789", min_size=8, max_size=8),
+    st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9),
+)
+def test_the_uscc_check_character_is_stdnums(head, tail):
+    from stdnum.cn import uscc
+
+    assert normalize.uscc_check_character(head + tail) == uscc.calc_check_digit(head + tail)
+
+
+@st.composite
+def national_numbers(draw):
+    """Digits after +86: an area code's or a mobile's head and a tail of any length."""
+    head = draw(
+        st.sampled_from([a[1:] for a in AREA_CODES] + ["400", "800", "1", "13", "17", "95", "86"])
+    )
+    tail = draw(st.text(alphabet="0123456789", min_size=2, max_size=10))
+    return head + tail
+
+
+@settings(max_examples=3000, deadline=None)
+@given(national_numbers())
+@example("2150012345")
+@example("31010000")
+@example("31010100")
+@example("4008208820")
+@example("13812345678")
+def test_the_type_of_a_number_is_phonenumbers(national):
+    number = phonenumbers.PhoneNumber(country_code=86, national_number=int(national))
+    assert normalize.cn_number_type(national) == phonenumbers.number_type(number)
