@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import math
-import operator
 import re
 import unicodedata
 from collections.abc import Callable
@@ -28,7 +27,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 from stdnum import exceptions as stdnum_exceptions
-from stdnum.cn import ric
+from stdnum.cn import ric, uscc
 
 T = TypeVar("T")
 
@@ -190,22 +189,6 @@ _CODE_SEPARATORS = re.compile(r"[\s-]")
 _USCC_FORMAT = re.compile(r"[0-9]{8}[0-9ABCDEFGHJKLMNPQRTUWXY]{10}")
 
 
-# GB 32100-2015's check character as stdnum.cn.uscc.calc_check_digit computes it (the same
-# alphabet and weights), without stdnum compacting and cleaning the 17 characters again for
-# every code, which is most of its ~15 µs, the largest cost of an import's first pass over
-# 100,000 rows. Only for a code that matched _USCC_FORMAT; tests/registry/test_normalize_cache.py
-# holds it to stdnum's answer for every character at every position.
-_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_USCC_VALUE = {character: value for value, character in enumerate(_USCC_ALPHABET)}
-
-
-def uscc_check_character(first17: str) -> str:
-    """The check character of a code whose first 17 characters match _USCC_FORMAT."""
-    total = sum(map(operator.mul, map(_USCC_VALUE.__getitem__, first17), _USCC_WEIGHTS))
-    return _USCC_ALPHABET[-total % 31]
-
-
 def normalize_uscc(value: object) -> str:
     """统一社会信用代码: 18 characters, upper case, check character verified."""
     if _lost_digits(value):
@@ -225,7 +208,7 @@ def normalize_uscc(value: object) -> str:
     # is most of its cost at 100,000 rows; the check character is still stdnum's.
     if not _USCC_FORMAT.fullmatch(code):
         raise _error("uscc_format", example=EXAMPLE_USCC)
-    if uscc_check_character(code[:17]) != code[17]:
+    if uscc.calc_check_digit(code[:17]) != code[17]:
         raise _error("uscc_checksum", example=EXAMPLE_USCC)
     return code
 

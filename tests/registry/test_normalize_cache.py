@@ -51,34 +51,6 @@ def test_a_mobile_is_judged_as_phonenumbers_does(second, rest):
     assert (normalize._mobile_digits(number) == number) == expected
 
 
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
-
-def test_the_uscc_check_character_is_stdnums_for_every_character_at_every_position():
-    """The check is a weighted sum: one character changed at a time, over every position and
-    every character, from a few starting codes, covers each term."""
-    from stdnum.cn import uscc
-
-    for start in ("91310000MA1FL8XQ3", "00000000000000000", "99999999YYYYYYYYY"):
-        for position in range(17):
-            for character in USCC_ALPHABET if position >= 8 else "0123456789":
-                code = start[:position] + character + start[position + 1 :]
-                if not code[:8].isdigit():
-                    continue
-                assert normalize.uscc_check_character(code) == uscc.calc_check_digit(code)
-
-
-@settings(max_examples=500, deadline=None)
-@given(
-    st.text(alphabet="0123456789", min_size=8, max_size=8),
-    st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9),
-)
-def test_the_uscc_check_character_is_stdnums(head, tail):
-    from stdnum.cn import uscc
-
-    assert normalize.uscc_check_character(head + tail) == uscc.calc_check_digit(head + tail)
-
-
 @st.composite
 def national_numbers(draw):
     """Digits after +86: an area code's or a mobile's head and a tail of any length."""
