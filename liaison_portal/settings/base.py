@@ -460,6 +460,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["MatterChannelEnum"] = (
 # and how many one matter may hold. Stored under MEDIA_ROOT/matters/.
 MATTER_ATTACHMENT_MAX_MB = env_int("MATTER_ATTACHMENT_MAX_MB", 10, minimum=1)
 MATTER_ATTACHMENT_MAX_FILES = env_int("MATTER_ATTACHMENT_MAX_FILES", 10, minimum=1)
+# A visit's photo of the door plate or signboard (走访打卡, outreach.services.visits).
+VISIT_PHOTO_MAX_MB = env_int("VISIT_PHOTO_MAX_MB", 10, minimum=1)
 
 # --- Liaison self-service (outreach/selfservice): personal links sent to liaisons.
 # The portal's public address, as liaisons open it from their phones (links are absolute).

@@ -26,7 +26,7 @@ FONT_NAME = "WenQuanYiMicroHei"
 DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
 
-def _font() -> str:
+def cjk_font() -> str:
     path = getattr(settings, "RECOGNITION_FONT", DEFAULT_FONT)
     if FONT_NAME in pdfmetrics.getRegisteredFontNames():
         return FONT_NAME
@@ -45,7 +45,7 @@ def park_name() -> str:
 
 def certificates_pdf(entries: Iterable[RecognitionEntry]) -> bytes:
     """One page per entry (with its liaison, enterprise and round), in the given order."""
-    font = _font()
+    font = cjk_font()
     title = ParagraphStyle("title", fontName=font, fontSize=48, leading=60, alignment=TA_CENTER)
     body = ParagraphStyle(
         "body", fontName=font, fontSize=20, leading=34, wordWrap="CJK", firstLineIndent=40

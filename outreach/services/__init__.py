@@ -19,9 +19,11 @@ from outreach.services.tasks import (
     task_reassign,
     tasks_close_where,
 )
+from outreach.services.visits import Location, visit_location_parse, visit_record
 
 __all__ = [
     "FollowUp",
+    "Location",
     "PlanResult",
     "assignee_for",
     "contact_attempt_record",
@@ -34,4 +36,6 @@ __all__ = [
     "task_open",
     "task_reassign",
     "tasks_close_where",
+    "visit_location_parse",
+    "visit_record",
 ]
