@@ -76,8 +76,8 @@ def visit_sheet_pdf(
         story.append(p(_("Nothing to visit.")))
     number = 0
     for group in round_.groups:
-        story.append(p(group.title, heading))
-        for stop in group.stops:
+        group_heading = p(group.title, heading)
+        for index, stop in enumerate(group.stops):
             number += 1
             rows = [
                 [p(f"{number}. {stop.enterprise.name}", name), ""],
@@ -91,7 +91,7 @@ def visit_sheet_pdf(
             ]
             table = Table(
                 rows,
-                colWidths=[28 * mm, 150 * mm],
+                colWidths=[34 * mm, 146 * mm],
                 rowHeights=[None] * 6 + [18 * mm, 12 * mm],
             )
             table.setStyle(
@@ -104,7 +104,9 @@ def visit_sheet_pdf(
                     ]
                 )
             )
-            story += [KeepTogether([table]), Spacer(1, 4 * mm)]
+            # A group's heading stays with its first stop; a stop is never split.
+            together = [group_heading, table] if index == 0 else [table]
+            story += [KeepTogether(together), Spacer(1, 4 * mm)]
     if round_.left_out:
         story.append(
             p(_("%(count)d more tasks are not on this sheet.") % {"count": round_.left_out})
