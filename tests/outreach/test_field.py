@@ -325,3 +325,20 @@ def test_second_liaison_factory_keeps_its_own_mobile(grid_a):
     enterprise = EnterpriseFactory(grid=grid_a)
     LiaisonFactory(enterprise=enterprise, mobile="13800000001")
     assert enterprise.current_liaison.mobile == "13800000001"
+
+
+def test_every_plain_phone_input_brings_up_the_number_pad():
+    from monitoring.signals.forms import SignalForm
+    from outreach.matters.forms import MatterIntakeForm
+    from outreach.selfservice.forms import CorrectForm, LeavingForm
+
+    fields = [
+        (CorrectForm, ("mobile", "landline", "emergency_phone")),
+        (LeavingForm, ("successor_mobile",)),
+        (MatterIntakeForm, ("requester_phone",)),
+        (SignalForm, ("source_phone",)),
+    ]
+    for form, names in fields:
+        for name in names:
+            attrs = form.base_fields[name].widget.attrs
+            assert (attrs.get("inputmode"), attrs.get("type")) == ("tel", "tel"), (form, name)
