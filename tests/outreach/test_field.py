@@ -340,5 +340,5 @@ def test_every_plain_phone_input_brings_up_the_number_pad():
     ]
     for form, names in fields:
         for name in names:
-            attrs = form.base_fields[name].widget.attrs
-            assert (attrs.get("inputmode"), attrs.get("type")) == ("tel", "tel"), (form, name)
+            widget = form.base_fields[name].widget
+            assert (widget.attrs.get("inputmode"), widget.input_type) == ("tel", "tel"), name
