@@ -42,6 +42,8 @@ urlpatterns = [
     path("sms/callbacks/", include("outreach.messaging.inbound.urls")),
     # The requester's 回访 link of the first-contact desk (outreach/matters).
     path("r/", include("outreach.matters.public_urls")),
+    # A material's public link for liaisons (outreach/materials).
+    path("m/", include("outreach.materials.public_urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

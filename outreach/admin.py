@@ -42,5 +42,6 @@ class TaskAdmin(MaskedTextAdminMixin, ReadOnlyAdmin):
 # The outbox's admin registrations live with their part of the app.
 # The first-contact desk's departments and categories (outreach/matters).
 from outreach.events import admin as _events_admin  # noqa: E402, F401
+from outreach.materials import admin as _materials_admin  # noqa: E402, F401
 from outreach.matters import admin as _matters_admin  # noqa: E402, F401
 from outreach.messaging import admin as _messaging_admin  # noqa: E402, F401

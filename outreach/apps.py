@@ -12,6 +12,7 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from outreach.events.apps import events_ready
+from outreach.materials.apps import materials_ready
 from outreach.matters.apps import matters_ready
 from outreach.recognition.apps import recognition_ready
 
@@ -37,6 +38,8 @@ class OutreachConfig(AppConfig):
         recognition_ready()
         # Trainings, meetings and salons (outreach/events), after the desk.
         events_ready(self)
+        # The material library (outreach/materials), after the events.
+        materials_ready()
 
 
 def _register_task_kinds() -> None:

@@ -18,6 +18,11 @@ LOGGED_CHANNELS = [
     for choice in ContactAttempt.Channel.choices
     if choice[0] not in ("self_service", "report")
 ]
+LOGGED_OUTCOMES = [
+    choice
+    for choice in ContactAttempt.Outcome.choices
+    if choice[0] not in ContactAttempt.Outcome.system_only()
+]
 
 
 VISIT_FIELDS = ("photo", "share_location")
@@ -28,7 +33,7 @@ class ContactAttemptForm(forms.Form):
         label=_("Channel"), choices=LOGGED_CHANNELS, widget=forms.RadioSelect
     )
     outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=ContactAttempt.Outcome.choices, widget=forms.RadioSelect
+        label=_("Outcome"), choices=LOGGED_OUTCOMES, widget=forms.RadioSelect
     )
     liaison = IdChoiceField(
         label=_("Liaison"), queryset=None, required=False, empty_label=_("(nobody in particular)")

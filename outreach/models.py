@@ -38,6 +38,14 @@ class ContactAttempt(models.Model):
         REFUSED = "refused", _("Refused")
         # A message that asks nothing (the new liaison's welcome): neither reached nor not.
         SENT = "sent", _("Sent (no answer awaited)")
+        # Someone outside reported the enterprise unreachable (monitoring's signals): counted
+        # as a failure like no answer, but not a call nobody answered.
+        REPORTED = "reported", _("Reported unreachable")
+
+        @classmethod
+        def system_only(cls) -> frozenset[str]:
+            """Outcomes the portal writes itself, never chosen by a person logging a contact."""
+            return frozenset({cls.SENT, cls.REPORTED})
 
         @classmethod
         def is_success(cls, outcome: str) -> bool:
@@ -389,8 +397,12 @@ class EnterpriseOutreach(models.Model):
 # The outbox's models (campaigns, message templates, messages; SMS replies and removed
 # opt-outs in outreach/messaging/inbound) live with their part of the app; Django discovers
 # models in this module only, so they are gathered here.
-# The first-contact desk's matters, departments and categories (outreach/matters).
+# Events; at their door, check-in codes and attendance (outreach/events).
+from outreach.events.door_models import *  # noqa: E402, F403
 from outreach.events.models import *  # noqa: E402, F403
+from outreach.materials.models import *  # noqa: E402, F403
+
+# The first-contact desk's matters, departments and categories (outreach/matters).
 from outreach.matters.models import *  # noqa: E402, F403
 from outreach.messaging.inbound.models import *  # noqa: E402, F403
 from outreach.messaging.models import *  # noqa: E402, F403

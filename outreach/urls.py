@@ -13,6 +13,8 @@ urlpatterns = [
     path("outreach/", include("outreach.recognition.urls")),
     # Trainings, meetings and salons (outreach/events).
     path("events/", include("outreach.events.urls")),
+    # The material library (outreach/materials).
+    path("materials/", include("outreach.materials.urls")),
     # In the field (phone first): today's round, its visit sheet, a call's outcome, a photo.
     path("tasks/round/", field_views.round_page, name="round"),
     path("tasks/round/sheet.pdf", field_views.round_sheet, name="round_sheet"),

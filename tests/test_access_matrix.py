@@ -223,6 +223,33 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "outreach:events:new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:events:edit": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:events:invitations": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
+    # At the door: the QR and its rotation are the event holders'; auditors read who came
+    # and export it (mobiles masked); staff and admins match walk-ins.
+    "outreach:events:checkin": {"GET": {ADMIN, STAFF}, "POST": NOBODY},
+    "outreach:events:checkin_rotate": {"GET": NOBODY, "POST": {ADMIN, STAFF}},
+    "outreach:events:attendance": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
+    "outreach:events:attendance_export": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
+    "outreach:events:attendance_resolve": {"GET": NOBODY, "POST": {ADMIN, STAFF}},
+    # The check-in page opens for whoever scans the QR of an event held today (no account);
+    # an empty POST shows the page again.
+    "selfservice:checkin": {"GET": EVERYONE, "POST": EVERYONE},
+    # The invitation SMS: a draft campaign of the event's invitees (a POST only).
+    "outreach:events:invitation_sms": {"GET": NOBODY, "POST": {ADMIN, STAFF}},
+    # The material library (outreach/materials): every role reads it; staff and admins keep
+    # it and send it after an event; posting one to WeCom groups follows the groups' rule
+    # (grid workers post to their own grids' groups: an empty form is their 400). Its public
+    # link and file open for anyone holding the link.
+    "outreach:materials:list": {"GET": USERS, "POST": NOBODY},
+    "outreach:materials:new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
+    "outreach:materials:edit": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
+    "outreach:materials:publish": {"GET": NOBODY, "POST": {ADMIN, STAFF}},
+    "outreach:materials:wecom_post": {
+        "GET": {ADMIN, STAFF, GRID_A, GRID_B},
+        "POST": {ADMIN, STAFF, GRID_A, GRID_B},
+    },
+    "outreach:events:materials": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
+    "material:page": {"GET": EVERYONE, "POST": NOBODY},
+    "material:file": {"GET": EVERYONE, "POST": NOBODY},
     "outreach:matters:standard_answers": {"GET": USERS, "POST": NOBODY},
     "outreach:matters:standard_answer_new": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:matters:standard_answer_edit": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
@@ -462,16 +489,56 @@ def _recognised(enterprise, admin) -> list:
     return [2025, liaison.pk]
 
 
+def _material(someone, *, public: bool):
+    """A published image in the library: its pk, or (``public``) its link's token."""
+    from outreach.materials.models import MaterialTopic
+    from outreach.materials.services import material_create
+    from tests.outreach.matters.files import image_bytes, upload
+
+    material = material_create(
+        title="一图看懂年报",
+        topic=MaterialTopic.objects.get_or_create(name="年报")[0],
+        kind="image",
+        upload=upload("年报.png", image_bytes()),
+        by=someone,
+    )
+    return material.token if public else material.pk
+
+
 def _url(name, enterprise, grid, someone, admin=None) -> str:
     if name.startswith(("registry:building", "api:building")) or name.endswith("building_remove"):
         return _building_url(name, enterprise, grid, someone)
-    if name in {"outreach:events:edit", "outreach:events:invitations"}:
+    if (
+        name.startswith(("outreach:materials:", "material:"))
+        and name != ("outreach:materials:list")
+        and name != "outreach:materials:new"
+    ):
+        return reverse(name, args=[_material(someone, public=name.startswith("material:"))])
+    if name.startswith("outreach:events:") and name not in {
+        "outreach:events:list",
+        "outreach:events:new",
+    }:
         from outreach.events.services import event_create
 
         event = event_create(
             by=someone, kind="training", topic="年报培训", starts_at=clock.now(), place="报告厅"
         )
+        if name == "outreach:events:attendance_resolve":
+            from outreach.events.door import walk_in_register
+
+            walk_in = walk_in_register(
+                event=event, name="李雷", mobile="13700001111", enterprise_name="某公司"
+            )
+            return reverse(name, args=[walk_in.pk])
         return reverse(name, args=[event.pk])
+    if name == "selfservice:checkin":
+        from outreach.events.door import checkin_code_for
+        from outreach.events.services import event_create
+
+        event = event_create(
+            by=someone, kind="training", topic="年报培训", starts_at=clock.now(), place="报告厅"
+        )
+        return reverse(name, args=[checkin_code_for(event=event)])
     if name == "outreach:matters:attachment":
         return reverse(name, args=[_attachment_of(enterprise, someone)])
     if name == "outreach:matters:standard_answer_edit":

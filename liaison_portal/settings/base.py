@@ -170,6 +170,7 @@ LOCALE_PATHS = [
     BASE_DIR / "locale",
     BASE_DIR / "outreach" / "matters" / "locale",
     BASE_DIR / "outreach" / "events" / "locale",
+    BASE_DIR / "outreach" / "materials" / "locale",
 ]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
@@ -212,6 +213,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Every periodic task lives here, each with its schedule in plain words.
 CELERY_BEAT_SCHEDULE = {
+    # Every day at 10:05 and 15:05: the invitees who answered 参加 or 派同事参加 get their
+    # reminder on the last working day before the event, in the sending window; the second
+    # run catches answers given since. Nobody is reminded twice (outreach/events).
+    "outreach-events-remind": {
+        "task": "outreach.events.remind",
+        "schedule": crontab(minute="5", hour="10,15"),
+    },
     # On 5 January at 06:00: the recognition list of the year just ended is proposed for the
     # admins to confirm (outreach/recognition); a list already confirmed is left alone.
     "outreach-recognition-propose": {
@@ -460,6 +468,11 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["MatterChannelEnum"] = (
 # and how many one matter may hold. Stored under MEDIA_ROOT/matters/.
 MATTER_ATTACHMENT_MAX_MB = env_int("MATTER_ATTACHMENT_MAX_MB", 10, minimum=1)
 MATTER_ATTACHMENT_MAX_FILES = env_int("MATTER_ATTACHMENT_MAX_FILES", 10, minimum=1)
+# The material library (outreach/materials): an image or PDF's size, in MB (checked by
+# content like a matter's files; stored under MEDIA_ROOT/materials/, served only through the
+# material's link). How many materials one message may carry (each link lengthens the SMS).
+MATERIAL_MAX_MB = env_int("MATERIAL_MAX_MB", 20, minimum=1)
+MATERIALS_PER_MESSAGE = env_int("MATERIALS_PER_MESSAGE", 3, minimum=1)
 # A visit's photo of the door plate or signboard (走访打卡, outreach.services.visits).
 VISIT_PHOTO_MAX_MB = env_int("VISIT_PHOTO_MAX_MB", 10, minimum=1)
 

@@ -33,7 +33,7 @@ PHOTO_MAX_BYTES = 10 * 1024 * 1024
 VERIFY_DUE_DAYS = 3
 # How a report is logged in the contact log: on its own channel (so it answers no visit or
 # call task, and reports within the occasion window are one occasion); mail that came back
-# as bounced, the rest as nobody reached.
+# as bounced, the rest as reported unreachable.
 OUTCOMES = {"mail_returned": ContactAttempt.Outcome.BOUNCED}
 CHANNELS = {"page", "api", "demo"}
 
@@ -143,7 +143,7 @@ def signal_record(
                 signal.attempt = contact_attempt_record(
                     enterprise=enterprise,
                     channel=ContactAttempt.Channel.REPORT,
-                    outcome=OUTCOMES.get(kind.code, ContactAttempt.Outcome.NO_ANSWER),
+                    outcome=OUTCOMES.get(kind.code, ContactAttempt.Outcome.REPORTED),
                     by=by,
                     occurred_at=observed_at,
                     note=_summary(signal),

@@ -3,7 +3,7 @@ write (a serializer only refuses what cannot be handed to a service)."""
 
 from rest_framework import serializers
 
-from outreach.forms import LOGGED_CHANNELS
+from outreach.forms import LOGGED_CHANNELS, LOGGED_OUTCOMES
 from outreach.kinds import task_kind_label
 from outreach.models import ContactAttempt, Task
 from outreach.services.tasks import NOTE_MAX
@@ -48,7 +48,7 @@ class ContactAttemptCreateSerializer(WriteSerializer):
         max_length=32, help_text="统一社会信用代码 of the enterprise."
     )
     channel = serializers.ChoiceField(LOGGED_CHANNELS)
-    outcome = serializers.ChoiceField(ContactAttempt.Outcome.choices)
+    outcome = serializers.ChoiceField(LOGGED_OUTCOMES)
     liaison = AsciiIntegerField(
         required=False,
         allow_null=True,

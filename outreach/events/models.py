@@ -80,6 +80,17 @@ class EventInvitation(models.Model):
     answer = models.CharField(_("answer"), max_length=10, choices=Answer.choices, blank=True)
     delegate_name = models.CharField(_("colleague's name"), max_length=50, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # The reminder the day before (outreach.events.services.event_reminders_queue): set once,
+    # in the statement that writes its SMS, so a second run reminds nobody twice.
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    reminder = models.ForeignKey(
+        "outreach.OutboxMessage",
+        verbose_name=_("reminder"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         ordering = ["event", "id"]

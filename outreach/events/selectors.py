@@ -3,9 +3,11 @@
 import dataclasses
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from outreach.events.models import Event, EventInvitation, EventSettings
+from outreach.messaging.models import Campaign, OutboxMessage
+from outreach.sql.events import REMINDED_ANSWERS
 from registry import clock
 
 EDIT_PERMISSION = "outreach.change_event"
@@ -86,6 +88,7 @@ def answer_counts(*, event: Event) -> dict[str, int]:
         unanswered=Count("pk", filter=Q(answer="")),
         **{value: Count("pk", filter=Q(answer=value)) for value in EventInvitation.Answer.values},
     )
+    counts["answered"] = counts["invited"] - counts["unanswered"]
     return counts
 
 
@@ -96,3 +99,34 @@ def open_invitations(*, liaison_id: int, now: datetime.datetime) -> QuerySet[Eve
         .select_related("event")
         .order_by("event__starts_at", "pk")
     )
+
+
+def invitation_message_counts(*, event: Event) -> dict[str, int]:
+    """The event's invitation SMS (all its campaigns' rows): written, waiting to go out,
+    sent (handed to the provider), delivered (the provider's receipt), not sent or failed."""
+    Status = OutboxMessage.Status
+    return OutboxMessage.objects.filter(
+        campaign__event=event, campaign__kind=Campaign.Kind.EVENT_INVITATION
+    ).aggregate(
+        written=Count("pk"),
+        waiting=Count("pk", filter=Q(status__in=[Status.QUEUED, Status.SENDING])),
+        sent=Count("pk", filter=Q(status=Status.SENT)),
+        delivered=Count("pk", filter=Q(delivered_at__isnull=False)),
+        not_sent=Count("pk", filter=Q(status__in=[Status.SKIPPED, Status.FAILED, Status.HELD])),
+    )
+
+
+def reminder_counts(*, event: Event) -> dict[str, int]:
+    """The reminders the day before: invitations that will get one (参加 or 派同事参加, not
+    reminded yet), reminded, and how their reminders fared."""
+    return event.invitations.aggregate(
+        to_remind=Count("pk", filter=Q(answer__in=REMINDED_ANSWERS, reminded_at__isnull=True)),
+        reminded=Count("pk", filter=Q(reminded_at__isnull=False)),
+        reminder_sent=Count("pk", filter=Q(reminder__status=OutboxMessage.Status.SENT)),
+        reminder_delivered=Count("pk", filter=Q(reminder__delivered_at__isnull=False)),
+        last_reminded=Max("reminded_at"),
+    )
+
+
+def event_campaigns(*, event: Event) -> QuerySet[Campaign]:
+    return event.campaigns.order_by("-created_at", "-pk")

@@ -3,25 +3,37 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ServiceError
 from outreach.events import services
+from outreach.events.door_selectors import can_read_attendance
 from outreach.events.forms import EventForm
 from outreach.events.models import Event
 from outreach.events.selectors import (
     answer_counts,
     can_edit_events,
+    event_campaigns,
     event_invitations,
     event_list,
+    invitation_message_counts,
+    reminder_counts,
     training_progress,
 )
+from outreach.sql.events import NEW_THIS_YEAR, NOTHING_ATTENDED
 from registry import clock
 from registry.access import require
 from registry.models import Enterprise, GridArea
 from registry.roles import user_role
 from registry.views import enterprise_filters
+
+# The audiences an invitation may narrow to, as the page offers them.
+AUDIENCES = [
+    (NEW_THIS_YEAR, _lazy("Liaisons new this year")),
+    (NOTHING_ATTENDED, _lazy("Liaisons who attended nothing this year")),
+]
 
 
 @require_GET
@@ -40,6 +52,7 @@ def event_list_page(request):
             "kinds": Event.Kind.choices,
             "progress": training_progress(now=now),
             "can_edit": can_edit_events(request.user),
+            "can_read_attendance": can_read_attendance(request.user),
         },
     )
 
@@ -96,7 +109,12 @@ def event_invitations_page(request, pk):
     filters = enterprise_filters(data)
     if request.method == "POST":
         try:
-            added = services.event_invite(event=event, filters=filters, by=request.user)
+            added = services.event_invite(
+                event=event,
+                filters=filters,
+                by=request.user,
+                audience=request.POST.get("audience", ""),
+            )
         except ServiceError as error:
             messages.error(request, error.message)
         else:
@@ -113,8 +131,33 @@ def event_invitations_page(request, pk):
             "event": event,
             "rows": event_invitations(event=event),
             "counts": answer_counts(event=event),
+            "sms": invitation_message_counts(event=event),
+            "reminders": reminder_counts(event=event),
+            "campaigns": event_campaigns(event=event),
+            "audiences": AUDIENCES,
             "filters": {key: value for key, value in vars(filters).items() if value},
             "grids": GridArea.objects.order_by("code"),
             "tiers": Enterprise.Tier.choices,
         },
     )
+
+
+@require_POST
+def event_invitation_sms(request, pk):
+    """Prepare the invitation SMS of the event's invitees: a draft campaign, previewed,
+    tested and confirmed on the campaign's own page."""
+    require(can_edit_events(request.user))
+    event = get_object_or_404(Event, pk=pk)
+    try:
+        campaign = services.event_invitation_campaign_create(event=event, by=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("outreach:events:invitations", pk=event.pk)
+    messages.success(
+        request,
+        _(
+            "Draft saved: nothing is sent yet. Check the preview, send yourself a test, "
+            "then confirm."
+        ),
+    )
+    return redirect("messaging:campaign", pk=campaign.pk)

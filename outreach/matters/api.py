@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -20,6 +20,7 @@ from outreach.matters.models import Matter, MatterCategory
 from outreach.matters.selectors import can_work_matters, matter_detail
 from outreach.matters.services import matter_attachments_add, matter_intake
 from outreach.matters.services.common import TEXT_MAX
+from outreach.matters.services.intake import INTAKE_KEY_MAX
 from registry.api.fields import AsciiIntegerField
 from registry.api.parsers import JSONParser
 from registry.api.serializers import EnterpriseRefSerializer, ErrorSerializer, WriteSerializer
@@ -29,6 +30,7 @@ from registry.selectors import enterprise_detail
 NO_SUCH_ENTERPRISE = _("No enterprise with this code that you can see.")
 NO_SUCH_CATEGORY = _("No such category in use.")
 NO_LIAISON = _("This enterprise has no current liaison.")
+KEY_TOO_LONG = _("At most 64 characters.")
 
 
 class TextField(serializers.CharField):
@@ -128,7 +130,17 @@ class MatterListView(APIView):
         summary="Take in a matter (first-contact desk)",
         description="The same rules as the desk's page: the enterprise (if named) must be one "
         "you can see; without one, a requester's name or phone. Time limits come from the "
-        "category.",
+        "category. Send an `Idempotency-Key` header (any text up to 64 characters, new for "
+        "each matter) to retry safely: the same key again returns the matter it took in.",
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="One per matter; a retry with it takes nothing in twice.",
+            )
+        ],
         request={
             "application/json": MatterCreateSerializer,
             "multipart/form-data": MatterCreateSerializer,
@@ -141,6 +153,9 @@ class MatterListView(APIView):
         },
     )
     def post(self, request):
+        intake_key = request.headers.get("Idempotency-Key", "").strip()
+        if len(intake_key) > INTAKE_KEY_MAX:
+            raise ValidationError({"Idempotency-Key": [KEY_TOO_LONG]})
         serializer = MatterCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -170,6 +185,7 @@ class MatterListView(APIView):
             requester_email=data.get("requester_email", ""),
             urgency=data["urgency"],
             attachments=data.get("attachments", []),
+            intake_key=intake_key,
         )
         return Response(MatterSerializer(matter).data, status=status.HTTP_201_CREATED)
 

@@ -1,6 +1,8 @@
 """Forms of the first-contact desk: parse and render only; outreach.matters.services holds
 the rules. The enterprise is found by its credit code, its exact name or a phone on file."""
 
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -140,10 +142,14 @@ class MatterIntakeForm(forms.Form):
     owner = IdChoiceField(
         label=_("Person"), queryset=get_user_model().objects.none(), required=False
     )
+    # The page's one-use key: a double submit or a resent form takes the matter in once
+    # (outreach.matters.services.intake.matter_intake).
+    intake_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["intake_key"].initial = uuid.uuid4().hex
         self.fields["attachments"] = attachments_field()
         self.fields["category"].queryset = MatterCategory.objects.filter(
             active=True

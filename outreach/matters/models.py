@@ -247,6 +247,10 @@ class Matter(models.Model):
         blank=True,
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The one-use key of the form or API call that took it in (the desk's page renders one; an
+    # API client sends ``Idempotency-Key``): a double submit or a retry finds this matter
+    # instead of taking the same call in twice. Unique per person who took it in.
+    intake_key = models.CharField(max_length=64, blank=True)
 
     OPEN_STATES = (State.RECEIVED, State.ROUTED, State.IN_PROGRESS, State.RETURNED)
 
@@ -259,6 +263,11 @@ class Matter(models.Model):
                 fields=["feedback_token_hash"],
                 condition=~Q(feedback_token_hash=""),
                 name="matter_feedback_token_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["created_by", "intake_key"],
+                condition=~Q(intake_key=""),
+                name="matter_intake_key_unique",
             ),
         ]
         indexes = [

@@ -136,6 +136,7 @@ def matter_new(request):
                 department=data["department"],
                 owner=data["owner"],
                 attachments=data["attachments"],
+                intake_key=data["intake_key"],
             )
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)

@@ -38,6 +38,7 @@ def outbox_write_bulk(
     include_deregistered: bool = True,
     paused: tuple[str, list] | None = None,
     opt_out: bool = False,
+    constants: dict[str, str] | None = None,
 ) -> tuple[int, int]:
     """Write the messages for the enterprises whose ids the SQL query ``enterprises``
     (sql, params) selects, in the caller's transaction. ``now`` (default: the one clock)
@@ -47,6 +48,10 @@ def outbox_write_bulk(
     A campaign leaves out deregistered enterprises unless ``include_deregistered`` and the
     enterprises the SQL query ``paused`` selects (``sql.chosen_where``); with ``opt_out``
     (greeting and care SMS) a liaison whose mobile opted out gets a "not sent" row.
+    ``constants``: placeholders with one value for every row (a campaign's ``{{ materials }}``,
+    an event's topic, time and place). Those already written into ``body`` (an invitation's)
+    still go with each row's values for a provider that is sent the template's code and its
+    values, not the text.
 
     With links, the chosen enterprises' rows are locked (FOR NO KEY UPDATE, in id order) as
     ``selfservice_link_send`` locks its one enterprise, so a link sent by hand meanwhile is
@@ -70,13 +75,16 @@ def outbox_write_bulk(
             values=sql.outbox_values(
                 campaign_id=campaign_id,
                 channel=channel,
-                texts=(_subject(channel, subject), rendering.sql_render(body, COLUMNS)),
+                texts=(
+                    _subject(channel, subject),
+                    rendering.sql_render(body, COLUMNS, constants),
+                ),
                 purpose=purpose,
                 send_at=send_at or now,
                 by_id=by_id,
                 now=now,
                 template_id=template_id,
-                template_values=_template_values(body),
+                template_values=_template_values(body, constants or {}),
             ),
         )
         if created >= ANALYZE_AFTER:
@@ -95,9 +103,20 @@ def _subject(channel: str, subject: str) -> tuple[str, list]:
     return f"left({subject_sql}, 200)", params
 
 
-def _template_values(body: str) -> tuple[str, list]:
+def _template_values(body: str, constants: dict[str, str]) -> tuple[str, list]:
     """The placeholder values as a JSON object, for a provider that is sent a template code
-    and its values."""
+    and its values (``constants``: the same for every row)."""
     used = sorted(rendering.placeholders_in(body))
-    pairs = ", ".join(f"%s::text, coalesce({COLUMNS[name]}, '')" for name in used)
-    return f"jsonb_build_object({pairs})", used
+    pairs, params = [], []
+    for name in used:
+        if name in constants:
+            pairs.append("%s::text, %s::text")
+            params += [name, str(constants[name] or "")]
+        else:
+            pairs.append(f"%s::text, coalesce({COLUMNS[name]}, '')")
+            params.append(name)
+    # Values the text already carries filled in (an event's) still go to a provider's template.
+    for name in sorted(set(constants) - set(used)):
+        pairs.append("%s::text, %s::text")
+        params += [name, str(constants[name] or "")]
+    return f"jsonb_build_object({', '.join(pairs)})", params

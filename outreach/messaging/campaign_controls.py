@@ -25,14 +25,14 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
-from outreach.messaging import rendering, services, window
+from outreach.messaging import audience, rendering, services, window
 from outreach.messaging.exclusions import paused_sql
 from outreach.messaging.models import Campaign, Channel, OutboxMessage
 from outreach.messaging.preview import campaign_preview
 from outreach.selfservice.tokens import link_url
 from registry import clock
 from registry.roles import Role, user_role
-from registry.selectors import EnterpriseFilters, enterprise_list
+from registry.selectors import EnterpriseFilters
 from registry.workdays import WorkCalendar
 
 TEST_PURPOSE = "campaign-test"
@@ -82,11 +82,7 @@ def campaign_test_send(
             else _("Your account has no mobile to send the test to: ask an admin to add it."),
             code="no_address",
         )
-    sample = (
-        enterprise_list(user=campaign.created_by, filters=EnterpriseFilters(**campaign.filters))
-        .order_by("pk")
-        .first()
-    )
+    sample = audience.chosen_of(campaign).order_by("pk").first()
     if sample is None:
         raise ServiceError(
             _("The campaign chooses no enterprise to render the test for."), code="no_sample"
@@ -96,6 +92,7 @@ def campaign_test_send(
         "enterprise": sample.name,
         "liaison": liaison.name if liaison else "",
         "link": link_url("x" * 43),
+        **services.campaign_constants(campaign),
     }
     now = now or clock.now()
     with transaction.atomic():
@@ -114,7 +111,10 @@ def campaign_test_send(
             body=rendering.render(campaign.body, values),
             template=campaign.template,
             params={
-                k: v for k, v in values.items() if k in rendering.placeholders_in(campaign.body)
+                k: v
+                for k, v in values.items()
+                if k in rendering.placeholders_in(campaign.body)
+                or k in rendering.EVENT_PLACEHOLDERS
             },
             purpose=TEST_PURPOSE,
             status=OutboxMessage.Status.QUEUED,

@@ -230,6 +230,69 @@ DEFAULT_TEMPLATES += [
 ]
 
 
+# An event's invitation campaign and its reminder the day before (outreach/events): the
+# event's topic, time and place; the invitation carries each liaison's personal link, which
+# opens their invitations (/s/events/) after the code.
+EVENT_INVITATION_TEMPLATE = "event-invitation-sms"
+EVENT_REMINDER_TEMPLATE = "event-reminder-sms"
+OWN_PLACEHOLDERS[EVENT_INVITATION_TEMPLATE] = (
+    "enterprise",
+    "liaison",
+    "link",
+    "event_topic",
+    "event_time",
+    "event_place",
+)
+OWN_PLACEHOLDERS[EVENT_REMINDER_TEMPLATE] = (
+    "enterprise",
+    "liaison",
+    "event_topic",
+    "event_time",
+    "event_place",
+)
+DEFAULT_TEMPLATES += [
+    {
+        "key": EVENT_INVITATION_TEMPLATE,
+        "name": "活动邀请（短信，含个人链接）",
+        "channel": Channel.SMS,
+        "subject": "",
+        "body": (
+            "{{ liaison }}您好：园区企业服务中心邀请您参加“{{ event_topic }}”，时间"
+            "{{ event_time }}，地点{{ event_place }}。请点击链接答复参加、不参加或派同事参加，"
+            "14天内有效：{{ link }} " + LEAVING_LINE
+        ),
+    },
+    {
+        "key": EVENT_REMINDER_TEMPLATE,
+        "name": "活动前一日提醒（短信）",
+        "channel": Channel.SMS,
+        "subject": "",
+        "body": (
+            "{{ liaison }}您好：提醒您，“{{ event_topic }}”将于{{ event_time }}在"
+            "{{ event_place }}举行，期待您或贵司同事准时参加。"
+        ),
+    },
+]
+
+
+# Material sent after an event (outreach.materials.services.event_materials_send): the event's
+# topic and the links of the materials new to this liaison.
+EVENT_MATERIALS_TEMPLATE = "event-materials-sms"
+OWN_PLACEHOLDERS[EVENT_MATERIALS_TEMPLATE] = ("enterprise", "liaison", "event_topic", "materials")
+DEFAULT_TEMPLATES += [
+    {
+        "key": EVENT_MATERIALS_TEMPLATE,
+        "name": "活动学习资料（短信）",
+        "channel": Channel.SMS,
+        "subject": "",
+        "body": (
+            "{{ liaison }}您好：感谢您关注园区“{{ event_topic }}”活动，相关学习资料请点击查看："
+            "{{ materials }} " + LEAVING_LINE
+        ),
+    },
+]
+
+
 def default_template(key: str) -> dict:
     """The default of the template ``key`` (a template an admin deleted falls back to it)."""
     return next(default for default in DEFAULT_TEMPLATES if default["key"] == key)

@@ -4,18 +4,43 @@ from django.utils.translation import gettext_lazy as _
 
 from outreach.messaging.models import Campaign, MessageTemplate
 from outreach.messaging.provider_templates import params_parse
-from registry.ids import IdChoiceField
+from registry.ids import IdChoiceField, IdMultipleChoiceField
 
 
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_("Campaign name"), max_length=100)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Campaign.Kind.choices)
+    # An event's invitation is prepared from the event's invitations page (its invitees).
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            (value, label)
+            for value, label in Campaign.Kind.choices
+            if value != Campaign.Kind.EVENT_INVITATION
+        ],
+    )
     template = IdChoiceField(
         label=_("Message template"), queryset=MessageTemplate.objects.order_by("key")
     )
     include_deregistered = forms.BooleanField(
         label=_("Include deregistered enterprises"), required=False
     )
+    # Material from the library (outreach/materials): their links fill {{ materials }}.
+    materials = IdMultipleChoiceField(
+        label=_("Attach materials"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Their links are put into the text where the template has {{ materials }}, else "
+            "at its end."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from outreach.materials.selectors import sendable_materials
+
+        super().__init__(*args, **kwargs)
+        self.fields["materials"].queryset = sendable_materials()
 
 
 class CampaignConfirmForm(forms.Form):

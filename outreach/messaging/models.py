@@ -83,6 +83,9 @@ class Campaign(models.Model):
         # Each recipient gets their own personal link ({{ link }}): older links stop working.
         DETAILS_CHECK = "details_check", _("Details check (personal link)")
         CARE = "care", _("Care message")
+        # An event's invitation (outreach/events): to the event's invitees only, each with
+        # their own personal link ({{ link }}) that opens their invitations after the code.
+        EVENT_INVITATION = "event_invitation", _("Event invitation (personal link)")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft: not sent")
@@ -108,6 +111,15 @@ class Campaign(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.CONFIRMED
     )
+    # An event invitation's event: its invitees are the recipients, not ``filters``.
+    event = models.ForeignKey(
+        "outreach.Event",
+        verbose_name=_("event"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+    )
     # Deregistered enterprises are left out unless the sender chose to include them.
     include_deregistered = models.BooleanField(_("include deregistered"), default=False)
     # When delivery may start (park time, within the sending window); null: at once.
@@ -125,6 +137,13 @@ class Campaign(models.Model):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
     stopped_reason = models.CharField(_("why it stopped"), max_length=500, blank=True)
+    # Material from the library (outreach/materials) whose links fill {{ materials }}.
+    materials = models.ManyToManyField(
+        "outreach.Material",
+        verbose_name=_("attached materials"),
+        related_name="campaigns",
+        blank=True,
+    )
     # The latest test send to its sender's own phone or e-mail (not one of its messages).
     last_test = models.ForeignKey(
         "OutboxMessage",
@@ -146,6 +165,13 @@ class Campaign(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="event_invitation", event__isnull=False)
+                | (~Q(kind="event_invitation") & Q(event__isnull=True)),
+                name="campaign_event_iff_event_invitation",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection
 
-from outreach.messaging import rendering
+from outreach.messaging import audience, rendering
 from outreach.messaging.exclusions import paused_sql
 from outreach.messaging.models import Campaign, Channel, OutboxMessage
 from outreach.selfservice.tokens import link_url
@@ -90,14 +90,18 @@ def _paused_label():
 
 def campaign_preview(*, campaign: Campaign, now: datetime.datetime | None = None) -> Preview:
     """The preview of ``campaign`` as its sender sees the enterprise list, today."""
+    from outreach.messaging.services import campaign_constants
+
     return audience_preview(
         user=campaign.created_by,
         filters=EnterpriseFilters(**campaign.filters),
+        chosen=audience.chosen_of(campaign),
         channel=campaign.channel,
         body=campaign.body,
         kind=campaign.kind,
         include_deregistered=campaign.include_deregistered,
         now=now,
+        constants=campaign_constants(campaign),
     )
 
 
@@ -110,6 +114,8 @@ def audience_preview(
     kind: str,
     include_deregistered: bool = False,
     now: datetime.datetime | None = None,
+    chosen=None,
+    constants: dict[str, str] | None = None,
 ) -> Preview:
     """The preview of a campaign of ``kind`` on ``channel`` with the text ``body`` to the
     enterprises ``user`` finds with ``filters``, on the park's date of ``now`` (default: the
@@ -131,7 +137,7 @@ def audience_preview(
     with connection.cursor() as cursor:
         total, deregistered, *counts = sql.preview_counts(
             cursor,
-            chosen=enterprise_list(user=user, filters=filters)
+            chosen=(chosen if chosen is not None else enterprise_list(user=user, filters=filters))
             .order_by()
             .values("pk")
             .query.sql_with_params(),
@@ -142,7 +148,7 @@ def audience_preview(
             opt_out=opt_out,
             reasons=reasons,
             signature=settings.SMS_SIGNATURE if channel == Channel.SMS else "",
-            body=_rendered(body),
+            body=_rendered(body, constants or {}),
         )
     sms, email, sendable, longest = counts[len(reasons) :]
     return Preview(
@@ -157,23 +163,25 @@ def audience_preview(
     )
 
 
-def _rendered(body: str) -> tuple[str, list]:
+def _rendered(body: str, constants: dict[str, str]) -> tuple[str, list]:
     """SQL for the text as each recipient gets it, over the preview's row ``r``: the names
     filled in, and a personal link as long as any other."""
     columns = {"enterprise": "r.enterprise_name", "liaison": "r.liaison_name", "link": "%s"}
-    body_sql, params = rendering.sql_render(body, columns)
+    body_sql, params = rendering.sql_render(body, columns, constants)
     if "link" in rendering.placeholders_in(body):
         # sql_render puts the link column's %s after its own param: rebuild in order.
-        params = _with_link_params(body, link_url("x" * 43))
+        params = _with_link_params(body, link_url("x" * 43), constants)
     return body_sql, params
 
 
-def _with_link_params(body: str, link: str) -> list[str]:
-    """The params of ``rendering.sql_render(body, columns)`` with ``link`` for the link
-    column's ``%s``: each placeholder adds its tag, then (for link) its value."""
+def _with_link_params(body: str, link: str, constants: dict[str, str]) -> list[str]:
+    """The params of ``rendering.sql_render(body, columns, constants)`` with ``link`` for the
+    link column's ``%s``: each placeholder adds its tag, then (link, constants) its value."""
     params = [rendering.canonical(body)]
     for name in sorted(rendering.placeholders_in(body)):
         params.append("{{ " + name + " }}")
         if name == "link":
             params.append(link)
+        elif name in constants:
+            params.append(str(constants[name] or ""))
     return params

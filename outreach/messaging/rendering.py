@@ -20,6 +20,8 @@ PLACEHOLDERS = {
         "the liaison's personal link (in the text only; a campaign with it is a details check "
         "and sends each liaison a new link)"
     ),
+    # Material from the library (outreach/materials), attached to the campaign.
+    "materials": _("the links of the materials attached to the campaign"),
 }
 # Placeholders of the portal's own messages, each allowed only in its own templates
 # (outreach.messaging.defaults.OWN_PLACEHOLDERS), never in a campaign.
@@ -38,10 +40,17 @@ OWN_PLACEHOLDERS = {
         "which time limit is near or past, e.g. 办结时限将至 (reminders to staff only)"
     ),
     "matter_deadline": _("the time limit, e.g. 2026-12-08 00:00 (reminders to staff only)"),
+    # An event's invitation and reminder (outreach/events).
+    "event_topic": _("the event's topic (event messages only)"),
+    "event_time": _("when the event starts, e.g. 2026-12-08 14:00 (event messages only)"),
+    "event_place": _("the event's place or online link (event messages only)"),
 }
+# The event's own values in its invitation campaign: filled in once, when the campaign is
+# created (the same for every recipient), before the per-recipient ones in SQL.
+EVENT_PLACEHOLDERS = ("event_topic", "event_time", "event_place")
 # Filled per recipient by a campaign's INSERT … SELECT; {{ link }} creates the recipient's
 # link in the same statement (outreach.sql.selfservice).
-CAMPAIGN_PLACEHOLDERS = ("enterprise", "liaison", "link")
+CAMPAIGN_PLACEHOLDERS = ("enterprise", "liaison", "link", "materials")
 # A link in an e-mail's subject would show the token in every mail client's list.
 CAMPAIGN_SUBJECT_PLACEHOLDERS = ("enterprise", "liaison")
 
@@ -91,11 +100,27 @@ def render(text: str, values: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "") or ""), text or "")
 
 
-def sql_render(text: str, columns: Mapping[str, str]) -> tuple[str, list[str]]:
+def fill(text: str, values: Mapping[str, str]) -> str:
+    """Substitute only the placeholders ``values`` names; the others stay as they are."""
+    return _PLACEHOLDER.sub(
+        lambda m: str(values[m.group(1)] or "") if m.group(1) in values else m.group(0),
+        text or "",
+    )
+
+
+def sql_render(
+    text: str, columns: Mapping[str, str], constants: Mapping[str, str] | None = None
+) -> tuple[str, list[str]]:
     """An SQL expression that renders ``text`` per row: nested replace() calls over the
-    canonical placeholders, with ``columns`` naming the SQL expression for each one."""
+    canonical placeholders, with ``columns`` naming the SQL expression for each one and
+    ``constants`` the value of those that are the same on every row (a parameter)."""
+    constants = constants or {}
     sql, params = "%s", [canonical(text)]
     for name in sorted(placeholders_in(text)):
-        sql = f"replace({sql}, %s, coalesce({columns[name]}, ''))"
-        params.append(_tag(name))
+        if name in constants:
+            sql = f"replace({sql}, %s, %s)"
+            params += [_tag(name), str(constants[name] or "")]
+        else:
+            sql = f"replace({sql}, %s, coalesce({columns[name]}, ''))"
+            params.append(_tag(name))
     return sql, params

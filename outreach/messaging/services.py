@@ -19,10 +19,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
 from outreach.messaging import (
+    audience,
     backends,
     leasing,
     provider_templates,
@@ -42,7 +44,7 @@ from outreach.messaging.models import (
 from outreach.messaging.signals import message_undeliverable
 from registry import annual_reports, clock
 from registry.models import Enterprise, Liaison
-from registry.selectors import EnterpriseFilters, enterprise_list
+from registry.selectors import EnterpriseFilters
 from registry.workdays import WorkCalendar
 
 logger = logging.getLogger(__name__)
@@ -340,6 +342,8 @@ def campaign_create(
     filters: EnterpriseFilters,
     by,
     include_deregistered: bool = False,
+    event=None,
+    materials: list | None = None,
 ) -> Campaign:
     """A draft campaign to the current liaisons of the enterprises ``filters`` selects (as
     ``by`` sees the enterprise list): nothing is sent until its sender confirms it after the
@@ -351,9 +355,28 @@ def campaign_create(
     A details check (template with ``{{ link }}``) gives every recipient whose liaison has
     a mobile a new personal link in the same statement, recorded with the campaign; the
     others get a "not sent" row (no mobile: the code could not reach them). All of it, the
-    campaign included, is one transaction."""
+    campaign included, is one transaction.
+
+    An event's invitation (``event``, kind EVENT_INVITATION) goes to the event's invitees
+    (``outreach.messaging.audience``), not to ``filters``; the event's topic, time and place
+    are written into its text now, each recipient's link when it is confirmed.
+
+    ``materials`` (published, from the library): their links fill ``{{ materials }}``,
+    added at the end of the text when the template has no place for them."""
     _campaign_kind_check(kind=kind, name=name)
+    if (kind == Campaign.Kind.EVENT_INVITATION) != (event is not None):
+        raise ServiceError(
+            _("An event invitation is prepared from its event's invitations page."), field="kind"
+        )
     _campaign_template_check(template, kind=kind)
+    materials = _campaign_materials_check(list(materials or []), template=template)
+    body = template.body
+    if materials and "materials" not in rendering.placeholders_in(body):
+        body = f"{body.rstrip()} {{{{ materials }}}}"
+    body = with_opt_out_line(body, kind=kind, channel=template.channel)
+    if event is not None:
+        filters = EnterpriseFilters()
+        body = rendering.fill(body, event_values(event))
     if kind == Campaign.Kind.ANNUAL_REPORT:
         # Only those who have not filed yet (kept with the campaign: whoever files before it
         # is confirmed is left out then too).
@@ -367,13 +390,58 @@ def campaign_create(
             template=template,
             channel=template.channel,
             subject=template.subject,
-            body=with_opt_out_line(template.body, kind=kind, channel=template.channel),
+            body=body,
             filters={k: v for k, v in vars(filters).items() if v},
+            event=event,
             include_deregistered=include_deregistered,
             status=Campaign.Status.DRAFT,
             created_by=by,
         )
+        campaign.materials.set(materials)
     return campaign
+
+
+def _campaign_materials_check(materials: list, *, template: MessageTemplate) -> list:
+    """ServiceError unless the materials can go with the campaign: published, not too many,
+    and (a real SMS provider sends only the approved template) the approved template has a
+    parameter the links fill."""
+    if not materials:
+        return []
+    most = settings.MATERIALS_PER_MESSAGE
+    if len(materials) > most:
+        raise ServiceError(
+            _("A message carries at most %(most)d materials.") % {"most": most},
+            field="materials",
+        )
+    if any(not material.published for material in materials):
+        raise ServiceError(_("An unpublished material cannot be sent."), field="materials")
+    if (
+        template.channel == Channel.SMS
+        and refusals.provider_requires_templates()
+        and not any(p == "materials" for _n, p in (template.provider_params or []))
+    ):
+        raise ServiceError(
+            _(
+                "The approved SMS template has no parameter for the materials' links: choose "
+                "a template whose approved version has {{ materials }}, or attach none."
+            ),
+            field="materials",
+        )
+    return materials
+
+
+def campaign_constants(campaign: Campaign) -> dict[str, str]:
+    """The placeholders a campaign fills with one value for every recipient: its event's
+    topic, time and place (already in an invitation's text; a provider's template is sent
+    them as values), the links of its materials still published (one unpublished since is
+    left out)."""
+    from outreach.materials.links import materials_text
+
+    values = event_values(campaign.event) if campaign.event_id else {}
+    if "materials" in rendering.placeholders_in(campaign.body):
+        published = campaign.materials.filter(published=True).order_by("pk")
+        values["materials"] = materials_text(published)
+    return values
 
 
 def _campaign_kind_check(*, kind: str, name: str) -> None:
@@ -397,9 +465,12 @@ def _campaign_template_check(template: MessageTemplate, *, kind: str) -> None:
     """ServiceError unless ``template`` can go to a whole campaign of ``kind``: only campaign
     placeholders, approved by the SMS provider, and a personal link exactly when the kind is
     a details check."""
+    event_placeholders = (
+        rendering.EVENT_PLACEHOLDERS if kind == Campaign.Kind.EVENT_INVITATION else ()
+    )
     for text, allowed in (
         (template.subject, rendering.CAMPAIGN_SUBJECT_PLACEHOLDERS),
-        (template.body, rendering.CAMPAIGN_PLACEHOLDERS),
+        (template.body, (*rendering.CAMPAIGN_PLACEHOLDERS, *event_placeholders)),
     ):
         try:
             rendering.validate(text, allowed=allowed)
@@ -418,7 +489,12 @@ def _campaign_template_check(template: MessageTemplate, *, kind: str) -> None:
             _("A details check needs a template with the personal link {{ link }}."),
             field="template",
         )
-    if has_link and kind != Campaign.Kind.DETAILS_CHECK:
+    if kind == Campaign.Kind.EVENT_INVITATION and not has_link:
+        raise ServiceError(
+            _("An event invitation needs a template with the personal link {{ link }}."),
+            field="template",
+        )
+    if has_link and kind not in LINK_KINDS:
         raise ServiceError(
             _(
                 "A template with the personal link {{ link }} is for a details check: choose "
@@ -426,6 +502,19 @@ def _campaign_template_check(template: MessageTemplate, *, kind: str) -> None:
             ),
             field="kind",
         )
+
+
+# The kinds whose every recipient gets a new personal link ({{ link }}).
+LINK_KINDS = frozenset({Campaign.Kind.DETAILS_CHECK, Campaign.Kind.EVENT_INVITATION})
+
+
+def event_values(event) -> dict[str, str]:
+    """The event's topic, start (park time) and place (or online link) for its messages."""
+    return {
+        "event_topic": event.topic,
+        "event_time": formats.date_format(clock.local(event.starts_at), "Y-m-d H:i"),
+        "event_place": event.place or event.online_link,
+    }
 
 
 def with_opt_out_line(body: str, *, kind: str, channel: str) -> str:
@@ -453,7 +542,13 @@ def campaign_messages_insert(
 ):
     """One statement over the filtered enterprises and their current liaisons (with the
     personal links when the text has ``{{ link }}``)."""
-    chosen = enterprise_list(user=by, filters=filters).order_by().values("pk")
+    chosen = (
+        audience.campaign_enterprises(
+            kind=campaign.kind, filters=filters, by=by, event_id=campaign.event_id
+        )
+        .order_by()
+        .values("pk")
+    )
     links = "link" in rendering.placeholders_in(campaign.body)
     return outbox_write_bulk(
         enterprises=chosen.query.sql_with_params(),
@@ -470,6 +565,7 @@ def campaign_messages_insert(
         include_deregistered=campaign.include_deregistered,
         paused=paused,
         opt_out=campaign.kind in OPT_OUT_KINDS,
+        constants=campaign_constants(campaign),
     )
 
 

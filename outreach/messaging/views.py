@@ -87,6 +87,7 @@ def campaign_new(request):
                 filters=filters,
                 by=request.user,
                 include_deregistered=form.cleaned_data["include_deregistered"],
+                materials=list(form.cleaned_data["materials"]),
             )
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)

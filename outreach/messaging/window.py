@@ -69,6 +69,15 @@ def next_start(at: datetime.datetime, *, calendar: WorkCalendar) -> datetime.dat
     return _at(day, start())
 
 
+def next_sending_day(day: datetime.date, *, calendar: WorkCalendar) -> datetime.date:
+    """The first day after ``day`` on which the window opens (the working day after it)."""
+    for _ in range(_LOOKAHEAD_DAYS):
+        day += datetime.timedelta(days=1)
+        if _sending_day(day, calendar):
+            return day
+    return day
+
+
 def window_text() -> str:
     """The window as the pages state it: "09:00–17:30"."""
     return f"{settings.CAMPAIGN_WINDOW_START}–{settings.CAMPAIGN_WINDOW_END}"

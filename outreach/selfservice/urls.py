@@ -1,5 +1,6 @@
 from django.urls import path
 
+from outreach.events.door_views import checkin_page
 from outreach.events.public_views import invitations_page
 from outreach.matters.public_views import ask
 from outreach.selfservice import views
@@ -16,5 +17,7 @@ urlpatterns = [
     path("ask/", ask, name="ask"),
     # The liaison's invitations to trainings, meetings and salons (outreach/events).
     path("events/", invitations_page, name="events"),
+    # Check-in at an event's door, from the QR on the screen (outreach/events).
+    path("checkin/<str:code>/", checkin_page, name="checkin"),
     path("<str:token>/", views.landing, name="landing"),
 ]

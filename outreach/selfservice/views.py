@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.errors import ServiceError
+from outreach.messaging.models import Campaign
 from outreach.selfservice.forms import CorrectForm, LeavingForm, NoticeForm
 from outreach.selfservice.models import SelfServiceLink
 from outreach.selfservice.notice import data_use_notice
@@ -108,8 +109,8 @@ def landing(request, token):
     except LinkInvalid as invalid:
         return unusable_page(request, invalid.reason, 410)
     if request.session.get(SESSION_KEY) == link.pk:
-        # Tapped again while unlocked: straight back to the form.
-        return _see_other("selfservice:form")
+        # Tapped again while unlocked: straight back to the form (or the invitations).
+        return _see_other(_first_page(link))
     # A second link opened in this browser replaces the first, whatever its state: the
     # pages never name one enterprise while the form belongs to another.
     for key in (SESSION_KEY, VISIT_KEY, VISIT_DONE_KEY):
@@ -120,6 +121,16 @@ def landing(request, token):
         # a logged-in staff member trying a link keeps their own session's length.
         request.session.set_expiry(PENDING_SECONDS)
     return _see_other("selfservice:start")
+
+
+def _first_page(link: SelfServiceLink) -> str:
+    """Where the unlocked link opens: an event invitation's link at the liaison's
+    invitations (/s/events/), every other at the details form."""
+    if link.campaign_id is not None and (
+        Campaign.objects.filter(pk=link.campaign_id, kind=Campaign.Kind.EVENT_INVITATION).exists()
+    ):
+        return "selfservice:events"
+    return "selfservice:form"
 
 
 def _see_other(route: str) -> HttpResponseRedirect:
@@ -193,7 +204,7 @@ def start(request):
             request.session[VISIT_DONE_KEY] = []
             # A short session: a phone left lying around does not stay unlocked for weeks.
             request.session.set_expiry(UNLOCKED_SECONDS)
-            return redirect("selfservice:form")
+            return redirect(_first_page(link))
     return render(request, "outreach/selfservice/landing.html", context)
 
 

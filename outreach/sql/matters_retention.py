@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from outreach.matters.models import Matter, MatterStep
+from outreach.matters.models import Matter, MatterAttachment, MatterStep
 from outreach.messaging.models import OutboxMessage
 from registry.sql import Table
 
@@ -54,6 +54,19 @@ def past_keeping_reference(*, before: datetime.datetime) -> QuerySet[Matter]:
         .annotate(ended=Coalesce("closed_at", "rated_at", "answered_at"))
         .filter(Q(ended__lt=before))
     )
+
+
+def attachments_erase(cursor, scope: RetentionScope, *, before: datetime.datetime) -> list[str]:
+    """Delete the files brought with the matters past keeping (the same choice as
+    ``requesters_erase``: a photo of a letter or an ID card is the requester's as much as their
+    name); returns the storage names, deleted by the run once it has committed."""
+    a = Table(MatterAttachment, "a")
+    cursor.execute(
+        f"""DELETE FROM {a} WHERE {a.matter} IN ({_past_keeping(scope.liaisons)})
+        RETURNING {a.file}""",
+        {"open": OPEN, "before": before},
+    )
+    return [row[0] for row in cursor.fetchall()]
 
 
 def _without(column: str, t: Table) -> str:

@@ -84,6 +84,18 @@ def test_a_kind_that_counts_logs_a_failed_contact_that_moves_the_light(enterpris
     assert recorded.signal.task is None and _open_verifications(enterprise_a) == 0
 
 
+def test_a_report_is_logged_as_reported_unreachable_not_as_a_call_nobody_answered(
+    enterprise_a, staff_user
+):
+    attempt = _report(enterprise_a, MOVED_OUT, by=staff_user).signal.attempt
+    assert attempt.outcome == ContactAttempt.Outcome.REPORTED
+    assert ContactHealth.objects.get(enterprise=enterprise_a).consecutive_failures == 1
+    timeline = enterprise_timeline(enterprise=enterprise_a, user=staff_user)
+    logged = [item for item in timeline if item.kind == "outreach.attempt"]
+    text = " ".join(change.new for change in logged[0].changes)
+    assert "他人反映联系不上" in text and "无人接听" not in text
+
+
 def test_a_report_after_two_failed_calls_turns_the_firm_red(enterprise_a, staff_user):
     log(enterprise_a, by=staff_user, hours_ago=30)
     log(enterprise_a, by=staff_user, hours_ago=20)

@@ -90,6 +90,9 @@ def test_bad_input_is_a_400_in_chinese_naming_the_field(clock, worker_a, enterpr
             },
             "colour",
         ),
+        # Outcomes only the portal writes (a welcome sent, a report from outside).
+        ({"enterprise": enterprise_a.uscc, "channel": "phone", "outcome": "sent"}, "outcome"),
+        ({"enterprise": enterprise_a.uscc, "channel": "visit", "outcome": "reported"}, "outcome"),
     ]
     for body, field in cases:
         response = api.post(ATTEMPTS, body, format="json")

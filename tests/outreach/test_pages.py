@@ -140,6 +140,18 @@ def test_verified_without_reaching_is_refused_next_to_the_field(
     assert not ContactAttempt.objects.exists()
 
 
+def test_the_form_offers_only_outcomes_a_person_can_find(client, clock, worker_a, enterprise_a):
+    client.force_login(worker_a)
+    url = reverse("outreach:attempt_new", args=[enterprise_a.uscc])
+    page = client.get(url).content.decode()
+    assert "无人接听" in page and "他人反映联系不上" not in page and 'value="sent"' not in page
+    refused = client.post(
+        url, {"channel": "visit", "outcome": "reported", "occurred_at": "2026-11-24T09:40"}
+    )
+    assert refused.status_code == 400
+    assert not ContactAttempt.objects.exists()
+
+
 def test_a_contact_in_the_future_is_refused(client, clock, worker_a, enterprise_a):
     client.force_login(worker_a)
     response = client.post(

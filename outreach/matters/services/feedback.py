@@ -19,12 +19,13 @@ RATEABLE = (State.ANSWERED, State.CLOSED)
 
 class FeedbackLinkInvalid(ServiceError):
     """Unknown, used or expired: the page says which, never which matter. ``reason`` (also
-    the error's ``code``): "unknown", "expired"."""
+    the error's ``code``): "unknown", "used", "expired"."""
 
     TEXTS = {
         "unknown": _lazy(
             "We could not find this link. Please check that it was copied completely."
         ),
+        "used": _lazy("Your rating has already been recorded. Thank you!"),
         "expired": _lazy("The link has expired."),
     }
 
@@ -51,6 +52,10 @@ def matter_feedback_resolve_hash(hashed: str, *, now: datetime.datetime | None =
     )
     if matter is None:
         raise FeedbackLinkInvalid("unknown")
+    # A rated matter keeps its link's hash (a new answer replaces it), so a spent link opened
+    # again — in another browser, days later — is told it was used, not that it is unknown.
+    if matter.rated_at is not None:
+        raise FeedbackLinkInvalid("used")
     if matter.feedback_expires_at is None or matter.feedback_expires_at <= now:
         raise FeedbackLinkInvalid("expired")
     return matter
@@ -76,18 +81,14 @@ def lead_of(matter: Matter):
 def matter_rate(
     *, matter: Matter, satisfaction: str, comment: str = "", now: datetime.datetime | None = None
 ) -> Matter:
-    """The requester's rating; the link is spent. 不满意 reopens the matter to the lead."""
+    """The requester's rating; the link is spent (``rated_at``). 不满意 reopens the matter
+    to the lead."""
     now = now or clock.now()
     if satisfaction not in Matter.Satisfaction.values:
         raise ServiceError(_("Choose one of the answers."), field="satisfaction")
     comment = text(comment, field="comment")[:500]
     dissatisfied = satisfaction == Matter.Satisfaction.DISSATISFIED
-    changes = {
-        "satisfaction": satisfaction,
-        "rated_at": now,
-        "feedback_token_hash": "",
-        "feedback_expires_at": None,
-    }
+    changes = {"satisfaction": satisfaction, "rated_at": now}
     with transaction.atomic():
         before = matter.state
         if dissatisfied:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.errors import ServiceError
@@ -79,13 +79,24 @@ def matter_intake(
     department: Department | None = None,
     owner=None,
     attachments: Sequence[UploadedFile] = (),
+    intake_key: str = "",
     now: datetime.datetime | None = None,
     calendar: WorkCalendar | None = None,
 ) -> Matter:
     """A new matter, numbered, with its time limits, its first step and its ``attachments``
     (outreach.matters.services.attachments); then answered, routed or escalated at once as
     ``disposition`` says. ServiceError on bad input (a file refused, an answer that could not
-    be sent), and then nothing is written."""
+    be sent), and then nothing is written.
+
+    ``intake_key`` (at most ``INTAKE_KEY_MAX`` characters; used only with ``by``): the one-use
+    key of the desk's form or of an API call's ``Idempotency-Key``. The same key from the same
+    person again — a double submit, a client's retry, two arriving together — returns the
+    matter the first one took in and writes nothing."""
+    if len(intake_key) > INTAKE_KEY_MAX:
+        raise ServiceError(_("The idempotency key is too long."), field="intake_key")
+    intake_key = intake_key if by is not None else ""
+    if intake_key and (taken := _taken_in(by, intake_key)) is not None:
+        return taken
     now = now or clock.now()
     fields = _checked(
         channel=channel,
@@ -99,7 +110,7 @@ def matter_intake(
         urgency=urgency,
         disposition=disposition,
         answer=answer,
-    )
+    ) | {"intake_key": intake_key}
     files = attachments_check(list(attachments))
     limits = limits_for(
         received_at=now,
@@ -108,7 +119,15 @@ def matter_intake(
         calendar=calendar or WorkCalendar.load(),
     )
     with transaction.atomic():
-        matter = _matter_new(fields, limits, by=by, now=now)
+        try:
+            with transaction.atomic():
+                matter = _matter_new(fields, limits, by=by, now=now)
+        except IntegrityError:
+            # The same key's other call committed first (the unique index made this one wait);
+            # its number and row rolled back with the savepoint.
+            if intake_key and (taken := _taken_in(by, intake_key)) is not None:
+                return taken
+            raise
         stored = attachments_store(matter=matter, files=files, by=by, now=now)
         try:
             matter = _dispose(
@@ -125,6 +144,13 @@ def matter_intake(
             attachments_discard(stored)
             raise
     return matter
+
+
+INTAKE_KEY_MAX = 64
+
+
+def _taken_in(by, intake_key: str) -> Matter | None:
+    return Matter.objects.filter(created_by=by, intake_key=intake_key).first()
 
 
 # A double tap, a reload of the answer page or the back button sends the same question again.

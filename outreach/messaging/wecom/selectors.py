@@ -37,11 +37,15 @@ def post_list(*, user, status: str = "", campaign=None) -> QuerySet[WeComPost]:
 
 
 def campaign_group_text(campaign) -> str:
-    """A campaign's text for a whole group: the per-recipient placeholders in words for all."""
+    """A campaign's text for a whole group: the per-recipient placeholders in words for all,
+    the attached materials' links as in every message."""
+    from outreach.messaging.services import campaign_constants
+
     return rendering.render(
         campaign.body,
         {
             "enterprise": _("every enterprise"),
             "liaison": _("dear liaisons"),
+            **campaign_constants(campaign),
         },
     ).strip()

@@ -49,9 +49,14 @@ def test_the_link_leaves_the_address_and_one_tap_records_the_rating(client, inta
     assert "您的评价已记录" in done.content.decode()
     matter.refresh_from_db()
     assert matter.state == "rated" and matter.satisfaction == "satisfied"
-    # Spent: the link cannot rate twice.
+    # Spent: the link cannot rate twice, and says so — in this browser and in a fresh one.
     again = client.get(_link_in_message())
-    assert again.status_code == 404
+    assert again.status_code == 410
+    assert "您的评价已记录" in again.content.decode()
+    client.logout()
+    elsewhere = client.get(_link_in_message())
+    assert elsewhere.status_code == 410 and "您的评价已记录" in elsewhere.content.decode()
+    assert client.get(reverse("matter_feedback:rate")).status_code == 410
 
 
 def _title(response) -> str:

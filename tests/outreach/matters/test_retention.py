@@ -1,7 +1,8 @@
 """Retention of a matter's requester (the data-use notice's period, LIAISON_RETENTION_YEARS): the
 name, phone and e-mail of whoever brought a matter go once it ended longer ago than that —
 from the matter, its texts, its steps and the answer the outbox sent them — and at once with
-a liaison the run erases; the matter stays, so the desk's counts do not change. Matters still
+a liaison the run erases, and with them the files brought with the matter; the matter stays,
+so the desk's counts do not change. Matters still
 open, or ended within the period, keep them."""
 
 import datetime
@@ -17,6 +18,7 @@ from registry import clock
 from registry import services as registry_services
 from registry.retention import ERASED, retention_run, years_back
 from tests.factories import EnterpriseFactory
+from tests.outreach.matters.files import image_bytes, media_files, pdf_bytes, upload
 from tests.registry.test_retention import _at, _where_found
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +152,27 @@ def test_the_choice_of_ended_matters_is_the_same_in_sql_and_python(intake, staff
         chosen = sql.past_keeping(cursor, before=cutoff)
     assert chosen == set(sql.past_keeping_reference(before=cutoff).values_list("pk", flat=True))
     assert len(chosen) == 2
+
+
+def test_the_files_brought_with_a_matter_go_with_its_requester(intake, staff_user, tmp_path):
+    today = clock.today()
+    with _at(years_back(today, 3) - datetime.timedelta(days=30)):
+        old = _closed(
+            intake,
+            staff_user,
+            **_from_li_si(attachments=[upload("身份证正面.png", image_bytes(), "image/png")]),
+        )
+    with _at(years_back(today, 2)):
+        recent = _closed(
+            intake, staff_user, **_from_li_si(attachments=[upload("来函.pdf", pdf_bytes())])
+        )
+    kept = recent.attachments.get().file.name
+    assert len(media_files(tmp_path)) == 2
+
+    counts = retention_run(now=clock.now())
+
+    assert counts["matter_attachments"] == 1
+    assert not old.attachments.exists()
+    assert media_files(tmp_path) == [kept]  # the file itself is gone from the disk
+    assert recent.attachments.count() == 1
+    assert retention_run(now=clock.now())["matter_attachments"] == 0

@@ -244,8 +244,9 @@ def test_the_feedback_link_is_stored_as_a_hash_only_and_spent_by_the_rating(inta
     found = services.matter_feedback_resolve(token)
     rated = services.matter_rate(matter=found, satisfaction="satisfied")
     assert rated.state == State.RATED and rated.satisfaction == "satisfied"
-    with pytest.raises(services.FeedbackLinkInvalid):
+    with pytest.raises(services.FeedbackLinkInvalid) as spent:
         services.matter_feedback_resolve(token)
+    assert spent.value.reason == "used"
     closed = services.matter_close(matter=rated, by=staff_user)
     assert closed.state == State.CLOSED
 

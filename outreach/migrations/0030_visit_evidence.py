@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('outreach', '0024_event_invitations'),
+        ('outreach', '0029_materials'),
     ]
 
     operations = [
