@@ -98,6 +98,8 @@ LIGHT_COLUMN = ListExtension(
         ),
     },
     api_fields=_api_fields,
+    # Beside the name: the list is read name by name, and a red light is what matters.
+    beside_name=True,
 )
 
 

@@ -25,6 +25,7 @@ class OutreachConfig(AppConfig):
         _register_task_kinds()
         _mask_the_successors_mobile()
         _add_to_the_enterprise_page()
+        _add_to_the_enterprise_list()
         _offer_call_outcomes()
         _give_admins_the_policy()
         _register_demo_step()
@@ -71,6 +72,33 @@ def _add_to_the_enterprise_page() -> None:
     register_source(attempts_on_timeline)
     register_source(replies_on_timeline)
     register_panel(outreach_panel)
+
+
+def _add_to_the_enterprise_list() -> None:
+    """The list's selection bar: personal links to the chosen liaisons, and a new campaign
+    whose audience is the selection."""
+    from outreach.messaging.access import can_create_campaigns
+    from outreach.selectors import can_work_tasks
+    from registry.listing import BulkAction, register_bulk_action
+
+    register_bulk_action(
+        BulkAction(
+            name="links",
+            label=_("Send personal links"),
+            url_name="outreach:enterprise_links_send",
+            allowed=can_work_tasks,
+            order=100,
+        )
+    )
+    register_bulk_action(
+        BulkAction(
+            name="campaign",
+            label=_("New campaign to these"),
+            url_name="messaging:campaign_from_selection",
+            allowed=can_create_campaigns,
+            order=200,
+        )
+    )
 
 
 def _offer_call_outcomes() -> None:

@@ -4,7 +4,7 @@ may see (registry.access.visible_enterprises): a grid worker reads only their gr
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from outreach.models import ContactAttempt, EnterpriseOutreach, Task
 from registry import clock, masking
@@ -107,6 +107,50 @@ def my_tasks(*, user, filters: TaskFilters, today: datetime.date | None = None) 
         count = len(rows) if len(rows) < SECTION_ROWS else tasks.count()
         result.append(TaskSection(key=key, rows=rows, count=count))
     return result
+
+
+def bulk_assignees() -> list:
+    """Whom the tasks page's bulk "reassign" offers: every active account with a working role
+    (the service checks each task's grid against a grid worker's)."""
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[Role.ADMIN, Role.STAFF, Role.GRID_WORKER])
+        .distinct()
+        .order_by("username")
+    )
+
+
+@dataclass(frozen=True)
+class TaskCounts:
+    """A user's own open tasks by when they are due (the park's dates): before today, today,
+    and from today to Sunday."""
+
+    overdue: int = 0
+    today: int = 0
+    week: int = 0
+
+    @property
+    def due_now(self) -> int:
+        """What the navigation's badge says: overdue and due today."""
+        return self.overdue + self.today
+
+
+def my_task_counts(*, user, today: datetime.date) -> TaskCounts:
+    """One query, whatever the number of tasks (index task_open_assignee_due_idx)."""
+    if user_role(user) is None:
+        return TaskCounts()
+    counts = (
+        visible_tasks(user)
+        .filter(assignee=user, status=Task.Status.OPEN, due_on__lte=week_end(today))
+        .aggregate(
+            overdue=Count("pk", filter=Q(due_on__lt=today)),
+            today=Count("pk", filter=Q(due_on=today)),
+            week=Count("pk", filter=Q(due_on__gte=today)),
+        )
+    )
+    return TaskCounts(**counts)
 
 
 @dataclass(frozen=True)

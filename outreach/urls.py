@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from outreach import field_views, views
+from outreach import desk_views, field_views, views
 from outreach.selfservice import staff_views as selfservice
 
 app_name = "outreach"
@@ -23,6 +23,18 @@ urlpatterns = [
     path("tasks/<id:pk>/attempt/", views.task_attempt, name="task_attempt"),
     path("tasks/<id:pk>/close/", views.task_close, name="task_close"),
     path("tasks/<id:pk>/reassign/", views.task_reassign, name="task_reassign"),
+    # The desk's bulk actions and a handover task's one step (outreach/desk_views.py).
+    path("tasks/selection/", desk_views.tasks_bulk, name="tasks_bulk"),
+    path(
+        "tasks/<id:pk>/handover-confirm/",
+        desk_views.task_handover_confirm,
+        name="task_handover_confirm",
+    ),
+    path(
+        "enterprise-selection/links/",
+        desk_views.enterprise_links_send,
+        name="enterprise_links_send",
+    ),
     path("enterprises/<str:uscc>/contact/", views.attempt_new, name="attempt_new"),
     # Liaison self-service: staff send or withdraw the liaison's personal link.
     path(

@@ -14,16 +14,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import ServiceError
 from outreach import services
+from outreach.context_processors import task_badge_of
 from outreach.forms import ContactAttemptForm, TaskCloseForm, TaskReassignForm, kind_choices
 from outreach.matters.selectors import my_open_matters
 from outreach.models import ContactAttempt, Task
 from outreach.selectors import (
     TaskFilters,
+    bulk_assignees,
     can_assign_tasks,
     can_work_tasks,
     my_tasks,
     visible_tasks,
 )
+from outreach.selfservice.selectors import reported_successors
 from outreach.services.plan import policy_for
 from registry import clock
 from registry.access import require
@@ -64,7 +67,9 @@ def _assignee_options(request) -> list[tuple[str, str]]:
 def task_list_page(request):
     require(user_role(request.user) is not None)
     options = _assignee_options(request)
-    default = "me" if user_role(request.user) == Role.GRID_WORKER else ""
+    # Whoever works tasks opens on their own (staff choose "Everyone" for the park's);
+    # auditors, who hold none, on every task they may read.
+    default = "me" if can_work_tasks(request.user) else ""
     assignee = request.GET.get("assignee", default)
     if assignee not in {value for value, _label in options}:
         assignee = default
@@ -75,6 +80,13 @@ def task_list_page(request):
     filters = TaskFilters(assignee=assignee, kind=kind)
     today = clock.today()
     sections = my_tasks(user=request.user, filters=filters, today=today)
+    shown = [task for section in sections for task in section.rows]
+    handovers = reported_successors(
+        {task.enterprise_id for task in shown if task.kind == Task.Kind.HANDOVER}
+    )
+    for task in shown:
+        task.successor = handovers.get(task.enterprise_id) if task.is_open else None
+    can_assign = can_assign_tasks(request.user)
     return render(
         request,
         "outreach/tasks.html",
@@ -85,8 +97,11 @@ def task_list_page(request):
             "kinds": kinds,
             "today": today,
             "can_work": can_work_tasks(request.user),
-            "can_assign": can_assign_tasks(request.user),
+            "can_assign": can_assign,
             "close_form": TaskCloseForm(),
+            # The user's own counts (the navigation badge's query, once per request).
+            "counts": task_badge_of(request).counts,
+            "bulk_assignees": bulk_assignees() if can_assign else [],
             # The first-contact desk's open matters of this user, in the same list.
             "my_matters": my_open_matters(user=request.user),
         },

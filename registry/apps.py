@@ -32,6 +32,19 @@ class RegistryConfig(AppConfig):
         register_retention_step(building_contacts_retention)
         # Last year's annual report: a flag column and a filter on the enterprise list.
         register_list_extension(annual_reports.COLUMN)
+        # The list's selection: exported as the export of the whole registry is (masked).
+        from registry.access import can_export
+        from registry.listing import BulkAction, register_bulk_action
+
+        register_bulk_action(
+            BulkAction(
+                name="export",
+                label=_("Export the selection"),
+                url_name="registry:export_selection",
+                allowed=can_export,
+                order=300,
+            )
+        )
 
         # After every migrate: groups match registry.roles. Django sends post_migrate app by
         # app, creating each app's permissions as it goes; the groups are synced after the

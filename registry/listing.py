@@ -11,7 +11,10 @@ AppConfig.ready (as timeline sources and panels are). It names:
   costs a join and never a query per row (the list's bounded query count holds);
 - ``filter(queryset, value)``: the queryset narrowed to one choice;
 - ``sorts``: ``{key: (label, order_by)}`` added to the list's sort menu;
-- ``cell(enterprise)``: safe HTML for the list row's column (headed ``label``);
+- ``cell(enterprise)``: safe HTML for the list row's column (headed ``label``), or, with
+  ``beside_name``, shown beside the enterprise's name instead of in a column of its own (the
+  light: read at a glance while scanning names);
+- ``header_sort``: the sort key (one of ``sorts``) a click on its column header orders by;
 - ``api_fields()``: read-only DRF fields added to the enterprise resource (list and detail).
 """
 
@@ -37,6 +40,8 @@ class ListExtension:
     api_fields: Callable[[], dict[str, Any]] = dict
     # Annotations the cell reads (one subquery in the list's query, never a query per row).
     annotate: Callable[[QuerySet[Enterprise]], QuerySet[Enterprise]] | None = None
+    beside_name: bool = False
+    header_sort: str = ""
 
 
 _EXTENSIONS: dict[str, ListExtension] = {}
@@ -83,8 +88,18 @@ def related_names() -> list[str]:
     return [name for ext in _EXTENSIONS.values() for name in ext.related]
 
 
+def column_extensions() -> list[ListExtension]:
+    """The extensions shown in a column of their own."""
+    return [ext for ext in _EXTENSIONS.values() if not ext.beside_name]
+
+
 def cells(enterprise: Enterprise) -> list[str]:
-    return [ext.cell(enterprise) for ext in _EXTENSIONS.values()]
+    return [ext.cell(enterprise) for ext in column_extensions()]
+
+
+def name_cells(enterprise: Enterprise) -> list[str]:
+    """What the extensions show beside the enterprise's name."""
+    return [ext.cell(enterprise) for ext in _EXTENSIONS.values() if ext.beside_name]
 
 
 def api_fields() -> dict[str, Any]:
@@ -92,3 +107,28 @@ def api_fields() -> dict[str, Any]:
     for ext in _EXTENSIONS.values():
         fields.update(ext.api_fields())
     return fields
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    """A button of the enterprise list's selection bar: the selection (registry.selection) is
+    posted to ``url_name``, a view of the app that registered it, for users ``allowed``."""
+
+    name: str
+    label: str | Promise
+    url_name: str
+    allowed: Callable[[Any], bool]
+    order: int = 100
+
+
+_BULK_ACTIONS: dict[str, BulkAction] = {}
+
+
+def register_bulk_action(action: BulkAction) -> None:
+    _BULK_ACTIONS[action.name] = action
+
+
+def bulk_actions(user) -> list[BulkAction]:
+    """The selection bar's actions this user may take, in their order."""
+    actions = sorted(_BULK_ACTIONS.values(), key=lambda action: (action.order, action.name))
+    return [action for action in actions if action.allowed(user)]

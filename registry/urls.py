@@ -65,6 +65,7 @@ urlpatterns += [
         name="import_enterprises",
     ),
     path("export/", import_views.registry_export_download, name="export"),
+    path("export/selection/", import_views.registry_export_selection, name="export_selection"),
 ]
 
 # The holiday years admins enter (registry/holiday_views.py).

@@ -4,7 +4,7 @@ Every view starts from what the user may see (registry.access); an enterprise ou
 worker's grids is a 404, not a 403, so its existence does not leak either.
 """
 
-from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -39,6 +39,7 @@ from registry.ids import parse_id
 from registry.models import EmergencyContact, Enterprise, GridArea, Liaison, SensitiveView
 from registry.panels import enterprise_panels
 from registry.roles import user_role
+from registry.selection import enterprise_filters
 from registry.selectors import (
     EnterpriseFilters,
     also_liaison_in_scope,
@@ -51,24 +52,6 @@ from registry.selectors import (
 from registry.timeline import enterprise_timeline
 
 PAGE_SIZE = 50
-
-
-def enterprise_filters(query: Mapping[str, str]) -> EnterpriseFilters:
-    """The enterprise list's filters from a query (``request.GET``, or a form's POST that
-    carries the same fields): a value outside a menu is ignored, as on the list page (the
-    API refuses it instead). Shared with the campaign form, which picks its enterprises
-    with the list's own filters."""
-    sort = query.get("sort", "")
-    return EnterpriseFilters(
-        q=query.get("q", "")[:100],
-        grid=query.get("grid", "")[:32],
-        tier=query.get("tier", "") if query.get("tier") in Enterprise.Tier.values else "",
-        status=query.get("status", "") if query.get("status") in Enterprise.Status.values else "",
-        size=query.get("size", "") if query.get("size") in Enterprise.Size.values else "",
-        industry=query.get("industry", "")[:100],
-        sort=sort if sort in sort_keys() else "name",
-        extra=listing.valid_extra(query),
-    )
 
 
 @require_GET
@@ -90,12 +73,19 @@ def enterprise_list_page(request):
         )
     for enterprise in page.object_list:
         enterprise.extra_cells = listing.cells(enterprise)
+        enterprise.name_cells = listing.name_cells(enterprise)
     query = request.GET.copy()
     query.pop("page", None)
+    unsorted = query.copy()
+    unsorted.pop("sort", None)
     context = {
         "page": page,
+        "page_numbers": list(paginator.get_elided_page_range(page.number, on_each_side=2)),
+        "ellipsis": paginator.ELLIPSIS,
         "filters": filters,
         "query": query.urlencode(),
+        "columns": list_columns(filters.sort, unsorted.urlencode()),
+        "selection_fields": selection_fields(filters),
         "grids": visible_grid_areas(request.user),
         "industries": industries(user=request.user),
         "tiers": Enterprise.Tier.choices,
@@ -106,9 +96,18 @@ def enterprise_list_page(request):
             ("uscc", _("Credit code")),
             ("grid", _("Grid area")),
             ("-updated", _("Recently changed")),
+            ("-tier", _("Key enterprises first")),
+            ("status", _("Status")),
+            # The other direction of each column header (a second click on it).
+            ("-name", _("Name, reversed")),
+            ("-uscc", _("Credit code, reversed")),
+            ("-grid", _("Grid area, reversed")),
+            ("tier", _("General enterprises first")),
+            ("-status", _("Status, reversed")),
             *((key, label) for key, (label, _order) in listing.extension_sorts().items()),
         ],
-        "extensions": listing.list_extensions(),
+        "extensions": listing.column_extensions(),
+        "bulk_actions": listing.bulk_actions(request.user),
         "extension_filters": [
             (extension, filters.extra.get(extension.name, ""))
             for extension in listing.list_extensions()
@@ -119,6 +118,59 @@ def enterprise_list_page(request):
     htmx = request.headers.get("HX-Request") == "true"
     template = "registry/_enterprise_rows.html" if htmx else "registry/enterprise_list.html"
     return render(request, template, context)
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    """A column header of the enterprise list: a click orders by ``sort`` (the other way
+    round when it already does); ``order`` is "ascending" / "descending" / "" for aria-sort."""
+
+    label: str
+    href: str = ""
+    order: str = ""
+
+
+def list_columns(sort: str, query: str) -> list[ListColumn]:
+    """The list's headers, each sortable one a link to the list sorted by it (keys from the
+    whitelist, registry.selectors.sort_keys; the other filters kept)."""
+    prefix = f"?{query}&" if query else "?"
+
+    def column(label, key: str = "") -> ListColumn:
+        if not key:
+            return ListColumn(str(label))
+        base = key.lstrip("-")
+        if sort in (base, f"-{base}"):
+            order = "descending" if sort.startswith("-") else "ascending"
+            # Only one direction registered (the light's "-light"): a click keeps it.
+            other = base if sort.startswith("-") else f"-{base}"
+            target = other if other in sort_keys() else sort
+        else:
+            order, target = "", key
+        return ListColumn(str(label), f"{prefix}sort={target}", order)
+
+    columns = [
+        column(_("Enterprise"), "name"),
+        column(_("Credit code"), "uscc"),
+        column(_("Grid area"), "grid"),
+        column(_("Tier"), "-tier"),
+        column(_("Liaison")),
+        column(_("Status"), "status"),
+    ]
+    columns += [
+        column(extension.label, extension.header_sort) for extension in listing.column_extensions()
+    ]
+    return columns
+
+
+def selection_fields(filters: EnterpriseFilters) -> list[tuple[str, str]]:
+    """The list's filter as hidden fields of the selection form: "all that match" is this
+    filter, evaluated again on the server (set-based), never a list of ids."""
+    fields = [
+        (name, getattr(filters, name))
+        for name in ("q", "grid", "tier", "status", "size", "industry")
+        if getattr(filters, name)
+    ]
+    return fields + sorted(filters.extra.items())
 
 
 def _protected_display(instance, user) -> dict:

@@ -88,6 +88,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # "My tasks" badge in the navigation: lazy, one query per request.
+                "outreach.context_processors.task_badge",
             ],
         },
     },

@@ -1,6 +1,7 @@
 """``POST /api/signals/``: a property company's system reports what it saw. The same rules as
 the page (``signal_record``); a bad field is a 400 naming it; an enterprise outside the
-caller's grids is "no such enterprise"; the same report twice answers 200 with the first."""
+caller's grids is "no such enterprise"; the same report twice answers 200 with the first,
+keeping what the second adds (a note, a photo). JSON, or multipart/form-data with a photo."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -8,11 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from monitoring.signals.models import SignalKind
 from monitoring.signals.services import TEXT_MAX, signal_record
+from registry.api.parsers import JSONParser
 from registry.api.serializers import EnterpriseRefSerializer, ErrorSerializer, WriteSerializer
 from registry.masking import mask_free_text, masked
 from registry.selectors import enterprise_detail
@@ -38,6 +41,9 @@ class SignalCreateSerializer(WriteSerializer):
     source_organisation = TextField(required=False, allow_blank=True, max_length=100)
     source_phone = TextField(required=False, allow_blank=True, max_length=30)
     note = TextField(required=False, allow_blank=True, max_length=TEXT_MAX)
+    photo = serializers.FileField(
+        required=False, help_text="JPEG or PNG, judged by content (multipart/form-data only)."
+    )
 
 
 class SignalSerializer(serializers.Serializer):
@@ -50,6 +56,7 @@ class SignalSerializer(serializers.Serializer):
     source_organisation = serializers.CharField(read_only=True)
     source_phone = serializers.SerializerMethodField(help_text="Masked.")
     note = serializers.SerializerMethodField(help_text="Numbers in it masked.")
+    has_photo = serializers.SerializerMethodField()
     counted_as_failed_contact = serializers.SerializerMethodField()
     verification_task = serializers.IntegerField(read_only=True, source="task_id", allow_null=True)
 
@@ -59,18 +66,28 @@ class SignalSerializer(serializers.Serializer):
     def get_note(self, signal) -> str:
         return mask_free_text(signal.note)
 
+    def get_has_photo(self, signal) -> bool:
+        return bool(signal.photo)
+
     def get_counted_as_failed_contact(self, signal) -> bool:
         return signal.attempt_id is not None
 
 
 class SignalListView(APIView):
+    # JSON as every API; multipart/form-data for the photo (registry.api.parsers: JSON only).
+    parser_classes = [JSONParser, MultiPartParser]
+
     @extend_schema(
         summary="Report what was seen at an enterprise (outside report)",
         description="The same rules as the page: the enterprise must be one you can see; the "
         "kind decides whether the report counts as a failed contact and opens an on-site "
         "verification. Posting the same report again (same enterprise, kind, time and "
-        "source) answers 200 with the first and does nothing more.",
-        request=SignalCreateSerializer,
+        "source) answers 200 with the first and counts nothing more; a note or photo it "
+        "adds is kept on the first.",
+        request={
+            "application/json": SignalCreateSerializer,
+            "multipart/form-data": SignalCreateSerializer,
+        },
         responses={
             201: SignalSerializer,
             200: OpenApiResponse(SignalSerializer, "Already recorded: the first report."),

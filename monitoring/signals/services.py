@@ -122,7 +122,7 @@ def signal_record(
             source_organisation=source_organisation,
         ).first()
         if existing is not None:
-            return Recorded(existing, created=False)
+            return Recorded(_completed(existing, note, checked_photo), created=False)
         signal = EnterpriseSignal(
             enterprise=enterprise,
             kind=kind,
@@ -166,6 +166,25 @@ def signal_record(
             )
         signal.save()
     return Recorded(signal, created=True)
+
+
+def _completed(
+    signal: EnterpriseSignal, note: str, photo: tuple[str, bytes] | None
+) -> EnterpriseSignal:
+    """The same report again: nothing more is counted or opened, but what it adds is kept —
+    a note the first did not have (appended), a photo where the first had none."""
+    changed = []
+    if note and note not in signal.note:
+        signal.note = "\n".join(filter(None, [signal.note, note]))[:TEXT_MAX]
+        changed.append("note")
+    if photo is not None and not signal.photo:
+        name, content = photo
+        signal.photo_name = name
+        signal.photo.save(name, ContentFile(content), save=False)
+        changed += ["photo", "photo_name"]
+    if changed:
+        signal.save(update_fields=changed)
+    return signal
 
 
 def _summary(signal: EnterpriseSignal) -> str:

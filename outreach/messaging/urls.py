@@ -9,6 +9,12 @@ urlpatterns = [
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/new/", views.campaign_new, name="campaign_new"),
     path("campaigns/audience/", views.campaign_audience, name="campaign_audience"),
+    # The enterprise list's "new campaign to these" (registry.selection).
+    path(
+        "campaigns/from-selection/",
+        views.campaign_from_selection,
+        name="campaign_from_selection",
+    ),
     path("campaigns/<id:pk>/", views.campaign_detail, name="campaign"),
     # A campaign the SMS provider's refusal stopped (outreach.messaging.refusals).
     path("campaigns/<id:pk>/resume/", views.campaign_resume, name="campaign_resume"),

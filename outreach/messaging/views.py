@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,8 +31,8 @@ from outreach.messaging.rendering import OWN_PLACEHOLDERS, PLACEHOLDERS, placeho
 from registry.access import require, visible_grid_areas
 from registry.ids import parse_id
 from registry.models import Enterprise
+from registry.selection import SelectionRefused, selection_filters, selection_read
 from registry.selectors import industries
-from registry.views import enterprise_filters
 
 PAGE_SIZE = 100
 
@@ -74,9 +75,17 @@ def _filter_menus(request) -> dict:
 @require_http_methods(["GET", "POST"])
 def campaign_new(request):
     require(access.can_create_campaigns(request.user))
-    # The enterprise list's own filters, from the form (POST) or a link from the list (GET).
+    # The enterprise list's own filters, from the form (POST) or a link from the list (GET);
+    # or the enterprises ticked on the list (``e``), carried along by the form.
     data = request.POST if request.method == "POST" else request.GET
-    filters = enterprise_filters(data)
+    filters = selection_filters(data)
+    if filters.ids:
+        try:
+            selection_read(user=request.user, query=data)
+        except SelectionRefused as error:
+            return render(request, "403.html", {"reason": error.message}, status=403)
+        except ServiceError as error:
+            return HttpResponseBadRequest(error.message)
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -108,6 +117,30 @@ def campaign_new(request):
     )
 
 
+@require_POST
+def campaign_from_selection(request):
+    """The enterprise list's "new campaign to these": the new-campaign form, its audience
+    the enterprises ticked (their ids ride in the form) or all that match the list's filter
+    (the filter rides in the form's own fields)."""
+    require(access.can_create_campaigns(request.user))
+    try:
+        selection = selection_read(user=request.user, query=request.POST)
+    except SelectionRefused as error:
+        return render(request, "403.html", {"reason": error.message}, status=403)
+    except ServiceError as error:
+        return HttpResponseBadRequest(error.message)
+    return render(
+        request,
+        "outreach/messaging/campaign_new.html",
+        {
+            "form": CampaignForm(),
+            "filters": selection.filters,
+            "selected": selection.count,
+            **_filter_menus(request),
+        },
+    )
+
+
 @require_GET
 def campaign_audience(request):
     """The preview under the new-campaign form: how many enterprises, how many reachable."""
@@ -116,7 +149,7 @@ def campaign_audience(request):
     channel = template.channel if template else Channel.SMS
     audience = selectors.campaign_audience(
         user=request.user,
-        filters=enterprise_filters(request.GET),
+        filters=selection_filters(request.GET),
         channel=channel,
         links=template is not None and "link" in placeholders_in(template.body),
     )

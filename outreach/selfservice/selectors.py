@@ -27,3 +27,22 @@ def agent_enterprises(visit: SelfServiceLink) -> list[Enterprise]:
         .order_by("name", "pk")
         .distinct()
     )
+
+
+def reported_successors(enterprise_ids) -> dict[int, str]:
+    """The successor's name each of these enterprises' current liaison reported and staff
+    have not confirmed yet (``handover.reported_handover`` for a page of tasks): one query."""
+    successors: dict[int, str] = {}
+    links = (
+        SelfServiceLink.objects.filter(
+            enterprise__in=list(enterprise_ids),
+            liaison__ended_on__isnull=True,
+            handover_confirmed_at__isnull=True,
+        )
+        .exclude(successor_name="")
+        .order_by("enterprise_id", "-used_at")
+        .values_list("enterprise_id", "successor_name")
+    )
+    for enterprise_id, name in links:
+        successors.setdefault(enterprise_id, name)
+    return successors

@@ -17,7 +17,9 @@ from outreach.services.tasks import (
     task_close,
     task_open,
     task_reassign,
+    tasks_close_bulk,
     tasks_close_where,
+    tasks_reassign_bulk,
 )
 from outreach.services.visits import Location, visit_location_parse, visit_record
 
@@ -35,7 +37,9 @@ __all__ = [
     "task_close",
     "task_open",
     "task_reassign",
+    "tasks_close_bulk",
     "tasks_close_where",
+    "tasks_reassign_bulk",
     "visit_location_parse",
     "visit_record",
 ]

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import ServiceError
 from outreach.kinds import task_kind
@@ -33,18 +34,34 @@ def assignee_for(enterprise: Enterprise):
     return assignee_reference(enterprise)
 
 
+_OFFICE = Q(is_superuser=True) | Q(groups__name__in=[Role.ADMIN, Role.STAFF])
+
+
 def eligible_assignees(enterprise: Enterprise) -> QuerySet:
     """Who may hold a task of this enterprise: service staff and admins, or a grid worker of
     its grid."""
     User = get_user_model()
-    office = Q(is_superuser=True) | Q(groups__name__in=[Role.ADMIN, Role.STAFF])
     own_grid = Q(groups__name=Role.GRID_WORKER, grid_areas=enterprise.grid_id)
     return (
         User.objects.filter(is_active=True)
-        .filter(office | own_grid if enterprise.grid_id else office)
+        .filter(_OFFICE | own_grid if enterprise.grid_id else _OFFICE)
         .distinct()
         .order_by("username")
     )
+
+
+def _ineligible_grids(assignee, grid_ids: set) -> set:
+    """The grids (None: no grid) among ``grid_ids`` whose tasks ``assignee`` may not hold:
+    none for service staff and admins; for a grid worker, every grid not theirs (the rule of
+    ``eligible_assignees``, for many enterprises in two queries)."""
+    User = get_user_model()
+    active = User.objects.filter(pk=assignee.pk, is_active=True)
+    if active.filter(_OFFICE).exists():
+        return set()
+    own = set(active.filter(groups__name=Role.GRID_WORKER).values_list("grid_areas", flat=True)) - {
+        None
+    }
+    return {grid for grid in grid_ids if grid is None or grid not in own}
 
 
 def _check_note(note: str, field: str = "note") -> str:
@@ -211,3 +228,57 @@ def task_reassign(*, task: Task, assignee, by=None) -> Task:
         raise ServiceError(_("This task is already closed."), code="closed")
     task.refresh_from_db()
     return task
+
+
+def _locked_open(tasks: QuerySet[Task]) -> list[tuple[int, int | None]]:
+    """Lock the selected tasks (id order, so two bulk actions cannot deadlock) and return
+    (id, enterprise's grid) of each; ServiceError when one of them is closed already: the
+    action is all or nothing."""
+    rows = list(
+        tasks.select_for_update(of=("self",))
+        .order_by("pk")
+        .values_list("pk", "status", "enterprise__grid_id")
+    )
+    closed = sum(1 for _pk, status, _grid in rows if status != Task.Status.OPEN)
+    if closed:
+        raise ServiceError(
+            ngettext(
+                "%(count)d of the selected tasks is closed already. Nothing was changed.",
+                "%(count)d of the selected tasks are closed already. Nothing was changed.",
+                closed,
+            )
+            % {"count": closed},
+            code="closed",
+        )
+    return [(pk, grid) for pk, _status, grid in rows]
+
+
+def tasks_close_bulk(*, tasks: QuerySet[Task], by, note: str) -> int:
+    """Close every task of ``tasks`` (the caller's selection, already in its scope) with one
+    note, in one transaction: all of them or, when one was closed meanwhile, none."""
+    note = _check_note(note)
+    if not note:
+        raise ServiceError(_("Say why these tasks are done."), field="note", code="required")
+    with transaction.atomic():
+        rows = _locked_open(tasks)
+        return tasks_close_where(
+            tasks=Task.objects.filter(pk__in=[pk for pk, _grid in rows]), by=by, note=note
+        )
+
+
+def tasks_reassign_bulk(*, tasks: QuerySet[Task], assignee, by=None) -> int:
+    """Give every task of ``tasks`` to ``assignee`` (None: the staff pool), in one
+    transaction: all or none. ServiceError when one is closed, or when ``assignee`` may not
+    hold one of them (a grid worker, another grid's enterprise)."""
+    with transaction.atomic():
+        rows = _locked_open(tasks)
+        if assignee is not None and _ineligible_grids(assignee, {grid for _pk, grid in rows}):
+            raise ServiceError(
+                _(
+                    "Some of the selected tasks belong to enterprises outside this person's "
+                    "grid areas. Nothing was changed."
+                ),
+                field="assignee",
+                code="not_eligible",
+            )
+        return Task.objects.filter(pk__in=[pk for pk, _grid in rows]).update(assignee=assignee)

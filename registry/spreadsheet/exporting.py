@@ -125,20 +125,30 @@ def registry_export(
     grid: GridArea | None = None,
     ip_address: str | None = None,
     user_agent: str = "",
+    selection=None,
 ) -> int:
     """Write the registry (what ``user`` may see; everything for the command line) and return
     the number of rows. ``fmt``: "xlsx" or "csv" (UTF-8 with BOM, as Excel expects; a CSV
     cannot carry the Text format of the columns of digits, README "Command line").
-    ``ip_address`` and ``user_agent``: the request's, for the logs (as a reveal has them)."""
+    ``ip_address`` and ``user_agent``: the request's, for the logs (as a reveal has them).
+    ``selection``: a queryset of enterprises chosen on the list (registry.selection), within
+    what the user may see all the same."""
     enterprises = visible_enterprises(user) if user is not None else _all()
     if grid is not None:
         enterprises = enterprises.filter(grid=grid)
+    if selection is not None:
+        enterprises = enterprises.filter(pk__in=selection.order_by().values("pk"))
     inner_sql, params = enterprises.values("id").query.sql_with_params()
     rows = _rows(inner_sql, list(params), user)
     write = _write_csv if fmt == "csv" else _write_xlsx
     count = write(out, [c.header for c in COLUMNS], rows)
     _log_export(
-        user=user, grid=grid, fmt=fmt, count=count, ip_address=ip_address, user_agent=user_agent
+        user=user,
+        target=grid.code if grid else ("selection" if selection is not None else "*"),
+        fmt=fmt,
+        count=count,
+        ip_address=ip_address,
+        user_agent=user_agent,
     )
     return count
 
@@ -173,7 +183,7 @@ def _write_xlsx(out, headers: list[str], rows: Iterator[list[str]]) -> int:
     return count
 
 
-def _log_export(*, user, grid, fmt: str, count: int, ip_address, user_agent: str) -> None:
+def _log_export(*, user, target: str, fmt: str, count: int, ip_address, user_agent: str) -> None:
     """A SensitiveView when the export showed protected values in full; a security event
     always."""
     shown = unmasked_fields(user)
@@ -183,7 +193,7 @@ def _log_export(*, user, grid, fmt: str, count: int, ip_address, user_agent: str
             user=user,
             enterprise=None,
             record="export",
-            record_id=(grid.code if grid else "*")[:30],
+            record_id=target[:30],
             fields=shown,
             detail=_("%(format)s, %(count)s rows") % {"format": fmt, "count": count},
             channel=SensitiveView.Channel.EXPORT,
@@ -195,7 +205,7 @@ def _log_export(*, user, grid, fmt: str, count: int, ip_address, user_agent: str
         at=clock.now(),
         by=user,
         address=ip_address,
-        target=grid.code if grid else "*",
+        target=target,
         detail={
             "what": "registry",
             "format": fmt,

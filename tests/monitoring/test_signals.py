@@ -259,6 +259,43 @@ def test_a_property_companys_system_posts_a_report_once(api, enterprise_a, staff
     assert _open_verifications(enterprise_a) == 1
 
 
+def test_the_same_report_again_keeps_what_it_adds_and_counts_nothing_more(
+    api, enterprise_a, staff_user, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    first = api(staff_user).post("/api/signals/", _body(enterprise_a, note="门已锁"), format="json")
+    photo = SimpleUploadedFile("门牌.png", image_bytes(), content_type="image/png")
+    again = api(staff_user).post(
+        "/api/signals/",
+        _body(enterprise_a, note="邻居说上月已搬走", photo=photo),
+        format="multipart",
+    )
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["note"] == "门已锁\n邻居说上月已搬走"
+    assert again.json()["has_photo"] is True
+    assert ContactAttempt.objects.filter(enterprise=enterprise_a).count() == 1
+    assert _open_verifications(enterprise_a) == 1
+
+
+def test_the_api_takes_a_photo_but_not_a_document_posing_as_one(
+    api, enterprise_a, staff_user, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    pdf = SimpleUploadedFile("photo.png", b"%PDF-1.4 not an image", content_type="image/png")
+    refused = api(staff_user).post(
+        "/api/signals/", _body(enterprise_a, photo=pdf), format="multipart"
+    )
+    assert refused.status_code == 400 and "photo" in refused.json()["errors"]
+    assert not EnterpriseSignal.objects.exists()
+    photo = SimpleUploadedFile("门牌.jpg", image_bytes("JPEG"), content_type="image/jpeg")
+    taken = api(staff_user).post(
+        "/api/signals/", _body(enterprise_a, photo=photo), format="multipart"
+    )
+    assert taken.status_code == 201 and taken.json()["has_photo"] is True
+    assert EnterpriseSignal.objects.get().photo_name.endswith(".jpg")
+
+
 @pytest.mark.parametrize(
     ("extra", "field"),
     [

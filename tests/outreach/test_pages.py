@@ -65,9 +65,12 @@ def test_staff_see_every_task_and_the_pool_and_can_filter(
     pooled = _task(enterprise_b)  # grid B has no worker in this test
     client.force_login(staff_user)
 
-    everyone = client.get(TASKS)
+    own = client.get(TASKS)  # staff's list opens on their own tasks too (issue 21)
+    everyone = client.get(TASKS, {"assignee": ""})
     pool = client.get(TASKS, {"assignee": "pool"})
 
+    assert own.context["filters"].assignee == "me"
+    assert not _section(own, "today").rows
     assert len(_section(everyone, "today").rows) == 2
     assert [t.pk for t in _section(pool, "today").rows] == [pooled.pk]
     assert "服务专员公共池" in pool.content.decode()

@@ -11,6 +11,7 @@
 """
 
 from outreach.selfservice.services.agents import VISIT_SECONDS, selfservice_agent_link_open
+from outreach.selfservice.services.bulk import BulkLinksResult, selfservice_links_send_bulk
 from outreach.selfservice.services.codes import (
     selfservice_code_check,
     selfservice_code_send,
@@ -51,6 +52,7 @@ __all__ = [
     "SELF_SERVICE_FIELDS",
     "SELF_SERVICE_LOCKED_KIND",
     "VISIT_SECONDS",
+    "BulkLinksResult",
     "CodeRefused",
     "LinkExpired",
     "LinkInvalid",
@@ -74,5 +76,6 @@ __all__ = [
     "selfservice_link_revoke",
     "selfservice_link_send",
     "selfservice_link_use",
+    "selfservice_links_send_bulk",
     "selfservice_mobile_code_send",
 ]
