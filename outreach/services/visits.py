@@ -4,10 +4,13 @@ is the contact log's (contact_attempt_record, with all it means: tasks, the plan
 the evidence is written in the same transaction, or nothing is.
 
 The photo is judged by its content (core.uploads: a JPEG or PNG that Pillow opens), never by
-its name or the type the browser sent; ``VISIT_PHOTO_MAX_MB`` bounds its size.
+its name or the type the browser sent; ``VISIT_PHOTO_MAX_MB`` bounds its size. It is stored
+without its metadata (a phone's photo carries where it was taken: only the consented location
+is kept).
 """
 
 import datetime
+import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -63,7 +66,23 @@ def visit_photo_check(upload: UploadedFile) -> CheckedPhoto:
             field=PHOTO_FIELD,
             code="type",
         )
-    return CheckedPhoto(display_name(upload.name, kind), kind, content)
+    return CheckedPhoto(display_name(upload.name, kind), kind, _without_metadata(content, kind))
+
+
+def _without_metadata(content: bytes, kind: FileKind) -> bytes:
+    """The picture without its metadata: a phone writes where it was (EXIF GPS) into every
+    photo, and the place is kept only with the worker's consent, as its own field. Turned
+    upright first (the EXIF orientation goes with the rest)."""
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(content)) as image:
+        upright = ImageOps.exif_transpose(image)
+        out = io.BytesIO()
+        if kind == JPEG:
+            upright.convert("RGB").save(out, "JPEG", quality=90)
+        else:
+            upright.save(out, "PNG")
+    return out.getvalue()
 
 
 def visit_location_parse(latitude, longitude, accuracy=None) -> Location | None:

@@ -164,6 +164,19 @@ def test_a_visit_keeps_its_photo_and_location_as_evidence(worker_a, enterprise_a
     )
 
 
+def test_the_photo_is_kept_without_the_place_the_phone_wrote_into_it(worker_a, enterprise_a):
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (31.0, 13.0, 49.0)}  # GPSInfo: where the phone was
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, "JPEG", exif=exif)
+    photo = SimpleUploadedFile("门牌.jpg", out.getvalue(), content_type="image/jpeg")
+    assert Image.open(io.BytesIO(out.getvalue())).getexif()
+    attempt = visit_record(enterprise=enterprise_a, outcome="reached", by=worker_a, photo=photo)
+    with VisitEvidence.objects.get(attempt=attempt).photo.open("rb") as stored:
+        kept = Image.open(io.BytesIO(stored.read()))
+        assert kept.size == (40, 30) and not kept.getexif()
+
+
 def test_a_photo_that_is_no_picture_is_refused_and_nothing_is_written(worker_a, enterprise_a):
     fake = SimpleUploadedFile("门牌.jpg", b"%PDF-1.4 not a photo", content_type="image/jpeg")
     with pytest.raises(ServiceError) as refused:
