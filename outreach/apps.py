@@ -26,6 +26,7 @@ class OutreachConfig(AppConfig):
         _mask_the_successors_mobile()
         _add_to_the_enterprise_page()
         _add_to_the_enterprise_list()
+        _offer_call_outcomes()
         _give_admins_the_policy()
         _register_demo_step()
         _load_messaging_tasks()
@@ -100,6 +101,15 @@ def _add_to_the_enterprise_list() -> None:
     )
 
 
+def _offer_call_outcomes() -> None:
+    # A liaison's or an enterprise's number, tapped after its logged "show": the call's
+    # outcome is one tap away (registry.calls), and logs the attempt.
+    from outreach.field_views import call_outcome_url
+    from registry.calls import register_call_outcome
+
+    register_call_outcome(call_outcome_url)
+
+
 def _give_admins_the_policy() -> None:
     # The policy is edited in the Django admin, which is for park admins.
     from registry.roles import Role, register_role_permissions
@@ -151,10 +161,11 @@ def _register_retention_steps() -> None:
     # The retention run erases what outreach's texts quote of people past the period, and
     # the liaisons' SMS replies.
     from outreach.messaging.inbound.retention import erase_sms_replies
-    from outreach.retention import erase_outreach_texts
+    from outreach.retention import erase_outreach_texts, erase_visit_evidence
     from registry.retention import register_retention_step
 
     register_retention_step(erase_outreach_texts)
+    register_retention_step(erase_visit_evidence)
     register_retention_step(erase_sms_replies)
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from outreach.kinds import task_kind_choices
 from outreach.models import ContactAttempt
 from outreach.services.tasks import NOTE_MAX, FollowUp
+from outreach.services.visits import Location, visit_location_parse
 from registry import clock
 from registry.ids import IdChoiceField
 
@@ -22,6 +23,9 @@ LOGGED_OUTCOMES = [
     for choice in ContactAttempt.Outcome.choices
     if choice[0] not in ContactAttempt.Outcome.system_only()
 ]
+
+
+VISIT_FIELDS = ("photo", "share_location")
 
 
 class ContactAttemptForm(forms.Form):
@@ -47,6 +51,23 @@ class ContactAttemptForm(forms.Form):
     verified = forms.BooleanField(
         label=_("I checked the liaison's details and they are right"), required=False
     )
+    # 走访打卡: an on-site visit's evidence (outreach.services.visits). The photo: image/*
+    # with capture lets a phone open its camera; the service checks the content. The
+    # location only with the consent ticked: the browser is asked for it only then
+    # (static/js/field.js), and the coordinates it gives come in the hidden fields.
+    photo = forms.FileField(
+        label=_("Photo of the door plate or signboard"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+    share_location = forms.BooleanField(
+        label=_("Record where I am now as evidence of the visit (asks the phone's location)"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"data-geolocation": ""}),
+    )
+    latitude = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+    longitude = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+    accuracy = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
     # A point agreed in the contact or the visit: a follow-up task (all three, or none).
     follow_up_note = forms.CharField(
         label=_("What was agreed"),
@@ -61,7 +82,16 @@ class ContactAttemptForm(forms.Form):
         label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, enterprise, assignees, user=None, channel: str = "", **kwargs):
+    def __init__(
+        self,
+        *args,
+        enterprise,
+        assignees,
+        user=None,
+        channel: str = "",
+        outcome: str = "",
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         owner = self.fields["follow_up_assignee"]
         owner.queryset = assignees
@@ -78,10 +108,38 @@ class ContactAttemptForm(forms.Form):
         current = next((liaison for liaison in liaisons if liaison.is_current), None)
         self.initial.setdefault("liaison", current.pk if current else None)
         self.initial.setdefault("channel", channel or ContactAttempt.Channel.PHONE)
+        if outcome:
+            self.initial.setdefault("outcome", outcome)
         self.initial.setdefault("occurred_at", clock.local().replace(second=0, microsecond=0))
 
     def attempt_fields(self):
-        return [f for f in self.visible_fields() if not f.name.startswith("follow_up_")]
+        return [
+            f
+            for f in self.visible_fields()
+            if not f.name.startswith("follow_up_") and f.name not in VISIT_FIELDS
+        ]
+
+    def visit_fields(self):
+        return [f for f in self.visible_fields() if f.name in VISIT_FIELDS]
+
+    def location(self) -> Location | None:
+        """The location to keep: only with the worker's consent ticked (coordinates without
+        it are dropped). ServiceError (``share_location``) for values that are no place."""
+        data = self.cleaned_data
+        if not data.get("share_location"):
+            return None
+        return visit_location_parse(
+            data.get("latitude"), data.get("longitude"), data.get("accuracy")
+        )
+
+    def clean(self):
+        data = super().clean()
+        visit = data.get("channel") == ContactAttempt.Channel.VISIT
+        if not visit and data.get("photo"):
+            self.add_error("photo", _("A photo is evidence of an on-site visit only."))
+        if not visit and data.get("share_location"):
+            self.add_error("share_location", _("A location is evidence of an on-site visit only."))
+        return data
 
     def follow_up_fields(self):
         return [f for f in self.visible_fields() if f.name.startswith("follow_up_")]

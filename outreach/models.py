@@ -119,6 +119,57 @@ class ContactAttempt(models.Model):
         return self.Outcome.is_success(self.outcome)
 
 
+class VisitEvidence(models.Model):
+    """走访打卡: what a worker on site brought back with a visit logged from their phone — a
+    photo of the door plate or signboard (checked by content, core.uploads) and, only when
+    they ticked their consent, where their phone was at that moment. Personal-ish data:
+    shown to those who may see full phones, kept ``EVIDENCE_KEEP_YEARS`` after the visit
+    (outreach.retention), then emptied."""
+
+    attempt = models.OneToOneField(
+        ContactAttempt,
+        verbose_name=_("contact attempt"),
+        related_name="evidence",
+        on_delete=models.CASCADE,
+        primary_key=True,
+    )
+    photo = models.FileField(_("photo"), upload_to="visits/%Y/%m/", blank=True)
+    photo_name = models.CharField(_("photo's file name"), max_length=120, blank=True)
+    photo_type = models.CharField(_("photo's type"), max_length=50, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    accuracy_m = models.PositiveIntegerField(_("accuracy (m)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("visit evidence")
+        verbose_name_plural = _("visit evidence")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                ),
+                name="visit_evidence_location_whole",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}"
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
 class Task(models.Model):
     """One to-do (待办) for a grid worker or the service staff about one enterprise."""
 

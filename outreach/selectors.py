@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from outreach.models import ContactAttempt, EnterpriseOutreach, Task
-from registry import clock
+from registry import clock, masking
 from registry.access import can_edit_registry, visible_enterprises
 from registry.ids import parse_id
 from registry.models import Enterprise
@@ -25,6 +25,12 @@ def can_work_tasks(user) -> bool:
 
 def can_assign_tasks(user) -> bool:
     return user_role(user) in {Role.ADMIN, Role.STAFF}
+
+
+def can_see_visit_evidence(user) -> bool:
+    """A visit's photo and the worker's location are personal-ish evidence: for those who
+    may see full phone numbers (admins, staff, grid workers in their grids), not auditors."""
+    return user.is_authenticated and user.has_perm(masking.PHONE)
 
 
 def visible_tasks(user) -> QuerySet[Task]:
@@ -197,6 +203,6 @@ def enterprise_outreach(*, enterprise: Enterprise) -> EnterpriseOutreachSummary:
 def enterprise_attempts(*, enterprise: Enterprise) -> QuerySet[ContactAttempt]:
     return (
         ContactAttempt.objects.filter(enterprise=enterprise)
-        .select_related("by", "liaison")
+        .select_related("by", "liaison", "evidence")
         .order_by("-occurred_at", "-id")
     )

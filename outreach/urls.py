@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from outreach import desk_views, views
+from outreach import desk_views, field_views, views
 from outreach.selfservice import staff_views as selfservice
 
 app_name = "outreach"
@@ -15,6 +15,11 @@ urlpatterns = [
     path("events/", include("outreach.events.urls")),
     # The material library (outreach/materials).
     path("materials/", include("outreach.materials.urls")),
+    # In the field (phone first): today's round, its visit sheet, a call's outcome, a photo.
+    path("tasks/round/", field_views.round_page, name="round"),
+    path("tasks/round/sheet.pdf", field_views.round_sheet, name="round_sheet"),
+    path("enterprises/<str:uscc>/call/", field_views.call_outcome, name="call_outcome"),
+    path("visits/<id:pk>/photo/", field_views.visit_photo, name="visit_photo"),
     path("tasks/<id:pk>/attempt/", views.task_attempt, name="task_attempt"),
     path("tasks/<id:pk>/close/", views.task_close, name="task_close"),
     path("tasks/<id:pk>/reassign/", views.task_reassign, name="task_reassign"),

@@ -17,7 +17,7 @@ from outreach import services
 from outreach.context_processors import task_badge_of
 from outreach.forms import ContactAttemptForm, TaskCloseForm, TaskReassignForm, kind_choices
 from outreach.matters.selectors import my_open_matters
-from outreach.models import Task
+from outreach.models import ContactAttempt, Task
 from outreach.selectors import (
     TaskFilters,
     bulk_assignees,
@@ -109,27 +109,41 @@ def task_list_page(request):
 
 
 def _attempt_page(request, *, enterprise, task: Task | None, success_url: str):
+    channel = request.GET.get("channel", "")
+    if channel not in ContactAttempt.Channel.values:
+        channel = task.suggested_channel if task else ""
     form = ContactAttemptForm(
         request.POST or None,
+        request.FILES or None,
         enterprise=enterprise,
         assignees=services.eligible_assignees(enterprise),
         user=request.user,
-        channel=task.suggested_channel if task else "",
+        channel=channel,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        attempt = {
+            "enterprise": enterprise,
+            "outcome": data["outcome"],
+            "by": request.user,
+            "liaison": data["liaison"],
+            "note": data["note"],
+            "occurred_at": data["occurred_at"],
+            "verified": data["verified"],
+        }
         try:
-            services.contact_attempt_record(
-                enterprise=enterprise,
-                channel=data["channel"],
-                outcome=data["outcome"],
-                by=request.user,
-                liaison=data["liaison"],
-                note=data["note"],
-                occurred_at=data["occurred_at"],
-                verified=data["verified"],
-                follow_up=form.follow_up(),
-            )
+            if data["channel"] == ContactAttempt.Channel.VISIT:
+                # 走访打卡: the visit with its photo and (with consent) location.
+                services.visit_record(
+                    **attempt,
+                    follow_up=form.follow_up(),
+                    photo=data.get("photo"),
+                    location=form.location(),
+                )
+            else:
+                services.contact_attempt_record(
+                    **attempt, channel=data["channel"], follow_up=form.follow_up()
+                )
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:

@@ -61,3 +61,18 @@ def address_key(value: object) -> str:
     head = street.group(1)
     building = re.match(BUILDING_AFTER, text[len(head) :])
     return head + (building.group(0) if building else "")
+
+
+# The street of an address (路, 街, 大道 …), for walking an area: "…四川北路1000号" and
+# "四川北路 88 号 5 楼" are on one street. The longest ending first ("大道" before "道").
+STREET = "^(.*?(大道|公路|路|街|巷|胡同|道))"
+
+
+def street_name(value: object) -> str:
+    """The street an address is on, without city or district; "" when none can be read."""
+    text = unicodedata.normalize("NFKC", str(value or "")).upper()
+    text = _PY_SPACES.sub("", text)
+    text = re.sub(REMARKS, "", text)
+    text = re.sub(PREFIX, "", text, count=1)
+    street = re.match(STREET, text)
+    return street.group(1) if street else ""

@@ -673,6 +673,49 @@ def sensitive_export_record(
     )
 
 
+def sensitive_print_record(
+    *,
+    by,
+    liaisons: list[Liaison],
+    fields: list[str],
+    detail: str,
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> list[SensitiveView]:
+    """Liaisons' numbers printed in full (a worker's visit sheet): one row per liaison, each
+    findable by the log's enterprise filter, and one security event. The caller has checked
+    that the user may see the liaisons and unmask ``fields`` (``liaison.mobile`` …)."""
+    for dotted in fields:
+        kind, _dot, name = dotted.partition(".")
+        if not masking.may_unmask(by, kind, name):
+            raise PermissionDenied
+    if not liaisons:
+        return []
+    views = SensitiveView.objects.bulk_create(
+        SensitiveView(
+            user=by,
+            enterprise_id=liaison.enterprise_id,
+            record="liaison",
+            record_id=str(liaison.pk),
+            fields=list(fields),
+            detail=detail[:200],
+            channel=SensitiveView.Channel.EXPORT,
+            ip_address=ip_address,
+            user_agent=(user_agent or "")[:300],
+        )
+        for liaison in liaisons
+    )
+    security_event_record(
+        action=SecurityEvent.Action.EXPORT,
+        at=clock.now(),
+        by=by,
+        address=ip_address,
+        target="*",
+        detail={"what": detail[:100], "rows": len(liaisons), "unmasked": list(fields)},
+    )
+    return views
+
+
 def sensitive_log_export_record(
     *, by, rows: int, fmt: str, ip_address: str | None = None, user_agent: str = ""
 ) -> SensitiveView:

@@ -40,6 +40,16 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Link:
+    """Evidence an item links to (a visit's photo, the place it was logged at); ``image``:
+    shown as a small picture."""
+
+    label: str
+    url: str
+    image: bool = False
+
+
+@dataclass(frozen=True)
 class TimelineItem:
     at: datetime
     kind: str  # e.g. "registry.update"; templates style by it
@@ -47,6 +57,7 @@ class TimelineItem:
     who: str
     door: str
     changes: list[Change] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
 
 
 Source = Callable[[Enterprise, object], list[TimelineItem]]

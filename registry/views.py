@@ -13,14 +13,13 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.addresses import client_address
 from accounts.lockout import account_lock_state
 from core.errors import ServiceError, StaleEdit
-from registry import clock, listing, masking, services
+from registry import calls, clock, listing, masking, services
 from registry.access import (
     can_edit_registry,
     can_manage_users,
@@ -183,6 +182,10 @@ def _protected_display(instance, user) -> dict:
         field: {
             "masked": value,
             "can_show": bool(getattr(instance, field)) and masking.may_unmask(user, kind, field),
+            # A phone offers "call" (the logged show, then dial); one its mask leaves whole
+            # is a link already.
+            "phone": calls.is_phone(kind, field),
+            "tel": calls.unmasked_tel(kind, field, getattr(instance, field)),
         }
         for field, value in masking.masked_fields(instance).items()
     }
@@ -424,9 +427,8 @@ def reveal(request, uscc, record, field):
         ip_address=client_address(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
-    return HttpResponse(
-        format_html('<span class="revealed" data-testid="revealed">{}</span>', value)
-    )
+    # A phone comes back as a number to tap, with its call's outcome to log (registry.calls).
+    return HttpResponse(calls.revealed_html(instance, field, value))
 
 
 # --- Admin pages: grid areas, users, the log of sensitive views ---------------------------

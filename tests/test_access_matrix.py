@@ -116,6 +116,13 @@ TABLE: dict[str, dict[str, set[str]]] = {
     "outreach:task_close": {"GET": NOBODY, "POST": EDITORS_OF_A},
     "outreach:task_reassign": {"GET": {ADMIN, STAFF}, "POST": {ADMIN, STAFF}},
     "outreach:attempt_new": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
+    # In the field: a worker's own round and its sheet (whoever works tasks); a call's
+    # one-tap outcome (who may log a contact with A); a visit's photo (who may see A and
+    # full phones: not auditors).
+    "outreach:round": {"GET": {ADMIN, STAFF, GRID_A, GRID_B}, "POST": NOBODY},
+    "outreach:round_sheet": {"GET": {ADMIN, STAFF, GRID_A, GRID_B}, "POST": NOBODY},
+    "outreach:call_outcome": {"GET": EDITORS_OF_A, "POST": EDITORS_OF_A},
+    "outreach:visit_photo": {"GET": EDITORS_OF_A, "POST": NOBODY},
     # The yearly recognition: admins, staff and auditors read the proposal (mobiles masked);
     # admins and staff propose and print the certificates; admins alone confirm.
     "outreach:recognition": {"GET": {ADMIN, STAFF, AUDITOR}, "POST": NOBODY},
@@ -381,6 +388,21 @@ def _signal_photo_of(enterprise) -> int:
     return signal.pk
 
 
+def _visit_photo_of(enterprise) -> int:
+    """A visit with its photo (走访打卡), made directly."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from outreach.models import ContactAttempt, VisitEvidence
+
+    attempt = ContactAttempt.objects.create(
+        enterprise=enterprise, channel="visit", outcome="reached", occurred_at=timezone.now()
+    )
+    evidence = VisitEvidence(attempt=attempt, photo_name="门牌.png", photo_type="image/png")
+    evidence.photo.save("door.png", ContentFile(b"\x89PNG"), save=True)
+    return attempt.pk
+
+
 def _task_of(enterprise) -> int:
     from outreach.services import task_open
 
@@ -631,6 +653,8 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         return reverse(name, args=[optout.pk])
     if name == "messaging:template_edit":
         return reverse(name, args=[MessageTemplate.objects.order_by("pk").first().pk])
+    if name == "outreach:visit_photo":
+        return reverse(name, args=[_visit_photo_of(enterprise)])
     if name == "monitoring:signal_photo":
         return reverse(name, args=[_signal_photo_of(enterprise)])
     if name.startswith("monitoring:") and name.split(":")[1] in {
@@ -659,6 +683,7 @@ def _url(name, enterprise, grid, someone, admin=None) -> str:
         "registry:emergency_contact_edit": [enterprise.uscc],
         "registry:reveal": [enterprise.uscc, "liaison", "mobile"],
         "outreach:attempt_new": [enterprise.uscc],
+        "outreach:call_outcome": [enterprise.uscc],
         "monitoring:pause": [enterprise.uscc],
         "monitoring:resume": [enterprise.uscc],
         "monitoring:procedure_start": [enterprise.uscc],

@@ -481,6 +481,8 @@ MATTER_ATTACHMENT_MAX_FILES = env_int("MATTER_ATTACHMENT_MAX_FILES", 10, minimum
 # material's link). How many materials one message may carry (each link lengthens the SMS).
 MATERIAL_MAX_MB = env_int("MATERIAL_MAX_MB", 20, minimum=1)
 MATERIALS_PER_MESSAGE = env_int("MATERIALS_PER_MESSAGE", 3, minimum=1)
+# A visit's photo of the door plate or signboard (走访打卡, outreach.services.visits).
+VISIT_PHOTO_MAX_MB = env_int("VISIT_PHOTO_MAX_MB", 10, minimum=1)
 
 # --- Liaison self-service (outreach/selfservice): personal links sent to liaisons.
 # The portal's public address, as liaisons open it from their phones (links are absolute).

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from monitoring.signals.models import SignalKind
 from monitoring.signals.services import PHOTO_MAX_BYTES, TEXT_MAX
 from registry import clock
+from registry.fields import tel_input
 
 
 class SignalForm(forms.Form):
@@ -29,7 +30,7 @@ class SignalForm(forms.Form):
         label=_("Reporter's phone"),
         required=False,
         max_length=30,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        widget=tel_input(autocomplete="off"),
     )
     note = forms.CharField(
         label=_("Note"), required=False, max_length=TEXT_MAX, widget=forms.Textarea({"rows": 3})

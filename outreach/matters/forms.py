@@ -14,6 +14,7 @@ from outreach.matters.models import Department, Matter, MatterCategory, Standard
 from outreach.matters.services import eligible_owners
 from outreach.matters.services.common import TEXT_MAX
 from registry.access import visible_enterprises
+from registry.fields import tel_input
 from registry.ids import IdChoiceField
 from registry.normalize import clean_text, normalize_mobile, normalize_phone, normalize_uscc
 
@@ -106,7 +107,9 @@ class MatterIntakeForm(forms.Form):
         label=_("The requester is the enterprise's liaison"), required=False, initial=True
     )
     requester_name = forms.CharField(label=_("Requester's name"), required=False, max_length=50)
-    requester_phone = forms.CharField(label=_("Requester's phone"), required=False, max_length=30)
+    requester_phone = forms.CharField(
+        label=_("Requester's phone"), required=False, max_length=30, widget=tel_input()
+    )
     requester_email = forms.CharField(
         label=_("Requester's e-mail"),
         required=False,

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -43,6 +42,7 @@ from outreach.matters.services.feedback import lead_of
 from outreach.matters.standard_answer_views import faq_search
 from registry import clock
 from registry.access import require
+from registry.calls import revealed_html
 from registry.ids import parse_id
 from registry.masking import mask_free_text, masked, may_unmask
 from registry.models import SensitiveView
@@ -247,9 +247,7 @@ def _reveal(request, pk, field: str):
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         detail=_("Matter %(number)s") % {"number": matter.number},
     )
-    return HttpResponse(
-        format_html('<span class="revealed" data-testid="revealed">{}</span>', value)
-    )
+    return HttpResponse(revealed_html(matter, field, value))
 
 
 @require_POST

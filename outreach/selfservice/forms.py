@@ -4,6 +4,8 @@ services), exactly as on staff pages and in the import."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from registry.fields import tel_input
+
 
 class NoticeForm(forms.Form):
     accept_notice = forms.CharField(
@@ -18,6 +20,7 @@ class CorrectForm(NoticeForm):
     mobile = forms.CharField(
         label=_("Mobile"),
         max_length=30,
+        widget=tel_input(autocomplete="tel"),
         help_text=_(
             "A new number is confirmed with a code sent to it; until then the number on "
             "file stays in use."
@@ -32,7 +35,9 @@ class CorrectForm(NoticeForm):
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
         ),
     )
-    landline = forms.CharField(label=_("Landline"), max_length=30, required=False)
+    landline = forms.CharField(
+        label=_("Landline"), max_length=30, required=False, widget=tel_input()
+    )
     email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
     wechat = forms.CharField(label=_("WeChat"), max_length=50, required=False)
     id_number_consent = forms.BooleanField(
@@ -41,7 +46,9 @@ class CorrectForm(NoticeForm):
     id_number = forms.CharField(label=_("ID number"), max_length=30, required=False)
     emergency_name = forms.CharField(label=_("Emergency contact"), max_length=50, required=False)
     emergency_relation = forms.CharField(label=_("Relation"), max_length=50, required=False)
-    emergency_phone = forms.CharField(label=_("Emergency phone"), max_length=30, required=False)
+    emergency_phone = forms.CharField(
+        label=_("Emergency phone"), max_length=30, required=False, widget=tel_input()
+    )
 
     def clean(self):
         data = super().clean()
@@ -57,4 +64,6 @@ class LeavingForm(NoticeForm):
         label=_("My last day as liaison"), widget=forms.DateInput(attrs={"type": "date"})
     )
     successor_name = forms.CharField(label=_("Successor's name"), max_length=50)
-    successor_mobile = forms.CharField(label=_("Successor's mobile"), max_length=30)
+    successor_mobile = forms.CharField(
+        label=_("Successor's mobile"), max_length=30, widget=tel_input()
+    )

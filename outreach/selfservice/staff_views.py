@@ -5,7 +5,6 @@ e-mail), or withdraw one that is still open. Both from the enterprise page's out
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +19,7 @@ from outreach.selfservice.services import (
     selfservice_link_send,
 )
 from registry.access import require
+from registry.calls import revealed_html
 from registry.ids import parse_id
 from registry.models import SensitiveView
 from registry.selectors import enterprise_detail
@@ -74,9 +74,7 @@ def successor_reveal(request, uscc):
         ip_address=client_address(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
-    return HttpResponse(
-        format_html('<span class="revealed" data-testid="revealed">{}</span>', value)
-    )
+    return HttpResponse(revealed_html(reported, "successor_mobile", value))
 
 
 @require_POST

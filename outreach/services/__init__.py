@@ -21,9 +21,11 @@ from outreach.services.tasks import (
     tasks_close_where,
     tasks_reassign_bulk,
 )
+from outreach.services.visits import Location, visit_location_parse, visit_record
 
 __all__ = [
     "FollowUp",
+    "Location",
     "PlanResult",
     "assignee_for",
     "contact_attempt_record",
@@ -38,4 +40,6 @@ __all__ = [
     "tasks_close_bulk",
     "tasks_close_where",
     "tasks_reassign_bulk",
+    "visit_location_parse",
+    "visit_record",
 ]

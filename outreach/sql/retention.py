@@ -5,11 +5,12 @@ outreach's own tables. The passages that quote an erased person go through the r
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from outreach.messaging.inbound.models import InboundSms
 from outreach.messaging.models import OutboxMessage
-from outreach.models import ContactAttempt, Task
+from outreach.models import ContactAttempt, Task, VisitEvidence
 from outreach.selfservice.models import SelfServiceLink
 from registry.sql import Table
 from registry.sql.retention import text_erase
@@ -68,3 +69,22 @@ def sms_replies_erase(cursor, scope: RetentionScope) -> int:
         {"erased": scope.erased},
     )
     return cursor.rowcount + text_erase(cursor, scope, table=t, columns=("mobile", "text"))
+
+
+def visit_evidence_erase(cursor, *, before: datetime.datetime) -> list[str]:
+    """Empty the photo and location of visits before ``before`` (the visit, its outcome and
+    notes stay); returns the photos' storage names, to delete after the commit."""
+    e, a, t = Table(VisitEvidence, "e"), Table(ContactAttempt, "a"), Table(VisitEvidence, "t")
+    cursor.execute(
+        f"""WITH old AS (
+            SELECT {e.attempt} AS id, {e.photo} AS photo
+            FROM {e} JOIN {a} ON {a.id} = {e.attempt}
+            WHERE {a.occurred_at} < %(before)s
+              AND ({e.photo} <> '' OR {e.latitude} IS NOT NULL)
+            FOR UPDATE OF e)
+        UPDATE {t} SET {t:photo} = '', {t:photo_name} = '', {t:photo_type} = '',
+            {t:latitude} = NULL, {t:longitude} = NULL, {t:accuracy_m} = NULL
+        FROM old WHERE {t.attempt} = old.id RETURNING old.photo""",
+        {"before": before},
+    )
+    return [name for (name,) in cursor.fetchall()]

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,6 +18,7 @@ from registry.access import require, visible_grid_areas
 from registry.buildings import selectors
 from registry.buildings import services as building_services
 from registry.buildings.forms import BuildingContactForm, BuildingForm
+from registry.calls import tel_link
 from registry.models import BuildingContact, SensitiveView
 from registry.roles import user_role
 from registry.selectors import enterprise_detail
@@ -205,14 +205,7 @@ def building_contact_reveal(request, contact_pk):
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         detail=contact.building.name,
     )
-    return HttpResponse(
-        format_html(
-            '<a class="tel" href="tel:{}" data-testid="tel">'
-            '<span class="revealed" data-testid="revealed">{}</span></a>',
-            number.replace("-", ""),
-            number,
-        )
-    )
+    return HttpResponse(tel_link(number))
 
 
 def _decide(request, pk, decide, done):
