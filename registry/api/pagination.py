@@ -90,6 +90,12 @@ class RegistryCursorPagination(CursorPagination):
     def get_page_size(self, request):
         return _page_size(request, self.page_size_query_param, self.page_size)
 
+    @staticmethod
+    def cursor_after(position: str) -> str:
+        """The cursor of the page after the row at ``position`` (its id), as a next link
+        carries it: for tools and benchmarks that start a walk midway."""
+        return signing.dumps([0, 0, position], salt=_CURSOR_SALT)
+
     def encode_cursor(self, cursor: Cursor) -> str:
         token = signing.dumps(
             [cursor.offset, int(cursor.reverse), cursor.position], salt=_CURSOR_SALT
