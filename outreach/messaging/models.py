@@ -17,6 +17,7 @@ from registry.normalize import mask_email
 __all__ = [
     "STAFF_NOTICE_PURPOSES",
     "Campaign",
+    "CampaignCount",
     "Channel",
     "MessageTemplate",
     "OutboxMessage",
@@ -311,6 +312,39 @@ class OutboxMessage(LeasedDelivery):
     def idempotency_key(self) -> str:
         """What the gateway uses to refuse a second delivery of this message."""
         return f"outbox-{self.pk}"
+
+
+class CampaignCount(models.Model):
+    """How many of a campaign's messages are in one status (and of them, how many a receipt
+    confirmed delivered), per grid area of their enterprise now (NULL: no enterprise, or one
+    in no grid). Derived data, kept by the database in the transaction of every write to the
+    outbox and of every enterprise's move to another grid (statement triggers,
+    outreach.sql.campaign_counts), so the progress poll reads a few rows, not the messages;
+    rebuilt from scratch by ``manage.py campaign_counts_rebuild``. The grid is a plain integer
+    key: a row is a sum, not a link. Rows that fall to zero stay (a status comes and goes)."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="counts"
+    )
+    grid_id = models.IntegerField(null=True)
+    status = models.CharField(_("status"), max_length=10, choices=OutboxMessage.Status.choices)
+    messages = models.IntegerField(default=0)
+    delivered = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("campaign count")
+        verbose_name_plural = _("campaign counts")
+        constraints = [
+            # Also the poll's index: a campaign's rows, then a grid worker's grids among them.
+            models.UniqueConstraint(
+                fields=["campaign", "grid_id", "status"],
+                name="campaign_count_key",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.grid_id}/{self.status}: {self.messages}"
 
 
 class SmsOptOut(models.Model):

@@ -3,9 +3,11 @@ worker's lists, counts and progress cover the enterprises of their own grids onl
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from outreach.messaging.models import Campaign, Channel, OutboxMessage
+from outreach.sql.campaign_counts import counts_read
 from registry.access import SEE_EVERYTHING
 from registry.models import Liaison
 from registry.normalize import mask_phone
@@ -59,7 +61,26 @@ def _counts(**by_status) -> dict:
 
 
 def campaign_progress(*, campaign: Campaign, user) -> Progress:
-    """Counts per status in one query (served by the campaign/status index)."""
+    """Counts per status from the counters the database keeps (outreach.sql.campaign_counts):
+    one query over a few rows whatever the campaign's size, a grid worker's grids only."""
+    role = user_role(user)
+    if role not in SEE_EVERYTHING and role != Role.GRID_WORKER:
+        return Progress(**dict.fromkeys(["total", *Status.values], 0))
+    with connection.cursor() as cursor:
+        counts = counts_read(
+            cursor, campaign=campaign, user_id=None if role in SEE_EVERYTHING else user.pk
+        )
+    by_status = {status: counts.get(status, (0, 0))[0] for status in Status.values}
+    return Progress(
+        total=sum(by_status.values()),
+        delivered=sum(delivered for _messages, delivered in counts.values()),
+        **by_status,
+    )
+
+
+def campaign_progress_scan(*, campaign: Campaign, user) -> Progress:
+    """The reference of ``campaign_progress``: the same counts over the messages themselves
+    (tests hold the two equal)."""
     counts = (
         visible_messages(user)
         .filter(campaign=campaign)

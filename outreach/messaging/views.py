@@ -37,6 +37,14 @@ from registry.selectors import industries
 PAGE_SIZE = 100
 
 
+class _Counted(Paginator):
+    """A paginator told its count (a campaign's counters) instead of counting the rows."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property
+
+
 def _htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -299,7 +307,9 @@ def campaign_detail(request, pk):
     status = request.GET.get("status", "")
     progress = selectors.campaign_progress(campaign=campaign, user=request.user)
     recipients = selectors.campaign_recipients(campaign=campaign, user=request.user, status=status)
-    page = Paginator(recipients, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The recipients' count is the progress's (the counters), not a COUNT over the messages.
+    known = getattr(progress, status) if status in OutboxMessage.Status.values else progress.total
+    page = _Counted(recipients, PAGE_SIZE, count=known).get_page(request.GET.get("page"))
     context = {
         "campaign": campaign,
         "can_resume": access.can_edit_templates(request.user),  # admins
