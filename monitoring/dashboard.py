@@ -237,14 +237,23 @@ def _summed(user, now: datetime.datetime) -> dict:
     bounds = [now - datetime.timedelta(days=days) for days, _name in RED_AGE_BUCKETS if days]
     since = clock.months_back(today, 12)
     with connection.cursor() as cursor:
-        active, yellow, red = summary.lights(cursor, grids=grids)
-        points = summary.trend(cursor, months=months, today=today, grids=grids)
-        after, known = summary.red_after(cursor, bounds=bounds, grids=grids)
-        average = summary.red_days_average(cursor, since=since, grids=grids)
+        sums = summary.figures(
+            cursor, months=months, today=today, bounds=bounds, since=since, grids=grids
+        )
         tasks = summary.task_loads(cursor, today=today, grids=grids)
-    # after[i]: red since after the i-th bound; the buckets lie between consecutive bounds.
+        buildings = summary.buildings(
+            cursor,
+            at_least=RuleSettings.current().building_attention_count,
+            limit=BUILDINGS_SHOWN,
+            grids=grids,
+        )
+    # red_after[i]: red since after the i-th bound; the buckets lie between consecutive
+    # bounds, the oldest between the last bound and every red with a known start.
     ages, newer = {}, 0
-    for (_days, name), count in zip(RED_AGE_BUCKETS, [*after, known], strict=True):
+    active, yellow, red = sums["lights"]
+    for (_days, name), count in zip(
+        RED_AGE_BUCKETS, [*sums["red_after"], sums["red_known"]], strict=True
+    ):
         ages[name] = count - newer
         newer = count
     return {
@@ -253,11 +262,15 @@ def _summed(user, now: datetime.datetime) -> dict:
         "red": red,
         "trend": [
             MonthPoint(month=month, red=red_at, active=active_at)
-            for month, (red_at, active_at) in zip(months, points, strict=True)
+            for month, (red_at, active_at) in zip(months, sums["trend"], strict=True)
         ],
         "red_ages": ages,
-        "red_days_average": average,
+        "red_days_average": sums["red_days_average"],
         "tasks": tasks,
+        "buildings": [
+            BuildingAttention(pk=pk, name=name, red=reds, yellow=yellows)
+            for pk, name, reds, yellows in buildings
+        ],
     }
 
 
@@ -275,6 +288,9 @@ def _scanned(user, now: datetime.datetime) -> dict:
         "red_ages": _red_ages(user, now),
         "red_days_average": _red_days_average(user, now),
         "tasks": _task_loads(user, today),
+        "buildings": buildings_needing_attention(
+            user=user, at_least=RuleSettings.current().building_attention_count
+        ),
     }
 
 
@@ -295,9 +311,7 @@ def _dashboard(user, now: datetime.datetime, figures: dict) -> Dashboard:
         by_grid=by_grid,
         matters_open=matters["open"],
         matters_overdue=matters["overdue"],
-        buildings=buildings_needing_attention(
-            user=user, at_least=RuleSettings.current().building_attention_count
-        ),
+        buildings=figures["buildings"],
     )
 
 

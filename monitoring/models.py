@@ -199,6 +199,28 @@ class DashboardTasks(models.Model):
         return f"{self.grid_id} {self.assignee_id} {self.due_on}: {self.open}"
 
 
+class DashboardBuildings(models.Model):
+    """The yellow and red active enterprises per grid and building, kept by the same
+    triggers: the dashboard's buildings that stand out (房东联络群)."""
+
+    grid_id = models.IntegerField(null=True)
+    building_id = models.IntegerField()
+    yellow = models.IntegerField(default=0)
+    red = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grid_id", "building_id"],
+                nulls_distinct=False,
+                name="dashboard_buildings_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid_id} {self.building_id}: {self.red} red, {self.yellow} yellow"
+
+
 class RuleSettings(models.Model):
     """The thresholds of the rules that create work; one row (pk=1), edited by park admins
     in the Django admin. Defaults are domain.md's."""

@@ -31,6 +31,7 @@ from django.conf import settings
 from monitoring.light import Light
 from monitoring.models import (
     ContactHealth,
+    DashboardBuildings,
     DashboardDay,
     DashboardMonth,
     DashboardTasks,
@@ -38,7 +39,7 @@ from monitoring.models import (
 )
 from outreach.models import Task
 from registry import clock
-from registry.models import Enterprise
+from registry.models import Building, Enterprise
 from registry.sql import Table
 
 _NEW, _OLD = "new_rows", "old_rows"
@@ -47,8 +48,9 @@ _DEREGISTERED = Enterprise.Status.DEREGISTERED.value
 # The columns of DashboardDay that are sums, in order; DashboardMonth has all but the spells.
 SUMS = ("red_delta", "created", "spells", "spell_time", "yellow", "red")
 MONTH_SUMS = ("red_delta", "created", "yellow", "red")
-# What moves an enterprise's contributions: its grid, whether it is active, its creation day.
-_MOVING_FIELDS = ("grid", "status", "created_at")
+# What moves an enterprise's contributions: its grid, whether it is active, its creation
+# day, its building.
+_MOVING_FIELDS = ("grid", "status", "created_at", "building")
 _TRIGGERS = (
     ("dashboard_change_insert", LightChange),
     ("dashboard_change_delete", LightChange),
@@ -202,6 +204,36 @@ ON CONFLICT ({key}) DO UPDATE SET {s.column("open")} = {s.db_table}.{s.column("o
 DELETE FROM {s} WHERE {s.column("open")} = 0;"""
 
 
+def building_contributions(*, health: str, enterprises: str, negate: bool = False) -> str:
+    """``SELECT`` (grid_id, building_id, yellow, red) rows: the yellow or red health rows of
+    ``health`` whose enterprise in ``enterprises`` is active and in a building."""
+    h, e = Table(ContactHealth), Table(Enterprise)
+    sign = "-" if negate else ""
+    return (
+        f"SELECT en.{e.grid}, en.{e.building}, {sign}(he.{h.light} = '{_YELLOW}')::int, "
+        f"{sign}(he.{h.light} = '{_RED}')::int FROM {health} he "
+        f"JOIN {enterprises} en ON en.{e.id} = he.{h.enterprise} "
+        f"WHERE en.{e.status} <> '{_DEREGISTERED}' AND en.{e.building} IS NOT NULL "
+        f"AND he.{h.light} IN ('{_YELLOW}', '{_RED}')"
+    )
+
+
+def _building_upsert(parts: list[str]) -> str:
+    s = Table(DashboardBuildings)
+    key = f"{s:grid_id,building_id}"
+    union = "\nUNION ALL\n".join(parts)
+    sums = ", ".join(
+        f"{s.column(c)} = {s.db_table}.{s.column(c)} + excluded.{s.column(c)}"
+        for c in ("yellow", "red")
+    )
+    return f"""
+INSERT INTO {s} ({key}, {s:yellow,red})
+SELECT x0, x1, sum(x2), sum(x3) FROM ({union}) parts (x0, x1, x2, x3)
+GROUP BY 1, 2 ORDER BY 1, 2
+ON CONFLICT ({key}) DO UPDATE SET {sums};
+DELETE FROM {s} WHERE {s.yellow} = 0 AND {s.red} = 0;"""
+
+
 def _function(name: str, body: str) -> str:
     return f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
@@ -258,18 +290,27 @@ def summary_install_sql() -> str:
         "dashboard_change_insert": change_body(new=True, old=False),
         "dashboard_change_delete": change_body(new=False, old=True),
         "dashboard_change_update": change_body(new=True, old=True),
-        "dashboard_health_insert": _upsert(contributions(enterprises=str(e), health=_NEW)),
+        "dashboard_health_insert": _upsert(contributions(enterprises=str(e), health=_NEW))
+        + _building_upsert([building_contributions(health=_NEW, enterprises=str(e))]),
         "dashboard_health_delete": _upsert(
             contributions(enterprises=str(e), health=_OLD, negate=True)
-        ),
+        )
+        + _building_upsert([building_contributions(health=_OLD, enterprises=str(e), negate=True)]),
         "dashboard_health_update": _upsert(
             contributions(enterprises=str(e), health=_NEW)
             + contributions(enterprises=str(e), health=_OLD, negate=True)
+        )
+        + _building_upsert(
+            [
+                building_contributions(health=_NEW, enterprises=str(e)),
+                building_contributions(health=_OLD, enterprises=str(e), negate=True),
+            ]
         ),
         "dashboard_enterprise_insert": _upsert(contributions(enterprises=_NEW, **everything)),
         "dashboard_enterprise_delete": _upsert(
             contributions(enterprises=_OLD, negate=True, **everything)
-        ),
+        )
+        + _building_upsert([building_contributions(health=str(h), enterprises=_OLD, negate=True)]),
         "dashboard_enterprise_update": _upsert(
             contributions(enterprises=moved.format(side=_NEW), **everything)
             + contributions(enterprises=moved.format(side=_OLD), negate=True, **everything)
@@ -278,6 +319,14 @@ def summary_install_sql() -> str:
             [
                 task_contributions(tasks=str(t), enterprises=moved.format(side=_NEW)),
                 task_contributions(tasks=str(t), enterprises=moved.format(side=_OLD), negate=True),
+            ]
+        )
+        + _building_upsert(
+            [
+                building_contributions(health=str(h), enterprises=moved.format(side=_NEW)),
+                building_contributions(
+                    health=str(h), enterprises=moved.format(side=_OLD), negate=True
+                ),
             ]
         ),
         "dashboard_task_insert": _task_upsert([task_contributions(tasks=_NEW, enterprises=str(e))]),
@@ -313,21 +362,24 @@ def summary_uninstall_sql() -> str:
 
 def summary_rebuild(cursor) -> int:
     """The sums from scratch, set-based, with the triggers (re)installed first (a changed
-    time zone is taken in). Writers of the three tables wait for it (SHARE locks); returns the
-    number of day rows."""
+    time zone is taken in). Writers of the tables summed wait for it (SHARE locks); returns
+    the number of day rows."""
     e, c, h = Table(Enterprise), Table(LightChange), Table(ContactHealth)
-    d, m, s, t = Table(DashboardDay), Table(DashboardMonth), Table(DashboardTasks), Table(Task)
+    t = Table(Task)
+    sums = [Table(model).db_table for model in (DashboardDay, DashboardMonth, DashboardTasks)]
+    sums.append(Table(DashboardBuildings).db_table)
     cursor.execute(summary_install_sql())
     cursor.execute(
         f"LOCK TABLE {e.db_table}, {c.db_table}, {h.db_table}, {t.db_table} IN SHARE MODE"
     )
-    cursor.execute(f"LOCK TABLE {d.db_table}, {m.db_table}, {s.db_table} IN EXCLUSIVE MODE")
-    cursor.execute(f"DELETE FROM {d.db_table}; DELETE FROM {m.db_table}; DELETE FROM {s.db_table};")
+    cursor.execute(f"LOCK TABLE {', '.join(sums)} IN EXCLUSIVE MODE")
+    cursor.execute("".join(f"DELETE FROM {table};" for table in sums))
     cursor.execute(
         _upsert(contributions(enterprises=str(e), changes=str(c), health=str(h), created=True))
     )
     cursor.execute(_task_upsert([task_contributions(tasks=str(t), enterprises=str(e))]))
-    cursor.execute(f"SELECT count(*) FROM {d.db_table}")
+    cursor.execute(_building_upsert([building_contributions(health=str(h), enterprises=str(e))]))
+    cursor.execute(f"SELECT count(*) FROM {sums[0]}")
     return cursor.fetchone()[0]
 
 
@@ -340,96 +392,114 @@ def _grids(alias: str, grids: list[int] | None) -> tuple[str, list]:
     return f" AND {alias}.{Table(DashboardDay).grid_id} = ANY(%s)", [grids]
 
 
-def lights(cursor, *, grids: list[int] | None) -> tuple[int, int, int]:
-    """(active, yellow, red) of the grids (None: every enterprise, with or without a grid),
-    from the month sums (a few hundred rows)."""
-    m = Table(DashboardMonth, "m")
-    scope, params = _grids("m", grids)
-    cursor.execute(
-        f"SELECT coalesce(sum({m.created}), 0), coalesce(sum({m.yellow}), 0), "
-        f"coalesce(sum({m.red}), 0) FROM {m} WHERE true{scope}",
-        params,
-    )
-    return tuple(int(v) for v in cursor.fetchone())
+def figures(
+    cursor,
+    *,
+    months: list[datetime.date],
+    today: datetime.date,
+    bounds: list[datetime.datetime],
+    since: datetime.date,
+    grids: list[int] | None,
+) -> dict:
+    """The lights, the trend, the red ages and the red-spell average of the grids (None:
+    every enterprise, with or without a grid), in one statement of single-row parts:
 
-
-def trend(
-    cursor, *, months: list[datetime.date], today: datetime.date, grids: list[int] | None
-) -> list[tuple[int, int]]:
-    """(red, active) at the end of each of ``months`` (first days, the last one this month,
-    ending today): whole months from DashboardMonth, this month's days from DashboardDay."""
+    - ``lights``: (active, yellow, red), from the month sums (a few hundred rows);
+    - ``trend``: (red, active) at the end of each of ``months`` (first days, the last one
+      this month, ending today): whole months from the month sums, this month's days from
+      the day sums;
+    - ``red_after``: how many enterprises red now became red after each of ``bounds``
+      (instants): the whole days after each from the day sums (only the days after the
+      oldest bound: the index on day), the day of each bound read live from contact health
+      (its partial index on light, light_since); ``red_known``: how many have a known start;
+    - ``red_days_average``: the average length in days of the red spells that ended on or
+      after ``since``.
+    """
     m, d = Table(DashboardMonth, "m"), Table(DashboardDay, "d")
-    current = months[-1]
-    ends = [*months[1:], current]
+    h, e = Table(ContactHealth, "h"), Table(Enterprise, "e")
     m_scope, m_params = _grids("m", grids)
     d_scope, d_params = _grids("d", grids)
+    current = months[-1]
+    ends = [*months[1:], current]
+    days = [clock.today(bound) for bound in bounds]
+    starts = [
+        (clock.start_of_day(day), clock.start_of_day(day + datetime.timedelta(days=1)))
+        for day in days
+    ]
+    live_scope, live_params = ("", []) if grids is None else (f" AND {e.grid} = ANY(%s)", [grids])
     month_sums = ", ".join(
         f"coalesce(sum({m.red_delta}) FILTER (WHERE {m.month} < %s), 0), "
         f"coalesce(sum({m.created}) FILTER (WHERE {m.month} < %s), 0)"
         for _ in ends
     )
-    this_month = (
-        f"SELECT coalesce(sum({d.red_delta}), 0), coalesce(sum({d.created}), 0) FROM {d} "
-        f"WHERE {d.day} >= %s AND {d.day} <= %s{d_scope}"
-    )
-    cursor.execute(
-        f"SELECT * FROM (SELECT {month_sums} FROM {m} WHERE {m.month} < %s{m_scope}) whole, "
-        f"({this_month}) days",
-        [v for end in ends for v in (end, end)] + [current, *m_params, current, today, *d_params],
-    )
-    row = cursor.fetchone()
-    this_month = row[-2:]
-    points = [(int(row[2 * i]), int(row[2 * i + 1])) for i in range(len(ends))]
-    red, active = points[-1]
-    points[-1] = (red + int(this_month[0]), active + int(this_month[1]))
-    return points
-
-
-def red_after(
-    cursor, *, bounds: list[datetime.datetime], grids: list[int] | None
-) -> tuple[list[int], int]:
-    """How many active enterprises red now became red after each of ``bounds`` (instants),
-    and how many have a known start: whole days from DashboardDay, the day of each bound read
-    live from contact health (its partial index on light, light_since)."""
-    d = Table(DashboardDay, "d")
-    h, e = Table(ContactHealth, "h"), Table(Enterprise, "e")
-    days = [clock.today(bound) for bound in bounds]
-    scope, params = _grids("d", grids)
-    m = Table(DashboardMonth, "m")
-    m_scope, m_params = _grids("m", grids)
-    sums = ", ".join(f"coalesce(sum({d.red}) FILTER (WHERE {d.day} > %s), 0)" for _ in days)
-    # Only the days after the oldest bound (the index on day); those with a known start from
-    # the month sums.
-    cursor.execute(
-        f"SELECT * FROM (SELECT {sums} FROM {d} WHERE {d.day} > %s{scope}) recent, "
-        f"(SELECT coalesce(sum({m.red}), 0) FROM {m} WHERE {m.month} IS NOT NULL{m_scope}) known",
-        [*days, min(days), *params, *m_params],
-    )
-    summed = cursor.fetchone()
-    live_scope = ""
-    live_params: list = []
-    if grids is not None:
-        live_scope, live_params = f" AND {e.grid} = ANY(%s)", [grids]
-    live = ", ".join(
-        f"count(*) FILTER (WHERE {h.light_since} >= %s AND {h.light_since} < %s "
-        f"AND {h.light_since} > %s)"
-        for _ in bounds
-    )
-    windows = " OR ".join(f"({h.light_since} >= %s AND {h.light_since} < %s)" for _ in bounds)
-    starts = [
-        (clock.start_of_day(day), clock.start_of_day(day + datetime.timedelta(days=1)))
-        for day in days
+    parts: list[tuple[str, list, int]] = [  # (SELECT, its parameters, its columns)
+        (
+            f"SELECT coalesce(sum({m.created}), 0), coalesce(sum({m.yellow}), 0), "
+            f"coalesce(sum({m.red}), 0), coalesce(sum({m.red}) FILTER "
+            f"(WHERE {m.month} IS NOT NULL), 0) FROM {m} WHERE true{m_scope}",
+            m_params,
+            4,
+        ),
+        (
+            f"SELECT {month_sums} FROM {m} WHERE {m.month} < %s{m_scope}",
+            [v for end in ends for v in (end, end)] + [current, *m_params],
+            2 * len(ends),
+        ),
+        (
+            f"SELECT coalesce(sum({d.red_delta}), 0), coalesce(sum({d.created}), 0) FROM {d} "
+            f"WHERE {d.day} >= %s AND {d.day} <= %s{d_scope}",
+            [current, today, *d_params],
+            2,
+        ),
+        (
+            "SELECT "
+            + ", ".join(f"coalesce(sum({d.red}) FILTER (WHERE {d.day} > %s), 0)" for _ in days)
+            + f" FROM {d} WHERE {d.day} > %s{d_scope}",
+            [*days, min(days), *d_params],
+            len(days),
+        ),
+        (
+            "SELECT "
+            + ", ".join(
+                f"count(*) FILTER (WHERE {h.light_since} >= %s AND {h.light_since} < %s "
+                f"AND {h.light_since} > %s)"
+                for _ in bounds
+            )
+            + f" FROM {h} JOIN {e} ON {e.id} = {h.enterprise} WHERE {h.light} = '{_RED}' AND ("
+            + " OR ".join(f"({h.light_since} >= %s AND {h.light_since} < %s)" for _ in bounds)
+            + f") AND {e.status} <> '{_DEREGISTERED}'{live_scope}",
+            [v for (a, b), bound in zip(starts, bounds, strict=True) for v in (a, b, bound)]
+            + [v for pair in starts for v in pair]
+            + live_params,
+            len(bounds),
+        ),
+        (
+            f"SELECT extract(epoch FROM sum({d.spell_time})) / 86400 "
+            f"/ nullif(sum({d.spells}), 0) FROM {d} WHERE {d.day} >= %s AND {d.spells} <> 0"
+            f"{d_scope}",
+            [since, *d_params],
+            1,
+        ),
     ]
     cursor.execute(
-        f"SELECT {live} FROM {h} JOIN {e} ON {e.id} = {h.enterprise} "
-        f"WHERE {h.light} = '{_RED}' AND ({windows}) AND {e.status} <> '{_DEREGISTERED}'"
-        f"{live_scope}",
-        [v for (a, b), bound in zip(starts, bounds, strict=True) for v in (a, b, bound)]
-        + [v for pair in starts for v in pair]
-        + live_params,
+        "SELECT * FROM " + ", ".join(f"({sql}) p{i}" for i, (sql, _p, _n) in enumerate(parts)),
+        [v for _sql, params, _n in parts for v in params],
     )
-    boundary = cursor.fetchone()
-    return [int(summed[i]) + int(boundary[i]) for i in range(len(bounds))], int(summed[-1])
+    row, values = cursor.fetchone(), []
+    for _sql, _params, width in parts:
+        values.append(row[:width])
+        row = row[width:]
+    lights, whole, this_month, recent, live, (average,) = values
+    points = [[int(whole[2 * i]), int(whole[2 * i + 1])] for i in range(len(ends))]
+    points[-1][0] += int(this_month[0])
+    points[-1][1] += int(this_month[1])
+    return {
+        "lights": tuple(int(v) for v in lights[:3]),
+        "red_known": int(lights[3]),
+        "trend": [tuple(point) for point in points],
+        "red_after": [int(a) + int(b) for a, b in zip(recent, live, strict=True)],
+        "red_days_average": float(average) if average is not None else None,
+    }
 
 
 def task_loads(
@@ -447,14 +517,19 @@ def task_loads(
     return cursor.fetchall()
 
 
-def red_days_average(cursor, *, since: datetime.date, grids: list[int] | None) -> float | None:
-    """The average length in days of the red spells that ended on or after ``since``."""
-    d = Table(DashboardDay, "d")
-    scope, params = _grids("d", grids)
+def buildings(
+    cursor, *, at_least: int, limit: int, grids: list[int] | None
+) -> list[tuple[int, str, int, int]]:
+    """(building, name, red, yellow) of the buildings with at least ``at_least`` yellow or red
+    enterprises of the grids, most red first, then most of both, then by name."""
+    s, b = Table(DashboardBuildings, "s"), Table(Building, "b")
+    scope, params = _grids("s", grids)
     cursor.execute(
-        f"SELECT extract(epoch FROM sum({d.spell_time})) / 86400 / nullif(sum({d.spells}), 0) "
-        f"FROM {d} WHERE {d.day} >= %s AND {d.spells} <> 0{scope}",
-        [since, *params],
+        f"SELECT {s.building_id}, {b.name}, sum({s.red})::int AS red, sum({s.yellow})::int "
+        f"FROM {s} JOIN {b} ON {b.id} = {s.building_id} WHERE true{scope} "
+        f"GROUP BY {s.building_id}, {b.name} "
+        f"HAVING sum({s.red} + {s.yellow}) >= %s "
+        f"ORDER BY red DESC, sum({s.red} + {s.yellow}) DESC, {b.name} LIMIT %s",
+        [*params, at_least, limit],
     )
-    value = cursor.fetchone()[0]
-    return float(value) if value is not None else None
+    return cursor.fetchall()

@@ -13,12 +13,18 @@ import time_machine
 from django.db import connection
 
 from monitoring.dashboard import dashboard_for, dashboard_scan
-from monitoring.models import DashboardDay, DashboardMonth, DashboardTasks
+from monitoring.models import (
+    DashboardBuildings,
+    DashboardDay,
+    DashboardMonth,
+    DashboardTasks,
+    RuleSettings,
+)
 from monitoring.services.recompute import health_recompute_all
 from monitoring.sql.dashboard_summary import summary_rebuild
 from outreach.models import ContactAttempt, Task
 from outreach.services import contact_attempt_record
-from registry.models import Enterprise
+from registry.models import Building, Enterprise
 from tests.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +59,17 @@ def _reach(enterprise, moment):
 def _same(user, now):
     summed, scanned = dashboard_for(user=user, now=now), dashboard_scan(user=user, now=now)
     assert summed.red_days_average == pytest.approx(scanned.red_days_average)
-    for name in ("active", "green", "yellow", "red", "trend", "red_ages", "by_worker", "by_grid"):
+    for name in (
+        "active",
+        "green",
+        "yellow",
+        "red",
+        "trend",
+        "red_ages",
+        "by_worker",
+        "by_grid",
+        "buildings",
+    ):
         assert getattr(summed, name) == getattr(scanned, name), name
     return summed
 
@@ -63,7 +79,7 @@ def _sums():
         model.__name__: Counter(
             model.objects.values_list(*[f.attname for f in model._meta.fields if f.name != "id"])
         )
-        for model in (DashboardDay, DashboardMonth, DashboardTasks)
+        for model in (DashboardDay, DashboardMonth, DashboardTasks, DashboardBuildings)
     }
 
 
@@ -91,6 +107,18 @@ def test_the_sums_show_what_the_raw_tables_show(
         )
     with _at(end - 20 * days):
         late = EnterpriseFactory(grid=grid_b)  # created within the trend
+    # Two buildings: the dashboard shows those with two or more yellow or red enterprises.
+    RuleSettings.objects.update_or_create(pk=1, defaults={"building_attention_count": 2})
+    tower, plaza = (
+        Building.objects.create(
+            name="金桥大厦", address="金桥路1号", address_key="JQ1", grid=grid_a
+        ),
+        Building.objects.create(
+            name="浦江广场", address="浦江路2号", address_key="PJ2", grid=grid_b
+        ),
+    )
+    Enterprise.objects.filter(pk__in=[red_40.pk, red_3.pk, moved.pk]).update(building=tower)
+    Enterprise.objects.filter(pk__in=[boundary.pk, late.pk, deregistered.pk]).update(building=plaza)
     _fail(spell_ended, end - 100 * days, times=3)
     _reach(spell_ended, end - 20 * days)
     _fail(red_40, end - 40 * days, times=3)
@@ -118,7 +146,10 @@ def test_the_sums_show_what_the_raw_tables_show(
             status=Enterprise.Status.DEREGISTERED
         )
     with _at(end - 4 * days):
-        Enterprise.objects.filter(pk=back.pk).update(status=Enterprise.Status.OPERATING)
+        Enterprise.objects.filter(pk=back.pk).update(
+            status=Enterprise.Status.OPERATING, building=plaza
+        )
+        Enterprise.objects.filter(pk=red_3.pk).update(building=None)
         deleted.delete()
         tasks = Task.objects.filter(status=Task.Status.OPEN).order_by("pk")
         assert tasks.count() >= 3
@@ -135,6 +166,7 @@ def test_the_sums_show_what_the_raw_tables_show(
             _same(worker_b, now)
     assert board.red >= 3 and board.trend[-1].red == board.red
     assert board.red_days_average is not None and sum(board.red_ages.values()) == board.red
+    assert "浦江广场" in {b.name for b in board.buildings}
 
     kept = _sums()
     with connection.cursor() as cursor:
