@@ -4,10 +4,13 @@ per grid worker and per grid, open and overdue matters of the first-contact desk
 figure starts from ``visible_enterprises(user)`` (the matters: ``visible_matters``): a grid
 worker sees their grids only; auditors see everything, read-only (there is nothing to edit).
 
-A bounded number of aggregate queries, none per row, so it stays fast at 100,000
-enterprises: the counts use the light's partial index, the trend sums the changes of light
-per month (a change into red adds one red enterprise, a change out of red removes one; the
-two raw queries: monitoring.sql.dashboard).
+A bounded number of small queries, none per row, so it stays fast at 100,000 enterprises
+(issue 22): the lights, the trend, the red ages and the red-spell average read the sums per
+grid and day or month that database triggers keep as lights and enterprises change
+(monitoring.sql.dashboard_summary). ``dashboard_scan`` computes the same from the raw tables
+(the trend sums the changes of light per month, a change into red adding one red enterprise
+and a change out of red removing one: monitoring.sql.dashboard); it is the reference the
+sums are tested against.
 """
 
 import datetime
@@ -22,11 +25,13 @@ from django.utils.translation import gettext as _
 from monitoring.light import Light
 from monitoring.models import ContactHealth, RuleSettings
 from monitoring.sql import dashboard as sql
+from monitoring.sql import dashboard_summary as summary
 from outreach.matters.selectors import open_matter_counts
 from outreach.models import Task
 from registry import clock
-from registry.access import visible_enterprises
+from registry.access import SEE_EVERYTHING, visible_enterprises, visible_grid_areas
 from registry.models import Enterprise, GridArea
+from registry.roles import Role, user_role
 from registry.workdays import WorkCalendar, years_to_check
 
 MONTHS = 12
@@ -143,32 +148,42 @@ def _red_days_average(user, now: datetime.datetime) -> float | None:
         return sql.red_days_average(cursor, since=since, scope=_scope_sql(user))
 
 
-def _task_loads(user, today: datetime.date) -> tuple[list[TaskLoad], list[TaskLoad]]:
+def _task_loads(user, today: datetime.date) -> list[tuple[int | None, int | None, int, int]]:
+    """(grid, assignee, open, overdue) of the open tasks, from the raw tables."""
     tasks = Task.objects.filter(
         status=Task.Status.OPEN, enterprise__in=visible_enterprises(user).values("pk")
     )
-    counts = {"open": Count("pk"), "overdue": Count("pk", filter=Q(due_on__lt=today))}
+    rows = tasks.values("enterprise__grid", "assignee").annotate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
+    )
+    return [(r["enterprise__grid"], r["assignee"], r["open"], r["overdue"]) for r in rows]
+
+
+def _loads(rows) -> tuple[list[TaskLoad], list[TaskLoad]]:
+    """The load per worker and per grid from (grid, assignee, open, overdue) rows."""
+    per_worker: dict = {}
+    per_grid: dict = {}
+    for grid, assignee, open_count, overdue in rows:
+        for totals, key in ((per_worker, assignee), (per_grid, grid)):
+            was = totals.get(key, (0, 0))
+            totals[key] = (was[0] + open_count, was[1] + overdue)
     users = {
         u.pk: u.get_full_name() or u.username
-        for u in get_user_model().objects.filter(
-            pk__in=tasks.exclude(assignee=None).values("assignee")
-        )
+        for u in get_user_model().objects.filter(pk__in=[k for k in per_worker if k])
     }
     by_worker = [
         TaskLoad(
             # No assignee: the service staff's pool.
-            name=users[row["assignee"]] if row["assignee"] else _("Service staff pool"),
-            open=row["open"],
-            overdue=row["overdue"],
+            name=users[assignee] if assignee else _("Service staff pool"),
+            open=open_count,
+            overdue=overdue,
         )
-        for row in tasks.values("assignee").annotate(**counts).order_by("assignee")
+        for assignee, (open_count, overdue) in per_worker.items()
     ]
-    grids = dict(GridArea.objects.values_list("pk", "name"))
+    grids = dict(GridArea.objects.values_list("pk", "name")) if per_grid else {}
     by_grid = [
-        TaskLoad(
-            name=grids.get(row["enterprise__grid"], "—"), open=row["open"], overdue=row["overdue"]
-        )
-        for row in tasks.values("enterprise__grid").annotate(**counts).order_by("enterprise__grid")
+        TaskLoad(name=grids.get(grid, "—"), open=open_count, overdue=overdue)
+        for grid, (open_count, overdue) in per_grid.items()
     ]
     by_worker.sort(key=lambda load: (-load.overdue, -load.open, load.name))
     by_grid.sort(key=lambda load: (-load.overdue, -load.open, load.name))
@@ -201,34 +216,115 @@ def buildings_needing_attention(*, user, at_least: int) -> list[BuildingAttentio
     ]
 
 
-def dashboard_for(*, user, now: datetime.datetime | None = None) -> Dashboard:
-    now = now or clock.now()
+def _grid_scope(user) -> list[int] | None:
+    """The grids whose sums the user reads: None for every enterprise (with or without a
+    grid), a grid worker's own grids (registry.access.visible_enterprises), else none."""
+    role = user_role(user)
+    if role in SEE_EVERYTHING:
+        return None
+    if role == Role.GRID_WORKER:
+        return list(visible_grid_areas(user).values_list("pk", flat=True))
+    return []
+
+
+def _summed(user, now: datetime.datetime) -> dict:
+    """The lights, the trend, the red ages and the red-spell average from the sums the
+    triggers keep (monitoring.sql.dashboard_summary): a few small reads, none of them over
+    the enterprises or every change of light."""
+    today = clock.today(now)
+    grids = _grid_scope(user)
+    months = _months(today)
+    bounds = [now - datetime.timedelta(days=days) for days, _name in RED_AGE_BUCKETS if days]
+    since = clock.months_back(today, 12)
+    with connection.cursor() as cursor:
+        sums = summary.figures(
+            cursor, months=months, today=today, bounds=bounds, since=since, grids=grids
+        )
+        tasks = summary.task_loads(cursor, today=today, grids=grids)
+        buildings = summary.buildings(
+            cursor,
+            at_least=RuleSettings.current().building_attention_count,
+            limit=BUILDINGS_SHOWN,
+            grids=grids,
+        )
+    # red_after[i]: red since after the i-th bound; the buckets lie between consecutive
+    # bounds, the oldest between the last bound and every red with a known start.
+    ages, newer = {}, 0
+    active, yellow, red = sums["lights"]
+    for (_days, name), count in zip(
+        RED_AGE_BUCKETS, [*sums["red_after"], sums["red_known"]], strict=True
+    ):
+        ages[name] = count - newer
+        newer = count
+    return {
+        "active": active,
+        "yellow": yellow,
+        "red": red,
+        "trend": [
+            MonthPoint(month=month, red=red_at, active=active_at)
+            for month, (red_at, active_at) in zip(months, sums["trend"], strict=True)
+        ],
+        "red_ages": ages,
+        "red_days_average": sums["red_days_average"],
+        "tasks": tasks,
+        "buildings": [
+            BuildingAttention(pk=pk, name=name, red=reds, yellow=yellows)
+            for pk, name, reds, yellows in buildings
+        ],
+    }
+
+
+def _scanned(user, now: datetime.datetime) -> dict:
+    """The same figures from the raw tables: the reference the sums are held equal to."""
     today = clock.today(now)
     counts = _active(user).aggregate(
         active=Count("pk"),
         yellow=Count("pk", filter=Q(health__light=Light.YELLOW)),
         red=Count("pk", filter=Q(health__light=Light.RED)),
     )
-    by_worker, by_grid = _task_loads(user, today)
+    return {
+        **counts,
+        "trend": _trend(user, today),
+        "red_ages": _red_ages(user, now),
+        "red_days_average": _red_days_average(user, now),
+        "tasks": _task_loads(user, today),
+        "buildings": buildings_needing_attention(
+            user=user, at_least=RuleSettings.current().building_attention_count
+        ),
+    }
+
+
+def _dashboard(user, now: datetime.datetime, figures: dict) -> Dashboard:
+    by_worker, by_grid = _loads(figures["tasks"])
     # visible_matters is the matters' grid scoping: a grid worker's grids, and what is routed
     # to them or their department (the list the tiles link to shows the same matters).
     matters = open_matter_counts(user=user)
     return Dashboard(
-        active=counts["active"],
-        green=counts["active"] - counts["yellow"] - counts["red"],
-        yellow=counts["yellow"],
-        red=counts["red"],
-        trend=_trend(user, today),
-        red_ages=_red_ages(user, now),
-        red_days_average=_red_days_average(user, now),
+        active=figures["active"],
+        green=figures["active"] - figures["yellow"] - figures["red"],
+        yellow=figures["yellow"],
+        red=figures["red"],
+        trend=figures["trend"],
+        red_ages=figures["red_ages"],
+        red_days_average=figures["red_days_average"],
         by_worker=by_worker,
         by_grid=by_grid,
         matters_open=matters["open"],
         matters_overdue=matters["overdue"],
-        buildings=buildings_needing_attention(
-            user=user, at_least=RuleSettings.current().building_attention_count
-        ),
+        buildings=figures["buildings"],
     )
+
+
+def dashboard_for(*, user, now: datetime.datetime | None = None) -> Dashboard:
+    now = now or clock.now()
+    return _dashboard(user, now, _summed(user, now))
+
+
+def dashboard_scan(*, user, now: datetime.datetime | None = None) -> Dashboard:
+    """The dashboard recomputed from the raw tables (the reference of ``dashboard_for``,
+    and the bench's "before")."""
+    now = now or clock.now()
+    return _dashboard(user, now, _scanned(user, now))
 
 
 def holidays_missing(*, today: datetime.date) -> list[int]:
@@ -255,7 +351,6 @@ def dashboard_html(request) -> str:
 
     from monitoring.chart import chart_title, trend_svg
     from outreach.events.selectors import training_progress
-    from registry.roles import Role, user_role
 
     board = dashboard_for(user=request.user)
     points = [(date_format(point.month, "M"), point.rate) for point in board.trend]

@@ -4,6 +4,8 @@ the thresholds of the rules, and the emergency procedure with its evidence.
 Writes go through monitoring.services.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -116,6 +118,107 @@ class LightChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id}: {self.from_light} → {self.to_light}"
+
+
+class DashboardDay(models.Model):
+    """The dashboard's sums per grid and park day (issue 22), kept by statement triggers on
+    enterprises, changes of light and contact health in the writer's transaction
+    (monitoring/sql/dashboard_summary.py); only active (not deregistered) enterprises count,
+    under their grid now. ``day`` is, per column: the day of the change (``red_delta``: +1
+    into red, -1 out of it), of the enterprise's creation (``created``), of the end of a red
+    spell (``spells``, ``spell_time``), of the present light's start (``yellow``, ``red``:
+    the enterprises yellow or red now; NULL day: no start known)."""
+
+    grid_id = models.IntegerField(null=True)  # no foreign key: a deleted grid's rows move
+    day = models.DateField(null=True)
+    red_delta = models.IntegerField(default=0)
+    created = models.IntegerField(default=0)
+    spells = models.IntegerField(default=0)
+    spell_time = models.DurationField(default=datetime.timedelta)
+    yellow = models.IntegerField(default=0)
+    red = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grid_id", "day"], nulls_distinct=False, name="dashboard_day_key"
+            )
+        ]
+        indexes = [
+            # The red ages (days after 90 days ago), the red-spell average (the last twelve
+            # months) and this month's part of the trend: a range of days across grids.
+            models.Index(fields=["day"], name="dashboard_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid_id} {self.day}"
+
+
+class DashboardMonth(models.Model):
+    """``DashboardDay``'s sums but the spells per month (its first day), so the lights and
+    the trend's twelve points read a few hundred rows, not every day since the park began."""
+
+    grid_id = models.IntegerField(null=True)
+    month = models.DateField(null=True)  # NULL: the yellow and red with no known start
+    red_delta = models.IntegerField(default=0)
+    created = models.IntegerField(default=0)
+    yellow = models.IntegerField(default=0)
+    red = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grid_id", "month"], nulls_distinct=False, name="dashboard_month_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid_id} {self.month}"
+
+
+class DashboardTasks(models.Model):
+    """The open tasks per grid (of their enterprise now), assignee and due day, kept by the
+    same triggers as ``DashboardDay`` (and on tasks): the dashboard's load per worker and
+    per grid, the overdue ones those due before today."""
+
+    grid_id = models.IntegerField(null=True)
+    assignee_id = models.IntegerField(null=True)  # NULL: the service staff's pool
+    due_on = models.DateField()
+    open = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grid_id", "assignee_id", "due_on"],
+                nulls_distinct=False,
+                name="dashboard_tasks_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid_id} {self.assignee_id} {self.due_on}: {self.open}"
+
+
+class DashboardBuildings(models.Model):
+    """The yellow and red active enterprises per grid and building, kept by the same
+    triggers: the dashboard's buildings that stand out (房东联络群)."""
+
+    grid_id = models.IntegerField(null=True)
+    building_id = models.IntegerField()
+    yellow = models.IntegerField(default=0)
+    red = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grid_id", "building_id"],
+                nulls_distinct=False,
+                name="dashboard_buildings_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid_id} {self.building_id}: {self.red} red, {self.yellow} yellow"
 
 
 class RuleSettings(models.Model):
