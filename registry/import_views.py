@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.addresses import client_address
+from core.replica import reads_from_replica
 from registry import clock
 from registry.access import can_manage_users, require, visible_grid_areas
 from registry.models import Enterprise, GridArea, ImportRun
@@ -211,6 +212,7 @@ def import_template(request):
 
 
 @require_GET
+@reads_from_replica()
 def registry_export_download(request):
     """The registry as the user may see it (grid workers: their grids); protected values
     masked unless the user holds the permission, and an unmasked export is logged."""
