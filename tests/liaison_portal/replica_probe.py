@@ -24,10 +24,7 @@ def _tables_on(log: list, alias: str) -> set[str]:
     import re
 
     return {
-        table
-        for where, sql in log
-        if where == alias
-        for table in re.findall(r'FROM "(\w+)"', sql)
+        table for where, sql in log if where == alias for table in re.findall(r'FROM "(\w+)"', sql)
     }
 
 

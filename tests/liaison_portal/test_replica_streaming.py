@@ -10,6 +10,7 @@ DATABASE_REPLICA_URL the replica: tests/liaison_portal/replica_probe.py) shows w
 and write ran.
 """
 
+import contextlib
 import json
 import os
 import pwd
@@ -150,10 +151,8 @@ def streaming_pair(django_db_setup, django_db_blocker):
         )
     finally:
         for data in (standby, primary):
-            try:
+            with contextlib.suppress(AssertionError):
                 cluster.stop(data)
-            except AssertionError:
-                pass
         shutil.rmtree(folder, ignore_errors=True)
 
 
