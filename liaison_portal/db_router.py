@@ -126,6 +126,11 @@ def watch_primary_writes(sender, connection, **kwargs) -> None:
         connection.execute_wrappers.append(_note_writes)
 
 
+def unwatch_primary_writes(connection) -> None:
+    if _note_writes in connection.execute_wrappers:
+        connection.execute_wrappers.remove(_note_writes)
+
+
 def forget_writes(**kwargs) -> None:
     """request_started, Celery's task_prerun: a new unit of work has written nothing yet."""
     replica.primary_writes_forget()
