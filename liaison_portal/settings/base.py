@@ -482,6 +482,9 @@ REGISTRY_IMPORT_MAX_RATIO = env_int("REGISTRY_IMPORT_MAX_RATIO", 200)
 # A checking/importing run whose worker has not renewed its lease for this long is marked
 # failed (its transaction died with the worker, so nothing was written).
 REGISTRY_IMPORT_LEASE_SECONDS = env_int("REGISTRY_IMPORT_LEASE_SECONDS", 600)
+# A Celery queue of their own for the import's tasks (a worker started with -Q <name>), so a
+# large import never delays the outbox's drain (docs/scaling.md). Empty: the default queue.
+REGISTRY_IMPORT_QUEUE = env_str("REGISTRY_IMPORT_QUEUE", "") or None
 
 # --- Monitoring (monitoring/): the light's choices appear as several fields of the API
 # (light, from_light, to_light); one schema enum for all of them.
