@@ -61,6 +61,7 @@ def _wait_replayed(timeout: float = 20) -> None:
 def routing() -> dict:
     from django.core.signals import request_started
     from django.db import connections
+    from django.urls import reverse
 
     from core.replica import reads_from_replica
     from registry.models import Enterprise, GridArea
@@ -84,6 +85,18 @@ def routing() -> dict:
         out["home_status"] = response.status_code
         out["home_tables_replica"] = sorted(_tables_on(log, "replica"))
         out["home_tables_default"] = sorted(_tables_on(log, "default"))
+
+        # The registry export and the desk's metrics (page and export): read on the replica.
+        for name, url in (
+            ("export", reverse("registry:export") + "?format=csv"),
+            ("metrics", reverse("outreach:matters:metrics")),
+            ("metrics_export", reverse("outreach:matters:metrics_export") + "?format=csv"),
+        ):
+            log.clear()
+            response = client.get(url)
+            out[f"{name}_status"] = response.status_code
+            out[f"{name}_replica_queries"] = sum(1 for where, _sql in log if where == "replica")
+        log.clear()
 
         # The API's list while the replica is held back: an enterprise written to the primary
         # is missing from the list (the replica's) until replay resumes.

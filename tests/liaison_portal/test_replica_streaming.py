@@ -195,6 +195,11 @@ def test_marked_reads_go_to_the_replica_and_writes_and_reads_after_them_to_the_p
     assert "django_session" in result["home_tables_default"]
     assert "django_session" not in result["home_tables_replica"]
 
+    # The registry export and the desk's metrics read there too.
+    for name in ("export", "metrics", "metrics_export"):
+        assert result[f"{name}_status"] == 200, name
+        assert result[f"{name}_replica_queries"] > 0, name
+
     # With replay paused, a new enterprise (written to the primary) is missing from the API's
     # list, read on the replica, though the unmarked detail finds it; after replay it is there.
     before, held, after = result["list_counts"]
