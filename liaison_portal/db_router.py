@@ -45,6 +45,13 @@ def replica_configured() -> bool:
 def statement_reads_only(sql) -> bool:
     if not isinstance(sql, str):  # a psycopg Composed statement: assume it writes
         return False
+    # pghistory and pgtrigger put "SELECT set_config(...); " before the statement they carry
+    # context for (every logged-in request has pghistory's): each part must be a read. A ";"
+    # inside a literal can only make a read look like a write, which is the safe side.
+    return all(_part_reads_only(part) for part in sql.split(";") if part.strip())
+
+
+def _part_reads_only(sql: str) -> bool:
     match = _READ.match(sql)
     if match is None:
         return False
