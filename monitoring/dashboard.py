@@ -17,11 +17,11 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.replica import read_connection
 from monitoring.light import Light
 from monitoring.models import ContactHealth, RuleSettings
 from monitoring.sql import dashboard as sql
@@ -116,7 +116,7 @@ def _trend(user, today: datetime.date) -> list[MonthPoint]:
         )
         for i in range(len(months))
     ]
-    with connection.cursor() as cursor:
+    with read_connection(ContactHealth).cursor() as cursor:
         reds = sql.reds_at(cursor, ends=ends, scope=_scope_sql(user))
     active = _active(user).aggregate(
         **{f"m{i}": Count("pk", filter=Q(created_at__lt=end)) for i, end in enumerate(ends)}
@@ -144,7 +144,7 @@ def _red_ages(user, now: datetime.datetime) -> dict[str, int]:
 def _red_days_average(user, now: datetime.datetime) -> float | None:
     # The last twelve calendar months, from this day a year ago in the park.
     since = clock.start_of_day(clock.months_back(clock.today(now), 12))
-    with connection.cursor() as cursor:
+    with read_connection(ContactHealth).cursor() as cursor:
         return sql.red_days_average(cursor, since=since, scope=_scope_sql(user))
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.addresses import client_address
 from core.errors import ServiceError
+from core.replica import reads_from_replica
 from registry import clock
 from registry.access import can_export, can_manage_users, require, visible_grid_areas
 from registry.models import Enterprise, GridArea, ImportRun
@@ -214,6 +215,7 @@ def import_template(request):
 
 
 @require_GET
+@reads_from_replica()
 def registry_export_download(request):
     """The registry as the user may see it (grid workers: their grids); protected values
     masked unless the user holds the permission, and an unmasked export is logged."""

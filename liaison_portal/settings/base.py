@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from core.product import PRODUCT_NAME
 from liaison_portal.env import (
@@ -449,6 +450,31 @@ LOGGING = {
 }
 ADMIN_URL = env_str("ADMIN_URL", "admin/")
 
+# --- A PostgreSQL streaming replica for reads that tolerate a few seconds of lag (the
+# dashboard, the API's lists, exports, the desk's metrics; docs/scaling.md). Unset: every read
+# goes to the primary. Set: dev.py/production.py add the "replica" alias (replica_database) and
+# liaison_portal/db_router.py routes the marked reads (core/replica.py) there. A replica that
+# cannot be reached within DATABASE_REPLICA_CONNECT_TIMEOUT seconds is skipped (a warning in
+# the log) for DATABASE_REPLICA_RETRY_SECONDS, and those reads go to the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+DATABASE_REPLICA_CONNECT_TIMEOUT = env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2, minimum=1)
+DATABASE_REPLICA_RETRY_SECONDS = env_int("DATABASE_REPLICA_RETRY_SECONDS", 30, minimum=1)
+DATABASE_ROUTERS = ["liaison_portal.db_router.PrimaryReplicaRouter"] if DATABASE_REPLICA_URL else []
+
+
+def replica_database(url: str, *, conn_max_age: int, health_checks: bool = False) -> dict:
+    """The replica alias's settings: its URL, a short connect timeout, and no migrations."""
+    import dj_database_url
+
+    database = dj_database_url.parse(
+        url, conn_max_age=conn_max_age, conn_health_checks=health_checks
+    )
+    if not database.get("NAME"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must name a database (…/portal).")
+    database.setdefault("OPTIONS", {})["connect_timeout"] = DATABASE_REPLICA_CONNECT_TIMEOUT
+    return database
+
+
 # History events are stamped with the wall clock, not the transaction's start, so that one
 # enterprise's timeline reads in the order things happened even within one transaction
 # (enterprise, then its liaison, then its emergency contact).
@@ -464,6 +490,9 @@ REGISTRY_IMPORT_MAX_RATIO = env_int("REGISTRY_IMPORT_MAX_RATIO", 200)
 # A checking/importing run whose worker has not renewed its lease for this long is marked
 # failed (its transaction died with the worker, so nothing was written).
 REGISTRY_IMPORT_LEASE_SECONDS = env_int("REGISTRY_IMPORT_LEASE_SECONDS", 600)
+# A Celery queue of their own for the import's tasks (a worker started with -Q <name>), so a
+# large import never delays the outbox's drain (docs/scaling.md). Empty: the default queue.
+REGISTRY_IMPORT_QUEUE = env_str("REGISTRY_IMPORT_QUEUE", "") or None
 
 # --- Monitoring (monitoring/): the light's choices appear as several fields of the API
 # (light, from_light, to_light); one schema enum for all of them.

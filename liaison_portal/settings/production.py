@@ -26,6 +26,12 @@ DATABASES = {
         env_str("DATABASE_URL"), conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
     )
 }
+if DATABASE_REPLICA_URL:  # noqa: F405
+    DATABASES["replica"] = replica_database(  # noqa: F405
+        DATABASE_REPLICA_URL,  # noqa: F405
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        health_checks=True,
+    )
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 
 # Personal links are absolute: without the public address they would point at localhost.

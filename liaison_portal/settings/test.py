@@ -19,3 +19,8 @@ if not env_str("REDIS_URL", ""):  # noqa: F405
 # The suite's light tests log failures at one frozen instant on one channel, each meant as an
 # occasion; the occasion window's own tests (tests/monitoring/test_occasions.py) set it.
 MONITOR_OCCASION_WINDOW_HOURS = 0
+# With DATABASE_REPLICA_URL set, the suite's "replica" is the test database itself (Django's
+# test mirror); the router keeps reads inside a test's transaction on the primary anyway. The
+# real streaming replica is tests/liaison_portal/test_replica_streaming.py's own.
+if "replica" in DATABASES:  # noqa: F405
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # noqa: F405

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 
+from core.replica import reads_from_replica
 from monitoring.api import serializers as s
 from monitoring.selectors import visible_light_changes
 from registry.api.serializers import ErrorSerializer
@@ -43,5 +44,6 @@ class LightChangeListView(generics.ListAPIView):
             },
         },
     )
+    @reads_from_replica()
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

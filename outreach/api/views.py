@@ -17,6 +17,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.replica import reads_from_replica
 from outreach import services
 from outreach.api import serializers as s
 from outreach.models import Task
@@ -82,6 +83,7 @@ class ContactAttemptListView(generics.ListAPIView):
         parameters=[s.AttemptFilterSerializer],
         responses={200: s.ContactAttemptSerializer(many=True), **_errors(400, 401, 403, 404)},
     )
+    @reads_from_replica()
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -172,6 +174,7 @@ class TaskListView(generics.ListAPIView):
         parameters=[s.TaskFilterSerializer],
         responses={200: s.TaskSerializer(many=True), **_errors(400, 401, 403, 404)},
     )
+    @reads_from_replica()
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

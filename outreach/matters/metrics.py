@@ -15,10 +15,10 @@ same figures counted over the matters themselves: the reference the summary is h
 import datetime
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import Avg, Count, F, Q
 from django.db.models.functions import Coalesce, TruncMonth
 
+from core.replica import read_connection
 from outreach.matters.models import Matter
 from outreach.matters.selectors import visible_matters
 from outreach.sql import matter_metrics as sql
@@ -84,7 +84,7 @@ def matter_metrics_tables(
     tables: dict[str, list[MetricsRow]] = {by: [] for by in dimensions}
     if role not in SEE_EVERYTHING and role != Role.GRID_WORKER:
         return tables
-    with connection.cursor() as cursor:
+    with read_connection(Matter).cursor() as cursor:
         rows = sql.metrics_grouped(
             cursor,
             dimensions=list(dimensions),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.addresses import client_address
+from core.replica import reads_from_replica
 from outreach.matters.metrics import MetricsRow, matter_metrics_tables
 from outreach.matters.metrics_charts import Series, bar_chart, line_chart
 from outreach.matters.metrics_export import metrics_export
@@ -109,6 +110,7 @@ def _charts(rows: list[MetricsRow], *, by: str, draw) -> dict:
 
 
 @require_GET
+@reads_from_replica()
 def metrics_page(request):
     require(user_role(request.user) is not None)
     query = _query(request)
@@ -132,6 +134,7 @@ def metrics_page(request):
 
 
 @require_GET
+@reads_from_replica()
 def metrics_export_download(request):
     """The page's four tables as a spreadsheet (``format`` xlsx or csv), for the same period
     and the same scope; a bad period is a 400 naming the field, as on the page."""

@@ -33,6 +33,7 @@ from rest_framework.views import APIView
 from accounts.addresses import client_address
 from accounts.api import TokenRequestSerializer, token_user
 from core.errors import ServiceError, StaleEdit
+from core.replica import reads_from_replica
 from registry import masking, security_log, services
 from registry.access import SEE_EVERYTHING, visible_grid_areas, visible_liaisons
 from registry.api import serializers as s
@@ -173,6 +174,7 @@ class EnterpriseListView(generics.ListAPIView):
         parameters=[s.EnterpriseFilterSerializer],
         responses={200: s.EnterpriseListSerializer(many=True), **_errors(400, 401, 403, 404)},
     )
+    @reads_from_replica()
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         # A role that may not see full numbers found something by a whole number: logged.
@@ -438,6 +440,7 @@ class LiaisonListView(generics.ListAPIView):
         parameters=[s.LiaisonFilterSerializer],
         responses={200: s.LiaisonListSerializer(many=True), **_errors(400, 401, 403, 404)},
     )
+    @reads_from_replica()
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -456,6 +459,7 @@ class GridAreaListView(generics.ListAPIView):
         summary="The grid areas you can see, with their enterprise counts",
         responses={200: s.GridAreaSerializer(many=True), **_errors(400, 401, 403, 404)},
     )
+    @reads_from_replica()
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

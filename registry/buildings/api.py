@@ -8,6 +8,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.replica import reads_from_replica
 from registry.api.serializers import MASKED_NOTE, GridAreaRefSerializer, MaskedSerializer
 from registry.api.views import READ_ERRORS
 from registry.buildings import selectors
@@ -57,6 +58,7 @@ class BuildingListView(generics.ListAPIView):
         summary="The buildings you can see",
         responses={200: BuildingListSerializer(many=True), **READ_ERRORS},
     )
+    @reads_from_replica()
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

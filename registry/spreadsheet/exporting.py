@@ -16,12 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.replica import read_connection
 from registry import annual_reports, clock, masking
 from registry.access import visible_enterprises
-from registry.models import GridArea, SecurityEvent, SensitiveView
+from registry.models import Enterprise, GridArea, SecurityEvent, SensitiveView
 from registry.normalize import SIZE_LABELS_ZH
 from registry.security_log import security_event_record
 from registry.spreadsheet.columns import BY_ALIAS, COLUMNS, neutralise
@@ -57,8 +58,10 @@ def _rows(enterprise_ids_sql: str, params: list, user) -> Iterator[list[str]]:
         enterprise_ids_sql,
         report_year=annual_reports.due_year(clock.today()),
     )
-    # A named (server-side) cursor streams the rows instead of loading 100k into memory.
-    with transaction.atomic(), connection.chunked_cursor() as cursor:
+    # A named (server-side) cursor streams the rows instead of loading 100k into memory; from
+    # the replica when the caller marked the export lag-tolerant (core/replica.py).
+    database = read_connection(Enterprise)
+    with transaction.atomic(using=database.alias), database.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(2_000):
             for values in chunk:

@@ -82,3 +82,16 @@ def test_gunicorn_runs_with_its_config_file_in_compose_and_in_the_image():
     assert (ROOT / "gunicorn.conf.py").is_file()
     cmd = (ROOT / "Dockerfile").read_text().split("\nCMD", 1)[1]
     assert '"--config", "gunicorn.conf.py"' in cmd
+
+
+def test_the_replica_is_an_optional_streaming_standby_of_postgres():
+    compose = _compose()
+    replica = compose["services"]["db-replica"]
+    assert replica["profiles"] == ["replica"]  # not started unless asked for
+    script = " ".join(replica["command"])
+    assert "pg_basebackup -h postgres" in script and " -R " in script
+    assert "postgres-replica-data" in compose["volumes"]
+    assert compose["x-portal-env"]["DATABASE_REPLICA_URL"] == "${DATABASE_REPLICA_URL:-}"
+    # The primary lets it stream: the init script mounted into the image exists.
+    mounts = [volume.split(":")[0] for volume in compose["services"]["postgres"]["volumes"]]
+    assert all((ROOT / mount).exists() for mount in mounts if mount.startswith("./"))
