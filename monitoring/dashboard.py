@@ -236,7 +236,7 @@ def _summed(user, now: datetime.datetime) -> dict:
     months = _months(today)
     bounds = [now - datetime.timedelta(days=days) for days, _name in RED_AGE_BUCKETS if days]
     since = clock.months_back(today, 12)
-    with connection.cursor() as cursor:
+    with read_connection(ContactHealth).cursor() as cursor:
         sums = summary.figures(
             cursor, months=months, today=today, bounds=bounds, since=since, grids=grids
         )
