@@ -3,6 +3,7 @@ in every state (from liaisons, from callers not yet identified, one answered by 
 routed, taken, answered, rated, one reopened). Called by ``seed_outreach_demo`` after the
 registry's demo."""
 
+import datetime
 import random
 
 from django.contrib.auth import get_user_model
@@ -10,6 +11,7 @@ from django.db import transaction
 
 from outreach.matters import services
 from outreach.matters.models import Department, Matter, MatterCategory
+from registry import clock
 from registry.models import Enterprise
 
 QUESTIONS = [
@@ -40,8 +42,18 @@ def seed_matters_demo(*, seed: int = 18) -> int:
     )
     categories = {c.name: c for c in MatterCategory.objects.filter(parent=None)}
     made = 0
+    today = clock.now()
     for index, enterprise in enumerate(enterprises):
         name, text = QUESTIONS[index % len(QUESTIONS)]
+        stage = index % 6
+        # A year of the desk: what was answered came in months ago, what is open this week;
+        # each step some hours after the one before (the metrics count them on their days).
+        days_ago = rng.randint(45, 330) if stage >= 3 else rng.randint(0, 4)
+        at = today - datetime.timedelta(days=days_ago, hours=rng.randint(0, 6))
+
+        def later(moment):
+            return min(moment + datetime.timedelta(hours=rng.randint(1, 30)), today)
+
         matter = services.matter_intake(
             channel=rng.choice(["phone", "visit", "wechat"]),
             category=categories[name],
@@ -49,27 +61,35 @@ def seed_matters_demo(*, seed: int = 18) -> int:
             by=staff,
             enterprise=enterprise,
             liaison=enterprise.current_liaison,
+            now=at,
         )
         made += 1
-        stage = index % 6
         if stage == 0:
             continue  # received, waiting to be routed
-        matter = services.matter_route(matter=matter, by=staff, department=office)
+        at = later(at)
+        matter = services.matter_route(matter=matter, by=staff, department=office, now=at)
         if stage == 1:
             continue
-        matter = services.matter_take(matter=matter, by=staff)
+        at = later(at)
+        matter = services.matter_take(matter=matter, by=staff, now=at)
         if stage == 2:
-            services.matter_chase(matter=matter, by=users.get("admin") or staff)
+            services.matter_chase(matter=matter, by=users.get("admin") or staff, now=later(at))
             continue
+        at = later(at)
         matter = services.matter_answer(
-            matter=matter, by=staff, answer="已电话联系企业并指导办理完毕。", resolved=True
+            matter=matter,
+            by=staff,
+            answer="已电话联系企业并指导办理完毕。",
+            resolved=True,
+            now=at,
         )
         if stage == 3:
             continue
         satisfaction = "dissatisfied" if stage == 5 else "satisfied"
-        matter = services.matter_rate(matter=matter, satisfaction=satisfaction)
+        at = later(at)
+        matter = services.matter_rate(matter=matter, satisfaction=satisfaction, now=at)
         if stage == 4:
-            services.matter_close(matter=matter, by=staff)
+            services.matter_close(matter=matter, by=staff, now=later(at))
     # A caller not yet identified.
     services.matter_intake(
         channel="phone",
