@@ -243,9 +243,9 @@ _FILLED = (Enterprise, Liaison)
 _FILLED_HISTORY = tuple(event_model(model) for model in _FILLED)
 _LOCK_NOT_AVAILABLE = "55P03"
 # Kept up row by row even in a first fill: the pinyin initials' bigrams, an expression
-# calling the SQL function portal_bigrams for every row, cost a CREATE INDEX as much as
-# their upkeep (~2 s of Postgres's time over 100,000 rows either way, measured), and the
-# upkeep runs beside the planner's Python instead of alone after the last batch.
+# calling the SQL function portal_bigrams for every row, cost a CREATE INDEX ~1.9 s of
+# Postgres's time over 100,000 rows and their upkeep ~2.5 s (measured), but the upkeep runs
+# beside the planner's Python instead of alone after the last batch (wall measured lower).
 KEPT_UP = ("enterprise_initials_bigram",)
 
 
