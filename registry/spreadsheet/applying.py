@@ -49,9 +49,9 @@ FIRST_FILL_LOCK_MS = 2_000  # how long to wait for readers to let go of the tabl
 
 def indexes_aside(cursor, *, rows: int) -> list[str]:
     """Before the first batch, in the import's transaction: for a first fill, drop the
-    registry's secondary indexes (registry.sql.importing.set_indexes_aside: the tables stay
-    locked until the import ends) and return what ``indexes_back`` builds again after the
-    last batch. Otherwise nothing."""
+    registry's secondary indexes and foreign keys (registry.sql.importing.set_indexes_aside:
+    the tables stay locked until the import ends) and return what ``indexes_back`` builds
+    and adds again after the last batch. Otherwise nothing."""
     tables = sql.first_fill_tables(cursor, rows=rows) if rows >= FIRST_FILL_ROWS else []
     if not tables:
         return []

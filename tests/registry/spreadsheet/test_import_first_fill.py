@@ -8,7 +8,7 @@ starts at 4 rows."""
 import io
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 
 from registry.models import Enterprise, Liaison
 from registry.selectors import enterprise_search
@@ -53,15 +53,51 @@ def _indexes() -> list[tuple[str, str]]:
         return cursor.fetchall()
 
 
+def _foreign_keys() -> list[tuple[str, str, str, bool]]:
+    """The foreign keys of the registry's tables and those referring to them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated "
+            "FROM pg_constraint WHERE contype = 'f' AND (conrelid = ANY(%s::regclass[]) "
+            "OR confrelid = ANY(%s::regclass[])) ORDER BY 1, 2",
+            [_FILLED, _FILLED],
+        )
+        return cursor.fetchall()
+
+
+_FILLED = ["registry_enterprise", "registry_liaison"]
+
+
+def _liaison_of_no_enterprise():
+    """A liaison row naming an enterprise that does not exist, its check run now."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "INSERT INTO registry_liaison (name, position, mobile, landline, email, wechat, "
+            "id_number, started_on, consent_version, version, created_at, updated_at, "
+            "enterprise_id) VALUES ('x', '', '13900000000', '', '', '', '', '2026-01-01', "
+            "'', 0, now(), now(), -1)"
+        )
+
+
 def test_a_first_fill_builds_the_indexes_again_and_finds_what_it_wrote(grid_a, set_aside):
-    before = _indexes()
+    before, keys = _indexes(), _foreign_keys()
     result = _import([HEADERS, *(a_row(n) for n in range(1, 11))])
 
     assert result.written and result.created == 10
     assert set_aside[0], "a first fill sets the search indexes aside"
     assert any(".registry_liaisonevent " in d for d in set_aside[0]), "history short yet"
     assert _indexes() == before
-    assert {d for d in set_aside[0]} <= {d for _name, d in before}
+    assert not [d for d in set_aside[0] if " enterprise_initials_bigram " in d], "kept up"
+    # Its foreign keys too: added again after the last batch, each checking every row.
+    added = [d for d in set_aside[0] if d.startswith("ALTER TABLE")]
+    assert any(d.startswith("ALTER TABLE registry_liaison ADD CONSTRAINT") for d in added)
+    assert any("REFERENCES registry_gridarea(id)" in d for d in added)
+    assert _foreign_keys() == keys
+    with pytest.raises(IntegrityError):
+        _liaison_of_no_enterprise()
+    indexes = [d for d in set_aside[0] if d.startswith("CREATE")]
+    assert set(indexes) <= {d for _name, d in before}
     assert Liaison.objects.filter(ended_on=None).count() == 10
     # The rebuilt indexes serve the search: names by bigrams, numbers by trigrams.
     found = Enterprise.objects.filter(enterprise_search("测试企业7")).values_list("name", flat=True)
@@ -79,12 +115,13 @@ def test_a_file_into_a_fuller_registry_keeps_the_indexes_up(grid_a, set_aside):
 
 
 def test_a_refused_first_fill_leaves_the_indexes_as_they_were(grid_a, set_aside):
-    before = _indexes()
+    before, keys = _indexes(), _foreign_keys()
     result = _import([HEADERS, *(a_row(n) for n in range(1, 8)), a_row(8, 联络员手机="x")])
 
     assert not result.written and result.invalid == 1
     assert set_aside[0], "the indexes were dropped, then the transaction rolled back"
     assert _indexes() == before and not Enterprise.objects.exists()
+    assert _foreign_keys() == keys
 
 
 def test_a_failure_while_writing_a_first_fill_leaves_the_indexes_as_they_were(grid_a, monkeypatch):
@@ -124,3 +161,26 @@ def test_a_reader_holding_the_registry_keeps_the_indexes_and_the_import_goes_on(
     assert result.written and result.created == 10
     assert set_aside == [[]]
     assert Enterprise.objects.filter(enterprise_search("测试企业7")).count() == 1
+
+
+def test_a_reader_holding_the_grid_areas_keeps_the_foreign_keys(grid_a, set_aside, monkeypatch):
+    """Dropping the enterprises' key to the grid areas locks these: a reader holding them
+    keeps the keys as they are (checked row by row), the indexes are still set aside."""
+    monkeypatch.setattr(applying, "FIRST_FILL_LOCK_MS", 100)
+    keys = _foreign_keys()
+    reader = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        reader.set_autocommit(False)
+        with reader.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM registry_gridarea")
+            result = _import([HEADERS, *(a_row(n) for n in range(1, 11))])
+    finally:
+        reader.rollback()
+        reader.close()
+
+    assert result.written and result.created == 10
+    assert set_aside[0] and not [d for d in set_aside[0] if d.startswith("ALTER TABLE")]
+    assert _foreign_keys() == keys
+    assert Enterprise.objects.filter(enterprise_search("测试企业7")).count() == 1
+    with pytest.raises(IntegrityError):
+        _liaison_of_no_enterprise()
