@@ -56,8 +56,8 @@ def building_detail(*, user, pk: int) -> Building:
 
 
 def building_enterprises(*, user, building: Building) -> list[Enterprise]:
-    """The building's enterprises the user may see, with the list's extension columns (the
-    light) joined, not queried per row."""
+    """The building's enterprises the user may see, with the list's extensions (the light,
+    beside the name) joined, not queried per row."""
     enterprises = (
         visible_enterprises(user)
         .filter(building=building)
@@ -67,6 +67,7 @@ def building_enterprises(*, user, building: Building) -> list[Enterprise]:
     rows = list(enterprises)
     for enterprise in rows:
         enterprise.extra_cells = listing.cells(enterprise)
+        enterprise.name_cells = listing.name_cells(enterprise)
     return rows
 
 

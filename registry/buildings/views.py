@@ -60,7 +60,7 @@ def building_page(request, pk):
                 contacts=selectors.building_contacts(building=building), user=request.user
             ),
             "enterprises": selectors.building_enterprises(user=request.user, building=building),
-            "extensions": listing.list_extensions(),
+            "extensions": listing.column_extensions(),
             "suggestions": selectors.building_suggestions(user=request.user, building=building)
             if can_manage
             else [],
