@@ -49,7 +49,7 @@ def test_a_grid_worker_corrects_and_replaces_the_liaison(page, login, worker_a, 
     timeline = page.get_by_test_id("timeline")
     expect(timeline).to_contain_text("联络员信息变更")  # the corrected mobile
     expect(timeline).to_contain_text("138****2222")  # masked there too
-    expect(timeline).to_contain_text("新联络员")  # 李娜 took over
+    expect(timeline).to_contain_text("联络员更换：张伟 → 李娜")  # 李娜 took over
     expect(timeline).not_to_contain_text(NEW_MOBILE)
     shot(page, "enterprise-page-after-replacement")
 
