@@ -100,8 +100,10 @@ class Cluster:
 
 
 def _libpq(settings: dict) -> str:
+    # The embedded server (a fresh machine's, liaison_portal/embedded.py) is reached by its
+    # socket's folder, given as the connection's "host" option rather than HOST.
     parts = {
-        "host": settings.get("HOST") or "",
+        "host": settings.get("HOST") or settings.get("OPTIONS", {}).get("host") or "",
         "port": str(settings.get("PORT") or ""),
         "user": settings.get("USER") or "",
         "password": settings.get("PASSWORD") or "",
