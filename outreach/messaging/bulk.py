@@ -84,7 +84,7 @@ def outbox_write_bulk(
                 by_id=by_id,
                 now=now,
                 template_id=template_id,
-                template_values=_template_values(body, constants or {}),
+                template_values=rendering.sql_values(body, COLUMNS, constants),
             ),
         )
         if created >= ANALYZE_AFTER:
@@ -101,22 +101,3 @@ def _subject(channel: str, subject: str) -> tuple[str, list]:
         return "''", []
     subject_sql, params = rendering.sql_render(subject, COLUMNS)
     return f"left({subject_sql}, 200)", params
-
-
-def _template_values(body: str, constants: dict[str, str]) -> tuple[str, list]:
-    """The placeholder values as a JSON object, for a provider that is sent a template code
-    and its values (``constants``: the same for every row)."""
-    used = sorted(rendering.placeholders_in(body))
-    pairs, params = [], []
-    for name in used:
-        if name in constants:
-            pairs.append("%s::text, %s::text")
-            params += [name, str(constants[name] or "")]
-        else:
-            pairs.append(f"%s::text, coalesce({COLUMNS[name]}, '')")
-            params.append(name)
-    # Values the text already carries filled in (an event's) still go to a provider's template.
-    for name in sorted(set(constants) - set(used)):
-        pairs.append("%s::text, %s::text")
-        params += [name, str(constants[name] or "")]
-    return f"jsonb_build_object({', '.join(pairs)})", params

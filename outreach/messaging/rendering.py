@@ -124,3 +124,26 @@ def sql_render(
             sql = f"replace({sql}, %s, coalesce({columns[name]}, ''))"
             params.append(_tag(name))
     return sql, params
+
+
+def sql_values(
+    text: str, columns: Mapping[str, str], constants: Mapping[str, str] | None = None
+) -> tuple[str, list[str]]:
+    """An SQL expression of ``text``'s placeholder values per row as a JSON object, for a
+    provider that is sent a template code and its values: ``columns`` and ``constants`` as
+    for ``sql_render``. Constants the text does not use (an event's, already written into an
+    invitation's text) still go with the values."""
+    constants = constants or {}
+    used = sorted(placeholders_in(text))
+    pairs, params = [], []
+    for name in used:
+        if name in constants:
+            pairs.append("%s::text, %s::text")
+            params += [name, str(constants[name] or "")]
+        else:
+            pairs.append(f"%s::text, coalesce({columns[name]}, '')")
+            params.append(name)
+    for name in sorted(set(constants) - set(used)):
+        pairs.append("%s::text, %s::text")
+        params += [name, str(constants[name] or "")]
+    return f"jsonb_build_object({', '.join(pairs)})", params

@@ -128,7 +128,6 @@ def reminders_write(
         "event_time": "r.event_time",
         "event_place": "r.event_place",
     }
-    used = sorted(rendering.placeholders_in(body) & set(columns))
     values_sql, values_params = outbox_values(
         campaign_id=None,
         channel=Channel.SMS,
@@ -138,12 +137,7 @@ def reminders_write(
         by_id=None,
         now=now,
         template_id=template_id,
-        template_values=(
-            "jsonb_build_object("
-            + ", ".join(f"%s::text, coalesce({columns[name]}, '')" for name in used)
-            + ")",
-            used,
-        ),
+        template_values=rendering.sql_values(body, columns),
     )
     sql = f"""
     WITH due AS MATERIALIZED (

@@ -19,7 +19,7 @@ from outreach.events.door_models import EventAttendance
 from outreach.events.models import EventInvitation
 from outreach.materials.models import EventMaterialDelivery, Material
 from outreach.messaging.models import OutboxMessage
-from outreach.messaging.rendering import placeholders_in, sql_render
+from outreach.messaging.rendering import sql_render, sql_values
 from outreach.sql.messaging import outbox_values
 from registry.models import Enterprise, Liaison
 from registry.sql import Table
@@ -61,10 +61,6 @@ def event_materials_write(
     coming = f"AND {i.answer} IN (%s, %s)" if answered else ""
     not_paused = f"AND {e.id} NOT IN ({paused[0]})" if paused else ""
     body_sql, body_params = sql_render(body, COLUMNS)
-    used = sorted(placeholders_in(body))
-    values_sql = "jsonb_build_object({})".format(
-        ", ".join(f"%s::text, coalesce({COLUMNS[name]}, '')" for name in used)
-    )
     values = outbox_values(
         campaign_id=None,
         channel="sms",
@@ -74,7 +70,7 @@ def event_materials_write(
         by_id=by_id,
         now=now,
         template_id=template_id,
-        template_values=(values_sql, used),
+        template_values=sql_values(body, COLUMNS),
     )
     sql = f"""
     WITH chosen AS (
