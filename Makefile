@@ -25,14 +25,17 @@ install-dev: $(VENV)/.dev-installed
 run: install
 	$(PY) -m liaison_portal.run
 
-## make test: lint, then every test against real PostgreSQL and a real Celery worker
+## make test: lint, then every test against real PostgreSQL and a real Celery worker, in one
+## process per core (at most four; TEST_PROCESSES=0 runs them in this one)
+TEST_PROCESSES ?= auto
+XDIST := -n $(TEST_PROCESSES) --maxprocesses=4
 test: install-dev lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 ## make test-dates: the tests (not the browser's) at the other moments CI checks: a month's
 ## last day, a leap day, holidays, a make-up Saturday, New Year's Eve in UTC (tests/at_date.py)
 test-dates: install-dev
-	$(PY) -m tests.at_date --all $(PYTEST_ARGS)
+	$(PY) -m tests.at_date --all $(XDIST) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -1,6 +1,19 @@
 """Tests: the development settings (embedded or configured services), made fast and quiet."""
 
+import os
+import re
+
+from django.core.exceptions import ImproperlyConfigured
+
 from liaison_portal.settings.dev import *  # noqa: F403
+
+# `make test` runs the suite in parallel processes (pytest-xdist: gw0, gw1, …). Each has its
+# own test database (pytest-django adds the worker's suffix), its own uploads folder and its
+# own Redis cache database: every test clears the cache first (tests/conftest.py), which on a
+# shared database would wipe the counts of a test running in the other process. The Celery
+# workers and web processes a test starts inherit the variable, so they agree with it.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+XDIST_INDEX = int(XDIST_WORKER.removeprefix("gw") or 0)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -10,12 +23,25 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Uploaded import files: in a folder the tests' Celery worker subprocess reads too.
-MEDIA_ROOT = BASE_DIR / ".data" / "test-media"  # noqa: F405
+MEDIA_ROOT = BASE_DIR / ".data" / "test-media" / (XDIST_WORKER or "main")  # noqa: F405
 # Tests clear the cache before each test (tests/conftest.py); on a Redis cache sharing the
 # broker's database that would also wipe the Celery worker's queues. Only an explicit
 # REDIS_URL gives the tests a Redis cache.
 if not env_str("REDIS_URL", ""):  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif XDIST_INDEX:
+    # REDIS_URL's database for the first process, the next ones for the others (CI: /1, /2).
+    _url = CACHES["default"]["LOCATION"]
+    _match = re.fullmatch(r"(rediss?://[^/]*)(?:/(\d+))?/?", _url)
+    if not _match:
+        raise ImproperlyConfigured(f"REDIS_URL for the tests must end in its database: {_url}")
+    _database = int(_match[2] or 0) + XDIST_INDEX
+    if f"{_match[1]}/{_database}" == CELERY_BROKER_URL.rstrip("/"):  # noqa: F405
+        raise ImproperlyConfigured(
+            f"Test process {XDIST_WORKER} would clear the broker's Redis database {_database}: "
+            "give REDIS_URL a database below the broker's, or run fewer processes (-n)."
+        )
+    CACHES["default"]["LOCATION"] = f"{_match[1]}/{_database}"
 # The suite's light tests log failures at one frozen instant on one channel, each meant as an
 # occasion; the occasion window's own tests (tests/monitoring/test_occasions.py) set it.
 MONITOR_OCCASION_WINDOW_HOURS = 0

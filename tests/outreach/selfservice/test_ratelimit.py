@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import RequestFactory
 from django.urls import reverse
 from django_ratelimit.core import _get_window
@@ -154,9 +155,13 @@ def test_two_web_processes_share_one_count_through_redis():
         if _get_window(str(candidate), 15 * 60) - time.time() > 120
     )
     address = f"10.{link % 250}.{link % 241}.{link % 239}"
+    # This test process's own cache database when it has one (each process of a parallel run
+    # has its own, tests/conftest.py empties it before each test): no other test empties it.
+    own = settings.CACHES["default"]
+    redis_url = own["LOCATION"] if own["BACKEND"].endswith("RedisCache") else REDIS
     env = {
-        **os.environ,
-        "REDIS_URL": REDIS,
+        **{k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"},
+        "REDIS_URL": redis_url,
         "CELERY_BROKER_URL": "memory://",  # the cache's Redis comes from REDIS_URL alone
         # Settings need a database address (else the embedded server starts); none is used.
         "DATABASE_URL": database_url(),
