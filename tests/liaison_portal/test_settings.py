@@ -127,3 +127,47 @@ def test_login_lockout_by_reads_as_axes_lockout_parameters(value, parameters):
 def test_login_lockout_by_fails_loudly_on_a_typo(value):
     with pytest.raises(ImproperlyConfigured, match="LOGIN_LOCKOUT_BY"):
         env.lockout_parameters(value)
+
+
+_PRINT_TEST_SETTINGS = """
+import django
+from django.conf import settings
+django.setup()
+print(settings.CACHES["default"]["LOCATION"], settings.MEDIA_ROOT.name)
+"""
+
+
+def _test_settings(**environ):
+    """The test settings of a process of a parallel run (`make test`: pytest-xdist)."""
+    keep = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CELERY_BROKER_URL"}}
+    return subprocess.run(
+        [sys.executable, "-c", _PRINT_TEST_SETTINGS],
+        cwd=ROOT,
+        env={
+            **keep,
+            "DJANGO_SETTINGS_MODULE": "liaison_portal.settings.test",
+            "DATABASE_URL": "postgres://portal@db.internal:5432/portal",
+            **environ,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_each_process_of_a_parallel_run_has_its_own_cache_database_and_uploads():
+    redis = {"CELERY_BROKER_URL": "redis://r:6379/0", "REDIS_URL": "redis://r:6379/1"}
+    first = _test_settings(PYTEST_XDIST_WORKER="gw0", **redis)
+    second = _test_settings(PYTEST_XDIST_WORKER="gw1", **redis)
+    assert first.stdout.split() == ["redis://r:6379/1", "gw0"], first.stderr
+    assert second.stdout.split() == ["redis://r:6379/2", "gw1"], second.stderr
+
+
+def test_a_process_that_would_empty_the_brokers_database_stops_and_says_so():
+    result = _test_settings(
+        PYTEST_XDIST_WORKER="gw1",
+        CELERY_BROKER_URL="redis://r:6379/2",
+        REDIS_URL="redis://r:6379/1",
+    )
+    assert result.returncode != 0
+    assert "would clear the broker's Redis database 2" in result.stderr
