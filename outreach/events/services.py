@@ -160,7 +160,10 @@ def event_reminders_queue(
     参加 or 派同事参加 of the events ``reminder_span`` covers, never twice (the invitation's
     ``reminded_at``, set in the same statement), due at the next start of the sending window.
     Declined and unanswered invitations, liaisons replaced since and deregistered enterprises
-    get none. Set-based: one statement (``outreach.sql.events.reminders_write``)."""
+    get none. A paused enterprise (suspended, being deregistered: the monitor's pauses) still
+    gets it: campaigns and material leave paused enterprises out because the park reaches out
+    unasked; a reminder answers the liaison's own 参加, given after the invitation reached them.
+    Set-based: one statement (``outreach.sql.events.reminders_write``)."""
     calendar = calendar or WorkCalendar.load()
     send_at, until = reminder_span(now=now, calendar=calendar)
     template = MessageTemplate.objects.filter(key=EVENT_REMINDER_TEMPLATE).first()
