@@ -660,12 +660,31 @@ def sensitive_export_record(
 ) -> SensitiveView:
     """A document about one enterprise left the portal with protected values in full (a
     higher app's export, e.g. monitoring's evidence pack): logged like a "show"."""
-    return SensitiveView.objects.create(
+    view = _exported(
+        by=by,
+        enterprise_id=enterprise.pk,
+        record=record,
+        record_id=record_id,
+        fields=fields,
+        detail=detail,
+        ip_address=ip_address,
+        user_agent=user_agent,
+    )
+    view.save()
+    return view
+
+
+def _exported(
+    *, by, enterprise_id, record, record_id, fields, detail, ip_address, user_agent
+) -> SensitiveView:
+    """One log row (unsaved) of protected values that left the portal in a document, its
+    texts cut to their columns."""
+    return SensitiveView(
         user=by,
-        enterprise=enterprise,
+        enterprise_id=enterprise_id,
         record=record[:30],
         record_id=str(record_id)[:30],
-        fields=fields,
+        fields=list(fields),
         detail=detail[:200],
         channel=SensitiveView.Channel.EXPORT,
         ip_address=ip_address,
@@ -692,16 +711,15 @@ def sensitive_print_record(
     if not liaisons:
         return []
     views = SensitiveView.objects.bulk_create(
-        SensitiveView(
-            user=by,
+        _exported(
+            by=by,
             enterprise_id=liaison.enterprise_id,
             record="liaison",
-            record_id=str(liaison.pk),
-            fields=list(fields),
-            detail=detail[:200],
-            channel=SensitiveView.Channel.EXPORT,
+            record_id=liaison.pk,
+            fields=fields,
+            detail=detail,
             ip_address=ip_address,
-            user_agent=(user_agent or "")[:300],
+            user_agent=user_agent,
         )
         for liaison in liaisons
     )
