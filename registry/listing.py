@@ -70,17 +70,23 @@ def valid_extra(values: dict[str, str]) -> dict[str, str]:
 
 
 def apply(queryset: QuerySet[Enterprise], extra: dict[str, str]) -> QuerySet[Enterprise]:
-    """Join what the extensions show and narrow by their filters."""
-    related = [name for ext in _EXTENSIONS.values() for name in ext.related]
+    """Narrow by the extensions' filters (what they show: ``shown``)."""
+    for name, value in extra.items():
+        ext = _EXTENSIONS.get(name)
+        if ext is not None and value:
+            queryset = ext.filter(queryset, value)
+    return queryset
+
+
+def shown(queryset: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
+    """Join and annotate what the extensions show in a row. Apart from ``apply`` so that a
+    page's rows get it and the rows its OFFSET skips do not (registry.paging)."""
+    related = related_names()
     if related:
         queryset = queryset.select_related(*related)
     for ext in _EXTENSIONS.values():
         if ext.annotate is not None:
             queryset = ext.annotate(queryset)
-    for name, value in extra.items():
-        ext = _EXTENSIONS.get(name)
-        if ext is not None and value:
-            queryset = ext.filter(queryset, value)
     return queryset
 
 

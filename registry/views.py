@@ -45,7 +45,7 @@ from registry.selectors import (
     EnterpriseFilters,
     also_liaison_in_scope,
     enterprise_detail,
-    enterprise_list,
+    enterprise_pages,
     industries,
     number_lookup,
     sort_keys,
@@ -59,7 +59,7 @@ PAGE_SIZE = 50
 def enterprise_list_page(request):
     require(user_role(request.user) is not None)
     filters = enterprise_filters(request.GET)
-    paginator = Paginator(enterprise_list(user=request.user, filters=filters), PAGE_SIZE)
+    paginator = Paginator(enterprise_pages(user=request.user, filters=filters), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     # Higher apps' columns (registry.listing), rendered from the rows already fetched.
     page.object_list = list(page.object_list)

@@ -26,6 +26,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from registry.api.fields import AsciiIntegerField
 from registry.ids import parse_id
+from registry.paging import DeferredJoin
 
 MAX_PAGE_SIZE = 200
 CURSOR = "cursor"
@@ -139,6 +140,11 @@ class RegistryPagination(PageNumberPagination):
             return self.cursor_pagination.paginate_queryset(queryset, request, view)
         estimate = getattr(view, "count_estimate", None)
         counted = estimate(queryset) if estimate else None
+        rows = getattr(view, "page_rows", None)
+        if rows is not None:
+            # A page's ids first, then its rows alone: the OFFSET skips rows without their
+            # annotations (registry.paging). The cursor's pages have no OFFSET to skip.
+            queryset = DeferredJoin(queryset, rows)
         if counted is not None:
             self.count_is_estimate = True
             self.django_paginator_class = lambda rows, size: _EstimatedPaginator(

@@ -47,6 +47,7 @@ from registry.selectors import (
     enterprise_detail,
     enterprise_history,
     enterprise_list,
+    enterprise_list_rows,
     number_lookup,
 )
 from registry.sql.estimates import row_estimate
@@ -148,6 +149,8 @@ class EnterpriseListView(generics.ListAPIView):
     serializer_class = s.EnterpriseListSerializer
     # ?paginate=cursor: a walk of the registry by id (the primary key's index).
     cursor_ordering = ("id",)
+    # Page numbers by a deferred join: a page's ids, then its rows (registry.paging).
+    page_rows = staticmethod(enterprise_list_rows)
     filters: EnterpriseFilters = EnterpriseFilters()
 
     def get_queryset(self):
