@@ -7,9 +7,10 @@ from tests.factories import EmergencyContactFactory, EnterpriseFactory, LiaisonF
 
 pytestmark = pytest.mark.django_db
 
-# Token and user, the user's role, the count, the page, the current liaisons; for a whole
-# unfiltered registry, first the planner's row estimate (pg_class: whether to count exactly).
-LIST_QUERIES = 6
+# Token and user, the user's role, the count, the page's ids, its rows (a deferred join:
+# registry.paging), the current liaisons; for a whole unfiltered registry, first the planner's
+# row estimate (pg_class: whether to count exactly).
+LIST_QUERIES = 7
 
 
 def _park(grid, n: int) -> None:
