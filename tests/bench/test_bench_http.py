@@ -33,6 +33,9 @@ WRK = shutil.which("wrk")
 WRK_ARGS = os.environ.get("BENCH_WRK_ARGS", "-t2 -c8 -d5s --timeout 10s").split()
 # The sessions are signed with the server's key: the bench makes them with the same one.
 SECRET_KEY = "bench-" + "s" * 44 + "-not-a-real-secret-key"
+# docker-compose's `web` (its address and worker count are the bench's own).
+GUNICORN = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
+GUNICORN += ["liaison_portal.wsgi:application"]
 GRID = "B01"  # the grid worker's: 5,000 of the enterprises
 
 # (title, path, who, the target as a share of /healthz's rate, or None: reported only)
@@ -130,9 +133,7 @@ def server(logins):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py",
-         "liaison_portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--no-control-socket"],  # fmt: skip
+        [*GUNICORN, "--bind", f"127.0.0.1:{port}", "--workers", "2", "--no-control-socket"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,  # an access-log line per request
