@@ -147,3 +147,37 @@ def test_close_where_closes_a_set_in_one_statement(
 
     assert closed == 4
     assert Task.objects.filter(status=Task.Status.OPEN).count() == 1
+
+
+def test_each_role_sees_the_tasks_of_the_enterprises_it_sees(
+    grid_a, grid_b, worker_a, worker_b, staff_user, auditor
+):
+    """The tasks of visible_enterprises: the ungridded ones too for those who see
+    everything; a worker of two grids sees each task once; an account without a role, none."""
+    from outreach.selectors import visible_tasks
+    from registry.access import visible_enterprises
+
+    tasks = {
+        key: _open(EnterpriseFactory(grid=grid)) for key, grid in (("a", grid_a), ("b", grid_b))
+    }
+    tasks["none"] = _open(EnterpriseFactory(grid=None))
+    both = UserFactory(username="two_grids")
+    both.groups.set([role_group(Role.GRID_WORKER)])
+    grid_a.workers.add(both)
+    grid_b.workers.add(both)
+    expected = {
+        worker_a: {"a"},
+        worker_b: {"b"},
+        both: {"a", "b"},
+        staff_user: {"a", "b", "none"},
+        auditor: {"a", "b", "none"},
+        UserFactory(username="no_role"): set(),
+    }
+    for user, keys in expected.items():
+        seen = list(visible_tasks(user).values_list("pk", flat=True))
+        assert sorted(seen) == sorted(tasks[key].pk for key in keys), user.username
+        assert set(seen) == set(
+            Task.objects.filter(enterprise__in=visible_enterprises(user)).values_list(
+                "pk", flat=True
+            )
+        )
