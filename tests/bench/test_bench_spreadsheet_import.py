@@ -32,6 +32,7 @@ from openpyxl import Workbook
 
 from registry.models import Enterprise, Liaison
 from tests.factories import valid_uscc
+from tests.workers import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
@@ -145,11 +146,10 @@ class Run:
 
 
 def _in_a_process(title: str, path, **options) -> Run:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        # The embedded server too (a socket's folder, not a host name).
+        "DATABASE_URL": database_url(),
         "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
     }
     done = subprocess.run(
