@@ -1,7 +1,7 @@
 """Tests: the development settings (embedded or configured services), made fast and quiet."""
 
 import os
-import re
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -31,17 +31,15 @@ if not env_str("REDIS_URL", ""):  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif XDIST_INDEX:
     # REDIS_URL's database for the first process, the next ones for the others (CI: /1, /2).
-    _url = CACHES["default"]["LOCATION"]
-    _match = re.fullmatch(r"(rediss?://[^/]*)(?:/(\d+))?/?", _url)
-    if not _match:
-        raise ImproperlyConfigured(f"REDIS_URL for the tests must end in its database: {_url}")
-    _database = int(_match[2] or 0) + XDIST_INDEX
-    if f"{_match[1]}/{_database}" == CELERY_BROKER_URL.rstrip("/"):  # noqa: F405
+    _cache = urlsplit(CACHES["default"]["LOCATION"])
+    _database = int(_cache.path.strip("/") or 0) + XDIST_INDEX
+    _broker = urlsplit(CELERY_BROKER_URL)  # noqa: F405
+    if (_broker.netloc, _broker.path.strip("/") or "0") == (_cache.netloc, str(_database)):
         raise ImproperlyConfigured(
             f"Test process {XDIST_WORKER} would clear the broker's Redis database {_database}: "
             "give REDIS_URL a database below the broker's, or run fewer processes (-n)."
         )
-    CACHES["default"]["LOCATION"] = f"{_match[1]}/{_database}"
+    CACHES["default"]["LOCATION"] = _cache._replace(path=f"/{_database}").geturl()
 # The suite's light tests log failures at one frozen instant on one channel, each meant as an
 # occasion; the occasion window's own tests (tests/monitoring/test_occasions.py) set it.
 MONITOR_OCCASION_WINDOW_HOURS = 0
