@@ -21,7 +21,7 @@ TARGET_MS = 20
 # A tenth of the enterprises contacted over two years: a change into yellow, a third of
 # those on into red, half of the red back to green (6,700 yellow or red now, 15,000 changes);
 # an open task for each yellow or red enterprise, due over twenty days around today.
-_SEED = """
+LIGHTS_AND_TASKS = """
 INSERT INTO monitoring_lightchange
     (enterprise_id, from_light, to_light, at, reason, consecutive_failures, created_at)
 SELECT e.id, s.f, s.t, %(now)s::timestamptz - (e.id %% 700) * interval '1 day'
@@ -47,7 +47,7 @@ FROM monitoring_contacthealth WHERE light <> 'green';
 @pytest.fixture
 def lights(django_db_setup):
     with connection.cursor() as cursor:
-        cursor.execute(_SEED, {"now": clock.now()})
+        cursor.execute(LIGHTS_AND_TASKS, {"now": clock.now()})
         # The registry's seed (tests/bench/conftest.py) bypasses triggers: rebuild the sums,
         # as `manage.py dashboard_rebuild` would after such a load.
         summary_rebuild(cursor)

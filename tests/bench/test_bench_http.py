@@ -24,7 +24,7 @@ from monitoring.sql.dashboard_summary import summary_rebuild
 from registry import clock
 from registry.models import GridArea
 from registry.roles import Role, role_group
-from tests.bench.test_bench_dashboard import _SEED as LIGHTS_AND_TASKS
+from tests.bench.test_bench_dashboard import LIGHTS_AND_TASKS
 from tests.factories import UserFactory
 from tests.workers import database_url
 
@@ -38,11 +38,11 @@ GUNICORN = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
 GUNICORN += ["liaison_portal.wsgi:application"]
 GRID = "B01"  # the grid worker's: 5,000 of the enterprises
 
-# (title, path, who, the target as a share of /healthz's rate, or None: reported only)
 # pytest-django creates the test database only for tests that ask for it; this one's own
 # rows are committed by its module's fixtures, before the test's transaction begins.
 pytestmark = pytest.mark.django_db
 
+# (title, path, who, the target as a share of /healthz's rate, or None: reported only)
 PAGES = [
     ("/healthz", "/healthz", None, None),
     ("API list, first page", "/api/enterprises/", "token", 0.50),
